@@ -1,0 +1,1 @@
+"""The project's benchmarks (`make bench`): each figure an issue names, measured, with its bound."""

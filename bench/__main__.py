@@ -1,0 +1,88 @@
+"""Run every benchmark on SQLite and on PostgreSQL, print one table and write bench-results.json.
+
+Each benchmark module bench/bench_<name>.py has `run(database_label) -> list[Result]` and runs in its own
+process per database, because Django binds its settings (and so its database) once per process.
+Usage: python -m bench [--only import,scoring] [--sqlite-only]
+"""
+
+import argparse
+import json
+import os
+import pkgutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/lawfirm_kpi_bench"
+
+
+def benchmark_modules():
+    return sorted(m.name for m in pkgutil.iter_modules([str(Path(__file__).parent)]) if m.name.startswith("bench_"))
+
+
+def postgres_url():
+    url = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL") or DEFAULT_POSTGRES
+    return url if url.startswith("postgres") else DEFAULT_POSTGRES
+
+
+def run_one(module, label, database_url):
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "lawfirm_kpi.settings.bench", "DATABASE_URL": database_url}
+    env.pop("CELERY_BROKER_URL", None) if module != "bench_pdf" else None
+    completed = subprocess.run(
+        [sys.executable, "-m", "bench.runner", module, label],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    for line in completed.stdout.splitlines():
+        if line.startswith("BENCH-RESULTS "):
+            return json.loads(line.removeprefix("BENCH-RESULTS ")), None
+    return [], (completed.stderr or completed.stdout)[-3000:]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--only", default="", help="comma-separated benchmark names (import, scoring, …)")
+    parser.add_argument("--sqlite-only", action="store_true")
+    args = parser.parse_args()
+    wanted = {f"bench_{name.strip()}" for name in args.only.split(",") if name.strip()}
+    modules = [m for m in benchmark_modules() if not wanted or m in wanted]
+
+    results, failures = [], []
+    with tempfile.TemporaryDirectory(prefix="kpi-bench-") as tmp:
+        databases = [("sqlite", f"sqlite:///{tmp}/bench.sqlite3")]
+        if not args.sqlite_only:
+            databases.append(("postgresql", postgres_url()))
+        for module in modules:
+            for label, url in databases:
+                print(f"… {module} on {label}", flush=True)
+                rows, error = run_one(module, label, url)
+                results.extend(rows)
+                if error:
+                    failures.append((module, label, error))
+
+    print_table(results)
+    (ROOT / "bench-results.json").write_text(json.dumps(results, ensure_ascii=False, indent=2))
+    print(f"\nWritten to {ROOT / 'bench-results.json'}")
+    for module, label, error in failures:
+        print(f"\n{module} on {label} FAILED:\n{error}", file=sys.stderr)
+    if failures or not all(r["within_bound"] for r in results):
+        sys.exit(1)
+
+
+def print_table(results):
+    header = f"{'benchmark':<58} {'database':<10} {'value':>12} {'unit':<8} {'bound':>10} {'floor':>10}  ok"
+    print("\n" + header + "\n" + "-" * len(header))
+    for r in results:
+        bound = "" if r["bound"] is None else f"{r['comparison']}{r['bound']:g}"
+        floor = "" if r["floor"] is None else f"{r['floor']:.4g}"
+        ok = "yes" if r["within_bound"] else "NO"
+        print(f"{r['name']:<58} {r['database']:<10} {r['value']:>12.4g} {r['unit']:<8} {bound:>10} {floor:>10}  {ok}")
+
+
+if __name__ == "__main__":
+    main()
