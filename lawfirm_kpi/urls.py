@@ -6,8 +6,11 @@ from django.urls import include, path
 
 from reviews import views as review_views
 
+from .health import healthz
+
 urlpatterns = [
     path("", review_views.home, name="home"),
+    path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/login/", review_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -64,7 +64,7 @@ TEMPLATES = [
 ]
 
 # The embedded default is a SQLite file next to manage.py; DATABASE_URL=postgres://… switches.
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+DATABASES = {"default": env.db_url_config(env("DATABASE_URL", default="") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers go on while an import writes; the timeout rides out short write locks.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
