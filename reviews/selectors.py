@@ -1,44 +1,14 @@
 """Reads that feed the organisation's pages."""
 
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.urls import reverse
-from django.utils.translation import gettext as _
+from django.http import Http404
 
-from .models import EXECUTION_GROUP, LEADERSHIP_GROUP, Department, Position, StaffProfile
+from .models import EXECUTION_GROUP, LEADERSHIP_GROUP, Department, DepartmentKind, Position, StaffProfile
 from .roles import roles_of
 
-DATA_PAGE_TITLES = {
-    "clients": _("Clients"),
-    "contracts": _("Engagement contracts"),
-    "revenue": _("Revenue entries"),
-    "complaints": _("Complaints"),
-    "surveys": _("Satisfaction surveys"),
-}
-
-
-def home_tasks(*, user):
-    """What this person can do now, most urgent first, as (title, text, url) cards."""
-    roles = roles_of(user)
-    tasks = []
-    for kind in ("clients", "contracts", "revenue", "complaints", "surveys"):
-        if roles.can_edit_data(kind):
-            tasks.append(
-                {
-                    "title": _("Enter or import: %(what)s") % {"what": DATA_PAGE_TITLES[kind]},
-                    "text": _("Your department delivers this data for the quarter (regulation 三.3)."),
-                    "url": reverse(f"clients:{kind}_list"),
-                }
-            )
-    if roles.can_manage_people:
-        tasks.append(
-            {
-                "title": _("People and reporting lines"),
-                "text": _("Add people, fix superiors, invite new colleagues."),
-                "url": reverse("reviews:people"),
-            }
-        )
-    return tasks
+# Lazy: the titles are translated when a page is rendered, in the reader's language.
 
 
 def people_page(*, query):
@@ -55,6 +25,8 @@ def people_page(*, query):
         people = people.filter(department__code=query["department"])
     if query.get("position"):
         people = people.filter(position=query["position"])
+    if query.get("active") in ("1", "0"):
+        people = people.filter(active=query["active"] == "1")
     page = Paginator(people.order_by("department__code", "full_name"), 50).get_page(query.get("page"))
     return {
         "page": page,
@@ -63,6 +35,23 @@ def people_page(*, query):
         "search": search,
         "selected_department": query.get("department", ""),
         "selected_position": query.get("position", ""),
+        "selected_active": query.get("active", ""),
+        "matching": page.paginator.count,
+        # Regulation 二.3: the departments that provide data, and who enters it for them.
+        "data_departments": Department.objects.exclude(kind=DepartmentKind.PRACTICE).prefetch_related(
+            "clerks__profile"
+        ),
         "leadership": StaffProfile.objects.filter(user__groups__name=LEADERSHIP_GROUP).select_related("user"),
         "execution": StaffProfile.objects.filter(user__groups__name=EXECUTION_GROUP).select_related("user"),
     }
+
+
+def get_person_for_user(user, pk, *, manage=False):
+    """A staff profile if the user may see it (organisers) or, with manage, change it (execution group)."""
+    roles = roles_of(user)
+    if not (roles.can_manage_people if manage else roles.is_organiser):
+        raise PermissionDenied
+    try:
+        return StaffProfile.objects.select_related("user", "department", "superior").get(pk=pk)
+    except StaffProfile.DoesNotExist:
+        raise Http404 from None

@@ -1,7 +1,7 @@
 """Writes of the assessment organisation: people and their invitations."""
 
 from django.conf import settings
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Group, User
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
@@ -11,7 +11,7 @@ from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from .models import StaffProfile
+from .models import EXECUTION_GROUP, LEADERSHIP_GROUP, StaffProfile
 
 
 def staff_invitation_link(*, user):
@@ -68,4 +68,49 @@ def staff_create(
         if invite:
             # The e-mail goes only if the person really exists: after the transaction commits.
             transaction.on_commit(lambda: staff_send_invitation(profile=profile))
+    return profile
+
+
+def staff_duties_set(*, profile, clerk_departments, leadership, execution):
+    """Group membership (regulation 二.1 leadership, 二.2 execution) and data-provider duties (二.3)."""
+    user = profile.user
+    for name, member in ((LEADERSHIP_GROUP, leadership), (EXECUTION_GROUP, execution)):
+        group = Group.objects.get(name=name)
+        if member:
+            user.groups.add(group)
+        else:
+            user.groups.remove(group)
+    user.clerk_departments.set(clerk_departments)
+
+
+def staff_add(*, clerk_departments=(), leadership=False, execution=False, **fields):
+    """A new person with their groups and data duties; the invitation goes once everything is committed."""
+    with transaction.atomic():
+        profile = staff_create(**fields)
+        staff_duties_set(
+            profile=profile, clerk_departments=clerk_departments, leadership=leadership, execution=execution
+        )
+    return profile
+
+
+def staff_update(
+    *, profile, username, email, full_name, position, department, superior, language, assessed, active,
+    clerk_departments, leadership, execution,
+):
+    """Change a person; deactivating also closes their sign-in (the profile and its history stay)."""
+    with transaction.atomic():
+        # Lock the row: two organisers fixing reporting lines at once could otherwise build a loop
+        # that neither of their checks saw.
+        profile = StaffProfile.objects.select_for_update().select_related("user").get(pk=profile.pk)
+        user = profile.user
+        user.username, user.email, user.is_active = username, email, active
+        user.full_clean(exclude=["password"])
+        user.save()
+        profile.full_name, profile.position, profile.department = full_name, position, department
+        profile.superior, profile.language, profile.assessed, profile.active = superior, language, assessed, active
+        profile.full_clean()
+        profile.save()
+        staff_duties_set(
+            profile=profile, clerk_departments=clerk_departments, leadership=leadership, execution=execution
+        )
     return profile

@@ -1,0 +1,87 @@
+"""Admin of department data; changes made here are logged like those made on the data pages."""
+
+from django.contrib import admin
+
+from .audit import change_record_create, diff, snapshot
+from .models import ChangeRecord, Client, Complaint, Contract, RevenueEntry, SatisfactionSurvey
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """Every save through the admin leaves a ChangeRecord, so the history pages stay complete."""
+
+    def save_model(self, request, obj, form, change):
+        before = snapshot(type(obj).objects.get(pk=obj.pk)) if change else {}
+        super().save_model(request, obj, form, change)
+        obj.refresh_from_db()
+        changes = diff(before, snapshot(obj))
+        if changes:
+            action = ChangeRecord.Action.UPDATE if change else ChangeRecord.Action.CREATE
+            change_record_create(instance=obj, action=action, by=request.user, changes=changes, note="admin")
+
+
+@admin.register(Client)
+class ClientAdmin(AuditedAdmin):
+    list_display = ["code", "name", "kind", "referred_by", "created_on"]
+    list_filter = ["kind"]
+    search_fields = ["code", "name", "email", "phone"]
+    autocomplete_fields = ["referred_by"]
+    list_select_related = ["referred_by"]
+
+
+@admin.register(Contract)
+class ContractAdmin(AuditedAdmin):
+    list_display = ["number", "client", "signed_on", "originating_lawyer", "responsible_lawyer", "fee", "status"]
+    list_filter = ["status"]
+    search_fields = ["number", "matter", "client__code", "client__name"]
+    autocomplete_fields = ["client", "originating_lawyer", "responsible_lawyer"]
+    list_select_related = ["client", "originating_lawyer", "responsible_lawyer"]
+    date_hierarchy = "signed_on"
+
+
+@admin.register(RevenueEntry)
+class RevenueEntryAdmin(AuditedAdmin):
+    list_display = ["ref", "contract", "received_on", "amount", "credited_to"]
+    search_fields = ["ref", "contract__number"]
+    autocomplete_fields = ["contract", "credited_to"]
+    list_select_related = ["contract", "credited_to"]
+    date_hierarchy = "received_on"
+
+
+@admin.register(Complaint)
+class ComplaintAdmin(AuditedAdmin):
+    list_display = ["ref", "client", "about", "received_at", "handler", "handled_at", "channel"]
+    list_filter = ["channel"]
+    search_fields = ["ref", "client__code", "client__name"]
+    autocomplete_fields = ["client", "about", "handler"]
+    list_select_related = ["client", "about", "handler"]
+    date_hierarchy = "received_at"
+
+
+@admin.register(SatisfactionSurvey)
+class SatisfactionSurveyAdmin(AuditedAdmin):
+    list_display = ["ref", "client", "staff", "surveyed_on", "channel", "service_quality", "communication", "outcome"]
+    list_filter = ["channel"]
+    search_fields = ["ref", "client__code", "client__name"]
+    autocomplete_fields = ["client", "staff"]
+    list_select_related = ["client", "staff"]
+    date_hierarchy = "surveyed_on"
+
+
+@admin.register(ChangeRecord)
+class ChangeRecordAdmin(admin.ModelAdmin):
+    """The change log is evidence: it can be read, never written or removed."""
+
+    list_display = ["at", "by", "action", "content_type", "object_repr", "note"]
+    list_filter = ["action", "content_type"]
+    search_fields = ["object_repr", "note"]
+    list_select_related = ["by", "content_type"]
+    readonly_fields = ["content_type", "object_id", "object_repr", "action", "changes", "by", "at", "note"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,236 @@
+"""Reads behind the department-data pages: each kind's list (search, filters, counts) and a record's history."""
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.core.paginator import Paginator
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from reviews.models import Quarter
+
+from .audit import history_for
+from .models import ChangeRecord, Client, Complaint, Contract, RevenueEntry, SatisfactionSurvey
+
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class DataKind:
+    """How one kind of department data is listed, searched and filtered."""
+
+    kind: str
+    model: type
+    title: str
+    singular: str
+    date_field: str
+    date_label: str
+    key_field: str
+    search_fields: tuple
+    search_hint: str
+    related: tuple
+    person_label: str
+    person_q: Callable
+    client_label: str
+    client_q: Callable
+    sum_field: str | None = None
+    sum_label: str = ""
+
+    @property
+    def date_is_datetime(self):
+        return self.model._meta.get_field(self.date_field).get_internal_type() == "DateTimeField"
+
+
+def _clients_of_lawyer(person):
+    # A client "belongs" to the lawyers who originated or are responsible for one of its contracts.
+    contracts = Contract.objects.filter(Q(originating_lawyer=person) | Q(responsible_lawyer=person))
+    return Q(pk__in=contracts.values("client_id"))
+
+
+# Regulation 三.3: the five kinds of data the business, finance and administrative departments deliver.
+KINDS = {
+    "clients": DataKind(
+        kind="clients",
+        model=Client,
+        title=_("Clients"),
+        singular=_("client"),
+        date_field="created_on",
+        date_label=_("created on"),
+        key_field="code",
+        search_fields=("code", "name", "email", "phone"),
+        search_hint=_("Code, name, e-mail or phone"),
+        related=("referred_by",),
+        person_label=_("Lawyer on a contract"),
+        person_q=_clients_of_lawyer,
+        client_label=_("Referred by"),
+        client_q=lambda client: Q(referred_by=client),
+    ),
+    "contracts": DataKind(
+        kind="contracts",
+        model=Contract,
+        title=_("Engagement contracts"),
+        singular=_("engagement contract"),
+        date_field="signed_on",
+        date_label=_("signed on"),
+        key_field="number",
+        search_fields=("number", "matter", "client__code", "client__name"),
+        search_hint=_("Number, matter or client"),
+        related=("client", "originating_lawyer", "responsible_lawyer"),
+        person_label=_("Originating or responsible lawyer"),
+        person_q=lambda person: Q(originating_lawyer=person) | Q(responsible_lawyer=person),
+        client_label=_("Client"),
+        client_q=lambda client: Q(client=client),
+        sum_field="fee",
+        sum_label=_("Total fees"),
+    ),
+    "revenue": DataKind(
+        kind="revenue",
+        model=RevenueEntry,
+        title=_("Revenue entries"),
+        singular=_("revenue entry"),
+        date_field="received_on",
+        date_label=_("received on"),
+        key_field="ref",
+        search_fields=("ref", "contract__number", "contract__client__code", "contract__client__name"),
+        search_hint=_("Reference, contract or client"),
+        related=("contract__client", "credited_to"),
+        person_label=_("Credited to"),
+        person_q=lambda person: Q(credited_to=person),
+        client_label=_("Client"),
+        client_q=lambda client: Q(contract__client=client),
+        sum_field="amount",
+        sum_label=_("Total received"),
+    ),
+    "complaints": DataKind(
+        kind="complaints",
+        model=Complaint,
+        title=_("Complaints"),
+        singular=_("complaint"),
+        date_field="received_at",
+        date_label=_("received at"),
+        key_field="ref",
+        search_fields=("ref", "resolution", "client__code", "client__name"),
+        search_hint=_("Reference, resolution or client"),
+        related=("client", "about", "handler"),
+        person_label=_("About or handled by"),
+        person_q=lambda person: Q(about=person) | Q(handler=person),
+        client_label=_("Client"),
+        client_q=lambda client: Q(client=client),
+    ),
+    "surveys": DataKind(
+        kind="surveys",
+        model=SatisfactionSurvey,
+        title=_("Satisfaction surveys"),
+        singular=_("satisfaction survey"),
+        date_field="surveyed_on",
+        date_label=_("surveyed on"),
+        key_field="ref",
+        search_fields=("ref", "comment", "client__code", "client__name"),
+        search_hint=_("Reference, comment or client"),
+        related=("client", "staff"),
+        person_label=_("Staff"),
+        person_q=lambda person: Q(staff=person),
+        client_label=_("Client"),
+        client_q=lambda client: Q(client=client),
+    ),
+}
+
+
+def quarter_choices(*, today=None, extra=None):
+    """Quarter codes to offer in the filter: the firm's quarters and the last eight calendar ones, newest first."""
+    today = today or timezone.localdate()
+    year, number = Quarter.containing(today)
+    codes = set()
+    for _step in range(8):
+        codes.add((year, number))
+        year, number = (year - 1, 4) if number == 1 else (year, number - 1)
+    codes.update(Quarter.objects.values_list("year", "number"))
+    if extra:
+        codes.add(extra)
+    return [f"{y}Q{n}" for y, n in sorted(codes, reverse=True)]
+
+
+def _quarter_q(spec, year, number):
+    start, end = Quarter.bounds(year, number)
+    if spec.date_is_datetime:
+        # Whole local days: from the first midnight of the quarter up to the first midnight after it.
+        zone = timezone.get_current_timezone()
+        after = datetime.datetime.combine(start, datetime.time.min, tzinfo=zone)
+        before = datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone)
+        return Q(**{f"{spec.date_field}__gte": after, f"{spec.date_field}__lt": before})
+    return Q(**{f"{spec.date_field}__range": (start, end)})
+
+
+def records_filtered(*, kind, search="", quarter=None, person=None, client=None):
+    """The records of one kind matching the list filters, with everything the table shows joined in."""
+    spec = KINDS[kind]
+    records = spec.model.objects.select_related(*spec.related)
+    if search:
+        condition = Q()
+        for field in spec.search_fields:
+            condition |= Q(**{f"{field}__icontains": search})
+        records = records.filter(condition)
+    if quarter:
+        records = records.filter(_quarter_q(spec, *quarter))
+    if person is not None:
+        records = records.filter(spec.person_q(person))
+    if client is not None:
+        records = records.filter(spec.client_q(client))
+    return records
+
+
+def data_list_page(*, kind, filters, page_number=None):
+    """One page of a kind's list, the number of matches (and their sum where it means something)."""
+    spec = KINDS[kind]
+    records = records_filtered(kind=kind, **filters)
+    aggregates = {"matching": Count("pk")}
+    if spec.sum_field:
+        aggregates["total"] = Sum(spec.sum_field)
+    summary = records.order_by().aggregate(**aggregates)
+    paginator = Paginator(records, PAGE_SIZE)
+    # The aggregate already counted the matches: spare the paginator its own COUNT query.
+    paginator.count = summary["matching"]
+    return {
+        "spec": spec,
+        "page": paginator.get_page(page_number),
+        "matching": summary["matching"],
+        "total": summary.get("total"),
+        "filtered": any(value for value in filters.values()),
+    }
+
+
+def _field_label(model, name):
+    try:
+        return model._meta.get_field(name).verbose_name
+    except Exception:  # a field that no longer exists still shows under its stored name
+        return name
+
+
+def record_history(*, instance):
+    """The change records of one record, newest first, each with (field label, old, new) lines."""
+    model = type(instance)
+    entries = []
+    for record in history_for(instance).select_related("by__profile"):
+        lines = []
+        changes = record.changes if isinstance(record.changes, dict) else {}
+        for name, value in changes.items():
+            if isinstance(value, list | tuple) and len(value) == 2:
+                old, new = value
+            else:
+                old, new = None, value
+            lines.append({"field": _field_label(model, name), "old": old, "new": new})
+        entries.append(
+            {
+                "record": record,
+                "lines": lines,
+                "is_import": record.action in IMPORT_ACTIONS,
+                "is_creation": record.action in CREATE_ACTIONS,
+            }
+        )
+    return entries
+
+
+IMPORT_ACTIONS = {ChangeRecord.Action.IMPORT_CREATE, ChangeRecord.Action.IMPORT_UPDATE}
+CREATE_ACTIONS = {ChangeRecord.Action.CREATE, ChangeRecord.Action.IMPORT_CREATE}

@@ -1,0 +1,133 @@
+"""Forms of the organisation pages: adding and changing a person (regulation 二)."""
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Div, Fieldset, Layout
+from django import forms
+from django.contrib.auth.models import User
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from .models import EXECUTION_GROUP, LEADERSHIP_GROUP, Department, DepartmentKind, Language, Position, StaffProfile
+
+
+class SuperiorChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.full_name} ({obj.user.username}) · {obj.department.name}"
+
+
+class PersonForm(forms.Form):
+    """One person: account, place in the firm, groups and data duties. Without a profile it adds a person."""
+
+    username = forms.CharField(
+        label=_("Username"),
+        max_length=150,
+        validators=[UnicodeUsernameValidator()],
+        help_text=_("Used to sign in. Letters, digits and @ . + - _ only."),
+    )
+    full_name = forms.CharField(label=_("Full name"), max_length=100)
+    email = forms.EmailField(label=_("E-mail"), help_text=_("The invitation to set a password is sent here."))
+    position = forms.ChoiceField(label=_("Position"), choices=Position.choices)
+    department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.all())
+    superior = SuperiorChoiceField(label=_("Direct superior"), queryset=StaffProfile.objects.none(), required=False)
+    language = forms.ChoiceField(label=_("Preferred language"), choices=Language.choices, initial=Language.ZH_HANS)
+    assessed = forms.BooleanField(
+        label=_("Assessed"), required=False, initial=True, help_text=_("Partners and the director are not assessed.")
+    )
+    active = forms.BooleanField(
+        label=_("Active"),
+        required=False,
+        initial=True,
+        help_text=_("An inactive person cannot sign in and is no longer offered in forms; their records stay."),
+    )
+    clerk_departments = forms.ModelMultipleChoiceField(
+        label=_("Provides data for"),
+        queryset=Department.objects.exclude(kind=DepartmentKind.PRACTICE),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Data-provider clerk of these departments (regulation 二.3)."),
+    )
+    leadership = forms.BooleanField(label=_("Leadership group (regulation 二.1)"), required=False)
+    execution = forms.BooleanField(label=_("Execution group (regulation 二.2)"), required=False)
+
+    def __init__(self, *args, profile=None, by=None, **kwargs):
+        self.profile, self.by = profile, by
+        if profile is not None:
+            user = profile.user
+            groups = {group.name for group in user.groups.all()}
+            kwargs["initial"] = {
+                "username": user.username,
+                "full_name": profile.full_name,
+                "email": user.email,
+                "position": profile.position,
+                "department": profile.department_id,
+                "superior": profile.superior_id,
+                "language": profile.language,
+                "assessed": profile.assessed,
+                "active": profile.active,
+                "clerk_departments": [department.pk for department in user.clerk_departments.all()],
+                "leadership": LEADERSHIP_GROUP in groups,
+                "execution": EXECUTION_GROUP in groups,
+                **kwargs.get("initial", {}),
+            }
+        super().__init__(*args, **kwargs)
+        superiors = StaffProfile.objects.filter(active=True)
+        if profile is not None:
+            # A person who is no longer active stays selectable where they already are the superior.
+            superiors = (superiors | StaffProfile.objects.filter(pk=profile.superior_id)).exclude(pk=profile.pk)
+        self.fields["superior"].queryset = superiors.select_related("user", "department").order_by("full_name")
+        if profile is None:
+            del self.fields["active"]
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            Fieldset(_("Account"), "username", "full_name", "email", "language"),
+            Fieldset(
+                _("Place in the firm"),
+                "position",
+                "department",
+                "superior",
+                "assessed",
+                *(["active"] if profile is not None else []),
+            ),
+            Fieldset(_("Groups and data duties"), Div("leadership", "execution"), "clerk_departments"),
+        )
+
+    def _others(self):
+        users = User.objects.all()
+        if self.profile is not None:
+            users = users.exclude(pk=self.profile.user_id)
+        return users
+
+    def clean_username(self):
+        username = self.cleaned_data["username"].strip()
+        if self._others().filter(username__iexact=username).exists():
+            raise ValidationError(_("Someone already has this username."), code="duplicate")
+        return username
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip()
+        # Password resets go by e-mail: two accounts on one address would both receive the link.
+        if self._others().filter(email__iexact=email).exists():
+            raise ValidationError(_("Someone already uses this e-mail address."), code="duplicate")
+        return email
+
+    def clean(self):
+        cleaned = super().clean()
+        superior = cleaned.get("superior")
+        if self.profile is not None and superior is not None:
+            draft = StaffProfile(pk=self.profile.pk, superior=superior)
+            try:
+                draft.clean()
+            except ValidationError as error:
+                for field, messages in error.message_dict.items():
+                    for message in messages:
+                        self.add_error(field if field in self.fields else None, message)
+        if self.profile is not None and self.by is not None and self.profile.user_id == self.by.pk:
+            # Nobody locks themselves out: another member of the execution group has to do that.
+            if not cleaned.get("execution", True):
+                self.add_error("execution", _("You cannot remove yourself from the execution group."))
+            if not cleaned.get("active", True):
+                self.add_error("active", _("You cannot deactivate yourself."))
+        return cleaned
