@@ -79,6 +79,10 @@ class Scheme(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     approved_at = models.DateTimeField(null=True, blank=True)
+    approval_comment = models.TextField(blank=True)
+    superseded_at = models.DateTimeField(null=True, blank=True)
+    # The scheme this one was copied from (the previous quarter's, or the version it replaces).
+    based_on = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     note = models.TextField(blank=True)
 
     class Meta:
@@ -88,10 +92,17 @@ class Scheme(models.Model):
             models.UniqueConstraint(
                 fields=["quarter"], condition=Q(status="approved"), name="scheme_one_approved_per_quarter"
             ),
+            # One change at a time: a second draft of the same quarter would fork the scheme.
+            models.UniqueConstraint(fields=["quarter"], condition=Q(status="draft"), name="scheme_one_draft_per_quarter"),
         ]
 
     def __str__(self):
         return f"{self.quarter} v{self.version}"
+
+    @property
+    def is_editable(self):
+        """Only drafts change; an approved scheme is frozen and changed by a new version."""
+        return self.status == self.Status.DRAFT
 
 
 class SchemeItem(models.Model):
@@ -140,7 +151,10 @@ class GradeBand(models.Model):
 
     class Meta:
         ordering = ["scheme", "-min_total"]
-        constraints = [models.UniqueConstraint(fields=["scheme", "min_total"], name="grade_band_unique_floor")]
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "min_total"], name="grade_band_unique_floor"),
+            models.CheckConstraint(condition=Q(min_total__gte=0), name="grade_band_floor_not_negative"),
+        ]
 
     def __str__(self):
         return self.label
@@ -157,11 +171,23 @@ class RatingRound(models.Model):
     quarter = models.OneToOneField(Quarter, on_delete=models.PROTECT, related_name="rating_round")
     opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     opened_at = models.DateTimeField(auto_now_add=True)
+    # How many same-department peers were drawn for each person when the round was generated.
+    peers_per_person = models.PositiveSmallIntegerField(default=3)
     closes_on = models.DateField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-quarter__year", "-quarter__number"]
 
     def __str__(self):
         return str(self.quarter)
+
+    def is_open_on(self, day):
+        """Raters may still answer on this day: not closed, and the closing date not yet passed."""
+        return self.closed_at is None and (self.closes_on is None or day <= self.closes_on)
 
 
 class RaterType(models.TextChoices):
@@ -189,18 +215,43 @@ class RatingAssignment(models.Model):
             models.CheckConstraint(condition=Q(score__isnull=True) | Q(score__gte=1), name="rating_score_positive"),
         ]
 
+    def __str__(self):
+        return f"{self.rater} → {self.ratee} ({self.get_rater_type_display()}, {self.indicator})"
+
 
 class QuestionnaireLink(models.Model):
     """A single-use link a client answers without logging in (regulation 三.3 external collection)."""
 
-    token = models.CharField(max_length=64, unique=True)
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        USED = "used", _("Answered")
+        EXPIRED = "expired", _("Expired")
+
+    # SHA-256 of the token in the link: the token itself is only ever in the client's URL.
+    token_hash = models.CharField(max_length=64, unique=True)
     client = models.ForeignKey("clients.Client", on_delete=models.CASCADE, related_name="questionnaire_links")
     staff = models.ForeignKey(StaffProfile, on_delete=models.CASCADE, related_name="+")
     language = models.CharField(max_length=10, default="zh-hans")
     expires_on = models.DateField()
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    emailed_to = models.EmailField(blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
     used_at = models.DateTimeField(null=True, blank=True)
     survey = models.OneToOneField(
         "clients.SatisfactionSurvey", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.client} / {self.staff}"
+
+    def status_on(self, day):
+        """Open, used or expired on the given day (a link is valid through its expiry date)."""
+        if self.used_at is not None:
+            return self.Status.USED
+        if day > self.expires_on:
+            return self.Status.EXPIRED
+        return self.Status.OPEN

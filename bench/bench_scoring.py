@@ -1,0 +1,199 @@
+"""Issue 3 §7: scoring one quarter of a 2,000-staff firm in ≤ 3 s, ≤ 2× the hand-written-SQL floor, ≤ 500 MB,
+with a query count that does not grow with the number of staff.
+
+The floor is plain SQL computing the same raw values (new clients, revenue shares, existing / repeat / referral
+counts, complaint rates, timeliness, satisfaction, rating sums) over the same tables, timed in the same run.
+"""
+
+import gc
+import time
+import tracemalloc
+
+from bench.result import Result
+
+REPEAT = 3
+SMALL = {"staff": 200, "clients": 10_000, "contracts": 15_000, "revenue": 40_000, "complaints": 1_000,
+         "surveys": 3_000, "ratings": 2_000}  # fmt: skip
+
+
+def _floor_queries(vendor):
+    """The raw values as hand-written SQL (one statement per family of indicators)."""
+    if vendor == "postgresql":
+        in_time = "c.handled_at - c.received_at <= %(deadline)s"
+        overdue = "%(as_of)s - c.received_at > %(deadline)s"
+    else:
+        in_time = "(julianday(c.handled_at) - julianday(c.received_at)) * 24 <= %(hours)s"
+        overdue = "(julianday(%(as_of)s) - julianday(c.received_at)) * 24 > %(hours)s"
+    new_clients = """
+        newc AS (
+            SELECT c.client_id, MIN(c.signed_on) AS first_on FROM clients_contract c
+            WHERE c.signed_on >= %(qs)s AND c.signed_on <= %(qe)s
+              AND NOT EXISTS (SELECT 1 FROM clients_contract e WHERE e.client_id = c.client_id AND e.signed_on < %(qs)s)
+            GROUP BY c.client_id
+        ),
+        credit AS (
+            SELECT n.client_id, (SELECT c2.originating_lawyer_id FROM clients_contract c2
+                                 WHERE c2.client_id = n.client_id AND c2.signed_on = n.first_on
+                                 ORDER BY c2.id LIMIT 1) AS person
+            FROM newc n
+        )"""
+    return [
+        f"WITH {new_clients} SELECT person, COUNT(*) FROM credit GROUP BY person",
+        f"""WITH {new_clients}
+            SELECT r.credited_to_id, SUM(r.amount),
+                   SUM(CASE WHEN cr.person = r.credited_to_id THEN r.amount ELSE 0 END)
+            FROM clients_revenueentry r
+            JOIN clients_contract c ON c.id = r.contract_id
+            LEFT JOIN credit cr ON cr.client_id = c.client_id
+            WHERE r.received_on >= %(qs)s AND r.received_on <= %(qe)s
+            GROUP BY r.credited_to_id""",
+        f"""WITH {new_clients},
+            ex AS (
+                SELECT originating_lawyer_id AS person, client_id FROM clients_contract
+                WHERE signed_on >= %(lb)s AND signed_on < %(qs)s
+                UNION
+                SELECT responsible_lawyer_id, client_id FROM clients_contract
+                WHERE signed_on >= %(lb)s AND signed_on < %(qs)s
+            ),
+            again AS (
+                SELECT DISTINCT client_id FROM clients_contract WHERE signed_on >= %(qs)s AND signed_on <= %(qe)s
+            ),
+            referrers AS (
+                SELECT DISTINCT cl.referred_by_id AS client_id
+                FROM newc JOIN clients_client cl ON cl.id = newc.client_id
+                WHERE cl.referred_by_id IS NOT NULL
+            )
+            SELECT ex.person, COUNT(*), COUNT(a.client_id), COUNT(rf.client_id)
+            FROM ex
+            LEFT JOIN again a ON a.client_id = ex.client_id
+            LEFT JOIN referrers rf ON rf.client_id = ex.client_id
+            GROUP BY ex.person""",
+        """WITH served AS (
+                SELECT originating_lawyer_id AS person, client_id FROM clients_contract
+                WHERE signed_on <= %(qe)s AND (closed_on IS NULL OR closed_on >= %(qs)s)
+                UNION
+                SELECT responsible_lawyer_id, client_id FROM clients_contract
+                WHERE signed_on <= %(qe)s AND (closed_on IS NULL OR closed_on >= %(qs)s)
+            )
+            SELECT person, COUNT(*) FROM served GROUP BY person""",
+        """SELECT about_id, COUNT(*) FROM clients_complaint
+           WHERE received_at >= %(ts)s AND received_at < %(te)s GROUP BY about_id""",
+        f"""SELECT c.handler_id,
+                   SUM(CASE WHEN c.handled_at IS NOT NULL AND {in_time} THEN 1 ELSE 0 END),
+                   SUM(CASE WHEN (c.handled_at IS NOT NULL AND NOT ({in_time}))
+                             OR (c.handled_at IS NULL AND {overdue}) THEN 1 ELSE 0 END)
+            FROM clients_complaint c
+            WHERE c.received_at >= %(ts)s AND c.received_at < %(te)s AND c.handler_id IS NOT NULL
+            GROUP BY c.handler_id""",
+        """SELECT staff_id, SUM((service_quality + communication + outcome) / 3.0), COUNT(*)
+           FROM clients_satisfactionsurvey WHERE surveyed_on >= %(qs)s AND surveyed_on <= %(qe)s GROUP BY staff_id""",
+        """SELECT a.ratee_id, a.indicator_id, a.rater_type, COUNT(*), SUM(a.score)
+           FROM indicators_ratingassignment a WHERE a.round_id = %(round)s AND a.score IS NOT NULL
+           GROUP BY a.ratee_id, a.indicator_id, a.rater_type""",
+    ]
+
+
+def run_floor(firm, as_of):
+    """Run the hand-written SQL, fetching every row; returns the number of rows read."""
+    from django.db import connection
+
+    from indicators import selectors
+
+    period = selectors.quarter_period(firm.quarter, selectors.scheme_parameters(firm.scheme), as_of)
+    ops = connection.ops
+    params = {
+        "qs": ops.adapt_datefield_value(period.starts_on),
+        "qe": ops.adapt_datefield_value(period.ends_on),
+        "lb": ops.adapt_datefield_value(period.lookback_starts_on),
+        "ts": ops.adapt_datetimefield_value(period.starts_at),
+        "te": ops.adapt_datetimefield_value(period.ends_before),
+        "as_of": ops.adapt_datetimefield_value(as_of),
+        "deadline": period.complaint_deadline,
+        "hours": period.complaint_deadline.total_seconds() / 3600,
+        "round": firm.quarter.rating_round.pk,
+    }
+    rows = 0
+    with connection.cursor() as cursor:
+        for sql in _floor_queries(connection.vendor):
+            used = {key: value for key, value in params.items() if f"%({key})s" in sql}
+            cursor.execute(sql, used)
+            rows += len(cursor.fetchall())
+    return rows
+
+
+def _best(function, repeat=REPEAT):
+    timings = []
+    for _ in range(repeat):
+        gc.collect()
+        started = time.perf_counter()
+        function()
+        timings.append(time.perf_counter() - started)
+    return min(timings)
+
+
+def run(label):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from bench.synthetic import build_synthetic_firm, clear_synthetic_firm
+    from indicators.services import results_compute, results_store_drafts
+
+    as_of = timezone.make_aware(timezone.datetime(2026, 10, 5, 9, 0))
+
+    # The same scoring over 200 staff first: its query count is the reference.
+    small = build_synthetic_firm(**SMALL)
+    with CaptureQueriesContext(connection) as queries:
+        results_compute(quarter=small.quarter, scheme=small.scheme, as_of=as_of)
+    small_reads = len(queries)
+    with CaptureQueriesContext(connection) as queries:
+        results_store_drafts(quarter=small.quarter, scheme=small.scheme, by=small.organiser, as_of=as_of)
+    small_queries = len(queries)
+    clear_synthetic_firm()
+
+    started = time.perf_counter()
+    firm = build_synthetic_firm()
+    build_seconds = time.perf_counter() - started
+
+    run_floor(firm, as_of)  # warm the caches the same way for everyone
+    floor = _best(lambda: run_floor(firm, as_of))
+    compute = _best(lambda: results_compute(quarter=firm.quarter, scheme=firm.scheme, as_of=as_of))
+    store = _best(
+        lambda: results_store_drafts(quarter=firm.quarter, scheme=firm.scheme, by=firm.organiser, as_of=as_of)
+    )
+    with CaptureQueriesContext(connection) as queries:
+        results_compute(quarter=firm.quarter, scheme=firm.scheme, as_of=as_of)
+    big_reads = len(queries)
+    with CaptureQueriesContext(connection) as queries:
+        stored = results_store_drafts(quarter=firm.quarter, scheme=firm.scheme, by=firm.organiser, as_of=as_of)
+    big_queries = len(queries)
+
+    gc.collect()
+    tracemalloc.start()
+    results_store_drafts(quarter=firm.quarter, scheme=firm.scheme, by=firm.organiser, as_of=as_of)
+    peak_mb = tracemalloc.get_traced_memory()[1] / (1024 * 1024)
+    tracemalloc.stop()
+
+    sizes = (
+        f"{firm.staff} staff, {firm.clients} clients, {firm.contracts} contracts, {firm.revenue} revenue entries, "
+        f"{firm.complaints} complaints, {firm.surveys} surveys, {firm.ratings} ratings; {stored} scorecards"
+    )
+    return [
+        Result("scoring: score + store one quarter (2,000 staff)", store, "s", 3.0, floor=floor,
+               notes=f"best of {REPEAT}; {sizes}; synthetic firm built in {build_seconds:.1f} s"),
+        Result("scoring: compute one quarter (reads + rules, no writes)", compute, "s", None, floor=floor,
+               notes=f"best of {REPEAT}"),
+        Result("scoring: compute ÷ hand-written SQL floor", compute / floor, "×", 2.0, floor=floor,
+               notes="same raw values over the same tables, timed in the same run"),
+        Result("scoring: score + store ÷ hand-written SQL floor", store / floor, "×", None, floor=floor,
+               notes="includes writing the scorecards and their lines, which the floor does not do"),
+        Result("scoring: queries to gather and score (2,000 staff)", big_reads, "queries", None,
+               notes=f"{small_reads} for 200 staff"),
+        Result("scoring: read queries, 2,000 staff minus 200 staff", abs(big_reads - small_reads), "queries", 0,
+               notes=f"{big_reads} vs {small_reads}"),
+        Result("scoring: queries to score + store (2,000 staff)", big_queries, "queries", None,
+               notes=f"{small_queries} for 200 staff; the writes are bulk INSERTs in batches, so they grow "
+               "with the number of scorecards"),
+        Result("scoring: peak traced memory while scoring + storing", peak_mb, "MB", 500.0,
+               notes="tracemalloc peak during one results_store_drafts"),
+    ]  # fmt: skip

@@ -1,0 +1,245 @@
+"""Pages of the quarterly scheme and the indicator catalogue; each view parses, calls one service, renders."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from reviews.models import Position
+from reviews.roles import require, roles_of
+
+from . import scheme_forms, scheme_selectors, schemes
+from .models import Indicator, Scheme
+
+
+def _is_execution(roles):
+    return roles.is_execution
+
+
+def _is_leadership(roles):
+    return roles.is_leadership
+
+
+def _is_organiser(roles):
+    return roles.is_organiser
+
+
+@login_required
+def catalogue(request):
+    """Every signed-in person sees what they are assessed on (regulation 三.2)."""
+    return render(request, "indicators/scheme_catalogue.html", {"categories": scheme_selectors.catalogue()})
+
+
+@login_required
+def scheme_list(request):
+    context = {"quarters": scheme_selectors.schemes_page(user=request.user)}
+    if request.method == "POST":
+        return _start(request, context)
+    context["start_form"] = scheme_forms.QuarterStartForm()
+    return render(request, "indicators/scheme_list.html", context)
+
+
+def _start(request, context):
+    if not roles_of(request.user).is_execution:
+        raise PermissionDenied
+    form = scheme_forms.QuarterStartForm(request.POST)
+    if form.is_valid():
+        try:
+            with transaction.atomic():
+                quarter = schemes.quarter_get_or_create(year=form.year, number=form.number)
+                scheme = schemes.scheme_start_for_quarter(quarter=quarter, by=request.user)
+        except schemes.SchemeStateError as error:
+            form.add_error("code", str(error))
+        else:
+            messages.success(request, _("The %(quarter)s scheme was started as a draft.") % {"quarter": quarter})
+            return redirect("indicators:scheme_detail", pk=scheme.pk)
+    context["start_form"] = form
+    return render(request, "indicators/scheme_list.html", context, status=400)
+
+
+@login_required
+def scheme_detail(request, pk):
+    scheme = scheme_selectors.get_scheme_for_user(request.user, pk)
+    context = scheme_selectors.scheme_layout(scheme=scheme, user=request.user)
+    context["approve_form"] = scheme_forms.SchemeApproveForm()
+    return render(request, "indicators/scheme_detail.html", context)
+
+
+def _editable_or_redirect(request, scheme):
+    """None if the draft may be edited; otherwise a redirect to the scheme with the reason."""
+    if scheme.is_editable:
+        return None
+    messages.error(
+        request,
+        _("This scheme is %(status)s and can no longer be edited; make a new version to change it.")
+        % {"status": scheme.get_status_display().lower()},
+    )
+    return redirect("indicators:scheme_detail", pk=scheme.pk)
+
+
+@require(_is_execution)
+def scheme_edit_items(request, pk, position):
+    scheme = scheme_selectors.get_scheme_for_user(request.user, pk)
+    if position not in Position.values:
+        raise Http404
+    refused = _editable_or_redirect(request, scheme)
+    if refused:
+        return refused
+    indicators = list(Indicator.objects.order_by("order"))
+    data = request.POST if request.method == "POST" else None
+    formset = scheme_forms.position_formset(scheme=scheme, position=position, indicators=indicators, data=data)
+    if data is not None and formset.is_valid():
+        try:
+            schemes.scheme_items_update(scheme=scheme, position=position, items=formset.items(), by=request.user)
+        except schemes.SchemeStateError as error:
+            messages.error(request, str(error))
+            return redirect("indicators:scheme_detail", pk=scheme.pk)
+        except ValidationError as error:
+            formset._non_form_errors = formset.error_class(error.messages)
+        else:
+            messages.success(
+                request, _("%(position)s indicators saved.") % {"position": Position(position).label}
+            )
+            return redirect("indicators:scheme_detail", pk=scheme.pk)
+    rows = list(zip(indicators, formset.forms, strict=True))
+    return render(
+        request,
+        "indicators/scheme_edit_items.html",
+        {
+            "scheme": scheme,
+            "position": position,
+            "position_label": Position(position).label,
+            "positions": Position.choices,
+            "formset": formset,
+            "rows": rows,
+            "rater_types": scheme_forms.RaterType.choices,
+        },
+        status=400 if data is not None else 200,
+    )
+
+
+@require(_is_execution)
+def scheme_edit_bands(request, pk):
+    scheme = scheme_selectors.get_scheme_for_user(request.user, pk)
+    refused = _editable_or_redirect(request, scheme)
+    if refused:
+        return refused
+    data = request.POST if request.method == "POST" else None
+    formset = scheme_forms.grade_band_formset(scheme=scheme, data=data)
+    if data is not None and formset.is_valid():
+        try:
+            schemes.scheme_grade_bands_update(scheme=scheme, bands=formset.bands(), by=request.user)
+        except schemes.SchemeStateError as error:
+            messages.error(request, str(error))
+            return redirect("indicators:scheme_detail", pk=scheme.pk)
+        except ValidationError as error:
+            formset._non_form_errors = formset.error_class(error.messages)
+        else:
+            messages.success(request, _("Grade bands saved."))
+            return redirect("indicators:scheme_detail", pk=scheme.pk)
+    return render(
+        request,
+        "indicators/scheme_edit_bands.html",
+        {"scheme": scheme, "formset": formset},
+        status=400 if data is not None else 200,
+    )
+
+
+@require(_is_execution)
+def scheme_edit_parameters(request, pk):
+    scheme = scheme_selectors.get_scheme_for_user(request.user, pk)
+    refused = _editable_or_redirect(request, scheme)
+    if refused:
+        return refused
+    if request.method == "POST":
+        form = scheme_forms.SchemeParametersForm(request.POST)
+        if form.is_valid():
+            try:
+                schemes.scheme_parameters_update(
+                    scheme=scheme, parameters=form.parameters, note=form.cleaned_data["note"], by=request.user
+                )
+            except schemes.SchemeStateError as error:
+                messages.error(request, str(error))
+                return redirect("indicators:scheme_detail", pk=scheme.pk)
+            except ValidationError as error:
+                for field, problems in error.message_dict.items():
+                    for problem in problems:
+                        form.add_error(field if field in form.fields else None, problem)
+            else:
+                messages.success(request, _("Parameters saved."))
+                return redirect("indicators:scheme_detail", pk=scheme.pk)
+        status = 400
+    else:
+        form = scheme_forms.SchemeParametersForm(initial={**(scheme.parameters or {}), "note": scheme.note})
+        status = 200
+    return render(request, "indicators/scheme_edit_parameters.html", {"scheme": scheme, "form": form}, status=status)
+
+
+@require_POST
+@require(_is_leadership)
+def scheme_approve(request, pk):
+    scheme = scheme_selectors.get_scheme_for_user(request.user, pk)
+    form = scheme_forms.SchemeApproveForm(request.POST)
+    form.is_valid()
+    try:
+        schemes.scheme_approve(scheme=scheme, by=request.user, comment=form.cleaned_data.get("comment", ""))
+    except schemes.SchemeStateError as error:
+        messages.warning(request, str(error))
+    except ValidationError as error:
+        messages.error(
+            request,
+            _("The scheme cannot be approved yet: %(problems)s") % {"problems": " ".join(error.messages)},
+        )
+    else:
+        messages.success(
+            request,
+            _("Version %(version)s of the %(quarter)s scheme is approved and now applies.")
+            % {"version": scheme.version, "quarter": scheme.quarter},
+        )
+    return redirect("indicators:scheme_detail", pk=scheme.pk)
+
+
+@require_POST
+@require(_is_execution)
+def scheme_new_version(request, pk):
+    scheme = scheme_selectors.get_scheme_for_user(request.user, pk)
+    try:
+        draft = schemes.scheme_new_version(scheme=scheme, by=request.user)
+    except schemes.SchemeStateError as error:
+        messages.warning(request, str(error))
+        return redirect("indicators:scheme_detail", pk=scheme.pk)
+    messages.success(
+        request,
+        _("Version %(version)s is a draft copy; the approved version %(old)s applies until it is approved.")
+        % {"version": draft.version, "old": scheme.version},
+    )
+    return redirect("indicators:scheme_detail", pk=draft.pk)
+
+
+@require(_is_organiser)
+def scheme_whatif(request, pk):
+    scheme = scheme_selectors.get_scheme_for_user(request.user, pk)
+    if scheme.status != Scheme.Status.DRAFT:
+        messages.info(request, _("What-if previews a draft; this version is already %(status)s.") % {
+            "status": scheme.get_status_display().lower()})
+        return redirect("indicators:scheme_detail", pk=scheme.pk)
+    quarters, default = scheme_selectors.whatif_data_quarters(scheme=scheme)
+    form = scheme_forms.WhatIfForm(request.GET or None, quarters=quarters)
+    on_quarter = default
+    if form.is_bound and form.is_valid() and form.cleaned_data.get("on"):
+        on_quarter = form.quarters[form.cleaned_data["on"]]
+    elif not form.is_bound:
+        form = scheme_forms.WhatIfForm(initial={"on": default.code}, quarters=quarters)
+    baseline = scheme_selectors.whatif_baseline(scheme=scheme)
+    context = {
+        "scheme": scheme,
+        "form": form,
+        "on_quarter": on_quarter,
+        "baseline": baseline,
+        **scheme_selectors.whatif(scheme=scheme, on_quarter=on_quarter, baseline=baseline),
+    }
+    return render(request, "indicators/scheme_whatif.html", context)

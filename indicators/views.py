@@ -1,0 +1,40 @@
+"""Results pages: a quarter's results table and the "how was this computed" page of one scorecard line."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+
+from reviews.access import get_scorecard_for_user
+from reviews.models import IndicatorScore, Quarter
+from reviews.roles import require
+
+from . import explain, selectors
+
+
+def _quarter_or_404(code):
+    try:
+        year, number = Quarter.parse_code(code)
+    except ValueError:
+        raise Http404 from None
+    return get_object_or_404(Quarter, year=year, number=number)
+
+
+@require(lambda roles: roles.is_organiser)
+def results(request, code):
+    """The quarter's current results, by position and rank; execution and leadership groups only."""
+    quarter = _quarter_or_404(code)
+    return render(
+        request, "indicators/results_table.html", {"quarter": quarter, **selectors.results_table(quarter=quarter)}
+    )
+
+
+@login_required
+def explain_line(request, pk):
+    """How one indicator of a scorecard was computed; 404 for anyone who may not see the scorecard."""
+    scorecard_id = IndicatorScore.objects.filter(pk=pk).values_list("scorecard_id", flat=True).first()
+    if scorecard_id is None:
+        raise Http404
+    card = get_scorecard_for_user(request.user, scorecard_id)
+    line = get_object_or_404(IndicatorScore.objects.select_related("indicator"), pk=pk)
+    line.scorecard = card
+    return render(request, "indicators/explain.html", explain.line_explanation(line))

@@ -1,0 +1,254 @@
+"""Storing draft results, the results page and the explanation page, and who may see them."""
+
+from decimal import Decimal as D
+
+import pytest
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.urls import reverse
+
+from clients.models import Contract
+from indicators.services import results_store_drafts
+from reviews.access import get_scorecard_for_user
+from reviews.models import IndicatorScore, Scorecard
+from tests.indicators.test_selectors import AS_OF, quarter_with_scheme, scored_firm, survey  # noqa: F401
+
+
+@pytest.fixture
+def stored(scored_firm):  # noqa: F811
+    firm, quarter, scheme = scored_firm
+    results_store_drafts(quarter=quarter, scheme=scheme, by=firm.executor, as_of=AS_OF)
+    return firm, quarter, scheme
+
+
+def card_of(user, quarter):
+    return Scorecard.objects.get(quarter=quarter, staff=user.profile, is_current=True)
+
+
+def line_of(user, quarter, code):
+    return IndicatorScore.objects.get(scorecard=card_of(user, quarter), indicator__code=code)
+
+
+def test_storing_writes_one_draft_scorecard_per_assessed_person_with_its_lines(stored):
+    firm, quarter, scheme = stored
+    cards = Scorecard.objects.filter(quarter=quarter)
+    assert cards.count() == 9  # the ten personas minus the partner, who is not assessed
+    assert set(cards.values_list("status", "version", "is_current", "scheme")) == {("draft", 1, True, scheme.pk)}
+    card = card_of(firm.lawyer, quarter)
+    # 90 × 100/95 = 94.736…, but the total is the sum of the eight rounded lines shown: 94.73
+    assert card.total == D("94.73") and card.grade == "优秀" and card.grade_en == "Excellent"
+    assert (card.rank, card.ranked_count, card.department) == (1, 4, firm.litigation)
+    assert card.created_by == firm.executor
+    assert card.lines.count() == 9
+    share = line_of(firm.lawyer, quarter, "new_client_revenue_share")
+    assert (share.value, share.numerator, share.denominator, share.target) == (D(30), D(3000), D(10000), D(20))
+    assert (share.weight, share.effective_weight, share.points) == (D(10), D("10.53"), D("13.68"))
+    assert len(share.details["revenue_all"]) == 3 and len(share.details["revenue_new"]) == 2
+    timeliness = line_of(firm.lawyer, quarter, "complaint_timeliness")
+    assert timeliness.no_data_applied and timeliness.no_data_policy == "exclude" and timeliness.points == 0
+
+
+def test_recomputing_replaces_the_drafts(stored):
+    # Given stored drafts and then a new survey of the lawyer
+    firm, quarter, scheme = stored
+    first_ids = set(Scorecard.objects.values_list("pk", flat=True))
+    survey(firm.lawyer, (1, 1, 1))
+    # When the quarter is recomputed
+    count = results_store_drafts(quarter=quarter, scheme=scheme, by=firm.executor, as_of=AS_OF)
+    # Then the old drafts are gone and the new ones see the survey
+    assert count == 9 and Scorecard.objects.count() == 9
+    assert not first_ids & set(Scorecard.objects.values_list("pk", flat=True))
+    assert line_of(firm.lawyer, quarter, "satisfaction").value == D("3.3333")
+
+
+def test_recomputing_refuses_once_results_are_published(stored):
+    # Given one published scorecard
+    firm, quarter, scheme = stored
+    Scorecard.objects.filter(staff=firm.lawyer.profile).update(status=Scorecard.Status.PUBLISHED)
+    before = list(Scorecard.objects.order_by("pk").values_list("pk", "total", "status"))
+    # When the quarter is recomputed, it is refused and nothing changes
+    with pytest.raises(ValidationError, match="published"):
+        results_store_drafts(quarter=quarter, scheme=scheme, by=firm.executor)
+    assert list(Scorecard.objects.order_by("pk").values_list("pk", "total", "status")) == before
+
+
+def test_a_scheme_of_another_quarter_is_refused(stored):
+    firm, quarter, _ = stored
+    _, other = quarter_with_scheme(firm.executor, number=2)
+    with pytest.raises(ValidationError, match="not a scheme of 2026Q3"):
+        results_store_drafts(quarter=quarter, scheme=other, by=firm.executor)
+
+
+# --- Who sees what ---
+
+
+@pytest.mark.parametrize("persona", ["executor", "partner"])
+def test_organisers_see_the_results_table(stored, client_for, persona):
+    firm, quarter, _ = stored
+    browser = client_for(getattr(firm, persona))
+    browser.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = browser.get(reverse("indicators:results", args=[quarter.code]))
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert "陈静" in text and "94.73" in text and "1 / 4" in text
+    assert reverse("indicators:explain", args=[line_of(firm.lawyer, quarter, "new_clients").pk]) in text
+
+
+@pytest.mark.parametrize("persona", ["lawyer", "superior", "assistant", "business_clerk", "outsider"])
+def test_nobody_else_sees_the_results_table(stored, client_for, persona):
+    firm, quarter, _ = stored
+    response = client_for(getattr(firm, persona)).get(reverse("indicators:results", args=[quarter.code]))
+    assert response.status_code == 403
+    assert "94.73" not in response.content.decode()
+
+
+def test_anonymous_visitors_are_sent_to_log_in(stored, client):
+    firm, quarter, _ = stored
+    response = client.get(reverse("indicators:results", args=[quarter.code]))
+    assert response.status_code == 302 and reverse("login") in response["Location"]
+    line = line_of(firm.lawyer, quarter, "new_clients")
+    response = client.get(reverse("indicators:explain", args=[line.pk]))
+    assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+def test_an_unknown_quarter_is_not_found(stored, client_for):
+    firm, _, _ = stored
+    assert client_for(firm.executor).get(reverse("indicators:results", args=["2031Q1"])).status_code == 404
+    assert client_for(firm.executor).get(reverse("indicators:results", args=["nonsense"])).status_code == 404
+
+
+def test_the_results_table_says_when_nothing_is_computed_yet(scored_firm, client_for):  # noqa: F811
+    firm, quarter, _ = scored_firm
+    browser = client_for(firm.executor)
+    browser.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = browser.get(reverse("indicators:results", args=[quarter.code]))
+    assert "No results have been computed for 2026Q3 yet" in response.content.decode()
+
+
+@pytest.mark.parametrize("persona", ["lawyer", "superior", "colleague", "outsider", "assistant", "admin_clerk"])
+def test_nobody_outside_the_groups_sees_an_unpublished_explanation(stored, client_for, persona):
+    # A lawyer cannot see even their own draft; their superior cannot either before publication.
+    firm, quarter, _ = stored
+    line = line_of(firm.lawyer, quarter, "new_clients")
+    response = client_for(getattr(firm, persona)).get(reverse("indicators:explain", args=[line.pk]))
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    "persona, sees",
+    [
+        ("lawyer", True),  # the owner
+        ("superior", True),  # direct superior
+        ("partner", True),  # organiser (and superior up the chain)
+        ("colleague", False),  # same superior, not a superior of the lawyer
+        ("assistant", False),
+        ("outsider", False),
+        ("admin_clerk", False),
+    ],
+)
+def test_a_published_scorecard_is_seen_by_its_owner_and_their_superiors_only(stored, persona, sees):
+    firm, quarter, _ = stored
+    card = card_of(firm.lawyer, quarter)
+    card.status = Scorecard.Status.PUBLISHED
+    card.save()
+    user = getattr(firm, persona)
+    if sees:
+        assert get_scorecard_for_user(user, card.pk) == card
+    else:
+        with pytest.raises(Http404):
+            get_scorecard_for_user(user, card.pk)
+
+
+def test_a_superior_up_the_chain_sees_a_published_scorecard(stored):
+    # Given the executor's report (the admin clerk) and a published card of the clerk: the partner is two levels up
+    firm, quarter, _ = stored
+    card = card_of(firm.admin_clerk, quarter)
+    card.status = Scorecard.Status.PUBLISHED
+    card.save()
+    firm.partner.groups.clear()
+    assert get_scorecard_for_user(firm.partner, card.pk) == card
+    assert get_scorecard_for_user(firm.admin_clerk, card.pk) == card
+
+
+def test_an_unknown_scorecard_or_line_is_not_found(stored, client_for):
+    firm, _, _ = stored
+    with pytest.raises(Http404):
+        get_scorecard_for_user(firm.executor, 999999)
+    assert client_for(firm.executor).get(reverse("indicators:explain", args=[999999])).status_code == 404
+
+
+# --- The explanation page ---
+
+
+def explain(client_for, user, line, language="en"):
+    browser = client_for(user)
+    browser.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    response = browser.get(reverse("indicators:explain", args=[line.pk]))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_revenue_share_explanation_lists_the_entries_and_fills_in_the_formula(stored, client_for):
+    firm, quarter, _ = stored
+    text = explain(client_for, firm.executor, line_of(firm.lawyer, quarter, "new_client_revenue_share"))
+    assert "7000.00" in text and "1000.00" in text and "2000.00" in text
+    assert "5000.00" not in text  # received before the quarter
+    assert "3000 ÷ 10000 × 100 = 30 %" in text
+    assert "One step = 10 % of the target 20 = 2" in text
+    assert "Points = weight + deviation ÷ step × points per step = 10 + 10 ÷ 2 × 1 = 15" in text
+    assert "Kept within 0 and weight + bonus cap (13): 13" in text
+    assert "13 × 100 ÷ 95 = 13.68" in text
+
+
+def test_the_complaint_explanations_show_in_time_and_late(stored, client_for):
+    firm, quarter, _ = stored
+    text = explain(client_for, firm.executor, line_of(firm.superior, quarter, "complaint_timeliness"))
+    assert text.count("In time") == 1 and text.count(">Late<") == 1
+    assert "1 ÷ 2 × 100 = 50 %" in text and "48 hours" in text
+    text = explain(client_for, firm.executor, line_of(firm.lawyer, quarter, "complaint_rate"))
+    assert "3 clients served in the quarter" in text
+    assert "Lower is better: deviation = target − value = 0 − 66.67 = -66.6667" in text
+
+
+def test_the_no_data_policy_is_explained(stored, client_for):
+    firm, quarter, _ = stored
+    text = explain(client_for, firm.executor, line_of(firm.lawyer, quarter, "complaint_timeliness"))
+    assert "No data: the scheme excludes this indicator; its 5 points are spread over the others." in text
+
+
+def test_the_satisfaction_explanation_lists_surveys_and_the_0_to_100_value(stored, client_for):
+    firm, quarter, _ = stored
+    text = explain(client_for, firm.executor, line_of(firm.lawyer, quarter, "satisfaction"))
+    assert "9 ÷ 2 = 4.5" in text and "87.5" in text
+    assert text.count('<td class="num">5</td>') == 3
+
+
+def test_peer_ratings_are_shown_as_averages_without_names(stored, client_for):
+    # Given the published card, seen by the lawyer
+    firm, quarter, _ = stored
+    card = card_of(firm.lawyer, quarter)
+    Scorecard.objects.filter(pk=card.pk).update(status=Scorecard.Status.PUBLISHED)
+    text = explain(client_for, firm.lawyer, line_of(firm.lawyer, quarter, "communication"))
+    # Then the averages per rater type show, and no rater's name
+    assert "Peer" in text and "3.50" in text and "Superior" in text and "5.00" in text
+    assert "刘洋" not in text and "杨光" not in text and "周强" not in text
+    assert "12 ÷ 3 = 4" in text and "10 × 4 ÷ 5 = 8" in text
+
+
+def test_the_explanation_is_in_the_active_language(stored, client_for):
+    firm, quarter, _ = stored
+    line = line_of(firm.lawyer, quarter, "new_clients")
+    text = explain(client_for, firm.executor, line, language="zh-hans")
+    assert "新客户数量" in text
+    text = explain(client_for, firm.executor, line, language="en")
+    assert "New clients" in text and 'How "New clients" was computed' in text.replace("&quot;", '"')
+
+
+def test_new_clients_explanation_lists_the_first_contracts(stored, client_for):
+    firm, quarter, _ = stored
+    line = line_of(firm.lawyer, quarter, "new_clients")
+    text = explain(client_for, firm.executor, line)
+    for number in line.details["contracts"]:
+        assert Contract.objects.get(pk=number).number in text
+    assert "2026-08-03" in text and "2026-09-30" in text
