@@ -128,6 +128,20 @@ class Quarter(models.Model):
     appeal_window_days = models.PositiveSmallIntegerField(_("appeal window (days)"), default=7)
     appeal_decision_days = models.PositiveSmallIntegerField(_("appeal decision time (days)"), default=10)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    # Regulation 二.2: the execution group's written summary heading the report to the leadership group.
+    report_summary = models.TextField(_("report summary"), blank=True)
+    # Who sent the results to the leadership group: the four-eyes rule keeps them from approving them.
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("submitted by"),
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("approved by"),
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-year", "-number"]
@@ -187,6 +201,28 @@ class Quarter(models.Model):
         return (self.year - 1, 4) if self.number == 1 else (self.year, self.number - 1)
 
 
+class QuarterEvent(models.Model):
+    """One step of a quarter's life: who moved it from which state to which, when, and why."""
+
+    quarter = models.ForeignKey(Quarter, on_delete=models.CASCADE, related_name="events", verbose_name=_("quarter"))
+    from_state = models.CharField(_("from"), max_length=20, choices=QuarterState.choices)
+    to_state = models.CharField(_("to"), max_length=20, choices=QuarterState.choices)
+    action = models.CharField(_("action"), max_length=30)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("by")
+    )
+    at = models.DateTimeField(_("at"))
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        ordering = ["quarter", "at", "id"]
+        verbose_name = _("quarter event")
+        verbose_name_plural = _("quarter events")
+
+    def __str__(self):
+        return f"{self.quarter} {self.from_state} → {self.to_state}"
+
+
 class Scorecard(models.Model):
     """One person's result for one quarter; published versions are never edited, only superseded."""
 
@@ -203,7 +239,8 @@ class Scorecard(models.Model):
     position = models.CharField(max_length=20, choices=Position.choices)
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
     total = models.DecimalField(max_digits=7, decimal_places=2)
-    grade = models.CharField(max_length=40)
+    grade = models.CharField(max_length=40)  # the grade band's Chinese label, as the firm's regulation names it
+    grade_en = models.CharField(max_length=40, blank=True)
     rank = models.PositiveIntegerField()
     ranked_count = models.PositiveIntegerField()
     evaluation = models.TextField(_("overall evaluation"), blank=True)
@@ -223,6 +260,11 @@ class Scorecard(models.Model):
 
     def __str__(self):
         return f"{self.staff} {self.quarter} v{self.version}"
+
+    @property
+    def grade_label(self):
+        """The grade in the active language."""
+        return self.grade_en if (get_language() or "").startswith("en") and self.grade_en else self.grade
 
 
 class IndicatorScore(models.Model):
@@ -247,3 +289,87 @@ class IndicatorScore(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["scorecard", "indicator"], name="indicator_score_unique"),
         ]
+
+
+class Interview(models.Model):
+    """Regulation 三.5: the direct superior's feedback interview with one assessed person after publication.
+
+    Keyed by quarter and person rather than by scorecard, so a corrected scorecard version (after an appeal)
+    keeps the same interview.
+    """
+
+    quarter = models.ForeignKey(Quarter, on_delete=models.PROTECT, related_name="interviews", verbose_name=_("quarter"))
+    staff = models.ForeignKey(
+        StaffProfile, on_delete=models.PROTECT, related_name="interviews", verbose_name=_("assessed person")
+    )
+    superior = models.ForeignKey(
+        StaffProfile, on_delete=models.PROTECT, related_name="interviews_held", verbose_name=_("superior")
+    )
+    scheduled_at = models.DateTimeField(_("scheduled for"))
+    place = models.CharField(_("place"), max_length=200)
+    scheduled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("scheduled by")
+    )
+    held_at = models.DateTimeField(_("held at"), null=True, blank=True)
+    strengths = models.TextField(_("strengths"), blank=True)
+    weaknesses = models.TextField(_("weaknesses"), blank=True)
+    goals = models.TextField(_("goals for the next quarter"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), null=True, blank=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    acknowledgement_comment = models.TextField(_("acknowledgement comment"), blank=True)
+
+    class Meta:
+        ordering = ["quarter", "staff"]
+        verbose_name = _("interview")
+        verbose_name_plural = _("interviews")
+        constraints = [
+            models.UniqueConstraint(fields=["quarter", "staff"], name="interview_one_per_person_quarter"),
+            models.CheckConstraint(
+                condition=Q(acknowledged_at__isnull=True) | Q(recorded_at__isnull=False),
+                name="interview_acknowledged_after_recorded",
+            ),
+            models.CheckConstraint(
+                condition=Q(recorded_at__isnull=True) | Q(held_at__isnull=False), name="interview_recorded_is_held"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.staff} {self.quarter}"
+
+    @property
+    def is_recorded(self):
+        """The superior has written the interview down."""
+        return self.recorded_at is not None
+
+    @property
+    def is_acknowledged(self):
+        """The assessed person has read and acknowledged the record."""
+        return self.acknowledged_at is not None
+
+
+class ImprovementItem(models.Model):
+    """One step of an interview's improvement plan, followed up on the next quarter's scorecard."""
+
+    interview = models.ForeignKey(
+        Interview, on_delete=models.CASCADE, related_name="improvement_items", verbose_name=_("interview")
+    )
+    description = models.CharField(_("improvement"), max_length=500)
+    owner = models.ForeignKey(StaffProfile, on_delete=models.PROTECT, related_name="+", verbose_name=_("owner"))
+    due_on = models.DateField(_("due on"))
+    done = models.BooleanField(_("done"), default=False)
+
+    class Meta:
+        ordering = ["interview", "due_on", "id"]
+        verbose_name = _("improvement item")
+        verbose_name_plural = _("improvement items")
+
+    def __str__(self):
+        return self.description

@@ -1,12 +1,18 @@
 """Pages of the assessment organisation: home, sign-in, people."""
 
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
 from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
 
-from . import selectors
-from .roles import require
+from . import selectors, services
+from .forms import PersonForm
+from .home import home_tasks
+from .roles import require, roles_of
 
 
 class LoginView(auth_views.LoginView):
@@ -23,9 +29,66 @@ class LoginView(auth_views.LoginView):
 
 @login_required
 def home(request):
-    return render(request, "reviews/home.html", {"tasks": selectors.home_tasks(user=request.user)})
+    return render(request, "reviews/home.html", {"tasks": home_tasks(user=request.user)})
 
 
 @require(lambda roles: roles.is_organiser)
 def people_list(request):
-    return render(request, "reviews/people_list.html", selectors.people_page(query=request.GET))
+    context = _people_context(request, **selectors.people_page(query=request.GET))
+    return render(request, "reviews/people_list.html", context)
+
+
+def _people_context(request, **extra):
+    return {"can_manage": roles_of(request.user).can_manage_people, **extra}
+
+
+@require(lambda roles: roles.can_manage_people)
+@require_http_methods(["GET", "POST"])
+def person_add(request):
+    form = PersonForm(request.POST or None, by=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            profile = services.staff_add(**form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("%(name)s was added; an invitation to set a password goes to %(email)s.")
+                % {"name": profile.full_name, "email": profile.user.email},
+            )
+            return redirect("reviews:people")
+    return render(request, "reviews/people_form.html", _people_context(request, form=form))
+
+
+@require(lambda roles: roles.can_manage_people)
+@require_http_methods(["GET", "POST"])
+def person_edit(request, pk):
+    profile = selectors.get_person_for_user(request.user, pk, manage=True)
+    form = PersonForm(request.POST or None, profile=profile, by=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            profile = services.staff_update(profile=profile, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Saved %(name)s.") % {"name": profile.full_name})
+            return redirect("reviews:people")
+    return render(request, "reviews/people_form.html", _people_context(request, form=form, profile=profile))
+
+
+@require(lambda roles: roles.can_manage_people)
+@require_POST
+def person_invite(request, pk):
+    profile = selectors.get_person_for_user(request.user, pk, manage=True)
+    if not profile.active:
+        messages.error(request, _("%(name)s is inactive: activate them before inviting.") % {"name": profile.full_name})
+    elif services.staff_send_invitation(profile=profile):
+        messages.success(
+            request,
+            _("A new invitation was sent to %(name)s (%(email)s).")
+            % {"name": profile.full_name, "email": profile.user.email},
+        )
+    else:
+        messages.error(request, _("%(name)s has no e-mail address: add one first.") % {"name": profile.full_name})
+    return redirect("reviews:people")

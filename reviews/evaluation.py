@@ -1,0 +1,129 @@
+"""The overall evaluation of each person (regulation 三.5 总体评价): a draft phrased from the scores, then the
+execution group's own words, editable until the results go to the leadership group."""
+
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from .lifecycle import STATES_AFTER_SUBMISSION
+from .models import Quarter, Scorecard
+from .roles import roles_of
+
+MAX_EVALUATION_LENGTH = 4000
+STRENGTHS_SHOWN = 3
+WEAKNESSES_SHOWN = 2
+
+
+def _share(line) -> Decimal | None:
+    """Points as a share of the weight the line counted with (None when the line was excluded)."""
+    if not line.effective_weight:
+        return None
+    return Decimal(line.points) / Decimal(line.effective_weight)
+
+
+def strengths_and_weaknesses(lines) -> tuple[list, list]:
+    """Strengths: indicators at or above target (full weight or more), best share first; when there is none,
+    the best share. Weak indicators: the lowest shares below full weight, worst first."""
+    scored = [(line, _share(line)) for line in lines]
+    scored = [(line, share) for line, share in scored if share is not None]
+    best_first = sorted(scored, key=lambda pair: (-pair[1], -pair[0].effective_weight, pair[0].indicator.order))
+    strengths = [line for line, share in best_first if share >= 1][:STRENGTHS_SHOWN]
+    if not strengths and best_first:
+        strengths = [best_first[0][0]]
+    worst_first = sorted(scored, key=lambda pair: (pair[1], -pair[0].effective_weight, pair[0].indicator.order))
+    weaknesses = [line for line, share in worst_first if share < 1 and line not in strengths][:WEAKNESSES_SHOWN]
+    return strengths, weaknesses
+
+
+def _points(value) -> str:
+    return f"{Decimal(value).quantize(Decimal('0.01'))}".rstrip("0").rstrip(".")
+
+
+def evaluation_draft(scorecard: Scorecard, lines=None) -> str:
+    """The system's draft of the overall evaluation, in the person's preferred language.
+
+    lines: the scorecard's IndicatorScore rows with their indicators (fetched when not given).
+    """
+    if lines is None:
+        lines = list(scorecard.lines.select_related("indicator"))
+    strengths, weaknesses = strengths_and_weaknesses(lines)
+    with translation.override(scorecard.staff.language):
+        separator = _(", ")
+        sentences = [
+            _(
+                "%(name)s scored %(total)s points this quarter, grade %(grade)s, "
+                "rank %(rank)d of %(count)d in the same position."
+            )
+            % {
+                "name": scorecard.staff.full_name,
+                "total": _points(scorecard.total),
+                "grade": scorecard.grade,
+                "rank": scorecard.rank,
+                "count": scorecard.ranked_count,
+            }
+        ]
+        if strengths:
+            sentences.append(
+                _("Strengths: %(list)s.")
+                % {
+                    "list": separator.join(
+                        _("%(indicator)s (%(points)s of %(weight)s points)")
+                        % {
+                            "indicator": line.indicator.name,
+                            "points": _points(line.points),
+                            "weight": _points(line.effective_weight),
+                        }
+                        for line in strengths
+                    )
+                }
+            )
+        if weaknesses:
+            sentences.append(
+                _("To improve: %(list)s.")
+                % {
+                    "list": separator.join(
+                        _("%(indicator)s (%(points)s of %(weight)s points)")
+                        % {
+                            "indicator": line.indicator.name,
+                            "points": _points(line.points),
+                            "weight": _points(line.effective_weight),
+                        }
+                        for line in weaknesses
+                    )
+                }
+            )
+        else:
+            sentences.append(_("Every indicator reached its target."))
+        return " ".join(sentences)
+
+
+def scorecard_evaluation_update(*, scorecard: Scorecard, by, text: str) -> Scorecard:
+    """The execution group writes a person's overall evaluation; refused once the results are submitted."""
+    if not roles_of(by).is_execution:
+        raise PermissionDenied(_("Only the execution group writes overall evaluations."))
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": _("Please write the overall evaluation.")})
+    if len(text) > MAX_EVALUATION_LENGTH:
+        raise ValidationError(
+            {"text": _("At most %(n)d characters, please.") % {"n": MAX_EVALUATION_LENGTH}}
+        )
+    with transaction.atomic():
+        # Lock the quarter row as quarter_submit does: an edit racing the submission would otherwise change an
+        # evaluation the leadership group is already reading.
+        quarter = Quarter.objects.select_for_update().get(pk=scorecard.quarter_id)
+        if quarter.state in STATES_AFTER_SUBMISSION:
+            raise ValidationError(
+                _("The %(quarter)s results are already submitted: the evaluations can no longer change.")
+                % {"quarter": quarter.code}
+            )
+        current = Scorecard.objects.select_for_update().get(pk=scorecard.pk)
+        if not current.is_current or current.status != Scorecard.Status.DRAFT:
+            raise ValidationError(_("Only the current draft result can be edited."))
+        current.evaluation = text
+        current.save(update_fields=["evaluation"])
+    scorecard.evaluation = text
+    return current

@@ -1,0 +1,181 @@
+"""The quarter's life (issue 4 §1): the one table of allowed transitions, and the engine every service uses.
+
+scheme draft → scheme approved → collecting → scored ⟲ → submitted → approved → published → closed,
+and submitted → scored when the leadership group returns the results with comments.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db import models, transaction
+from django.dispatch import Signal
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .models import Quarter, QuarterEvent, QuarterState
+from .roles import roles_of
+
+# Sent after the transaction that published a quarter has committed, so receivers (feedback PDFs, e-mails,
+# reminders) never see uncommitted rows. Receivers get `quarter` (the published Quarter) as keyword argument.
+quarter_published = Signal()
+
+
+class Action(models.TextChoices):
+    APPROVE_SCHEME = "approve_scheme", gettext_lazy("Approve the scheme")
+    START_COLLECTING = "start_collecting", gettext_lazy("Start collecting data")
+    SCORE = "score", gettext_lazy("Compute the results")
+    RECOMPUTE = "recompute", gettext_lazy("Recompute the results")
+    SUBMIT = "submit", gettext_lazy("Submit to the leadership group")
+    APPROVE = "approve", gettext_lazy("Approve the results")
+    RETURN = "return", gettext_lazy("Return with comments")
+    PUBLISH = "publish", gettext_lazy("Publish the results")
+    CLOSE = "close", gettext_lazy("Close the quarter")
+
+
+class Actor(models.TextChoices):
+    # Regulation 二.1: the leadership group approves the scheme and the results.
+    LEADERSHIP = "leadership", gettext_lazy("Leadership group")
+    # Regulation 二.2: the execution group runs the assessment and writes the report.
+    EXECUTION = "execution", gettext_lazy("Execution group")
+
+
+@dataclass(frozen=True)
+class Transition:
+    from_state: str
+    action: str
+    to_state: str
+    actor: str
+    comment_required: bool = False
+
+    @property
+    def label(self):
+        """The button's text: the action's name in the active language."""
+        return Action(self.action).label
+
+
+S = QuarterState
+# THE table. Nothing else moves a quarter: every service goes through quarter_transition(), which looks here.
+TRANSITIONS = {
+    (t.from_state, t.action): t
+    for t in (
+        Transition(S.SCHEME_DRAFT, Action.APPROVE_SCHEME, S.SCHEME_APPROVED, Actor.LEADERSHIP),
+        Transition(S.SCHEME_APPROVED, Action.START_COLLECTING, S.COLLECTING, Actor.EXECUTION),
+        Transition(S.COLLECTING, Action.SCORE, S.SCORED, Actor.EXECUTION),
+        Transition(S.SCORED, Action.RECOMPUTE, S.SCORED, Actor.EXECUTION),
+        Transition(S.SCORED, Action.SUBMIT, S.SUBMITTED, Actor.EXECUTION),
+        Transition(S.SUBMITTED, Action.APPROVE, S.APPROVED, Actor.LEADERSHIP),
+        Transition(S.SUBMITTED, Action.RETURN, S.SCORED, Actor.LEADERSHIP, comment_required=True),
+        Transition(S.APPROVED, Action.PUBLISH, S.PUBLISHED, Actor.EXECUTION),
+        Transition(S.PUBLISHED, Action.CLOSE, S.CLOSED, Actor.EXECUTION),
+    )
+}
+
+# Once results are submitted, the execution group's drafts (evaluations, summary) are frozen.
+STATES_AFTER_SUBMISSION = frozenset({S.SUBMITTED, S.APPROVED, S.PUBLISHED, S.CLOSED})
+
+
+class TransitionRefused(Exception):
+    """The quarter may not make this step now; the message says why. Nothing was changed."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self):
+        return str(self.message)
+
+
+class StaleQuarter(TransitionRefused):
+    """The page that asked for the step showed an older state (a double click, or someone acted first)."""
+
+
+class TransitionForbidden(PermissionDenied):
+    """The user is not in the group the table names for this step."""
+
+
+def actor_allows(user, actor) -> bool:
+    roles = roles_of(user)
+    return roles.is_leadership if actor == Actor.LEADERSHIP else roles.is_execution
+
+
+def actions_for(*, quarter, user) -> list[Transition]:
+    """The steps this user may take on the quarter in its current state (for the buttons on the quarter page)."""
+    return [
+        transition
+        for (state, _action), transition in TRANSITIONS.items()
+        if state == quarter.state and actor_allows(user, transition.actor)
+    ]
+
+
+def state_label(state) -> str:
+    return str(QuarterState(state).label)
+
+
+def quarter_transition(
+    *,
+    quarter: Quarter,
+    action: str,
+    by,
+    comment: str = "",
+    expected_state: str | None = None,
+    guard: Callable[[Quarter], None] | None = None,
+    effect: Callable[[Quarter], None] | None = None,
+) -> Quarter:
+    """Move the quarter one step along TRANSITIONS, atomically, and record who, when and why in QuarterEvent.
+
+    Call this for every state change of a quarter; e.g. the scheme approval does, inside its own atomic block:
+        quarter_transition(quarter=scheme.quarter, action=Action.APPROVE_SCHEME, by=by, comment=comment)
+
+    - expected_state: the state the user's page showed; when the quarter has moved on since, StaleQuarter is raised
+      (a double click or a stale page never makes a transition twice).
+    - guard(locked_quarter): raises TransitionRefused when a precondition does not hold.
+    - effect(locked_quarter): the step's work (set fields, store results); runs under the lock, after the state is
+      set and before the row is saved.
+    Raises TransitionRefused (a message for the user) or TransitionForbidden (the wrong group: 403).
+    Returns the updated quarter; the instance passed in is refreshed too.
+    """
+    comment = (comment or "").strip()
+    with transaction.atomic():
+        # Lock the quarter row: without it two requests (a double click, or two members of a group acting at the
+        # same moment) would both read the old state, both pass the checks and both write a transition.
+        locked = Quarter.objects.select_for_update().get(pk=quarter.pk)
+        if expected_state is not None and locked.state != expected_state:
+            raise StaleQuarter(
+                _(
+                    "The quarter %(quarter)s is already “%(state)s”: the page you used was out of date. "
+                    "Nothing was changed."
+                )
+                % {"quarter": locked.code, "state": state_label(locked.state)}
+            )
+        transition = TRANSITIONS.get((locked.state, action))
+        if transition is None:
+            raise TransitionRefused(
+                _("A quarter that is “%(state)s” cannot take the step “%(action)s”. Nothing was changed.")
+                % {"state": state_label(locked.state), "action": Action(action).label}
+            )
+        if not actor_allows(by, transition.actor):
+            raise TransitionForbidden(
+                _("Only members of the %(group)s may do this.") % {"group": Actor(transition.actor).label}
+            )
+        if transition.comment_required and not comment:
+            raise TransitionRefused(_("Please write a comment: it tells the execution group what to change."))
+        if guard is not None:
+            guard(locked)
+        from_state = locked.state
+        locked.state = transition.to_state
+        if effect is not None:
+            effect(locked)
+        locked.save()
+        QuarterEvent.objects.create(
+            quarter=locked,
+            from_state=from_state,
+            to_state=transition.to_state,
+            action=action,
+            by=by,
+            at=timezone.now(),
+            comment=comment,
+        )
+    quarter.refresh_from_db()
+    return locked

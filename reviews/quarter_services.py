@@ -1,0 +1,272 @@
+"""One service per step of the quarter's life; each goes through lifecycle.quarter_transition (the table)."""
+
+import datetime
+
+from django.apps import apps
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from .deadlines import local_today
+from .evaluation import evaluation_draft
+from .lifecycle import Action, TransitionRefused, quarter_published, quarter_transition
+from .models import Quarter, QuarterState, Scorecard
+from .roles import roles_of
+
+MAX_SUMMARY_LENGTH = 20000
+
+
+def _approved_scheme(quarter):
+    from indicators.models import Scheme
+
+    return Scheme.objects.filter(quarter=quarter, status=Scheme.Status.APPROVED).first()
+
+
+def _current_scorecards(quarter):
+    return Scorecard.objects.filter(quarter=quarter, is_current=True)
+
+
+def quarter_start_collecting(*, quarter, by, comment="", expected_state=None, today: datetime.date | None = None):
+    """The execution group opens data collection once the quarter is over (regulation 三.1: assessed at its end)."""
+    today = today or local_today()
+
+    def guard(locked):
+        if today <= locked.ends_on:
+            raise TransitionRefused(
+                _("The quarter %(quarter)s ends on %(date)s: data collection starts after that.")
+                % {"quarter": locked.code, "date": locked.ends_on.isoformat()}
+            )
+
+    return quarter_transition(
+        quarter=quarter, action=Action.START_COLLECTING, by=by, comment=comment, expected_state=expected_state,
+        guard=guard,
+    )
+
+
+def _store_results(locked, by):
+    from indicators.services import results_store_drafts
+
+    scheme = _approved_scheme(locked)
+    if scheme is None:
+        raise TransitionRefused(_("The quarter has no approved scheme to score with."))
+    # Recomputing replaces the drafts; the evaluations the execution group already wrote are kept.
+    written = dict(
+        _current_scorecards(locked).filter(status=Scorecard.Status.DRAFT).exclude(evaluation="")
+        .values_list("staff_id", "evaluation")
+    )
+    try:
+        results_store_drafts(quarter=locked, scheme=scheme, by=by)
+    except ValidationError as error:
+        raise TransitionRefused(" ".join(error.messages)) from error
+    for staff_id, text in written.items():
+        _current_scorecards(locked).filter(staff_id=staff_id, status=Scorecard.Status.DRAFT).update(evaluation=text)
+    if not _current_scorecards(locked).exists():
+        raise TransitionRefused(_("Nobody is assessed under this scheme: there are no results to store."))
+
+
+def quarter_score(*, quarter, by, comment="", expected_state=None):
+    """Compute and store every person's draft result with the approved scheme (regulation 三.4)."""
+    return quarter_transition(
+        quarter=quarter, action=Action.SCORE, by=by, comment=comment, expected_state=expected_state,
+        effect=lambda locked: _store_results(locked, by),
+    )
+
+
+def quarter_recompute(*, quarter, by, comment="", expected_state=None):
+    """Recompute the drafts (data corrected, or results returned by the leadership group); published ones stay."""
+    return quarter_transition(
+        quarter=quarter, action=Action.RECOMPUTE, by=by, comment=comment, expected_state=expected_state,
+        effect=lambda locked: _store_results(locked, by),
+    )
+
+
+def quarter_report_summary_update(*, quarter, by, text):
+    """The execution group writes the report's summary (regulation 二.2) until the results are submitted."""
+    if not roles_of(by).is_execution:
+        raise PermissionDenied(_("Only the execution group writes the report."))
+    text = (text or "").strip()
+    if len(text) > MAX_SUMMARY_LENGTH:
+        raise ValidationError({"text": _("At most %(n)d characters, please.") % {"n": MAX_SUMMARY_LENGTH}})
+    with transaction.atomic():
+        # Lock as quarter_submit does, so a summary saved while another member submits cannot slip in afterwards.
+        locked = Quarter.objects.select_for_update().get(pk=quarter.pk)
+        if locked.state not in (QuarterState.COLLECTING, QuarterState.SCORED):
+            raise ValidationError(
+                _(
+                    "The report of %(quarter)s can be written while the quarter is being scored, "
+                    "not when it is “%(state)s”."
+                )
+                % {"quarter": locked.code, "state": locked.get_state_display()}
+            )
+        locked.report_summary = text
+        locked.save(update_fields=["report_summary"])
+    quarter.report_summary = text
+    return locked
+
+
+def quarter_submit(*, quarter, by, comment="", expected_state=None):
+    """Send the results and the report to the leadership group (regulation 二.2); the summary is required.
+
+    Every evaluation still empty receives the system's draft, so each person's written result has one (三.5).
+    """
+
+    def guard(locked):
+        if not locked.report_summary.strip():
+            raise TransitionRefused(_("Write the report's summary before submitting the results."))
+        if not _current_scorecards(locked).exists():
+            raise TransitionRefused(_("There are no results to submit."))
+
+    def effect(locked):
+        locked.submitted_by = by
+        locked.submitted_at = timezone.now()
+        empty = (
+            _current_scorecards(locked)
+            .filter(evaluation="")
+            .select_related("staff")
+            .prefetch_related("lines__indicator")
+        )
+        for scorecard in empty:
+            scorecard.evaluation = evaluation_draft(scorecard, list(scorecard.lines.all()))
+            scorecard.save(update_fields=["evaluation"])
+
+    return quarter_transition(
+        quarter=quarter, action=Action.SUBMIT, by=by, comment=comment, expected_state=expected_state,
+        guard=guard, effect=effect,
+    )
+
+
+def quarter_approve(*, quarter, by, comment="", expected_state=None):
+    """The leadership group approves the submitted results (regulation 二.1)."""
+
+    def guard(locked):
+        # Four eyes: whoever submitted the results cannot also approve them.
+        if locked.submitted_by_id == by.pk:
+            raise TransitionRefused(
+                _("You submitted these results, so another member of the leadership group must approve them.")
+            )
+
+    def effect(locked):
+        locked.approved_by = by
+        locked.approved_at = timezone.now()
+
+    return quarter_transition(
+        quarter=quarter, action=Action.APPROVE, by=by, comment=comment, expected_state=expected_state,
+        guard=guard, effect=effect,
+    )
+
+
+def quarter_return(*, quarter, by, comment, expected_state=None):
+    """The leadership group sends the results back to the execution group; the comment says what to change."""
+
+    def effect(locked):
+        locked.submitted_by = None
+        locked.submitted_at = None
+
+    return quarter_transition(
+        quarter=quarter, action=Action.RETURN, by=by, comment=comment, expected_state=expected_state, effect=effect,
+    )
+
+
+def quarter_publish(*, quarter, by, comment="", expected_state=None):
+    """Publish: every current draft result becomes published; the interview and appeal clocks start (三.5).
+
+    Receivers of lifecycle.quarter_published (feedback PDFs, e-mails) run after the commit.
+    """
+
+    def effect(locked):
+        locked.published_at = timezone.now()
+        published = _current_scorecards(locked).filter(status=Scorecard.Status.DRAFT).update(
+            status=Scorecard.Status.PUBLISHED
+        )
+        if not published:
+            raise TransitionRefused(_("There are no draft results to publish."))
+        quarter_id = locked.pk
+        transaction.on_commit(
+            lambda: quarter_published.send(sender=Quarter, quarter=Quarter.objects.get(pk=quarter_id))
+        )
+
+    return quarter_transition(
+        quarter=quarter, action=Action.PUBLISH, by=by, comment=comment, expected_state=expected_state, effect=effect,
+    )
+
+
+def pending_interviews(quarter) -> int | None:
+    """People with a published result whose interview is not recorded yet (None when interviews are not kept)."""
+    try:
+        interview_model = apps.get_model("reviews", "Interview")
+    except LookupError:
+        return None
+    recorded = interview_model.objects.filter(quarter=quarter, recorded_at__isnull=False).values("staff_id")
+    return (
+        _current_scorecards(quarter).filter(status=Scorecard.Status.PUBLISHED).exclude(staff_id__in=recorded).count()
+    )
+
+
+def undecided_appeals(quarter) -> int | None:
+    """Appeals of the quarter still waiting for a decision (None when the appeals app keeps no appeals yet)."""
+    if not apps.is_installed("appeals"):
+        return None
+    try:
+        appeal_model = apps.get_model("appeals", "Appeal")
+    except LookupError:
+        return None
+    fields = {field.name for field in appeal_model._meta.get_fields()}
+    appeals = appeal_model.objects.all()
+    if "quarter" in fields:
+        appeals = appeals.filter(quarter=quarter)
+    elif "scorecard" in fields:
+        appeals = appeals.filter(scorecard__quarter=quarter)
+    else:
+        return None
+    if "decided_at" in fields:
+        return appeals.filter(decided_at__isnull=True).count()
+    if "status" in fields:
+        return appeals.exclude(Q(status__in=("upheld", "rejected", "partly_upheld", "decided", "withdrawn"))).count()
+    return None
+
+
+def quarter_close(*, quarter, by, comment="", expected_state=None):
+    """Close the quarter once every interview is recorded and every appeal decided; it is read-only after."""
+
+    def guard(locked):
+        problems = []
+        interviews = pending_interviews(locked)
+        if interviews:
+            problems.append(
+                ngettext(
+                    "%(n)d interview is not recorded yet.", "%(n)d interviews are not recorded yet.", interviews
+                )
+                % {"n": interviews}
+            )
+        appeals = undecided_appeals(locked)
+        if appeals:
+            problems.append(
+                ngettext("%(n)d appeal is not decided yet.", "%(n)d appeals are not decided yet.", appeals)
+                % {"n": appeals}
+            )
+        if problems:
+            raise TransitionRefused(" ".join([_("The quarter cannot be closed yet:"), *problems]))
+
+    def effect(locked):
+        locked.closed_at = timezone.now()
+
+    return quarter_transition(
+        quarter=quarter, action=Action.CLOSE, by=by, comment=comment, expected_state=expected_state,
+        guard=guard, effect=effect,
+    )
+
+
+# What the quarter page's buttons call, by action (the scheme is approved on the scheme's own page).
+QUARTER_SERVICES = {
+    Action.START_COLLECTING: quarter_start_collecting,
+    Action.SCORE: quarter_score,
+    Action.RECOMPUTE: quarter_recompute,
+    Action.SUBMIT: quarter_submit,
+    Action.APPROVE: quarter_approve,
+    Action.RETURN: quarter_return,
+    Action.PUBLISH: quarter_publish,
+    Action.CLOSE: quarter_close,
+}

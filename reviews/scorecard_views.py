@@ -1,0 +1,19 @@
+"""Pages of a person's results: the list of their published quarters and one scorecard."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+
+from . import scorecards
+
+
+@login_required
+def my_scorecards(request):
+    return render(request, "reviews/scorecard_list.html", {"rows": scorecards.my_scorecards(user=request.user)})
+
+
+@login_required
+def scorecard_detail(request, pk):
+    scorecard = scorecards.scorecard_for_user(request.user, pk)
+    return render(
+        request, "reviews/scorecard_detail.html", scorecards.scorecard_page(scorecard=scorecard, user=request.user)
+    )

@@ -1,0 +1,88 @@
+"""The SVG charts are well-formed, carry Chinese labels, escape text and draw what they are given."""
+
+import xml.etree.ElementTree as ET
+from decimal import Decimal
+
+import pytest
+
+from reviews.charts import bar_chart_svg, histogram_svg, line_chart_svg
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def parse(svg):
+    root = ET.fromstring(svg)  # noqa: S314 — our own markup, parsed to prove it is well-formed
+    assert root.tag == f"{SVG}svg"
+    return root
+
+
+def texts(root):
+    return ["".join(node.itertext()) for node in root.iter(f"{SVG}text")]
+
+
+def test_a_histogram_counts_every_value_once_in_its_bin():
+    # Given ten totals, two of them at the edges of the range
+    values = [Decimal("50"), 55, 61, 62, 75, 78, 79, 88, 95, Decimal("100")]
+
+    # When they are drawn in five bins from 50 to 100
+    root = parse(histogram_svg(values, bins=5, lo=50, hi=100, title="总分分布"))
+
+    # Then the bars' tooltips hold the five counts, 100 counted in the last bin
+    bars = [node for node in root.iter(f"{SVG}rect") if node.find(f"{SVG}title") is not None]
+    counts = [int(bar.find(f"{SVG}title").text.rsplit(":", 1)[1]) for bar in bars]
+    assert counts == [2, 2, 3, 1, 2]
+    assert "总分分布" in texts(root)
+
+
+def test_a_histogram_of_nothing_is_still_a_valid_picture():
+    root = parse(histogram_svg([], title="Empty"))
+    assert "Empty" in texts(root)
+
+
+def test_a_bar_chart_shows_chinese_labels_and_earned_against_available():
+    root = parse(
+        bar_chart_svg(["客户开发", "客户维护"], [Decimal("30.5"), 25], capacities=[25, 35], title="各类得分")
+    )
+    labels = texts(root)
+    assert "客户开发" in labels and "客户维护" in labels
+    assert "30.5 / 25" in labels and "25 / 35" in labels
+    assert "各类得分" in labels
+
+
+def test_chart_text_is_escaped_not_interpreted():
+    svg = bar_chart_svg(['<script>alert("x")</script> & co'], [1], title="A < B")
+    root = parse(svg)
+    assert "<script>" not in svg
+    assert '<script>alert("x")</script> & co' in texts(root)
+    assert root.find(f"{SVG}title").text == "A < B"
+
+
+def test_a_line_chart_draws_one_line_per_series_with_a_legend_and_gaps_for_missing_quarters():
+    # Given the person missed the first quarter (not yet hired)
+    root = parse(
+        line_chart_svg(
+            ["2025Q4", "2026Q1", "2026Q2", "2026Q3"],
+            {"陈静": [None, 80, Decimal("85.5"), 90], "全所平均": [70, 72, 71, 75]},
+            title="近四个季度",
+        )
+    )
+    labels = texts(root)
+    # Then both series are in the legend, every quarter is on the axis, and the values are written
+    assert "陈静" in labels and "全所平均" in labels
+    assert all(code in labels for code in ["2025Q4", "2026Q1", "2026Q2", "2026Q3"])
+    assert "85.5" in labels
+    # and the person's line has three points, the firm's four
+    assert len(list(root.iter(f"{SVG}circle"))) == 7
+    assert len(list(root.iter(f"{SVG}polyline"))) == 2
+
+
+def test_series_of_the_wrong_length_are_refused():
+    with pytest.raises(ValueError):
+        line_chart_svg(["2026Q1", "2026Q2"], {"x": [1]})
+    with pytest.raises(ValueError):
+        bar_chart_svg(["a", "b"], [1])
+
+
+def test_the_charts_ask_for_a_font_with_chinese_glyphs():
+    root = parse(bar_chart_svg(["沟通"], [1]))
+    assert "Noto Sans CJK SC" in root.get("font-family")

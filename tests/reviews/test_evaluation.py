@@ -1,0 +1,67 @@
+"""The overall evaluation (三.5 总体评价): drafted from the scores, edited by the execution group until submission."""
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+
+from reviews.evaluation import evaluation_draft, scorecard_evaluation_update
+from reviews.models import QuarterState, Scorecard
+from tests.reviews.quarter_builders import make_card, make_quarter
+
+LINES = [("satisfaction", 16, 15), ("new_clients", 15, 15), ("collaboration", 6, 15), ("communication", 8, 10)]
+
+
+def test_the_draft_names_strengths_and_weak_indicators_in_english(firm):
+    # The colleague prefers English.
+    card = make_card(make_quarter(), firm.colleague, 82.5, rank=2, ranked_count=4, lines=LINES)
+    draft = evaluation_draft(card)
+    assert draft.startswith("刘洋 scored 82.5 points this quarter, grade 良好, rank 2 of 4")
+    assert "Strengths: Client satisfaction (16 of 15 points), New clients (15 of 15 points)." in draft
+    assert "To improve: Cross-department collaboration satisfaction (6 of 15 points)" in draft
+
+
+def test_the_draft_is_in_chinese_for_a_chinese_speaker(firm):
+    card = make_card(make_quarter(), firm.lawyer, 82.5, lines=LINES)
+    draft = evaluation_draft(card)
+    assert "客户满意度" in draft
+    assert "Client satisfaction" not in draft
+
+
+def test_a_person_with_every_target_reached_has_no_weak_indicator(firm):
+    card = make_card(make_quarter(), firm.colleague, 100, lines=[("satisfaction", 15, 15)])
+    assert "Every indicator reached its target." in evaluation_draft(card)
+
+
+def test_the_execution_group_edits_until_submission_and_not_after(firm):
+    quarter = make_quarter(state=QuarterState.SCORED)
+    card = make_card(quarter, firm.lawyer, 85)
+    scorecard_evaluation_update(scorecard=card, by=firm.executor, text="  进步明显。 ")
+    card.refresh_from_db()
+    assert card.evaluation == "进步明显。"
+    with pytest.raises(ValidationError):
+        scorecard_evaluation_update(scorecard=card, by=firm.executor, text="   ")
+    with pytest.raises(PermissionDenied):
+        scorecard_evaluation_update(scorecard=card, by=firm.partner, text="Mine")
+    quarter.state = QuarterState.SUBMITTED
+    quarter.save()
+    with pytest.raises(ValidationError, match="already submitted"):
+        scorecard_evaluation_update(scorecard=card, by=firm.executor, text="Later")
+    card.refresh_from_db()
+    assert card.evaluation == "进步明显。"
+
+
+def test_the_evaluations_page_starts_from_the_draft_and_saves_the_edit(firm, client_for):
+    quarter = make_quarter(state=QuarterState.SCORED)
+    card = make_card(quarter, firm.colleague, 82.5, lines=LINES)
+    url = reverse("reviews:evaluations", args=[quarter.code])
+    page = client_for(firm.executor).get(url).content.decode()
+    assert "刘洋 scored 82.5 points this quarter" in page
+    response = client_for(firm.executor).post(url, {"scorecard": card.pk, "text": ""})
+    assert response.status_code == 400
+    assert "Please write the overall evaluation." in response.content.decode()
+    client_for(firm.executor).post(url, {"scorecard": card.pk, "text": "A strong, steady quarter."})
+    assert Scorecard.objects.get(pk=card.pk).evaluation == "A strong, steady quarter."
+    # Leadership reads, but may not write; others may not see the page
+    assert client_for(firm.partner).post(url, {"scorecard": card.pk, "text": "x"}).status_code == 403
+    assert client_for(firm.lawyer).get(url).status_code == 403
+    assert Scorecard.objects.get(pk=card.pk).evaluation == "A strong, steady quarter."

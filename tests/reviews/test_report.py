@@ -1,0 +1,121 @@
+"""The report to the leadership group (二.2): the numbers, the page and the PDF."""
+
+import io
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from pypdf import PdfReader
+
+from reviews.models import QuarterState, Scorecard
+from reviews.report import quarter_report
+from tests.personas import make_person
+from tests.reviews.quarter_builders import make_card, make_quarter
+
+D = Decimal
+
+
+@pytest.fixture
+def results(firm):
+    """2026Q3 results of seven people (litigation: lawyer 92, colleague 81, assistant 70, senior 58; corporate:
+    outsider 88; administrative: executor 65, admin clerk 61) and 2026Q2 published results for two of them."""
+    quarter = make_quarter(2026, 3, state=QuarterState.SUBMITTED, report_summary="稳中有进。Steady progress.")
+    totals = [(firm.lawyer, 92), (firm.outsider, 88), (firm.colleague, 81), (firm.assistant, 70),
+              (firm.executor, 65), (firm.admin_clerk, 61), (firm.superior, 58)]
+    for rank, (user, total) in enumerate(totals, start=1):
+        make_card(quarter, user, total, rank=rank, ranked_count=7,
+                  lines=[("satisfaction", D(total) * D("0.15"), 15), ("collaboration", D(total) * D("0.05"), 15)])
+    previous = make_quarter(2026, 2, state=QuarterState.PUBLISHED)
+    make_card(previous, firm.lawyer, 80, status=Scorecard.Status.PUBLISHED)
+    make_card(previous, firm.colleague, 90, status=Scorecard.Status.PUBLISHED)
+    # A draft of Q2 (never published) does not count as a previous result.
+    make_card(previous, firm.outsider, 50, status=Scorecard.Status.DRAFT)
+    return quarter
+
+
+def test_the_report_numbers(results, firm):
+    report = quarter_report(quarter=results)
+    assert report["count"] == 7
+    assert report["average"] == D("73.57")  # 515 / 7
+    assert (report["highest"], report["lowest"]) == (D("92"), D("58"))
+    departments = {row["name"]: (row["count"], row["average"]) for row in report["by_department"]}
+    assert departments == {"行政部": (2, D("63.00")), "诉讼业务组": (4, D("75.25")), "公司业务组": (1, D("88.00"))}
+    positions = {row["name"]: (row["count"], row["average"]) for row in report["by_position"]}
+    assert positions["Lawyer"] == (4, D("79.75"))
+    assert positions["Assistant"] == (1, D("70.00"))
+    # Grades best first: 优秀 1, 良好 2, 合格 3, 待改进 1
+    assert [(g["grade"], g["count"]) for g in report["grade_counts"]] == [
+        ("优秀", 1), ("良好", 2), ("合格", 3), ("待改进", 1)
+    ]
+    categories = {row["name"]: (row["average"], row["percent"]) for row in report["by_category"]}
+    assert categories["Client maintenance"] == (D("11.04"), D("73.57"))
+    assert [c.staff.full_name for c in report["top"]] == ["陈静", "黄磊", "刘洋", "杨光", "赵敏"]
+    assert [c.staff.full_name for c in report["bottom"]] == ["周强", "李娜", "赵敏", "杨光", "刘洋"]
+    # Changes: the lawyer +12, the colleague −9; the outsider's Q2 draft is ignored
+    assert report["changes_count"] == 2
+    assert [(c.staff.full_name, c.delta) for c in report["rises"]] == [("陈静", D("12"))]
+    assert [(c.staff.full_name, c.delta) for c in report["falls"]] == [("刘洋", D("-9"))]
+    assert report["average_change"] == D("1.50")
+    assert "1 assessed person has no satisfaction survey." not in report["quality_notes"]
+    assert report["summary"].startswith("稳中有进")
+
+
+def test_the_report_page_shows_the_numbers_and_the_summary(results, firm, client_for):
+    text = client_for(firm.partner).get(reverse("reviews:report", args=[results.code])).content.decode()
+    assert "7 people · average 73.57 · highest 92.00 · lowest 58.00" in text
+    assert "稳中有进" in text
+    assert "<svg" in text
+    assert "No appeals recorded." in text
+    assert "陈静: 80.00 → 92.00 (+12.00)" in text
+
+
+def test_the_execution_group_writes_the_summary_on_the_report_page(firm, client_for):
+    quarter = make_quarter(state=QuarterState.SCORED)
+    url = reverse("reviews:report", args=[quarter.code])
+    response = client_for(firm.executor).post(url, {"text": "第三季度总结"})
+    assert response.status_code == 302
+    quarter.refresh_from_db()
+    assert quarter.report_summary == "第三季度总结"
+    assert client_for(firm.partner).post(url, {"text": "Mine"}).status_code == 403
+    quarter.refresh_from_db()
+    assert quarter.report_summary == "第三季度总结"
+
+
+def test_the_report_is_for_the_organisers_only(results, firm, client_for):
+    for persona in ("lawyer", "superior", "business_clerk", "outsider"):
+        assert client_for(getattr(firm, persona)).get(reverse("reviews:report", args=[results.code])).status_code == 403
+    client_for(firm.lawyer).logout()
+    assert client_for(firm.lawyer).get(reverse("reviews:report_pdf", args=[results.code])).status_code == 403
+
+
+def test_the_report_pdf_holds_the_chinese_text(results, firm, client, settings):
+    client.logout()
+    response = client.get(reverse("reviews:report_pdf", args=[results.code]))
+    assert response.status_code == 302  # anonymous: to the login page
+    client.force_login(firm.executor)
+    response = client.get(reverse("reviews:report_pdf", args=[results.code]))
+    assert response["Content-Type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.content))
+    text = "".join(page.extract_text() for page in reader.pages)
+    assert "稳中有进" in text
+    assert "陈静" in text and "诉讼业务组" in text
+    fonts = {
+        str(font.get_object().get("/BaseFont"))
+        for page in reader.pages
+        for font in (page.get("/Resources", {}).get("/Font", {}) or {}).values()
+    }
+    # The shipped CJK font is embedded (subset names look like /ABCDEF+Noto-Sans-SC).
+    assert any(name.endswith("+Noto-Sans-SC") for name in fonts), fonts
+
+
+def test_appeal_statistics_say_none_when_no_appeal_was_recorded(results):
+    appeals = quarter_report(quarter=results)["appeals"]
+    # Either the appeals app keeps no appeals yet, or it holds none against 2026Q2.
+    assert appeals is None or appeals["total"] == 0
+
+
+def test_a_firm_without_results_yet_gets_an_empty_report(firm):
+    quarter = make_quarter(state=QuarterState.COLLECTING)
+    make_person("nobody", "无名", "lawyer", firm.litigation)
+    report = quarter_report(quarter=quarter)
+    assert report["count"] == 0 and report["average"] is None and report["top"] == []
