@@ -1,0 +1,569 @@
+"""Writes of the appeal process: filing, handling, deciding, correcting. Every status change goes through
+lifecycle.appeal_transition (the table); every notice goes out after the transaction commits."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterable
+from decimal import Decimal, InvalidOperation
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from reviews.deadlines import local_today
+from reviews.models import EXECUTION_GROUP, LEADERSHIP_GROUP
+from reviews.roles import roles_of
+
+from . import corrections, selectors, uploads
+from .lifecycle import Action, AppealRefused, appeal_transition
+from .models import Appeal, AppealAdjustment, AppealAttachment, AppealEvent, AppealMessage, AppealStatus, Outcome
+
+MAX_TEXT = 10000
+
+# --- Notices ---------------------------------------------------------------------------------------------
+
+
+def _language_of(user) -> str:
+    profile = getattr(user, "profile", None)
+    return getattr(profile, "language", None) or settings.LANGUAGE_CODE
+
+
+def _absolute(url: str) -> str:
+    return settings.SITE_URL.rstrip("/") + url
+
+
+def _send_email(*, user, template, context):
+    """Our own e-mail, used only when the notifications app is not installed."""
+    with translation.override(_language_of(user)):
+        subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
+        message = EmailMultiAlternatives(
+            subject=subject, body=render_to_string(f"emails/{template}_body.txt", context), to=[user.email]
+        )
+        message.attach_alternative(render_to_string(f"emails/{template}_body.html", context), "text/html")
+    message.send()
+
+
+def _notify_one(user, *, kind: str, compose: Callable[[], tuple[str, str]], url: str, template="appeal_update"):
+    """An in-app notification and an e-mail, in the recipient's language."""
+    with translation.override(_language_of(user)):
+        title, body = compose()
+    notify = None
+    if apps.is_installed("notifications"):
+        from notifications.services import notify
+    if notify is not None:
+        notify(user=user, kind=kind, title=title, body=body, url=url, email=bool(user.email), email_template=template)
+        return
+    if user.email:
+        profile = getattr(user, "profile", None)
+        _send_email(
+            user=user,
+            template=template,
+            context={
+                "title": title,
+                "body": body,
+                "link": _absolute(url),
+                "name": profile.full_name if profile else user.get_username(),
+                "firm_name": settings.FIRM_NAME,
+            },
+        )
+
+
+def _notify(users: Iterable, *, kind: str, compose: Callable[[], tuple[str, str]], url: str, template="appeal_update"):
+    """Notify each user once, after the surrounding transaction commits (never about a step that rolled back)."""
+    recipients = {user.pk: user for user in users if user is not None and user.is_active}
+
+    def send():
+        for user in recipients.values():
+            _notify_one(user, kind=kind, compose=compose, url=url, template=template)
+
+    transaction.on_commit(send)
+
+
+def _group(name, *, exclude=None):
+    users = get_user_model().objects.filter(groups__name=name, is_active=True).select_related("profile")
+    return [u for u in users if exclude is None or u.pk != exclude.pk]
+
+
+def _appeal_url(appeal) -> str:
+    return reverse("appeals:detail", args=[appeal.pk])
+
+
+def _who(user) -> str:
+    profile = getattr(user, "profile", None)
+    return profile.full_name if profile else user.get_username()
+
+
+def _status_notice(appeal, users, *, kind, headline: Callable[[], str], comment=""):
+    """Tell people that the appeal moved: the title names the person and quarter, the body what happened."""
+
+    def compose():
+        title = _("Appeal of %(name)s on %(quarter)s: %(status)s") % {
+            "name": appeal.staff.full_name,
+            "quarter": appeal.quarter.code,
+            "status": appeal.get_status_display(),
+        }
+        body = headline()
+        if comment:
+            body += "\n\n" + comment
+        return title, body
+
+    _notify(users, kind=kind, compose=compose, url=_appeal_url(appeal))
+
+
+# --- Attachments -----------------------------------------------------------------------------------------
+
+
+def _store_attachments(*, appeal, message, checked: list[uploads.CheckedFile], by):
+    now = timezone.now()
+    stored = []
+    for item in checked:
+        attachment = AppealAttachment(
+            appeal=appeal,
+            message=message,
+            original_name=item.display_name,
+            content_type=item.kind.content_type,
+            size=item.size,
+            uploaded_by=by,
+            uploaded_at=now,
+        )
+        item.uploaded.seek(0)
+        # The stored name is generated: the person's file name never reaches the file system.
+        attachment.file.save(item.storage_name(), item.uploaded, save=False)
+        attachment.save()
+        stored.append(attachment)
+    return stored
+
+
+def _clean_text(value, field, *, required=True, message=None):
+    value = (value or "").strip()
+    if required and not value:
+        raise ValidationError({field: message or _("This field is required.")})
+    if len(value) > MAX_TEXT:
+        raise ValidationError({field: _("At most %(n)d characters, please.") % {"n": MAX_TEXT}})
+    return value
+
+
+# --- Filing ----------------------------------------------------------------------------------------------
+
+
+def appeal_file(
+    *,
+    scorecard,
+    by,
+    indicators,
+    reason: str,
+    expected_correction: str = "",
+    attachments=(),
+    today: datetime.date | None = None,
+) -> Appeal:
+    """The assessed person appeals against their own current published result while the window is open."""
+    today = today or local_today()
+    profile = getattr(by, "profile", None)
+    if profile is None or profile.pk != scorecard.staff_id:
+        raise PermissionDenied(_("Only the assessed person may appeal against their result."))
+    window = selectors.filing_window(scorecard=scorecard, today=today)
+    if not window.is_open:
+        raise ValidationError(window.reason)
+    reason = _clean_text(reason, "reason", message=_("Please say why you think the result is wrong."))
+    expected_correction = _clean_text(expected_correction, "expected_correction", required=False)
+    allowed = {line.indicator_id: line.indicator for line in selectors.contested_lines(scorecard)}
+    chosen = [getattr(i, "pk", i) for i in indicators or []]
+    if not chosen:
+        raise ValidationError({"indicators": _("Choose at least one indicator you contest.")})
+    if any(pk not in allowed for pk in chosen):
+        raise ValidationError({"indicators": _("Choose indicators of this scorecard only.")})
+    try:
+        checked = uploads.check_attachments(attachments)
+    except ValidationError as error:
+        raise ValidationError({"attachments": error.error_list}) from error
+
+    quarter = scorecard.quarter
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            appeal = Appeal.objects.create(
+                quarter=quarter,
+                scorecard=scorecard,
+                staff_id=scorecard.staff_id,
+                appellant=by,
+                reason=reason,
+                expected_correction=expected_correction,
+                status=AppealStatus.SUBMITTED,
+                filed_at=now,
+                decision_due_on=timezone.localdate(now) + datetime.timedelta(days=quarter.appeal_decision_days),
+            )
+            appeal.indicators.set([allowed[pk] for pk in chosen])
+            AppealEvent.objects.create(
+                appeal=appeal, action=Action.FILE, from_status="", to_status=AppealStatus.SUBMITTED, by=by, at=now
+            )
+            _store_attachments(appeal=appeal, message=None, checked=checked, by=by)
+    except IntegrityError as error:
+        # The partial unique constraint: a second open appeal (two tabs, a double click) loses here.
+        raise ValidationError(
+            _("You already have an open appeal on this result; follow it or withdraw it first.")
+        ) from error
+    appeal.staff = scorecard.staff
+    appeal.quarter = quarter
+    _status_notice(
+        appeal,
+        _group(EXECUTION_GROUP, exclude=by),
+        kind="appeal_filed",
+        headline=lambda: _("%(name)s filed an appeal; a decision is due by %(date)s.")
+        % {"name": appeal.staff.full_name, "date": appeal.decision_due_on.isoformat()},
+    )
+    return appeal
+
+
+# --- Handling --------------------------------------------------------------------------------------------
+
+
+def appeal_assign(*, appeal, handler, by, expected_status=None) -> Appeal:
+    """An execution-group member gives the appeal to a handler of the group (never the appellant)."""
+    if handler is None or not roles_of(handler).is_execution or not handler.is_active:
+        raise ValidationError({"handler": _("The handler must be an active member of the execution group.")})
+    if handler.pk == appeal.appellant_id:
+        raise ValidationError({"handler": _("Nobody handles their own appeal.")})
+
+    def effect(locked):
+        locked.handler = handler
+
+    appeal = appeal_transition(
+        appeal=appeal, action=Action.ASSIGN, by=by, expected_status=expected_status, effect=effect,
+        comment=_("Handler: %(name)s") % {"name": _who(handler)},
+    )
+    _status_notice(
+        appeal,
+        [handler] if handler.pk != by.pk else [],
+        kind="appeal_assigned",
+        headline=lambda: _("You are the handler of this appeal; a decision is due by %(date)s.")
+        % {"date": appeal.decision_due_on.isoformat()},
+    )
+    _status_notice(
+        appeal,
+        [appeal.appellant],
+        kind="appeal_under_review",
+        headline=lambda: _("Your appeal is being reviewed by %(name)s.") % {"name": _who(handler)},
+    )
+    return appeal
+
+
+def appeal_request_information(*, appeal, by, question, expected_status=None) -> Appeal:
+    """The handler asks the appellant for more information; the question is also a message on the appeal."""
+    question = _clean_text(question, "comment", message=_("Please write what you need to know."))
+
+    def effect(locked):
+        AppealMessage.objects.create(appeal=locked, author=by, body=question, at=timezone.now())
+
+    appeal = appeal_transition(
+        appeal=appeal, action=Action.REQUEST_INFO, by=by, comment=question, expected_status=expected_status,
+        effect=effect,
+    )
+    _status_notice(
+        appeal,
+        [appeal.appellant],
+        kind="appeal_information_requested",
+        headline=lambda: _("%(name)s asks you for more information about your appeal:") % {"name": _who(by)},
+        comment=question,
+    )
+    return appeal
+
+
+def appeal_message_post(*, appeal, by, body, attachments=()) -> AppealMessage:
+    """A message on an open appeal from the appellant or the groups, with optional evidence.
+
+    The appellant's message answers a request for information: the appeal goes back under review.
+    """
+    roles = roles_of(by)
+    is_appellant = by.pk == appeal.appellant_id
+    if not (is_appellant or roles.is_organiser):
+        raise PermissionDenied
+    body = _clean_text(body, "body", message=_("Please write a message."))
+    try:
+        checked = uploads.check_attachments(attachments)
+    except ValidationError as error:
+        raise ValidationError({"attachments": error.error_list}) from error
+
+    with transaction.atomic():
+        # Lock the appeal: a message must not slip in after a decision made at the same moment.
+        locked = Appeal.objects.select_for_update().get(pk=appeal.pk)
+        if not locked.is_open:
+            raise AppealRefused(
+                _("This appeal is “%(status)s”: no more messages can be added.")
+                % {"status": locked.get_status_display()}
+            )
+        message = AppealMessage.objects.create(appeal=locked, author=by, body=body, at=timezone.now())
+        _store_attachments(appeal=locked, message=message, checked=checked, by=by)
+        if is_appellant and locked.status == AppealStatus.INFORMATION_REQUESTED:
+            appeal_transition(appeal=locked, action=Action.RESPOND, by=by, comment=body)
+    appeal.refresh_from_db()
+    appeal.staff = locked.staff
+
+    if is_appellant:
+        recipients = [appeal.handler] if appeal.handler_id else _group(EXECUTION_GROUP, exclude=by)
+    else:
+        recipients = [appeal.appellant]
+    names = [a.original_name for a in message.attachments.all()]
+
+    def compose():
+        title = _("New message on the appeal of %(name)s (%(quarter)s)") % {
+            "name": appeal.staff.full_name,
+            "quarter": appeal.quarter.code,
+        }
+        text = _("%(author)s wrote:") % {"author": _who(by)} + "\n\n" + body
+        if names:
+            text += "\n\n" + _("Attached: %(files)s") % {"files": ", ".join(names)}
+        return title, text
+
+    _notify([u for u in recipients if u.pk != by.pk], kind="appeal_message", compose=compose, url=_appeal_url(appeal))
+    return message
+
+
+# --- Decisions -------------------------------------------------------------------------------------------
+
+
+def parse_adjustments(pairs) -> list[tuple[object, Decimal]]:
+    """(indicator, points) pairs with a non-zero number of points; ValidationError on anything else."""
+    parsed = []
+    for indicator, points in pairs or []:
+        if points in (None, ""):
+            continue
+        try:
+            value = Decimal(str(points))
+        except (InvalidOperation, ValueError):
+            raise ValidationError({"adjustments": _("Points must be a number, e.g. 2.5 or -1.")}) from None
+        if not value.is_finite() or abs(value) > 100 or value != value.quantize(Decimal("0.01")):
+            raise ValidationError({"adjustments": _("Points must be a number between -100 and 100 with at most two "
+                                                    "decimals.")})
+        if value:
+            parsed.append((indicator, value))
+    return parsed
+
+
+def _uphold_effect(*, by, justification, adjustments):
+    """Record the upheld decision and its adjustments, then recompute the quarter (called under the appeal lock)."""
+    changes_holder = []
+
+    def effect(locked):
+        contested = set(locked.indicators.values_list("pk", flat=True))
+        for indicator, _points in adjustments:
+            if indicator.pk not in contested:
+                raise ValidationError(
+                    {"adjustments": _("Adjust only the indicators the appeal contests.")}
+                )
+        now = timezone.now()
+        locked.outcome = Outcome.UPHELD
+        locked.decision = justification
+        locked.decided_at = now
+        locked.decided_by = by
+        locked.save()  # the adjustments below are read by the recompute as "upheld"
+        AppealAdjustment.objects.bulk_create(
+            AppealAdjustment(
+                appeal=locked, indicator=indicator, points=points, justification=justification, created_by=by,
+                created_at=now,
+            )
+            for indicator, points in adjustments
+        )
+        reason = _("Appeal #%(pk)s of %(name)s upheld: %(justification)s") % {
+            "pk": locked.pk,
+            "name": locked.staff.full_name,
+            "justification": justification,
+        }
+        try:
+            changes_holder.extend(
+                corrections.quarter_results_correct(
+                    quarter=locked.quarter, by=by, reason=reason, always_for=[locked.staff_id]
+                )
+            )
+        except ValidationError as error:
+            raise AppealRefused(" ".join(error.messages)) from error
+
+    return effect, changes_holder
+
+
+def appeal_uphold(*, appeal, by, justification, adjustments=(), expected_status=None):
+    """Uphold: the department records were corrected (through the data pages) and/or points are adjusted on
+    contested indicators; the quarter is recomputed and every changed result gets a new version.
+
+    Returns (appeal, changes): changes lists each CardChange (old and new version).
+    """
+    justification = _clean_text(justification, "comment", message=_("Please write why the appeal is upheld."))
+    adjustments = parse_adjustments(adjustments)
+    effect, changes = _uphold_effect(by=by, justification=justification, adjustments=adjustments)
+    appeal = appeal_transition(
+        appeal=appeal, action=Action.UPHOLD, by=by, comment=justification, expected_status=expected_status,
+        effect=effect,
+    )
+    _decision_notices(appeal, by=by, text=justification)
+    correction_notices(appeal=appeal, changes=changes)
+    return appeal, changes
+
+
+def appeal_reject(*, appeal, by, reason, expected_status=None) -> Appeal:
+    """Reject with a required reason; the result stays as published."""
+    reason = _clean_text(reason, "comment", message=_("Please write why the appeal is rejected."))
+
+    def effect(locked):
+        locked.outcome = Outcome.REJECTED
+        locked.decision = reason
+        locked.decided_at = timezone.now()
+        locked.decided_by = by
+
+    appeal = appeal_transition(
+        appeal=appeal, action=Action.REJECT, by=by, comment=reason, expected_status=expected_status, effect=effect
+    )
+    _decision_notices(appeal, by=by, text=reason)
+    return appeal
+
+
+def appeal_escalate(*, appeal, by, reason, expected_status=None) -> Appeal:
+    """A major case goes to the leadership group, one of whose members decides (regulation 二.1)."""
+    reason = _clean_text(reason, "comment", message=_("Please write why the leadership group should decide."))
+    appeal = appeal_transition(
+        appeal=appeal, action=Action.ESCALATE, by=by, comment=reason, expected_status=expected_status
+    )
+    _status_notice(
+        appeal,
+        _group(LEADERSHIP_GROUP, exclude=appeal.appellant),
+        kind="appeal_escalated",
+        headline=lambda: _("%(name)s asks the leadership group to decide this appeal.") % {"name": _who(by)},
+        comment=reason,
+    )
+    _status_notice(
+        appeal,
+        [appeal.appellant],
+        kind="appeal_escalated",
+        headline=lambda: _("Your appeal was passed to the leadership group, which will decide it."),
+    )
+    return appeal
+
+
+def appeal_leadership_decide(*, appeal, by, outcome, reason, adjustments=(), expected_status=None):
+    """A leadership-group member decides an escalated appeal: uphold (with recompute) or reject, with the reason.
+
+    Returns (appeal, changes).
+    """
+    if outcome not in (Outcome.UPHELD, Outcome.REJECTED):
+        raise ValidationError({"outcome": _("Choose whether the appeal is upheld or rejected.")})
+    reason = _clean_text(reason, "comment", message=_("Please write the reason for the decision."))
+    adjustments = parse_adjustments(adjustments)
+    changes = []
+    if outcome == Outcome.UPHELD:
+        effect, changes = _uphold_effect(by=by, justification=reason, adjustments=adjustments)
+    else:
+        if adjustments:
+            raise ValidationError({"adjustments": _("A rejected appeal adjusts no points.")})
+
+        def effect(locked):
+            locked.outcome = Outcome.REJECTED
+            locked.decision = reason
+            locked.decided_at = timezone.now()
+            locked.decided_by = by
+
+    appeal = appeal_transition(
+        appeal=appeal, action=Action.LEADERSHIP_DECIDE, by=by, comment=reason, expected_status=expected_status,
+        effect=effect,
+    )
+    _decision_notices(appeal, by=by, text=reason)
+    correction_notices(appeal=appeal, changes=changes)
+    return appeal, changes
+
+
+def _decision_notices(appeal, *, by, text):
+    recipients = [appeal.appellant]
+    if appeal.handler_id and appeal.handler_id != by.pk:
+        recipients.append(appeal.handler)
+
+    def headline():
+        return _("%(name)s decided: %(outcome)s.") % {"name": _who(by), "outcome": appeal.get_outcome_display()}
+
+    _status_notice(appeal, recipients, kind="appeal_decided", headline=headline, comment=text)
+
+
+def appeal_close(*, appeal, by, expected_status=None) -> Appeal:
+    """The execution group files away a decided appeal."""
+
+    def effect(locked):
+        locked.closed_at = timezone.now()
+
+    return appeal_transition(appeal=appeal, action=Action.CLOSE, by=by, expected_status=expected_status, effect=effect)
+
+
+def appeal_withdraw(*, appeal, by, comment="", expected_status=None) -> Appeal:
+    """The appellant withdraws the appeal before it is decided."""
+
+    def effect(locked):
+        # decided_at marks "no longer waiting for a decision" (quarter close and reminders read it); a
+        # withdrawal has no outcome, so it never counts as upheld or rejected.
+        locked.withdrawn_at = locked.decided_at = timezone.now()
+
+    appeal = appeal_transition(
+        appeal=appeal, action=Action.WITHDRAW, by=by, comment=comment, expected_status=expected_status, effect=effect
+    )
+    recipients = [appeal.handler] if appeal.handler_id else _group(EXECUTION_GROUP, exclude=by)
+    _status_notice(
+        appeal,
+        recipients,
+        kind="appeal_withdrawn",
+        headline=lambda: _("%(name)s withdrew the appeal.") % {"name": appeal.staff.full_name},
+        comment=comment,
+    )
+    return appeal
+
+
+# --- After a correction ----------------------------------------------------------------------------------
+
+
+def correction_notices(*, appeal, changes):
+    """Tell everyone whose result changed what changed, and regenerate their feedback documents (after commit)."""
+    if not changes:
+        return
+    for change in changes:
+        old, new = change.old, change.new
+        url = reverse("reviews:scorecard", args=[new.pk])
+
+        def compose(old=old, new=new):
+            title = _("Your result for %(quarter)s was corrected") % {"quarter": appeal.quarter.code}
+            lines = [
+                _("After an upheld appeal the results of %(quarter)s were recomputed; your result is now version "
+                  "%(version)s.") % {"quarter": appeal.quarter.code, "version": new.version},
+                _("Total: %(old)s → %(new)s") % {"old": old.total, "new": new.total},
+                _("Grade: %(old)s → %(new)s") % {"old": old.grade_label, "new": new.grade_label},
+                _("Rank: %(old)s / %(old_n)s → %(new)s / %(new_n)s")
+                % {"old": old.rank, "old_n": old.ranked_count, "new": new.rank, "new_n": new.ranked_count},
+            ]
+            return title, "\n".join(lines)
+
+        _notify([new.staff.user], kind="scorecard_corrected", compose=compose, url=url)
+    new_ids = [change.new.pk for change in changes]
+    quarter_id = appeal.quarter_id
+    transaction.on_commit(lambda: feedback_regenerate(quarter_id=quarter_id, scorecard_ids=new_ids))
+
+
+def feedback_regenerate(*, quarter_id, scorecard_ids) -> bool:
+    """New feedback documents for the corrected versions, through the notifications app (issue 5 §2: each
+    document versioned; an upheld appeal adds a new version and keeps the old).
+
+    Returns False when the firm keeps no feedback documents (the notifications app is not installed).
+    """
+    if not apps.is_installed("notifications"):
+        return False
+    from notifications import feedback
+
+    regenerate = getattr(feedback, "feedback_regenerate", None)
+    if regenerate is not None:
+        regenerate(scorecard_ids=scorecard_ids)
+        return True
+    from notifications.tasks import feedback_batch_start
+
+    # The batch makes one document per current scorecard version and skips those it already has, so only
+    # the new versions get documents; each is rendered by its own task, like the publication's.
+    feedback_batch_start.delay(quarter_id)
+    return True

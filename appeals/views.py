@@ -1,0 +1,232 @@
+"""Appeal pages: filing, the list (the execution group's queue, or one's own appeals), one appeal with its
+history and the steps the viewer may take, and the attachments."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from reviews.models import Quarter
+from reviews.roles import roles_of
+from reviews.scorecards import scorecard_for_user
+
+from . import selectors, services
+from .access import get_appeal_for_user, get_attachment_for_user
+from .forms import AppealFileForm, AssignForm, CommentForm, LeadershipDecisionForm, MessageForm, UpholdForm
+from .lifecycle import Action, AppealRefused, actions_for
+from .models import AppealStatus, Outcome
+
+
+def _add_errors(form, error):
+    """A service's ValidationError next to the fields it names, the rest at the top of the form."""
+    if hasattr(error, "error_dict"):
+        for field, field_errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, field_errors)
+    else:
+        form.add_error(None, error)
+
+
+@login_required
+def appeal_file(request, scorecard_pk):
+    scorecard = scorecard_for_user(request.user, scorecard_pk)
+    profile = getattr(request.user, "profile", None)
+    if profile is None or profile.pk != scorecard.staff_id:
+        # Superiors and the groups may read the scorecard, but only its owner appeals against it.
+        raise Http404
+    window = selectors.filing_window(scorecard=scorecard, today=timezone.localdate())
+    form = None
+    if window.is_open:
+        form = AppealFileForm(request.POST or None, request.FILES or None, scorecard=scorecard)
+        if request.method == "POST" and form.is_valid():
+            try:
+                appeal = services.appeal_file(
+                    scorecard=scorecard,
+                    by=request.user,
+                    indicators=form.cleaned_data["indicators"],
+                    reason=form.cleaned_data["reason"],
+                    expected_correction=form.cleaned_data["expected_correction"],
+                    attachments=form.cleaned_data["attachments"],
+                )
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("Your appeal is filed. A decision is due by %(date)s.")
+                    % {"date": appeal.decision_due_on.isoformat()},
+                )
+                return redirect("appeals:detail", pk=appeal.pk)
+    return render(
+        request, "appeals/appeal_file.html", {"scorecard": scorecard, "window": window, "form": form}
+    )
+
+
+@login_required
+def appeal_list(request):
+    status = request.GET.get("status", "open" if roles_of(request.user).is_organiser else "")
+    if status not in ("", "open", *AppealStatus.values):
+        status = ""
+    quarter = None
+    code = request.GET.get("quarter", "")
+    if code:
+        try:
+            year, number = Quarter.parse_code(code)
+        except ValueError:
+            code = ""
+        else:
+            quarter = Quarter.objects.filter(year=year, number=number).first()
+    appeals = selectors.appeals_for_user(user=request.user, status=status, quarter=quarter)
+    return render(
+        request,
+        "appeals/appeal_list.html",
+        {
+            "appeals": appeals,
+            "status": status,
+            "statuses": AppealStatus.choices,
+            "quarter_code": code,
+            "is_organiser": roles_of(request.user).is_organiser,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def _forms(appeal, user, bound_action=None, data=None, files=None):
+    """The forms of the steps this user may take now; the one just posted is bound to the request."""
+    actions = actions_for(appeal=appeal, user=user)
+    initial = {"expected_status": appeal.status}
+
+    def make(action, cls, **kwargs):
+        if action != bound_action:
+            return cls(initial=initial, prefix=action, **kwargs)
+        return cls(data, files, initial=initial, prefix=action, **kwargs)
+
+    forms = {}
+    if Action.ASSIGN in actions:
+        forms["assign"] = make("assign", AssignForm, appeal=appeal)
+    if Action.REQUEST_INFO in actions:
+        forms["request_info"] = make("request_info", CommentForm, label=_("What do you need to know?"))
+    if Action.REJECT in actions:
+        forms["reject"] = make("reject", CommentForm, label=_("Why the appeal is rejected"))
+    if Action.UPHOLD in actions:
+        forms["uphold"] = make("uphold", UpholdForm, appeal=appeal)
+    if Action.ESCALATE in actions:
+        forms["escalate"] = make("escalate", CommentForm, label=_("Why the leadership group should decide"))
+    if Action.LEADERSHIP_DECIDE in actions:
+        forms["leadership_decide"] = make("leadership_decide", LeadershipDecisionForm, appeal=appeal)
+    if Action.CLOSE in actions:
+        forms["close"] = make("close", CommentForm, required=False, label=_("Note (optional)"))
+    if Action.WITHDRAW in actions:
+        forms["withdraw"] = make("withdraw", CommentForm, required=False, label=_("Why you withdraw (optional)"))
+    return forms
+
+
+def _run(action, form, appeal, user):
+    """Call the step's service; returns the success message."""
+    data = form.cleaned_data
+    expected = data["expected_status"]
+    if action == "assign":
+        services.appeal_assign(appeal=appeal, handler=data["handler"], by=user, expected_status=expected)
+        return _("The appeal is assigned.")
+    if action == "request_info":
+        services.appeal_request_information(appeal=appeal, by=user, question=data["comment"], expected_status=expected)
+        return _("Your question was sent to the appellant.")
+    if action == "reject":
+        services.appeal_reject(appeal=appeal, by=user, reason=data["comment"], expected_status=expected)
+        return _("The appeal is rejected.")
+    if action == "uphold":
+        _appeal, changes = services.appeal_uphold(
+            appeal=appeal, by=user, justification=data["comment"], adjustments=form.adjustments(),
+            expected_status=expected,
+        )
+        return _("The appeal is upheld; %(n)d results were corrected as new versions.") % {"n": len(changes)}
+    if action == "escalate":
+        services.appeal_escalate(appeal=appeal, by=user, reason=data["comment"], expected_status=expected)
+        return _("The appeal was passed to the leadership group.")
+    if action == "leadership_decide":
+        adjustments = form.adjustments() if data["outcome"] == Outcome.UPHELD else []
+        _appeal, changes = services.appeal_leadership_decide(
+            appeal=appeal, by=user, outcome=data["outcome"], reason=data["comment"], adjustments=adjustments,
+            expected_status=expected,
+        )
+        return _("The decision is recorded.")
+    if action == "close":
+        services.appeal_close(appeal=appeal, by=user, expected_status=expected)
+        return _("The appeal is closed.")
+    if action == "withdraw":
+        services.appeal_withdraw(appeal=appeal, by=user, comment=data["comment"], expected_status=expected)
+        return _("Your appeal is withdrawn.")
+    raise Http404
+
+
+@login_required
+def appeal_detail(request, pk):
+    appeal = get_appeal_for_user(request.user, pk)
+    bound = request.POST.get("action") if request.method == "POST" else None
+    forms = _forms(appeal, request.user, bound, request.POST, request.FILES)
+    page = selectors.appeal_page(appeal=appeal, user=request.user)
+    message_form = MessageForm(prefix="message") if page["can_message"] else None
+    if request.method == "POST":
+        if bound == "message" and message_form is not None:
+            message_form = MessageForm(request.POST, request.FILES, prefix="message")
+            if message_form.is_valid():
+                try:
+                    services.appeal_message_post(
+                        appeal=appeal,
+                        by=request.user,
+                        body=message_form.cleaned_data["body"],
+                        attachments=message_form.cleaned_data["attachments"],
+                    )
+                except ValidationError as error:
+                    _add_errors(message_form, error)
+                except AppealRefused as refused:
+                    messages.error(request, refused.message)
+                    return redirect("appeals:detail", pk=appeal.pk)
+                else:
+                    messages.success(request, _("Your message was sent."))
+                    return redirect("appeals:detail", pk=appeal.pk)
+        elif bound in forms:
+            form = forms[bound]
+            if form.is_valid():
+                try:
+                    text = _run(bound, form, appeal, request.user)
+                except ValidationError as error:
+                    _add_errors(form, error)
+                except AppealRefused as refused:
+                    # A stale page or another handler acting first: say so, change nothing.
+                    messages.error(request, refused.message)
+                    return redirect("appeals:detail", pk=appeal.pk)
+                else:
+                    messages.success(request, text)
+                    return redirect("appeals:detail", pk=appeal.pk)
+        else:
+            messages.error(
+                request,
+                _("This step is not possible any more: the appeal is now “%(status)s”. Nothing was changed.")
+                % {"status": appeal.get_status_display()},
+            )
+            return redirect("appeals:detail", pk=appeal.pk)
+    return render(
+        request,
+        "appeals/appeal_detail.html",
+        {**page, "forms": forms, "message_form": message_form, "today": timezone.localdate()},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def appeal_attachment(request, pk, attachment_pk):
+    attachment = get_attachment_for_user(request.user, pk, attachment_pk)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+

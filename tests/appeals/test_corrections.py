@@ -1,0 +1,190 @@
+"""Upholding: the quarter is recomputed, every changed result gets a new version, old versions stay readable,
+feedback documents are regenerated and everyone affected is told what changed."""
+
+from decimal import Decimal as D
+
+import pytest
+from django.apps import apps
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from appeals import services
+from appeals.corrections import quarter_results_correct
+from appeals.models import AppealAdjustment, AppealStatus
+from clients.models import ChangeRecord
+from clients.services import survey_update
+from indicators.models import Indicator
+from reviews.models import Scorecard
+from tests.appeals.conftest import satisfaction, under_review
+
+
+@pytest.fixture
+def regenerated(monkeypatch):
+    """Record the feedback regenerations instead of rendering PDFs (one test below renders them for real)."""
+    calls = []
+    monkeypatch.setattr(services, "feedback_regenerate", lambda **kwargs: calls.append(kwargs))
+    return calls
+
+
+def versions(published, user):
+    return list(
+        Scorecard.objects.filter(quarter=published.quarter, staff=user.profile)
+        .order_by("version")
+        .values_list("version", "is_current", "total", "rank", "grade")
+    )
+
+
+def test_uphold_by_correcting_the_department_record(published, regenerated, django_capture_on_commit_callbacks):
+    # Given the lawyer's appeal: the survey was entered as 4/4/4 but the client gave 5/5/5
+    firm = published.firm
+    appeal = under_review(published)
+    old_lawyer, old_colleague = published.card(firm.lawyer), published.card(firm.colleague)
+    assert (old_lawyer.rank, old_colleague.rank) == (2, 1)
+    # When the administrative clerk corrects the record through the normal service (it leaves a change record)
+    survey_update(instance=published.lawyer_survey, by=firm.admin_clerk, service_quality=5, communication=5,
+                  outcome=5)
+    assert ChangeRecord.objects.filter(object_id=str(published.lawyer_survey.pk), by=firm.admin_clerk).exists()
+    # And the handler upholds with recompute
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        appeal, changes = services.appeal_uphold(appeal=appeal, by=firm.executor,
+                                                 justification="问卷原件为 5 分，录入错误已更正。")
+    # Then the lawyer moves up to first and the colleague down to second: both get version 2
+    assert appeal.status == AppealStatus.UPHELD and appeal.outcome == "upheld"
+    assert {c.staff.pk for c in changes} == {firm.lawyer.profile.pk, firm.colleague.profile.pk}
+    assert versions(published, firm.lawyer) == [(1, False, D("80.00"), 2, "良好"), (2, True, D("92.50"), 1, "优秀")]
+    assert versions(published, firm.colleague) == [(1, False, D("88.33"), 1, "良好"), (2, True, D("88.33"), 2, "良好")]
+    # The others did not move and keep their single version
+    assert versions(published, firm.outsider) == [(1, True, D("76.00"), 3, "合格")]
+    new = published.card(firm.lawyer)
+    assert new.created_by == firm.executor and "录入错误已更正" in new.correction_reason
+    assert new.status == Scorecard.Status.PUBLISHED and new.lines.count() == old_lawyer.lines.count()
+    # The published rows themselves are unchanged (only no longer current)
+    old_lawyer.refresh_from_db()
+    assert (old_lawyer.total, old_lawyer.rank, old_lawyer.is_current) == (D("80.00"), 2, False)
+    # Everyone affected is told what changed, and their feedback is regenerated for the new versions
+    to_lawyer = [m.body for m in mail.outbox if m.to == [firm.lawyer.email]]
+    assert any("80.00 → 92.50" in body and "2 / 4 → 1 / 4" in body for body in to_lawyer)
+    to_colleague = [m.body for m in mail.outbox if m.to == [firm.colleague.email]]
+    assert any("1 / 4 → 2 / 4" in body for body in to_colleague)
+    assert not [m for m in mail.outbox if m.to == [firm.outsider.email]]
+    assert regenerated == [{"quarter_id": published.quarter.pk, "scorecard_ids": [c.new.pk for c in changes]}]
+
+
+def test_uphold_by_adjustment_on_the_contested_indicator(published, regenerated, client_for,
+                                                         django_capture_on_commit_callbacks):
+    # Given the appeal under review, and the satisfaction line worth 32.5 points
+    firm = published.firm
+    appeal = under_review(published)
+    line = published.card(firm.lawyer).lines.get(indicator=satisfaction())
+    assert line.points == D("32.50")
+    # When the handler upholds on the page with +10 points and a justification
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(firm.executor).post(
+            reverse("appeals:detail", args=[appeal.pk]),
+            {"action": "uphold", "uphold-expected_status": "under_review",
+             "uphold-comment": "客户书面确认服务评价偏低系误解。", f"uphold-points_{satisfaction().pk}": "10"},
+            follow=True,
+        )
+    assert "The appeal is upheld" in response.content.decode()
+    # Then the adjustment is stored and applied on top of the computed points
+    adjustment = AppealAdjustment.objects.get()
+    assert (adjustment.points, adjustment.created_by) == (D("10.00"), firm.executor)
+    new_line = published.card(firm.lawyer).lines.get(indicator=satisfaction())
+    assert new_line.points == D("42.50")
+    assert new_line.details["appeal_adjustment"]["computed_points"] == "32.50"
+    # And the ranking changed for the colleague too; both old versions are kept
+    assert versions(published, firm.lawyer)[-1] == (2, True, D("90.00"), 1, "优秀")
+    assert versions(published, firm.colleague)[-1] == (2, True, D("88.33"), 2, "良好")
+    assert Scorecard.objects.filter(quarter=published.quarter, is_current=False).count() == 2
+    # The appeal page shows the adjustment and both versions of the result
+    page = client_for(firm.lawyer).get(reverse("appeals:detail", args=[appeal.pk])).content.decode()
+    assert "客户书面确认" in page and "version 1: total 80.00" in page and "version 2: total 90.00" in page
+
+
+def test_an_adjustment_is_clamped_to_the_lines_range(published, regenerated):
+    firm = published.firm
+    appeal = under_review(published)
+    # +50 on a line whose ceiling is (15 + 3) × 37.5 / 15 = 45 points
+    services.appeal_uphold(appeal=appeal, by=firm.executor, justification="严重错误",
+                           adjustments=[(satisfaction(), 50)])
+    assert published.card(firm.lawyer).lines.get(indicator=satisfaction()).points == D("45.00")
+
+
+def test_an_adjustment_needs_a_justification_and_a_contested_indicator(published, regenerated):
+    firm = published.firm
+    appeal = under_review(published)
+    with pytest.raises(ValidationError, match="why the appeal is upheld"):
+        services.appeal_uphold(appeal=appeal, by=firm.executor, justification=" ", adjustments=[(satisfaction(), 5)])
+    with pytest.raises(ValidationError, match="contests"):
+        services.appeal_uphold(appeal=appeal, by=firm.executor, justification="x",
+                               adjustments=[(Indicator.objects.get(code="new_clients"), 5)])
+    appeal.refresh_from_db()
+    assert appeal.status == AppealStatus.UNDER_REVIEW and not AppealAdjustment.objects.exists()
+    assert Scorecard.objects.filter(version__gt=1).count() == 0
+
+
+def test_the_leadership_upholds_an_escalated_appeal(published, regenerated):
+    firm = published.firm
+    appeal = under_review(published)
+    services.appeal_escalate(appeal=appeal, by=firm.executor, reason="重大案件")
+    appeal, changes = services.appeal_leadership_decide(
+        appeal=appeal, by=firm.partner, outcome="upheld", reason="领导小组认定应加分。",
+        adjustments=[(satisfaction(), "10")],
+    )
+    assert (appeal.status, appeal.outcome, appeal.decided_by) == ("decided_by_leadership", "upheld", firm.partner)
+    assert published.card(firm.lawyer).created_by == firm.partner and len(changes) == 2
+
+
+def test_an_earlier_adjustment_survives_a_later_correction(published, regenerated):
+    # Given the lawyer's upheld adjustment, then the colleague's upheld appeal on another matter
+    firm = published.firm
+    services.appeal_uphold(appeal=under_review(published), by=firm.executor, justification="加分",
+                           adjustments=[(satisfaction(), 10)])
+    other = under_review(published, user=firm.colleague, scorecard=published.card(firm.colleague))
+    services.appeal_uphold(appeal=other, by=firm.executor, justification="无实际变化，仅记录")
+    # Then the lawyer's adjusted total still stands
+    assert published.card(firm.lawyer).total == D("90.00")
+
+
+def test_old_versions_stay_readable_by_those_allowed(published, regenerated, client_for):
+    firm = published.firm
+    old = published.card(firm.lawyer)
+    services.appeal_uphold(appeal=under_review(published), by=firm.executor, justification="加分",
+                           adjustments=[(satisfaction(), 10)])
+    for user in (firm.lawyer, firm.superior, firm.executor, firm.partner):
+        assert client_for(user).get(reverse("reviews:scorecard", args=[old.pk])).status_code == 200
+    for user in (firm.colleague, firm.outsider):
+        assert client_for(user).get(reverse("reviews:scorecard", args=[old.pk])).status_code == 404
+
+
+def test_the_ranked_results_show_the_current_versions(published, regenerated):
+    from appeals.selectors import quarter_corrections
+    from indicators.selectors import results_table
+
+    firm = published.firm
+    services.appeal_uphold(appeal=under_review(published), by=firm.executor, justification="加分",
+                           adjustments=[(satisfaction(), 10)])
+    rows = [row["card"] for row in results_table(quarter=published.quarter)["rows"] if row["card"].position == "lawyer"]
+    assert [(c.staff.user.username, c.rank, c.version) for c in rows][:2] == [("lawyer", 1, 2), ("colleague", 2, 2)]
+    assert {c.staff.user.username for c in quarter_corrections(quarter=published.quarter)} == {"lawyer", "colleague"}
+
+
+def test_a_correction_refuses_a_quarter_that_is_not_published(scored):
+    with pytest.raises(ValidationError, match="only while the quarter is published"):
+        quarter_results_correct(quarter=scored.quarter, by=scored.firm.executor, reason="x")
+
+
+@pytest.mark.skipif(not apps.is_installed("notifications"), reason="the notifications app is not installed")
+def test_feedback_documents_are_regenerated_as_new_versions(published, django_capture_on_commit_callbacks):
+    from notifications.models import FeedbackDocument
+
+    firm = published.firm
+    appeal = under_review(published)
+    with django_capture_on_commit_callbacks(execute=True):
+        _appeal, changes = services.appeal_uphold(appeal=appeal, by=firm.executor, justification="加分",
+                                                  adjustments=[(satisfaction(), 10)])
+    documents = FeedbackDocument.objects.filter(kind="feedback", scorecard__in=[c.new for c in changes])
+    assert {(d.scorecard.staff_id, d.version) for d in documents} == {(c.staff.pk, 2) for c in changes}
+    assert all(d.status == "done" and d.file for d in documents)
