@@ -1,0 +1,460 @@
+"""The file import (issue 2 §5): one code path for the web pages and the import_data command.
+
+import_run validates a whole file and, when asked and only if every row is good, writes it in one
+transaction with bulk statements and one ChangeRecord per created or updated record."""
+
+import csv
+import datetime
+import io
+import json
+import logging
+import time
+import uuid
+from functools import partial
+
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import User
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.storage import default_storage
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, models, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from clients.audit import change_record_build
+from clients.models import ChangeRecord
+from reviews.models import StaffProfile
+from reviews.services import staff_send_invitation
+
+from . import parsing
+from .columns import KINDS, spec_for
+from .validators import HANDLERS, ImportReport, InFile, RowError, chunked
+
+logger = logging.getLogger(__name__)
+
+BATCH = 1000
+UPLOAD_FOLDER = "imports"
+# Uploads left behind by abandoned previews are removed after this many seconds.
+STALE_UPLOAD_SECONDS = 24 * 3600
+
+
+def import_run(*, kind, stream, file_name, by=None, commit=False):
+    """Validate the file; with commit=True and no errors, write it. Returns the ImportReport either way."""
+    spec = spec_for(kind)
+    report = ImportReport(kind=kind, file_name=file_name)
+    job = HANDLERS[kind](spec, report)
+    header_row = None
+    row_limit = parsing.max_rows()
+    try:
+        info = parsing.sniff(stream)
+        rows = parsing.iter_rows(stream, info)
+        try:
+            for number, cells in rows:
+                if header_row is None:
+                    if all(parsing.is_blank(cell) for cell in cells):
+                        continue
+                    header_row = number
+                    if not job.match_header(number, cells):
+                        return report
+                    continue
+                if report.total_rows >= row_limit:
+                    report.errors.append(
+                        RowError(
+                            number,
+                            "",
+                            _("The file has more than %(limit)d rows; split it into smaller files.")
+                            % {"limit": row_limit},
+                        )
+                    )
+                    return report
+                job.add_row(number, cells)
+        finally:
+            rows.close()
+    except parsing.FileRejected as rejection:
+        report.errors.append(RowError(0, "", str(rejection)))
+        return report
+    if header_row is None:
+        report.errors.append(RowError(0, "", _("The file is empty.")))
+        return report
+    if report.total_rows == 0:
+        report.errors.append(RowError(header_row, "", _("The file has a header row but no data rows.")))
+        return report
+    job.plan()
+    # Errors are found cell by cell and then reference by reference; show them in the file's order.
+    report.errors.sort(key=lambda error: error.row)
+    if commit and report.ok:
+        try:
+            with transaction.atomic():
+                if kind == "staff":
+                    _write_staff(job, by=by, note=file_name)
+                else:
+                    _write_records(job, by=by, note=file_name)
+        except IntegrityError:
+            # Someone else wrote the same natural keys between our checks and our writes: nothing was kept.
+            logger.warning("import of %s %s collided with a concurrent change", kind, file_name, exc_info=True)
+            report.errors.append(
+                RowError(
+                    0,
+                    "",
+                    _("The data changed while the file was being imported; nothing was imported. Please try again."),
+                )
+            )
+        else:
+            report.committed = True
+    return report
+
+
+def _write_records(job, *, by, note):
+    """Bulk writes for clients, contracts, revenue, complaints and surveys, with their change records."""
+    model, key_field = job.model, job.key_field
+    created_ids = {}
+    pending_references = []
+    change_log = _ChangeLog(model, by=by, note=note)
+    # New rows go in with plain multi-row INSERTs: building 100,000 model instances (and as many
+    # ChangeRecord instances) costs more than the database itself (issue 2 §9's 20-second budget).
+    names = list(job.creates[0][1]) if job.creates else []
+    fixed = _fixed_defaults(model, names)
+    for batch in chunked(job.creates, BATCH):
+        created_ids.update(
+            _insert(
+                model,
+                [*names, *fixed],
+                [
+                    [*(None if isinstance(values[n], InFile) else values[n] for n in names), *fixed.values()]
+                    for _number, values in batch
+                ],
+                returning=key_field,
+            )
+        )
+        for _number, values in batch:
+            pk = created_ids[values[key_field]]
+            pending_references.extend(
+                (pk, name, value.key) for name, value in values.items() if isinstance(value, InFile)
+            )
+            change_log.add(pk, job.repr_of(values), ChangeRecord.Action.IMPORT_CREATE, job.created_changes(values))
+        change_log.flush()
+    # References to rows of the same file (a client referred by a client created just now).
+    for batch in chunked(pending_references, BATCH):
+        by_field = {}
+        for pk, name, key in batch:
+            by_field.setdefault(name, []).append(model(pk=pk, **{name: created_ids[key]}))
+        for name, instances in by_field.items():
+            model.objects.bulk_update(instances, [name])
+
+    for batch in chunked(job.updates, BATCH):
+        job.load_old_displays(batch)
+        instances, records, names = [], [], set()
+        for _number, pk, _key, changed, current in batch:
+            changed = {name: _resolved(value, created_ids) for name, value in changed.items()}
+            values = {**current, **changed}
+            values.pop("id")
+            instance = model(pk=pk, **values)
+            instances.append(instance)
+            names.update(changed)
+            records.append(
+                change_record_build(
+                    instance=instance,
+                    action=ChangeRecord.Action.IMPORT_UPDATE,
+                    by=by,
+                    changes=job.changes(changed, current),
+                    note=note,
+                )
+            )
+        model.objects.bulk_update(instances, sorted(names), batch_size=BATCH)
+        ChangeRecord.objects.bulk_create(records, batch_size=BATCH)
+
+
+def _resolved(value, created_ids):
+    return created_ids[value.key] if isinstance(value, InFile) else value
+
+
+class _ChangeLog:
+    """ChangeRecord rows written in batches with plain INSERTs (the same columns change_record_build fills)."""
+
+    COLUMNS = ("content_type_id", "object_id", "object_repr", "action", "changes", "by_id", "at", "note")
+
+    def __init__(self, model, *, by, note):
+        self.content_type_id = ContentType.objects.get_for_model(model).pk
+        self.by_id = by.pk if by is not None else None
+        database = connections[DEFAULT_DB_ALIAS]
+        # One timestamp for the whole import, adapted for the database once rather than per row.
+        self.at = ChangeRecord._meta.get_field("at").get_db_prep_save(timezone.now(), database)
+        self.note = note[:200]
+        self.rows = []
+
+    def add(self, pk, text, action, changes):
+        self.rows.append(
+            (self.content_type_id, str(pk), text[:200], action, json.dumps(changes), self.by_id, self.at, self.note)
+        )
+
+    def flush(self):
+        if self.rows:
+            _insert(ChangeRecord, self.COLUMNS, self.rows, prepared=True)
+            self.rows = []
+
+
+def _fixed_defaults(model, names):
+    """{attname: default} for the model's fields that no column fills (e.g. a client's created_on)."""
+    return {
+        field.attname: field.get_default()
+        for field in model._meta.concrete_fields
+        if not field.primary_key and field.attname not in names
+    }
+
+
+def _converter(field, database):
+    """How a validated Python value of this field goes to the driver; None when it goes as it is."""
+    if isinstance(field, models.DateTimeField | models.JSONField):
+        return partial(field.get_db_prep_save, connection=database)
+    if isinstance(field, models.DateField) and database.vendor == "sqlite":
+        return datetime.date.isoformat  # what Django's SQLite backend stores; psycopg2 adapts dates itself
+    # Decimals are already quantized to the field's places; text, integers and ids need nothing.
+    return None
+
+
+def _insert(model, attnames, rows, *, prepared=False, returning=None):
+    """INSERT rows (sequences of values in attnames order), a page of rows per statement.
+
+    With returning="<natural key>", the result is [(key, id)] of the new rows: asking for the key along
+    with the id means nothing depends on the order in which the database returns them."""
+    database = connections[DEFAULT_DB_ALIAS]
+    fields = [model._meta.get_field(name) for name in attnames]
+    quote = database.ops.quote_name
+    table = quote(model._meta.db_table)
+    columns = ", ".join(quote(field.column) for field in fields)
+    suffix = f" RETURNING {quote(returning)}, {quote(model._meta.pk.column)}" if returning else ""
+    if not prepared:
+        converters = [_converter(field, database) for field in fields]
+        if any(converters):
+            rows = [
+                tuple(
+                    value if convert is None or value is None else convert(value)
+                    for convert, value in zip(converters, row, strict=True)
+                )
+                for row in rows
+            ]
+    # Table and column names come from the model's _meta, quoted; every value is a query parameter.
+    sql = f"INSERT INTO {table} ({columns}) VALUES %s{suffix}"  # noqa: S608
+    results = []
+    with database.cursor() as cursor:
+        if database.vendor == "postgresql":
+            # COPY is PostgreSQL's bulk path, several times faster than multi-row INSERTs.
+            _copy(cursor.cursor, table, columns, rows)
+            if returning:
+                key_index = list(attnames).index(returning)
+                cursor.execute(
+                    f"SELECT {quote(returning)}, {quote(model._meta.pk.column)} FROM {table} "  # noqa: S608
+                    f"WHERE {quote(returning)} = ANY(%s)",
+                    [[row[key_index] for row in rows]],
+                )
+                results = cursor.fetchall()
+        else:
+            row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
+            page = max(1, min(BATCH, (database.features.max_query_params or 999) // len(fields)))
+            for start in range(0, len(rows), page):
+                chunk = rows[start : start + page]
+                cursor.execute(sql % ", ".join([row_sql] * len(chunk)), [v for row in chunk for v in row])
+                if returning:
+                    results.extend(cursor.fetchall())
+    return results
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy(raw_cursor, table, columns, rows):
+    """COPY rows in PostgreSQL's text format: tab-separated, \\N for None, backslash escapes in text."""
+    buffer = io.StringIO()
+    for row in rows:
+        buffer.write("\t".join("\\N" if value is None else str(value).translate(_COPY_ESCAPES) for value in row))
+        buffer.write("\n")
+    buffer.seek(0)
+    raw_cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", buffer)
+
+
+PROFILE_FIELDS = ("full_name", "position", "department_id", "superior_id", "language")
+
+
+def _write_staff(job, *, by, note):
+    """People as reviews.services.staff_create makes them (unusable password, invitation after commit), in bulk."""
+    created_ids = {}
+    new_profiles = []
+    pending_superiors = []
+    for batch in chunked(job.creates, BATCH):
+        users = [
+            User(username=values["user__username"], email=values["user__email"], password=make_password(None))
+            for _number, values in batch
+        ]
+        User.objects.bulk_create(users, batch_size=BATCH)
+        profiles = []
+        for user, (_number, values) in zip(users, batch, strict=True):
+            superior = values.get("superior_id")
+            profiles.append(
+                StaffProfile(
+                    user_id=user.pk,
+                    full_name=values["full_name"],
+                    position=values["position"],
+                    department_id=values["department_id"],
+                    superior_id=None if isinstance(superior, InFile) else superior,
+                    language=values.get("language") or "zh-hans",
+                )
+            )
+        StaffProfile.objects.bulk_create(profiles, batch_size=BATCH)
+        records = []
+        for profile, (_number, values) in zip(profiles, batch, strict=True):
+            created_ids[values["user__username"]] = profile.pk
+            new_profiles.append(profile.pk)
+            if isinstance(values.get("superior_id"), InFile):
+                pending_superiors.append((profile, values["superior_id"].key))
+            records.append(
+                change_record_build(
+                    instance=profile,
+                    action=ChangeRecord.Action.IMPORT_CREATE,
+                    by=by,
+                    changes=job.created_changes(values),
+                    note=note,
+                )
+            )
+        ChangeRecord.objects.bulk_create(records, batch_size=BATCH)
+    for profile, key in pending_superiors:
+        profile.superior_id = created_ids[key]
+    StaffProfile.objects.bulk_update([profile for profile, _key in pending_superiors], ["superior"], batch_size=BATCH)
+
+    for batch in chunked(job.updates, BATCH):
+        job.load_old_displays(batch)
+        users, profiles, records, names = [], [], [], set()
+        for _number, pk, _key, changed, current in batch:
+            changed = {name: _resolved(value, created_ids) for name, value in changed.items()}
+            values = {**current, **changed}
+            if "user__email" in changed:
+                users.append(User(pk=current["user_id"], email=changed["user__email"]))
+            profile = StaffProfile(pk=pk, user_id=current["user_id"], **{name: values[name] for name in PROFILE_FIELDS})
+            names.update(name for name in changed if name in PROFILE_FIELDS)
+            profiles.append(profile)
+            records.append(
+                change_record_build(
+                    instance=profile,
+                    action=ChangeRecord.Action.IMPORT_UPDATE,
+                    by=by,
+                    changes=job.changes(changed, current),
+                    note=note,
+                )
+            )
+        if users:
+            User.objects.bulk_update(users, ["email"], batch_size=BATCH)
+        if names:
+            StaffProfile.objects.bulk_update(profiles, sorted(names), batch_size=BATCH)
+        ChangeRecord.objects.bulk_create(records, batch_size=BATCH)
+
+    if new_profiles:
+        # As staff_create does: the invitations go only once the people really exist.
+        transaction.on_commit(lambda: _invite(job.report, new_profiles))
+
+
+def _invite(report, profile_ids):
+    for batch in chunked(profile_ids, BATCH):
+        for profile in StaffProfile.objects.filter(pk__in=batch).select_related("user"):
+            try:
+                sent = staff_send_invitation(profile=profile)
+            except Exception:  # a mail server hiccup must not undo an import that has committed
+                logger.exception("invitation to %s failed", profile.user.username)
+                sent = False
+            if sent:
+                report.invitations_sent += 1
+            else:
+                report.invitations_failed += 1
+
+
+# ------------------------------------------------------------------------------------------ uploads
+
+
+def import_file_check(*, stream):
+    """Refuse, before storing it, a file that is empty, too large or neither CSV nor XLSX (by content)."""
+    return parsing.sniff(stream)
+
+
+def import_upload_store(*, upload):
+    """Keep an uploaded file privately between preview and confirm, under a generated name."""
+    _discard_stale_uploads()
+    upload.seek(0)
+    return default_storage.save(f"{UPLOAD_FOLDER}/{uuid.uuid4().hex}.upload", upload)
+
+
+def import_upload_open(name):
+    return default_storage.open(name, "rb")
+
+
+def import_upload_exists(name):
+    return bool(name) and name.startswith(f"{UPLOAD_FOLDER}/") and default_storage.exists(name)
+
+
+def import_upload_discard(name):
+    if import_upload_exists(name):
+        default_storage.delete(name)
+
+
+def _discard_stale_uploads():
+    try:
+        _folders, files = default_storage.listdir(UPLOAD_FOLDER)
+    except FileNotFoundError:
+        return
+    cutoff = time.time() - STALE_UPLOAD_SECONDS
+    for file_name in files:
+        name = f"{UPLOAD_FOLDER}/{file_name}"
+        try:
+            if default_storage.get_modified_time(name).timestamp() < cutoff:
+                default_storage.delete(name)
+        except (FileNotFoundError, NotImplementedError):
+            continue
+
+
+# ------------------------------------------------------------------------------------------ downloads
+
+
+def import_template_build(*, kind, fmt, chinese):
+    """(content, content type, file name) of an empty template: the header row only."""
+    spec = KINDS[kind]
+    header = [column.chinese if chinese else column.key for column in spec.columns]
+    if fmt == "csv":
+        text = io.StringIO()
+        csv.writer(text).writerow(header)
+        # The BOM makes Excel open the UTF-8 file with the right characters.
+        return ("\ufeff" + text.getvalue()).encode("utf-8"), "text/csv; charset=utf-8", f"import-{kind}.csv"
+    from openpyxl import Workbook  # noqa: PLC0415
+    from openpyxl.styles import Font  # noqa: PLC0415
+
+    workbook = Workbook()
+    sheet = workbook.active
+    with translation.override("zh-hans" if chinese else "en"):
+        sheet.title = str(spec.label)[:31]
+    sheet.append(header)
+    for index, column in enumerate(spec.columns, start=1):
+        cell = sheet.cell(row=1, column=index)
+        cell.font = Font(bold=True)
+        sheet.column_dimensions[cell.column_letter].width = max(14, len(header[index - 1]) * 2 + 4)
+        # Codes and references stay text when typed, so 001 keeps its zeros.
+        if column.type in ("text", "ref"):
+            for row in range(2, 1001):
+                sheet.cell(row=row, column=index).number_format = "@"
+    sheet.freeze_panes = "A2"
+    content = io.BytesIO()
+    workbook.save(content)
+    return (
+        content.getvalue(),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        f"import-{kind}.xlsx",
+    )
+
+
+def import_errors_csv(*, report):
+    """Every error of a report as a CSV file (row, column, reason), for files with very many errors."""
+    text = io.StringIO()
+    writer = csv.writer(text)
+    writer.writerow([_("Row"), _("Column"), _("Reason")])
+    for error in report.errors:
+        writer.writerow([error.row or "", _inert(error.column), _inert(error.message)])
+    return ("\ufeff" + text.getvalue()).encode("utf-8")
+
+
+def _inert(text):
+    """A cell that a spreadsheet will not run as a formula: the file's own headers come back here."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
