@@ -7,7 +7,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Avg, Prefetch, Q
+from django.db.models import Avg, OuterRef, Prefetch, Q, Subquery
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -150,26 +150,33 @@ def _category_totals(lines):
 
 
 def _trend(scorecard, own_cards):
-    """The last four published quarters up to this one: the person's total and the firm's average."""
+    """The last four published quarters up to this one: the person's total and the firm's average.
+
+    One query: the quarters with their firm average as a subquery, which the database computes for the four
+    quarters kept only.
+    """
     quarter = scorecard.quarter
+    firm_average = (
+        Scorecard.objects.filter(quarter=OuterRef("pk"), status=Scorecard.Status.PUBLISHED, is_current=True)
+        .order_by()
+        .values("quarter")
+        .annotate(average=Avg("total"))
+        .values("average")
+    )
     quarters = list(
         Quarter.objects.filter(state__in=PUBLISHED_STATES, published_at__isnull=False)
         .filter(Q(year__lt=quarter.year) | Q(year=quarter.year, number__lte=quarter.number))
+        .annotate(firm_average=Subquery(firm_average))
         .order_by("-year", "-number")[:TREND_QUARTERS]
     )
-    if quarter.pk not in {q.pk for q in quarters}:
+    averages = {q.pk: q.firm_average for q in quarters}
+    if quarter.pk not in averages:
         # A draft seen by the organisers still shows its own quarter at the end of the trend.
         quarters = [quarter, *quarters[: TREND_QUARTERS - 1]]
+        averages[quarter.pk] = Scorecard.objects.filter(
+            quarter=quarter, status=Scorecard.Status.PUBLISHED, is_current=True
+        ).aggregate(average=Avg("total"))["average"]
     quarters.reverse()
-    averages = {
-        row["quarter"]: row["average"]
-        for row in Scorecard.objects.filter(
-            quarter__in=[q.pk for q in quarters], status=Scorecard.Status.PUBLISHED, is_current=True
-        )
-        .values("quarter")
-        .annotate(average=Avg("total"))
-        .order_by()
-    }
     own = {card.quarter_id: card.total for card in own_cards}
     own[scorecard.quarter_id] = scorecard.total
     return {
@@ -191,9 +198,13 @@ def scorecard_page(*, scorecard, user, today=None):
 
     own_cards = list(
         Scorecard.objects.filter(staff=staff, status=Scorecard.Status.PUBLISHED, is_current=True)
-        .select_related("quarter")
+        .select_related("quarter", "scheme")
         .order_by("-quarter__year", "-quarter__number")
     )
+    for card in own_cards:
+        if card.pk == scorecard.pk:
+            # The page names the scheme version: read with the person's cards instead of a query of its own.
+            scorecard.scheme = card.scheme
     trend = _trend(scorecard, own_cards)
 
     previous_year, previous_number = quarter.previous()
@@ -243,7 +254,7 @@ def scorecard_page(*, scorecard, user, today=None):
         "is_direct_superior": is_direct_superior,
         "is_organiser": roles.is_organiser,
         "published": published,
-        "feedback_url": _safe_reverse("reviews:feedback_pdf", scorecard.pk) if published else None,
+        "feedback_url": _safe_reverse("notifications:scorecard_feedback_pdf", scorecard.pk) if published else None,
         "appeal_until": appeal_until,
         "appeal_open": appeal_open,
         "appeal_url": _safe_reverse("appeals:file", scorecard.pk) if (appeal_open and is_owner) else None,

@@ -1,0 +1,223 @@
+"""Issue 5 §6: feedback PDFs.
+
+- one two-page feedback PDF, the whole path (gather the scorecard's data, render the template, WeasyPrint)
+  against the floor: WeasyPrint alone on the same finished HTML, in the same run — bound ≤ 1.3×;
+- a firm of 200 people rendered by real `celery worker` processes (--concurrency 1, then 2) — speed-up ≥ 1.7×;
+- the worker's memory across the 200 documents grows by less than 50 MB.
+
+The worker part needs Redis: CELERY_BROKER_URL, else redis://127.0.0.1:6379/5. BENCH_PDF_PEOPLE shrinks the firm.
+"""
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from decimal import Decimal
+from pathlib import Path
+
+from bench.result import Result
+
+ROOT = Path(__file__).resolve().parent.parent
+PEOPLE = int(os.environ.get("BENCH_PDF_PEOPLE", "200"))
+REPEAT = int(os.environ.get("BENCH_PDF_REPEAT", "7"))
+BROKER = os.environ.get("CELERY_BROKER_URL") or "redis://127.0.0.1:6379/5"
+QUEUE = "bench_pdf"
+STALL_SECONDS = 180
+WARM_UP = 5  # documents rendered before the memory baseline (fonts and templates loaded)
+D = Decimal
+LINES = [  # code, value, target, weight, points
+    ("new_clients", "3", "2", "15", "18"), ("new_client_revenue_share", "25", "20", "10", "12.5"),
+    ("satisfaction", "4.36", "4.2", "15", "16.6"), ("repeat_engagement_rate", "30", "30", "10", "10"),
+    ("referral_rate", "8", "10", "10", "9"), ("complaint_rate", "2", "0", "10", "6"),
+    ("complaint_timeliness", None, "100", "5", "0"), ("communication", "3.5", None, "10", "7"),
+    ("collaboration", "2", None, "15", "3.4"),
+]  # fmt: skip
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+GIVEN = "伟芳娜敏静丽强磊洋艳勇军杰娟涛明超秀霞平"
+
+
+def build_firm(people):
+    """A published quarter with `people` lawyers, each with a nine-line scorecard and a long evaluation."""
+    from django.contrib.auth.models import User
+    from django.utils import timezone
+
+    from indicators.defaults import scheme_create_default
+    from indicators.models import Indicator
+    from reviews.models import Department, DepartmentKind, IndicatorScore, Quarter, Scorecard, StaffProfile
+
+    department = Department.objects.create(
+        code="lit", name_zh="诉讼业务组", name_en="Litigation", kind=DepartmentKind.PRACTICE
+    )
+    head_user = User.objects.create(username="head")
+    head = StaffProfile.objects.create(user=head_user, full_name="周强", position="lawyer", department=department)
+    users = User.objects.bulk_create([User(username=f"p{i}", email=f"p{i}@firm.example") for i in range(people)])
+    profiles = StaffProfile.objects.bulk_create([
+        StaffProfile(user=user, full_name=SURNAMES[i % 20] + GIVEN[(i // 20) % 20] + GIVEN[i % 17], position="lawyer",
+                     department=department, superior=head, language="en" if i % 5 == 0 else "zh-hans")
+        for i, user in enumerate(users)
+    ])
+    quarter = Quarter.objects.create(year=2026, number=2, state="published", published_at=timezone.now())
+    scheme = scheme_create_default(quarter=quarter, by=None)
+    evaluation = "本季度客户开发表现突出，新客户数量超过目标；客户满意度稳定，投诉处理仍需加强。" * 3
+    cards = Scorecard.objects.bulk_create([
+        Scorecard(quarter=quarter, staff=profile, status="published", scheme=scheme, position="lawyer",
+                  department=department, total=D(60 + i % 40), grade="良好", grade_en="Good", rank=i + 1,
+                  ranked_count=people, evaluation=evaluation, computed_at=timezone.now())
+        for i, profile in enumerate(profiles)
+    ])
+    indicators = {i.code: i for i in Indicator.objects.filter(code__in=[line[0] for line in LINES])}
+    IndicatorScore.objects.bulk_create([
+        IndicatorScore(scorecard=card, indicator=indicators[code], value=None if value is None else D(value),
+                       target=None if target is None else D(target), weight=D(weight), effective_weight=D(weight),
+                       points=D(points), rule="bench", no_data_applied=value is None)
+        for card in cards for code, value, target, weight, points in LINES
+    ])
+    return quarter, cards
+
+
+def time_single(card):
+    """Median seconds of the whole path and of WeasyPrint alone on the same HTML; the page count."""
+    import io
+
+    from pypdf import PdfReader
+
+    from notifications.feedback import feedback_html
+    from reviews.pdf import html_to_pdf
+
+    pages = len(PdfReader(io.BytesIO(html_to_pdf(feedback_html(card)))).pages)  # warm-up: fonts, templates
+    whole, floor = [], []
+    for _ in range(REPEAT):
+        start = time.perf_counter()
+        html = feedback_html(card)
+        html_to_pdf(html)
+        whole.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        html_to_pdf(html)
+        floor.append(time.perf_counter() - start)
+    return statistics.median(whole), statistics.median(floor), pages
+
+
+def _tail(path, size=2000):
+    return Path(path).read_text(errors="replace")[-size:]
+
+
+def _rss_mb(pid):
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+def _children(pid):
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def start_worker(concurrency, media_root, log):
+    env = {**os.environ, "CELERY_BROKER_URL": BROKER, "DJANGO_SETTINGS_MODULE": "lawfirm_kpi.settings.bench",
+           "BENCH_PDF_MEDIA": str(media_root)}
+    return subprocess.Popen(  # noqa: S603 — our own interpreter and arguments
+        [sys.executable, "-m", "bench.pdf_worker", "worker", "--pool", "prefork", "--concurrency", str(concurrency),
+         "-Q", QUEUE, "-n", f"benchpdf{concurrency}-{os.getpid()}@%h", "--without-gossip", "--without-mingle",
+         "--loglevel", "WARNING"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log, text=True,
+    )
+
+
+def wait_ready(app, process, name_prefix, timeout=120):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("worker exited (see its log)")
+        replies = app.control.ping(timeout=1.0)
+        if any(name.startswith(name_prefix) for reply in replies for name in reply):
+            return
+    raise RuntimeError("worker did not start")
+
+
+def run_batch(app, quarter, concurrency, media_root, *, watch_memory=False):
+    """Seconds for `celery worker --concurrency N` to render every document of the quarter; memory samples."""
+    from notifications.feedback import feedback_batch_prepare
+    from notifications.models import FeedbackDocument
+    from notifications.tasks import feedback_render
+
+    FeedbackDocument.objects.filter(quarter=quarter).delete()
+    document_ids = [pk for pk in feedback_batch_prepare(quarter=quarter)]
+    total = len(document_ids)
+    log = (media_root / f"worker-{concurrency}.log").open("w")
+    process = start_worker(concurrency, media_root, log)
+    memory = {}
+    try:
+        wait_ready(app, process, f"benchpdf{concurrency}-{os.getpid()}@")
+        start = time.perf_counter()
+        for pk in document_ids:
+            feedback_render.apply_async(args=[pk], queue=QUEUE)
+        finished, progress_at = 0, time.monotonic()
+        while finished < total:
+            time.sleep(0.25)
+            now_finished = FeedbackDocument.objects.filter(quarter=quarter, status__in=["done", "failed"]).count()
+            if now_finished != finished:
+                finished, progress_at = now_finished, time.monotonic()
+            elif time.monotonic() - progress_at > STALL_SECONDS:
+                stuck = list(FeedbackDocument.objects.exclude(status__in=["done", "failed"]).values_list(
+                    "pk", "status", "attempts", "error"))
+                raise RuntimeError(f"no progress for {STALL_SECONDS} s at {finished}/{total}: {stuck[:5]} "
+                                   + _tail(log.name))
+            if watch_memory:
+                rss = sum(_rss_mb(pid) or 0 for pid in _children(process.pid))
+                if finished >= WARM_UP and "baseline" not in memory:
+                    memory["baseline"] = rss
+                memory["peak"] = max(memory.get("peak", 0), rss)
+                memory["last"] = rss
+            if process.poll() is not None:
+                raise RuntimeError("worker died: " + _tail(log.name))
+        elapsed = time.perf_counter() - start
+        failed = FeedbackDocument.objects.filter(quarter=quarter, status="failed").count()
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+    return elapsed, total, failed, memory
+
+
+def run(label):
+    from django.db import connection
+
+    from lawfirm_kpi.celery import app
+
+    app.conf.update(broker_url=BROKER, task_always_eager=False)
+    quarter, cards = build_firm(PEOPLE)
+    whole, floor, pages = time_single(cards[1])
+    results = [
+        Result(name="pdf: one feedback PDF, whole path / WeasyPrint floor", value=whole / floor, unit="ratio",
+               bound=1.3, floor=floor, notes=f"whole {whole:.3f}s, floor {floor:.3f}s, {pages} pages, "
+                                             f"median of {REPEAT}"),
+    ]
+    connection.close()  # the workers are other processes; leave them the database
+    app.control.purge()
+    with tempfile.TemporaryDirectory(prefix="kpi-bench-pdf-") as media:
+        one, total, failed_one, memory = run_batch(app, quarter, 1, Path(media), watch_memory=True)
+        two, _total, failed_two, _memory = run_batch(app, quarter, 2, Path(media))
+    growth = memory.get("last", 0) - memory.get("baseline", 0)
+    results += [
+        Result(name=f"pdf: firm of {total - 1} + report, 1 worker process", value=one, unit="s", bound=None,
+               notes=f"{total / one:.2f} documents/s, failed {failed_one}"),
+        Result(name=f"pdf: firm of {total - 1} + report, 2 worker processes", value=two, unit="s", bound=None,
+               notes=f"{total / two:.2f} documents/s, failed {failed_two}"),
+        Result(name="pdf: speed-up of 2 worker processes over 1", value=one / two, unit="×", bound=1.7,
+               comparison=">=", notes=f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}"),
+        Result(name=f"pdf: worker memory growth across {total} documents", value=growth, unit="MB", bound=50,
+               notes=f"RSS after {WARM_UP} documents {memory.get('baseline', 0):.0f} MB, "
+                     f"at the end {memory.get('last', 0):.0f} MB, peak {memory.get('peak', 0):.0f} MB"),
+    ]
+    return results

@@ -1,0 +1,265 @@
+"""Written feedback documents (regulation 三.5: each person receives written feedback of their result) and the
+execution group's report (二.2) as PDFs: prepared once per scorecard version, rendered by one task each.
+"""
+
+import base64
+import datetime
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from reviews import pdf
+from reviews.deadlines import appeal_window_ends_on, interview_due_on, local_date
+from reviews.models import Quarter, Scorecard
+from reviews.scorecards import scorecard_page
+
+from .models import FeedbackDocument
+from .services import reminder_send
+
+ERROR_LENGTH = 2000
+
+
+# --- The documents' content ------------------------------------------------------------------------------
+
+
+def feedback_context(scorecard, *, today: datetime.date | None = None) -> dict:
+    """What the feedback PDF shows; call it under translation.override(the person's language).
+
+    The numbers are the scorecard page's own (reviews.scorecards), so the paper and the screen agree.
+    """
+    today = today or timezone.localdate()
+    page = scorecard_page(scorecard=scorecard, user=scorecard.staff.user, today=today)
+    quarter = scorecard.quarter
+    return {
+        **page,
+        # As images: WeasyPrint then sizes them like any picture (inline SVG with height:auto leaves a tall gap).
+        "category_chart_uri": _svg_data_uri(page["category_chart"]),
+        "trend_chart_uri": _svg_data_uri(page["trend_chart"]),
+        "firm_name": settings.FIRM_NAME,
+        "LANGUAGE_CODE": translation.get_language(),
+        "position_label": scorecard.get_position_display(),
+        "department_name": scorecard.department.name,
+        "interview_due_on": interview_due_on(quarter),
+        "appeal_until": appeal_window_ends_on(quarter),
+        "appeal_decision_days": quarter.appeal_decision_days,
+        "scorecard_link": settings.SITE_URL.rstrip("/") + reverse("reviews:scorecard", args=[scorecard.pk]),
+        "superior": scorecard.staff.superior,
+        "issued_on": today,
+    }
+
+
+def _svg_data_uri(svg: str) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(str(svg).encode("utf-8")).decode("ascii")
+
+
+def feedback_html(scorecard, *, language: str | None = None) -> str:
+    """The finished HTML of a person's feedback, in their language (the PDF's input)."""
+    with translation.override(language or scorecard.staff.language):
+        return pdf.render_html("pdf/feedback.html", feedback_context(scorecard))
+
+
+def report_html(quarter, *, language: str | None = None) -> str:
+    """The finished HTML of the execution group's report to the leadership group."""
+    from reviews.report import quarter_report
+
+    with translation.override(language or settings.LANGUAGE_CODE):
+        return pdf.render_html(
+            "pdf/report.html",
+            {"quarter": quarter, "report": quarter_report(quarter=quarter), "firm_name": settings.FIRM_NAME,
+             "LANGUAGE_CODE": translation.get_language()},
+        )
+
+
+def document_html(document) -> str:
+    if document.kind == FeedbackDocument.Kind.REPORT:
+        return report_html(document.quarter, language=document.language)
+    scorecard = Scorecard.objects.select_related("staff__user", "staff__superior", "quarter", "department").get(
+        pk=document.scorecard_id
+    )
+    return feedback_html(scorecard, language=document.language)
+
+
+def _report_available() -> bool:
+    try:
+        from reviews import report  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+# --- The batch -------------------------------------------------------------------------------------------
+
+
+def feedback_batch_prepare(*, quarter) -> list[int]:
+    """One document per current published scorecard (and the report), created once; the ids still to render.
+
+    Safe to run any number of times: existing documents are found by (scorecard, version), never duplicated.
+    """
+    cards = list(
+        Scorecard.objects.filter(quarter=quarter, is_current=True, status=Scorecard.Status.PUBLISHED).select_related(
+            "staff"
+        )
+    )
+    FeedbackDocument.objects.bulk_create(
+        [
+            FeedbackDocument(
+                quarter=quarter, scorecard=card, kind=FeedbackDocument.Kind.FEEDBACK, version=card.version,
+                language=card.staff.language,
+            )
+            for card in cards
+        ],
+        ignore_conflicts=True,  # the unique (scorecard, version) keeps the first batch's rows
+    )
+    if _report_available() and not FeedbackDocument.objects.filter(
+        quarter=quarter, kind=FeedbackDocument.Kind.REPORT
+    ).exists():
+        FeedbackDocument.objects.bulk_create(
+            [FeedbackDocument(quarter=quarter, kind=FeedbackDocument.Kind.REPORT, language=settings.LANGUAGE_CODE)],
+            ignore_conflicts=True,
+        )
+    return list(
+        FeedbackDocument.objects.filter(quarter=quarter, status=FeedbackDocument.Status.PENDING)
+        .order_by("kind", "pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def feedback_stuck_documents(*, older_than: datetime.timedelta) -> list[int]:
+    """Documents whose task was lost: never started long after they were created, or "rendering" for longer than
+    any time limit allows (the worker was killed, or could not even record the failure). Queue them again."""
+    limit = timezone.now() - older_than
+    never_started = Q(status=FeedbackDocument.Status.PENDING, attempts=0, created_at__lt=limit)
+    abandoned = Q(status=FeedbackDocument.Status.RUNNING, started_at__lt=limit)
+    return list(FeedbackDocument.objects.filter(never_started | abandoned).values_list("pk", flat=True))
+
+
+def feedback_document_render(*, document_id: int) -> FeedbackDocument:
+    """Render one document to the private storage under a generated name; a done document is left alone.
+
+    The task may be delivered twice (late acknowledgement, a lost worker): the status check under the row lock
+    makes the second delivery a no-op.
+    """
+    with transaction.atomic():
+        document = FeedbackDocument.objects.select_for_update().get(pk=document_id)
+        if document.status == FeedbackDocument.Status.DONE:
+            return document
+        document.status = FeedbackDocument.Status.RUNNING
+        document.attempts += 1
+        document.started_at = timezone.now()
+        document.save(update_fields=["status", "attempts", "started_at"])
+    # WeasyPrint takes a second or more: outside the transaction, so the row is not locked meanwhile.
+    content = pdf.html_to_pdf(document_html(document))
+    name = default_storage.save(f"feedback/{document.quarter_id}/{uuid.uuid4().hex}.pdf", ContentFile(content))
+    with transaction.atomic():
+        document = FeedbackDocument.objects.select_for_update().get(pk=document_id)
+        if document.status == FeedbackDocument.Status.DONE:
+            # Another delivery of the same task won the race: keep its file, drop ours.
+            default_storage.delete(name)
+            return document
+        document.file.name = name
+        document.status = FeedbackDocument.Status.DONE
+        document.error = ""
+        document.finished_at = timezone.now()
+        document.save(update_fields=["file", "status", "error", "finished_at"])
+        if document.kind == FeedbackDocument.Kind.FEEDBACK:
+            document_pk = document.pk
+            transaction.on_commit(lambda: feedback_result_out_send(document_id=document_pk))
+    return document
+
+
+def feedback_document_failure(*, document_id: int, error: str, final: bool) -> FeedbackDocument | None:
+    """Record a failed attempt: back to waiting while retries remain, failed after the last one."""
+    with transaction.atomic():
+        try:
+            # get(), not first(): the default ordering joins the nullable scorecard, which FOR UPDATE refuses.
+            document = FeedbackDocument.objects.select_for_update().get(pk=document_id)
+        except FeedbackDocument.DoesNotExist:
+            return None
+        if document.status == FeedbackDocument.Status.DONE:
+            return document
+        document.status = FeedbackDocument.Status.FAILED if final else FeedbackDocument.Status.PENDING
+        document.error = (error or "")[:ERROR_LENGTH]
+        document.save(update_fields=["status", "error"])
+    return document
+
+
+def feedback_document_retry(*, document, by) -> FeedbackDocument:
+    """The execution group retries one failed document; the caller queues its render after the commit."""
+    from reviews.roles import roles_of
+
+    if not roles_of(by).is_execution:
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied(_("Only the execution group retries documents."))
+    with transaction.atomic():
+        locked = FeedbackDocument.objects.select_for_update().get(pk=document.pk)
+        if locked.status != FeedbackDocument.Status.FAILED:
+            raise ValidationError(_("Only a failed document can be retried; this one is “%(status)s”.")
+                                  % {"status": locked.get_status_display()})
+        locked.status = FeedbackDocument.Status.PENDING
+        locked.attempts = 0
+        locked.error = ""
+        locked.save(update_fields=["status", "attempts", "error"])
+        document_pk = locked.pk
+        transaction.on_commit(lambda: _queue_render(document_pk))
+    return locked
+
+
+def _queue_render(document_id):
+    from .tasks import feedback_render
+
+    feedback_render.delay(document_id)
+
+
+def feedback_result_out_send(*, document_id: int) -> bool:
+    """E-mail the person, in their language, that their result and written feedback are out, with the link.
+
+    Once per document: the ReminderLog row (day = publication day) stops a repeat.
+    """
+    document = FeedbackDocument.objects.select_related("scorecard__staff__user", "quarter").get(pk=document_id)
+    scorecard = document.scorecard
+    user = scorecard.staff.user
+    quarter = document.quarter
+    pdf_url = reverse("notifications:feedback_pdf", args=[document.pk])
+    scorecard_url = reverse("reviews:scorecard", args=[scorecard.pk])
+
+    def compose():
+        title = _("Your result for %(quarter)s is out") % {"quarter": quarter.code}
+        body = _(
+            "Your result and written feedback for %(quarter)s are published: total %(total)s, grade %(grade)s. "
+            "Read the feedback document and your scorecard in the system."
+        ) % {"quarter": quarter.code, "total": scorecard.total, "grade": scorecard.grade_label}
+        return title, body
+
+    def context():
+        return {
+            "quarter": quarter,
+            "scorecard": scorecard,
+            "pdf_link": settings.SITE_URL.rstrip("/") + pdf_url,
+            "scorecard_link": settings.SITE_URL.rstrip("/") + scorecard_url,
+            "appeal_until": appeal_window_ends_on(quarter),
+            "interview_due_on": interview_due_on(quarter),
+        }
+
+    return reminder_send(
+        kind="result_out",
+        object_key=f"feedback:{document.pk}",
+        day=local_date(quarter.published_at) or timezone.localdate(),
+        user=user,
+        compose=compose,
+        url=pdf_url,
+        email_template="result_out",
+        context=context,
+    )
+
+
+def quarter_for_batch(quarter_id) -> Quarter:
+    return Quarter.objects.get(pk=quarter_id)
