@@ -18,6 +18,8 @@ class Result:
     floor: float | None = None
     database: str = ""
     notes: str = ""
+    # The benchmark module that measured it (bench_<benchmark>.py), set by bench/runner.py.
+    benchmark: str = ""
     within_bound: bool = field(init=False)
 
     def __post_init__(self):

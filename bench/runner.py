@@ -23,6 +23,7 @@ def main():
 
     for result in results:
         result.database = label
+        result.benchmark = module_name.removeprefix("bench_")
     emit(results)
 
 

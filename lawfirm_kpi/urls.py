@@ -33,8 +33,17 @@ urlpatterns = [
     path(
         "accounts/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"
     ),
-    path("people/", include("reviews.urls")),
+    path("", include("reviews.urls")),
     path("data/", include("clients.urls")),
     path("indicators/", include("indicators.urls")),
+    path("q/", include("indicators.questionnaire_urls")),
+    path("notifications/", include("notifications.urls")),
+    path("appeals/", include("appeals.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# Friendly, bilingual error pages without stack traces (issue 7 §3); see lawfirm_kpi/security.py.
+handler400 = "lawfirm_kpi.security.bad_request"
+handler403 = "lawfirm_kpi.security.permission_denied"
+handler404 = "lawfirm_kpi.security.page_not_found"
+handler500 = "lawfirm_kpi.security.server_error"

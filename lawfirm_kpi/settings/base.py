@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "clients",
     "indicators",
     "appeals",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -136,3 +137,75 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# ------------------------------------------------------------------------------------------------------------------
+# Security (issue 7 §3). Additive: the block below extends the lists above rather than rewriting them.
+# ------------------------------------------------------------------------------------------------------------------
+from datetime import timedelta  # noqa: E402
+
+# "security_events" wires the security log to the login, lockout and quarter signals (lawfirm_kpi/security.py);
+# "axes" throttles repeated failed logins.
+INSTALLED_APPS += ["axes", "lawfirm_kpi.security.SecurityEventsConfig"]
+# The security headers go on every response; refused access (403, hidden 404) is logged; axes stays last.
+MIDDLEWARE += [
+    "lawfirm_kpi.security.SecurityHeadersMiddleware",
+    "lawfirm_kpi.security.RefusedAccessLogMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+# Axes must come first: it refuses a locked-out login before the password is even checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+
+# Login throttling: 5 failures for one username from one address lock that pair (not the account everywhere,
+# so nobody can lock a colleague out just by typing their username) for 15 minutes.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# Attempts during the pause do not restart it: the page can truthfully say how long it lasts.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# The lockout page (templates/registration/lockout.html) in the user's language, with HTTP status 429.
+AXES_LOCKOUT_CALLABLE = "lawfirm_kpi.security.lockout_response"
+# The client's address: REMOTE_ADDR, or with TRUSTED_PROXY_COUNT > 0 the address those proxies saw.
+AXES_CLIENT_IP_CALLABLE = "lawfirm_kpi.security.client_ip"
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# The security log says it; axes' own lines would repeat it.
+AXES_VERBOSE = False
+
+# Content-Security-Policy: only this site's own files. Inline <script> and on…= handlers are refused.
+# style-src keeps 'unsafe-inline' because a few templates size bars and swatches with style="…" attributes
+# (e.g. indicators/scheme_whatif.html, rating_round_detail.html); styles cannot run code. The SVG charts are inline
+# <svg> elements, which need no exception; Bootstrap's CSS draws its form icons from data: URIs.
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Sessions last a working day at most and end with the browser; scripts cannot read the cookies' session.
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+
+# Requests: at most this many form fields and files (no form of the product comes near either); bodies other than
+# files are capped by DATA_UPLOAD_MAX_MEMORY_SIZE above, files by each upload form (imports, appeal attachments).
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
+
+# The "security" logger: login failures, lockouts, refused access, approvals, publications, appeal decisions.
+LOGGING["loggers"]["security"] = {"level": "INFO"}

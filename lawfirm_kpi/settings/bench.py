@@ -1,5 +1,17 @@
 """Benchmark settings: like production in behaviour (DEBUG off), local in services, quiet logs."""
 
 from .test import *  # noqa: F403
+from .test import env
 
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
+
+# The load benchmark signs in through the real form, so throttling stays on as in production.
+AXES_ENABLED = True
+
+# The load benchmark's gunicorn workers must share one private-media folder (an import waits there between the
+# upload and its preview, which another worker may serve); the test settings would give each process its own.
+if env("PRIVATE_MEDIA_ROOT", default=""):
+    from pathlib import Path as _Path
+
+    PRIVATE_MEDIA_ROOT = _Path(env("PRIVATE_MEDIA_ROOT"))
+    STORAGES = {**STORAGES, "default": {**STORAGES["default"], "OPTIONS": {"location": PRIVATE_MEDIA_ROOT}}}  # noqa: F405
