@@ -115,19 +115,6 @@ def execution_members(*, exclude=None):
 # --- One appeal ------------------------------------------------------------------------------------------
 
 # Which kind of department record each list of ids stored on a scorecard line points to (indicators/scoring.py).
-_DETAIL_KINDS = {
-    "contracts": "contracts",
-    "revenue_new": "revenue",
-    "revenue_all": "revenue",
-    "complaints": "complaints",
-    "in_time": "complaints",
-    "late": "complaints",
-    "pending": "complaints",
-    "surveys": "surveys",
-    "clients": "clients",
-    "existing_clients": "clients",
-    "referred": "clients",
-}
 
 
 @dataclass(frozen=True)
@@ -146,12 +133,11 @@ def _reverse(name, *args):
 
 def record_links(line: IndicatorScore) -> list[RecordLink]:
     """Links to the edit pages of the department records that counted for a line (for an uphold by correction)."""
-    seen, links = set(), []
-    for key, kind in _DETAIL_KINDS.items():
-        for pk in (line.details or {}).get(key) or []:
-            if (kind, pk) in seen or not isinstance(pk, int):
-                continue
-            seen.add((kind, pk))
+    from indicators.explain import line_record_ids
+
+    links = []
+    for kind, pks in line_record_ids(line).items():
+        for pk in dict.fromkeys(pks):
             url = _reverse(f"clients:{kind}_edit", pk)
             if url:
                 links.append(RecordLink(kind, pk, url))

@@ -17,65 +17,72 @@ SMALL = {"staff": 200, "clients": 10_000, "contracts": 15_000, "revenue": 40_000
 
 
 def _floor_queries(vendor):
-    """The raw values as hand-written SQL (one statement per family of indicators)."""
+    """The raw values as hand-written SQL: one statement for the client and revenue figures, then one per family
+    of complaint, survey and rating figures, each returning per-person numbers (what a DBA would write by hand)."""
     if vendor == "postgresql":
         in_time = "c.handled_at - c.received_at <= %(deadline)s"
         overdue = "%(as_of)s - c.received_at > %(deadline)s"
     else:
         in_time = "(julianday(c.handled_at) - julianday(c.received_at)) * 24 <= %(hours)s"
         overdue = "(julianday(%(as_of)s) - julianday(c.received_at)) * 24 > %(hours)s"
-    new_clients = """
-        newc AS (
-            SELECT c.client_id, MIN(c.signed_on) AS first_on FROM clients_contract c
-            WHERE c.signed_on >= %(qs)s AND c.signed_on <= %(qe)s
-              AND NOT EXISTS (SELECT 1 FROM clients_contract e WHERE e.client_id = c.client_id AND e.signed_on < %(qs)s)
-            GROUP BY c.client_id
+    # Materialised once per statement: both databases otherwise may re-plan a CTE inside each join that uses it.
+    materialized = "MATERIALIZED"
+    if vendor == "sqlite":
+        import sqlite3
+
+        materialized = "MATERIALIZED" if sqlite3.sqlite_version_info >= (3, 35) else ""
+    clients = f"""
+        WITH newc AS {materialized} (
+            SELECT q.client_id,
+                   (SELECT f.originating_lawyer_id FROM clients_contract f WHERE f.client_id = q.client_id
+                    ORDER BY f.signed_on, f.id LIMIT 1) AS person
+            FROM clients_contract q
+            WHERE q.signed_on >= %(qs)s AND q.signed_on <= %(qe)s
+              AND NOT EXISTS (SELECT 1 FROM clients_contract e WHERE e.client_id = q.client_id AND e.signed_on < %(qs)s)
+            GROUP BY q.client_id
         ),
-        credit AS (
-            SELECT n.client_id, (SELECT c2.originating_lawyer_id FROM clients_contract c2
-                                 WHERE c2.client_id = n.client_id AND c2.signed_on = n.first_on
-                                 ORDER BY c2.id LIMIT 1) AS person
-            FROM newc n
+        rq AS {materialized} (
+            SELECT r.credited_to_id AS person, c.client_id, CAST(ROUND(r.amount * 100) AS BIGINT) AS cents
+            FROM clients_revenueentry r JOIN clients_contract c ON c.id = r.contract_id
+            WHERE r.received_on >= %(qs)s AND r.received_on <= %(qe)s
+        ),
+        again AS {materialized} (
+            SELECT DISTINCT client_id FROM clients_contract WHERE signed_on >= %(qs)s AND signed_on <= %(qe)s
+        ),
+        referrers AS {materialized} (
+            SELECT DISTINCT cl.referred_by_id AS client_id FROM newc JOIN clients_client cl ON cl.id = newc.client_id
+            WHERE cl.referred_by_id IS NOT NULL
+        ),
+        links AS (
+            SELECT originating_lawyer_id AS person, client_id, signed_on, closed_on FROM clients_contract
+            WHERE signed_on <= %(qe)s AND (signed_on >= %(lb)s OR closed_on IS NULL OR closed_on >= %(qs)s)
+            UNION ALL
+            SELECT responsible_lawyer_id, client_id, signed_on, closed_on FROM clients_contract
+            WHERE signed_on <= %(qe)s AND (signed_on >= %(lb)s OR closed_on IS NULL OR closed_on >= %(qs)s)
+              AND responsible_lawyer_id <> originating_lawyer_id
+        ),
+        pc AS (
+            SELECT person, client_id,
+                   MAX(CASE WHEN signed_on >= %(lb)s AND signed_on < %(qs)s THEN 1 ELSE 0 END) AS existing,
+                   MAX(CASE WHEN closed_on IS NULL OR closed_on >= %(qs)s THEN 1 ELSE 0 END) AS served
+            FROM links GROUP BY person, client_id
         )"""
     return [
-        f"WITH {new_clients} SELECT person, COUNT(*) FROM credit GROUP BY person",
-        f"""WITH {new_clients}
-            SELECT r.credited_to_id, SUM(r.amount),
-                   SUM(CASE WHEN cr.person = r.credited_to_id THEN r.amount ELSE 0 END)
-            FROM clients_revenueentry r
-            JOIN clients_contract c ON c.id = r.contract_id
-            LEFT JOIN credit cr ON cr.client_id = c.client_id
-            WHERE r.received_on >= %(qs)s AND r.received_on <= %(qe)s
-            GROUP BY r.credited_to_id""",
-        f"""WITH {new_clients},
-            ex AS (
-                SELECT originating_lawyer_id AS person, client_id FROM clients_contract
-                WHERE signed_on >= %(lb)s AND signed_on < %(qs)s
-                UNION
-                SELECT responsible_lawyer_id, client_id FROM clients_contract
-                WHERE signed_on >= %(lb)s AND signed_on < %(qs)s
-            ),
-            again AS (
-                SELECT DISTINCT client_id FROM clients_contract WHERE signed_on >= %(qs)s AND signed_on <= %(qe)s
-            ),
-            referrers AS (
-                SELECT DISTINCT cl.referred_by_id AS client_id
-                FROM newc JOIN clients_client cl ON cl.id = newc.client_id
-                WHERE cl.referred_by_id IS NOT NULL
-            )
-            SELECT ex.person, COUNT(*), COUNT(a.client_id), COUNT(rf.client_id)
-            FROM ex
-            LEFT JOIN again a ON a.client_id = ex.client_id
-            LEFT JOIN referrers rf ON rf.client_id = ex.client_id
-            GROUP BY ex.person""",
-        """WITH served AS (
-                SELECT originating_lawyer_id AS person, client_id FROM clients_contract
-                WHERE signed_on <= %(qe)s AND (closed_on IS NULL OR closed_on >= %(qs)s)
-                UNION
-                SELECT responsible_lawyer_id, client_id FROM clients_contract
-                WHERE signed_on <= %(qe)s AND (closed_on IS NULL OR closed_on >= %(qs)s)
-            )
-            SELECT person, COUNT(*) FROM served GROUP BY person""",
+        # New clients per originating lawyer, revenue (all / from the person's new clients), and existing,
+        # repeat, referring and served clients per person: one statement sharing the new-client set.
+        f"""{clients}
+            SELECT person, 1, COUNT(*), 0, 0, 0 FROM newc GROUP BY person
+            UNION ALL
+            SELECT rq.person, 2, SUM(rq.cents), SUM(CASE WHEN newc.person = rq.person THEN rq.cents ELSE 0 END), 0, 0
+            FROM rq LEFT JOIN newc ON newc.client_id = rq.client_id GROUP BY rq.person
+            UNION ALL
+            SELECT pc.person, 3, SUM(pc.existing),
+                   SUM(CASE WHEN pc.existing = 1 AND again.client_id IS NOT NULL THEN 1 ELSE 0 END),
+                   SUM(CASE WHEN pc.existing = 1 AND referrers.client_id IS NOT NULL THEN 1 ELSE 0 END),
+                   SUM(pc.served)
+            FROM pc LEFT JOIN again ON again.client_id = pc.client_id
+                    LEFT JOIN referrers ON referrers.client_id = pc.client_id
+            GROUP BY pc.person""",
         """SELECT about_id, COUNT(*) FROM clients_complaint
            WHERE received_at >= %(ts)s AND received_at < %(te)s GROUP BY about_id""",
         f"""SELECT c.handler_id,
@@ -185,15 +192,15 @@ def run(label):
                notes=f"best of {REPEAT}"),
         Result("scoring: compute ÷ hand-written SQL floor", compute / floor, "×", 2.0, floor=floor,
                notes="same raw values over the same tables, timed in the same run"),
-        Result("scoring: score + store ÷ hand-written SQL floor", store / floor, "×", None, floor=floor,
+        Result("scoring: score + store ÷ hand-written SQL floor", store / floor, "×", 2.0, floor=floor,
                notes="includes writing the scorecards and their lines, which the floor does not do"),
         Result("scoring: queries to gather and score (2,000 staff)", big_reads, "queries", None,
                notes=f"{small_reads} for 200 staff"),
         Result("scoring: read queries, 2,000 staff minus 200 staff", abs(big_reads - small_reads), "queries", 0,
                notes=f"{big_reads} vs {small_reads}"),
         Result("scoring: queries to score + store (2,000 staff)", big_queries, "queries", None,
-               notes=f"{small_queries} for 200 staff; the writes are bulk INSERTs in batches, so they grow "
-               "with the number of scorecards"),
+               notes=f"{small_queries} for 200 staff; the lines are written by one executemany on SQLite and "
+               "one INSERT per 2,000 rows on PostgreSQL"),
         Result("scoring: peak traced memory while scoring + storing", peak_mb, "MB", 500.0,
                notes="tracemalloc peak during one results_store_drafts"),
     ]  # fmt: skip

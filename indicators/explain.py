@@ -1,18 +1,21 @@
 """How a scorecard line was computed: the source records that counted and the formula with the person's numbers.
 
-Reads the record ids the scoring stored on the line (IndicatorScore.details), so the page shows exactly what
-counted when the result was computed. Ratings appear only as averages per rater type, never with names.
+The scoring stores counts and sums on the line, not the thousands of record ids behind them; this page asks the
+database again for the one person's records of the quarter under the same definitions and the scheme's parameters
+(a handful of indexed queries). Ratings appear only as averages per rater type, never with names.
 """
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from clients.models import Client, Complaint, Contract, RevenueEntry, SatisfactionSurvey
 
-from . import scoring
+from . import scoring, selectors
 from .models import RaterType
 
 
@@ -24,11 +27,142 @@ def fmt(value, places="0.01") -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def _records(model, ids, *, related=(), order=()):
-    if not ids:
-        return []
-    queryset = model.objects.filter(pk__in=ids).select_related(*related)
-    return list(queryset.order_by(*order) if order else queryset)
+# ---------------------------------------------------------------------------------------------------------
+# The person's source records for the quarter, under the same definitions as selectors.client_totals.
+
+
+def _period(card, details) -> scoring.Period:
+    """The period the line was scored over; open complaints are judged at the moment stored with the line."""
+    as_of = details.get("as_of")
+    as_of = datetime.datetime.fromisoformat(as_of) if as_of else card.computed_at
+    return selectors.quarter_period(card.quarter, selectors.scheme_parameters(card.scheme), as_of)
+
+
+def _in_quarter(period, field="signed_on"):
+    return Q(**{f"{field}__gte": period.starts_on, f"{field}__lte": period.ends_on})
+
+
+def _new_clients_filter(period):
+    """Contracts that make their client new in the quarter: signed in it, none before, the client's first one."""
+    earlier = Contract.objects.filter(client=OuterRef("client"), signed_on__lt=period.starts_on)
+    first = Contract.objects.filter(client=OuterRef("client")).order_by("signed_on", "id").values("id")[:1]
+    return Contract.objects.filter(_in_quarter(period)).filter(~Exists(earlier)).filter(id=first)
+
+
+def new_client_contracts(staff_id, period) -> list:
+    """The first contracts of the person's new clients (regulation 三.2 新客户数量)."""
+    return list(
+        _new_clients_filter(period)
+        .filter(originating_lawyer_id=staff_id)
+        .select_related("client")
+        .order_by("signed_on", "id")
+    )
+
+
+def _lawyer_of(staff_id):
+    return Q(originating_lawyer_id=staff_id) | Q(responsible_lawyer_id=staff_id)
+
+
+def existing_clients(staff_id, period) -> list:
+    """Clients with a contract signed in the look-back window before the quarter on which the person is a lawyer."""
+    before = Contract.objects.filter(
+        _lawyer_of(staff_id), signed_on__gte=period.lookback_starts_on, signed_on__lt=period.starts_on
+    )
+    return list(Client.objects.filter(pk__in=before.values("client_id")))
+
+
+def served_clients(staff_id, period) -> list:
+    """Clients with a contract of the person's active in the quarter (signed by its end, not closed before it)."""
+    active = Contract.objects.filter(
+        _lawyer_of(staff_id),
+        Q(closed_on__isnull=True) | Q(closed_on__gte=period.starts_on),
+        signed_on__lte=period.ends_on,
+    )
+    return list(Client.objects.filter(pk__in=active.values("client_id")))
+
+
+def _sources(code, staff_id, period) -> dict:
+    sources = {}
+    if code == scoring.NEW_CLIENTS:
+        sources["contracts"] = new_client_contracts(staff_id, period)
+    elif code == scoring.NEW_CLIENT_REVENUE_SHARE:
+        new_ids = {contract.client_id for contract in new_client_contracts(staff_id, period)}
+        entries = (
+            RevenueEntry.objects.filter(_in_quarter(period, "received_on"), credited_to_id=staff_id)
+            .select_related("contract__client")
+            .order_by("received_on", "ref")
+        )
+        sources["revenue"] = [{"entry": e, "from_new_client": e.contract.client_id in new_ids} for e in entries]
+    elif code in (scoring.REPEAT_ENGAGEMENT_RATE, scoring.REFERRAL_RATE):
+        existing = existing_clients(staff_id, period)
+        ids = [c.pk for c in existing]
+        if code == scoring.REPEAT_ENGAGEMENT_RATE:
+            # Any contract of an existing client in the quarter, whoever signed it.
+            sources["contracts"] = list(
+                Contract.objects.filter(_in_quarter(period), client_id__in=ids)
+                .select_related("client")
+                .order_by("signed_on", "id")
+            )
+            counted = {c.client_id for c in sources["contracts"]}
+        else:
+            new_clients = _new_clients_filter(period).values("client_id")
+            sources["referred"] = list(
+                Client.objects.filter(pk__in=new_clients, referred_by_id__in=ids).select_related("referred_by")
+            )
+            counted = {c.referred_by_id for c in sources["referred"]}
+        sources["existing_clients"] = [{"client": c, "counted": c.pk in counted} for c in existing]
+    elif code == scoring.COMPLAINT_RATE:
+        sources["complaints"] = list(
+            Complaint.objects.filter(
+                about_id=staff_id, received_at__gte=period.starts_at, received_at__lt=period.ends_before
+            )
+            .select_related("client")
+            .order_by("received_at", "id")
+        )
+        sources["served_clients"] = served_clients(staff_id, period)
+    elif code == scoring.COMPLAINT_TIMELINESS:
+        labels = {"in_time": _("In time"), "late": _("Late"), "pending": _("Open, deadline not yet passed")}
+        rows = []
+        for complaint in (
+            Complaint.objects.filter(
+                handler_id=staff_id, received_at__gte=period.starts_at, received_at__lt=period.ends_before
+            )
+            .select_related("client")
+            .order_by("received_at", "id")
+        ):
+            outcome = scoring.complaint_outcome(complaint, period)
+            rows.append({"complaint": complaint, "outcome": outcome, "label": labels[outcome]})
+        sources["complaints"] = rows
+        sources["deadline_hours"] = fmt(period.complaint_deadline.total_seconds() / 3600)
+        sources["as_of"] = period.as_of.isoformat()
+    elif code == scoring.SATISFACTION:
+        sources["surveys"] = list(
+            SatisfactionSurvey.objects.filter(_in_quarter(period, "surveyed_on"), staff_id=staff_id)
+            .select_related("client")
+            .order_by("surveyed_on", "ref")
+        )
+    return sources
+
+
+def line_record_ids(line) -> dict[str, list[int]]:
+    """The ids of the department records behind a line, by kind (contracts, revenue, complaints, surveys, clients)."""
+    card = line.scorecard
+    sources = _sources(line.indicator.code, card.staff_id, _period(card, line.details or {}))
+    complaints = sources.get("complaints", [])
+    ids = {
+        "contracts": [c.pk for c in sources.get("contracts", [])],
+        "revenue": [row["entry"].pk for row in sources.get("revenue", [])],
+        "complaints": [c["complaint"].pk if isinstance(c, dict) else c.pk for c in complaints],
+        "surveys": [s.pk for s in sources.get("surveys", [])],
+        "clients": [row["client"].pk for row in sources.get("existing_clients", [])]
+        + [c.pk for c in sources.get("referred", [])]
+        + [c.pk for c in sources.get("served_clients", [])],
+    }
+    return {kind: values for kind, values in ids.items() if values}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The formula with the person's numbers.
 
 
 def _value_formula(line, code, details) -> str:
@@ -167,47 +301,8 @@ def line_explanation(line) -> dict:
         ),
         Decimal("0"),
     )
-    sources = {}
-    if code == scoring.NEW_CLIENTS:
-        sources["contracts"] = _records(Contract, details.get("contracts"), related=("client",), order=("signed_on",))
-    elif code == scoring.NEW_CLIENT_REVENUE_SHARE:
-        new_ids = set(details.get("revenue_new", []))
-        entries = _records(
-            RevenueEntry, details.get("revenue_all"), related=("contract__client",), order=("received_on", "ref")
-        )
-        sources["revenue"] = [{"entry": e, "from_new_client": e.pk in new_ids} for e in entries]
-    elif code in (scoring.REPEAT_ENGAGEMENT_RATE, scoring.REFERRAL_RATE):
-        counted = set(details.get("clients", []))
-        sources["existing_clients"] = [
-            {"client": c, "counted": c.pk in counted} for c in _records(Client, details.get("existing_clients"))
-        ]
-        if code == scoring.REPEAT_ENGAGEMENT_RATE:
-            sources["contracts"] = _records(
-                Contract, details.get("contracts"), related=("client",), order=("signed_on",)
-            )
-        else:
-            sources["referred"] = _records(Client, details.get("referred"), related=("referred_by",))
-    elif code == scoring.COMPLAINT_RATE:
-        sources["complaints"] = _records(
-            Complaint, details.get("complaints"), related=("client",), order=("received_at",)
-        )
-        sources["served_clients"] = _records(Client, details.get("served_clients"))
-    elif code == scoring.COMPLAINT_TIMELINESS:
-        outcome = {pk: "in_time" for pk in details.get("in_time", [])}
-        outcome.update({pk: "late" for pk in details.get("late", [])})
-        outcome.update({pk: "pending" for pk in details.get("pending", [])})
-        labels = {"in_time": _("In time"), "late": _("Late"), "pending": _("Open, deadline not yet passed")}
-        sources["complaints"] = [
-            {"complaint": c, "outcome": outcome[c.pk], "label": labels[outcome[c.pk]]}
-            for c in _records(Complaint, list(outcome), related=("client",), order=("received_at",))
-        ]
-        sources["deadline_hours"] = fmt(details.get("deadline_hours"))
-        sources["as_of"] = details.get("as_of")
-    elif code == scoring.SATISFACTION:
-        sources["surveys"] = _records(
-            SatisfactionSurvey, details.get("surveys"), related=("client",), order=("surveyed_on", "ref")
-        )
-    elif code in scoring.RATED_CODES:
+    sources = _sources(code, card.staff_id, _period(card, details))
+    if code in scoring.RATED_CODES:
         labels = dict(RaterType.choices)
         sources["ratings"] = [
             {"rater_type": labels.get(kind, kind), "count": group["count"], "average": group["average"]}

@@ -126,8 +126,29 @@ class RatingGroup(NamedTuple):
     total: int
 
 
+class ClientTotals(NamedTuple):
+    """One person's client and revenue figures, already counted by the database (selectors.client_totals).
+
+    The same numbers the definitions below derive from contract and revenue rows; a firm's contracts are too many
+    to read row by row, so the selectors count them with aggregate queries instead.
+    """
+
+    new_clients: int = 0
+    revenue_all: Decimal = ZERO
+    revenue_new: Decimal = ZERO
+    existing_clients: int = 0
+    repeat_clients: int = 0
+    referring_clients: int = 0
+    served_clients: int = 0
+
+
+NO_TOTALS = ClientTotals()
+
+
 @dataclass(frozen=True)
 class QuarterRows:
+    """A quarter's inputs. Either contract, new-client and revenue rows, or per-person `totals` in their place."""
+
     period: Period
     contracts: list[ContractRow] = field(default_factory=list)
     new_clients: list[NewClientRow] = field(default_factory=list)
@@ -135,6 +156,7 @@ class QuarterRows:
     complaints: list[ComplaintRow] = field(default_factory=list)
     surveys: list[SurveyRow] = field(default_factory=list)
     ratings: list[RatingGroup] = field(default_factory=list)
+    totals: dict[int, ClientTotals] | None = None
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -165,6 +187,7 @@ class _Facts:
     def __init__(self, rows: QuarterRows):
         period = rows.period
         self.period = period
+        self.totals = rows.totals
         in_quarter = [c for c in rows.contracts if period.contains_day(c.signed_on)]
         self.clients_signing_in_quarter = {c.client_id for c in in_quarter}
 
@@ -228,6 +251,8 @@ class _Facts:
 
 
 def new_clients(facts: _Facts, person: int) -> RawValue:
+    if facts.totals is not None:
+        return RawValue(Decimal(facts.totals.get(person, NO_TOTALS).new_clients))
     clients = facts.new_clients_of.get(person, set())
     contracts = [facts.new_client_contract[c].id for c in clients]
     return RawValue(
@@ -237,6 +262,9 @@ def new_clients(facts: _Facts, person: int) -> RawValue:
 
 
 def new_client_revenue_share(facts: _Facts, person: int) -> RawValue:
+    if facts.totals is not None:
+        mine = facts.totals.get(person, NO_TOTALS)
+        return RawValue(_ratio_percent(mine.revenue_new, mine.revenue_all), mine.revenue_new, mine.revenue_all)
     entries = facts.revenue_of.get(person, [])
     mine = facts.new_clients_of.get(person, set())
     total = sum((e.amount for e in entries), ZERO)
@@ -251,6 +279,10 @@ def new_client_revenue_share(facts: _Facts, person: int) -> RawValue:
 
 
 def repeat_engagement_rate(facts: _Facts, person: int) -> RawValue:
+    if facts.totals is not None:
+        mine = facts.totals.get(person, NO_TOTALS)
+        again, existing = Decimal(mine.repeat_clients), Decimal(mine.existing_clients)
+        return RawValue(_ratio_percent(again, existing), again, existing)
     existing = facts.existing_of.get(person, set())
     again = existing & facts.clients_signing_in_quarter
     contracts = [cid for client in again for cid in facts.quarter_contracts_of_client[client]]
@@ -263,6 +295,10 @@ def repeat_engagement_rate(facts: _Facts, person: int) -> RawValue:
 
 
 def referral_rate(facts: _Facts, person: int) -> RawValue:
+    if facts.totals is not None:
+        mine = facts.totals.get(person, NO_TOTALS)
+        referrers, existing = Decimal(mine.referring_clients), Decimal(mine.existing_clients)
+        return RawValue(_ratio_percent(referrers, existing), referrers, existing)
     existing = facts.existing_of.get(person, set())
     referrers = {client for client in existing if client in facts.referrer_of}
     referred = [new for client in referrers for new in facts.referrer_of[client]]
@@ -276,6 +312,14 @@ def referral_rate(facts: _Facts, person: int) -> RawValue:
 
 def complaint_rate(facts: _Facts, person: int) -> RawValue:
     complaints = facts.complaints_about.get(person, [])
+    if facts.totals is not None:
+        served_count = Decimal(facts.totals.get(person, NO_TOTALS).served_clients)
+        return RawValue(
+            _ratio_percent(Decimal(len(complaints)), served_count),
+            Decimal(len(complaints)),
+            served_count,
+            details={"complaints": _sorted(c.id for c in complaints)},
+        )
     served = facts.served_of.get(person, set())
     return RawValue(
         _ratio_percent(Decimal(len(complaints)), Decimal(len(served))),
@@ -505,8 +549,13 @@ class PersonResult:
         return next((line for line in self.lines if line.code == code), None)
 
 
-def score_lines(raw: dict[str, RawValue], rules: list[ItemRule], scale: int = 5) -> tuple[list[LineResult], Decimal]:
+def score_lines(
+    raw: dict[str, RawValue], rules: list[ItemRule], scale: int = 5, texts: dict | None = None
+) -> tuple[list[LineResult], Decimal]:
     """Points for one person's indicators and their total.
+
+    `texts` may carry each rule's formula and JSON from an earlier person (score_quarter formats every rule once
+    rather than once per line).
 
     Each item's no-data policy applies when its value is missing: full weight, zero, or exclude — the item
     then weighs nothing and the others are rescaled so the total stays out of 100.
@@ -533,9 +582,13 @@ def score_lines(raw: dict[str, RawValue], rules: list[ItemRule], scale: int = 5)
     factor = nominal / kept if kept else ZERO
 
     lines = []
+    texts = {} if texts is None else texts
     for rule in rules:
         item = raw[rule.code]
         is_excluded = rule.code in excluded
+        if id(rule) not in texts:
+            texts[id(rule)] = (rule.describe(scale), rule.as_details())
+        described, rule_details = texts[id(rule)]
         lines.append(
             LineResult(
                 code=rule.code,
@@ -547,10 +600,10 @@ def score_lines(raw: dict[str, RawValue], rules: list[ItemRule], scale: int = 5)
                 weight=rule.weight,
                 effective_weight=ZERO if is_excluded else round_half_up(rule.weight * factor),
                 points=round_half_up(unrounded[rule.code] * factor),
-                rule=rule.describe(scale),
+                rule=described,
                 no_data_policy=rule.no_data_policy,
                 no_data_applied=item.value is None,
-                details={**item.details, "rule": rule.as_details()},
+                details={**item.details, "rule": dict(rule_details)},
             )
         )
     # The total is the exact sum of the rounded points the person sees on each line.
@@ -592,12 +645,13 @@ def score_quarter(
     """Every person's lines, total, grade and rank within position (regulation 三.4, 三.5)."""
     facts = index_rows(rows)
     results = []
+    texts: dict = {}
     for person in people:
         rules = rules_by_position.get(person.position, [])
         if not rules:
             continue
         raw = {rule.code: raw_value(facts, person.staff_id, rule) for rule in rules}
-        lines, total = score_lines(raw, rules, scale)
+        lines, total = score_lines(raw, rules, scale, texts)
         results.append(PersonResult(person.staff_id, person.position, lines, total, grade_for(total, bands)))
     by_position: dict[str, dict[int, Decimal]] = defaultdict(dict)
     for result in results:

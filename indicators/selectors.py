@@ -1,19 +1,21 @@
 """Reads for scoring: a whole quarter's inputs in a fixed number of queries, however many staff there are.
 
-Each query returns plain tuples that become the rows of indicators/scoring.py; nothing here computes a rule.
+Contracts and revenue are counted per person in SQL (scoring.ClientTotals); complaints, surveys and ratings come
+as plain rows. Nothing here computes a rule: the points, totals, grades and ranks are indicators/scoring.py's.
 """
 
 from __future__ import annotations
 
 import datetime
+import sqlite3
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connections
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Sum
 from django.utils import timezone
 
-from clients.models import Complaint, Contract, RevenueEntry, SatisfactionSurvey
+from clients.models import Client, Complaint, Contract, RevenueEntry, SatisfactionSurvey
 from reviews.models import Quarter, Scorecard, StaffProfile
 
 from . import scoring
@@ -99,55 +101,105 @@ def assessed_people(positions) -> list[scoring.Person]:
     ]
 
 
-def _plain_rows(queryset, row_type, *, dates=(), decimals=()):
-    """The queryset's values_list rows as row_type tuples, read straight from the cursor.
+# Regulation 三.2's client definitions, counted per person by the database in one statement.
+#   newc: new clients of the quarter (a contract in it and none before), credited to the originating lawyer of
+#         their first contract (earliest, lowest id on a tie);
+#   rq:   the quarter's revenue with the client it came from, in cents (exact on SQLite, which sums decimals as
+#         floating point);
+#   links / pc: the clients each person is originating or responsible lawyer for, flagged existing (a contract
+#         signed in the look-back window before the quarter) and served (a contract active in the quarter).
+# MATERIALIZED keeps each part computed once: SQLite otherwise re-plans a CTE inside every join that uses it.
+_CLIENT_TOTALS_SQL = """
+WITH newc AS {materialized} (
+    SELECT q.client_id,
+           (SELECT f.originating_lawyer_id FROM {contract} f WHERE f.client_id = q.client_id
+            ORDER BY f.signed_on, f.id LIMIT 1) AS person
+    FROM {contract} q
+    WHERE q.signed_on >= %(starts_on)s AND q.signed_on <= %(ends_on)s
+      AND NOT EXISTS (SELECT 1 FROM {contract} e WHERE e.client_id = q.client_id AND e.signed_on < %(starts_on)s)
+    GROUP BY q.client_id
+),
+rq AS {materialized} (
+    SELECT r.credited_to_id AS person, c.client_id, CAST(ROUND(r.amount * 100) AS BIGINT) AS cents
+    FROM {revenue} r JOIN {contract} c ON c.id = r.contract_id
+    WHERE r.received_on >= %(starts_on)s AND r.received_on <= %(ends_on)s
+),
+again AS {materialized} (
+    SELECT DISTINCT client_id FROM {contract} WHERE signed_on >= %(starts_on)s AND signed_on <= %(ends_on)s
+),
+referrers AS {materialized} (
+    SELECT DISTINCT cl.referred_by_id AS client_id
+    FROM newc JOIN {client} cl ON cl.id = newc.client_id
+    WHERE cl.referred_by_id IS NOT NULL
+),
+links AS (
+    SELECT originating_lawyer_id AS person, client_id, signed_on, closed_on FROM {contract}
+    WHERE signed_on <= %(ends_on)s AND (signed_on >= %(lookback)s OR closed_on IS NULL OR closed_on >= %(starts_on)s)
+    UNION ALL
+    SELECT responsible_lawyer_id, client_id, signed_on, closed_on FROM {contract}
+    WHERE signed_on <= %(ends_on)s AND (signed_on >= %(lookback)s OR closed_on IS NULL OR closed_on >= %(starts_on)s)
+      AND responsible_lawyer_id <> originating_lawyer_id
+),
+pc AS (
+    SELECT person, client_id,
+           MAX(CASE WHEN signed_on >= %(lookback)s AND signed_on < %(starts_on)s THEN 1 ELSE 0 END) AS existing,
+           MAX(CASE WHEN closed_on IS NULL OR closed_on >= %(starts_on)s THEN 1 ELSE 0 END) AS served
+    FROM links GROUP BY person, client_id
+)
+SELECT person, 'new', COUNT(*), 0, 0, 0 FROM newc GROUP BY person
+UNION ALL
+SELECT rq.person, 'revenue', SUM(rq.cents), SUM(CASE WHEN newc.person = rq.person THEN rq.cents ELSE 0 END), 0, 0
+FROM rq LEFT JOIN newc ON newc.client_id = rq.client_id
+GROUP BY rq.person
+UNION ALL
+SELECT pc.person, 'clients', SUM(pc.existing),
+       SUM(CASE WHEN pc.existing = 1 AND again.client_id IS NOT NULL THEN 1 ELSE 0 END),
+       SUM(CASE WHEN pc.existing = 1 AND referrers.client_id IS NOT NULL THEN 1 ELSE 0 END),
+       SUM(pc.served)
+FROM pc LEFT JOIN again ON again.client_id = pc.client_id LEFT JOIN referrers ON referrers.client_id = pc.client_id
+GROUP BY pc.person
+"""
 
-    Django's per-value converters dominate when 100,000 contracts are read; PostgreSQL already returns
-    dates and decimals, and on SQLite the ISO text is parsed by the C-level date.fromisoformat instead.
-    """
-    sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
-    sqlite = connections[queryset.db].vendor == "sqlite"
-    with connections[queryset.db].cursor() as cursor:
+
+def client_totals(period: scoring.Period, using: str = "default") -> dict[int, scoring.ClientTotals]:
+    """Each person's new clients, revenue, existing / repeat / referring and served clients: one query."""
+    connection = connections[using]
+    # SQLite learnt MATERIALIZED in 3.35 (and before it computed a CTE used twice only once anyway).
+    materialized = "" if connection.vendor == "sqlite" and sqlite3.sqlite_version_info < (3, 35) else "MATERIALIZED"
+    sql = _CLIENT_TOTALS_SQL.format(
+        materialized=materialized,
+        contract=connection.ops.quote_name(Contract._meta.db_table),
+        revenue=connection.ops.quote_name(RevenueEntry._meta.db_table),
+        client=connection.ops.quote_name(Client._meta.db_table),
+    )
+    ops = connection.ops
+    params = {
+        "starts_on": ops.adapt_datefield_value(period.starts_on),
+        "ends_on": ops.adapt_datefield_value(period.ends_on),
+        "lookback": ops.adapt_datefield_value(period.lookback_starts_on),
+    }
+    figures: dict[int, dict] = {}
+    with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    # Django's SQLite connection may already turn date columns into dates; parse only what is still text.
-    dates = [i for i in dates if rows and any(row[i].__class__ is str for row in rows[:100])]
-    if not sqlite or not (dates or decimals):
-        return [row_type(*row) for row in rows]
-    parse = datetime.date.fromisoformat
-    make = row_type._make
-
-    def convert(row):
-        row = list(row)
-        for index in dates:
-            if row[index].__class__ is str:
-                row[index] = parse(row[index])
-        for index in decimals:
-            row[index] = Decimal(str(row[index]))
-        return make(row)
-
-    return [convert(row) for row in rows]
+        for person, kind, a, b, c, d in cursor.fetchall():
+            mine = figures.setdefault(person, {})
+            if kind == "new":
+                mine["new_clients"] = int(a)
+            elif kind == "revenue":
+                mine["revenue_all"] = Decimal(int(a)) / 100
+                mine["revenue_new"] = Decimal(int(b)) / 100
+            else:
+                mine.update(existing_clients=int(a), repeat_clients=int(b), referring_clients=int(c),
+                            served_clients=int(d))  # fmt: skip
+    return {person: scoring.ClientTotals(**mine) for person, mine in figures.items()}
 
 
 def quarter_rows(quarter: Quarter, period: scoring.Period) -> scoring.QuarterRows:
-    """Six queries: contracts, new clients, revenue, complaints, surveys and grouped ratings."""
-    # Contracts signed in the look-back window or the quarter, and older ones still active in the quarter.
-    contracts = Contract.objects.filter(
-        Q(signed_on__gte=period.lookback_starts_on, signed_on__lte=period.ends_on)
-        | Q(signed_on__lt=period.lookback_starts_on) & (Q(closed_on__isnull=True) | Q(closed_on__gte=period.starts_on))
-    ).values_list("id", "client_id", "originating_lawyer_id", "responsible_lawyer_id", "signed_on", "closed_on")
+    """Four queries: client totals per person, and the quarter's complaints, surveys and grouped ratings.
 
-    # New clients: a contract in the quarter and none before it (index on client, signed_on).
-    earlier = Contract.objects.filter(client=OuterRef("client"), signed_on__lt=period.starts_on)
-    new_clients = (
-        Contract.objects.filter(signed_on__gte=period.starts_on, signed_on__lte=period.ends_on)
-        .filter(~Exists(earlier))
-        .values_list("client_id", "client__referred_by_id")
-        .distinct()
-    )
-    revenue = RevenueEntry.objects.filter(
-        received_on__gte=period.starts_on, received_on__lte=period.ends_on
-    ).values_list("id", "credited_to_id", "contract__client_id", "amount", "received_on")
+    Complaints and surveys are few (hundreds to a few thousand a quarter) and are read as rows, so their ids stay
+    on the result; contracts and revenue are counted in the database.
+    """
     complaints = Complaint.objects.filter(
         received_at__gte=period.starts_at, received_at__lt=period.ends_before
     ).values_list("id", "about_id", "handler_id", "received_at", "handled_at")
@@ -163,9 +215,7 @@ def quarter_rows(quarter: Quarter, period: scoring.Period) -> scoring.QuarterRow
     )
     return scoring.QuarterRows(
         period=period,
-        contracts=_plain_rows(contracts.order_by(), scoring.ContractRow, dates=(4, 5)),
-        new_clients=[scoring.NewClientRow(*row) for row in new_clients.order_by()],
-        revenue=_plain_rows(revenue.order_by(), scoring.RevenueRow, dates=(4,), decimals=(3,)),
+        totals=client_totals(period),
         complaints=[scoring.ComplaintRow(*row) for row in complaints.order_by()],
         surveys=[scoring.SurveyRow(*row) for row in surveys.order_by()],
         ratings=[scoring.RatingGroup(*row) for row in ratings],
@@ -173,7 +223,7 @@ def quarter_rows(quarter: Quarter, period: scoring.Period) -> scoring.QuarterRow
 
 
 def quarter_inputs(*, quarter: Quarter, scheme, as_of: datetime.datetime) -> QuarterInputs:
-    """A quarter's rows, people, rules and grade bands: nine queries for any number of staff."""
+    """A quarter's rows, people, rules and grade bands: seven queries for any number of staff."""
     parameters = scheme_parameters(scheme)
     rules = scheme_rules(scheme)
     return QuarterInputs(
