@@ -77,7 +77,11 @@ class Contract(models.Model):
         ordering = ["-signed_on", "number"]
         verbose_name = _("engagement contract")
         verbose_name_plural = _("engagement contracts")
-        indexes = [models.Index(fields=["signed_on"]), models.Index(fields=["client", "signed_on"])]
+        # The list's default order (newest first, then number) read straight from one index, quarter filter too.
+        indexes = [
+            models.Index(fields=["-signed_on", "number"], name="contract_list_order_idx"),
+            models.Index(fields=["client", "signed_on"]),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(fee__gte=Decimal("0")), name="contract_fee_not_negative"),
             models.CheckConstraint(
@@ -105,7 +109,7 @@ class RevenueEntry(models.Model):
         ordering = ["-received_on", "ref"]
         verbose_name = _("revenue entry")
         verbose_name_plural = _("revenue entries")
-        indexes = [models.Index(fields=["received_on"])]
+        indexes = [models.Index(fields=["-received_on", "ref"], name="revenue_list_order_idx")]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=Decimal("0")), name="revenue_amount_positive"),
         ]
@@ -146,7 +150,7 @@ class Complaint(models.Model):
         ordering = ["-received_at", "ref"]
         verbose_name = _("complaint")
         verbose_name_plural = _("complaints")
-        indexes = [models.Index(fields=["received_at"])]
+        indexes = [models.Index(fields=["-received_at", "ref"], name="complaint_list_order_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(handled_at__isnull=True) | Q(handled_at__gte=F("received_at")),
@@ -194,7 +198,7 @@ class SatisfactionSurvey(models.Model):
         ordering = ["-surveyed_on", "ref"]
         verbose_name = _("satisfaction survey")
         verbose_name_plural = _("satisfaction surveys")
-        indexes = [models.Index(fields=["surveyed_on"])]
+        indexes = [models.Index(fields=["-surveyed_on", "ref"], name="survey_list_order_idx")]
         constraints = [models.CheckConstraint(condition=SCORE_RANGE, name="survey_scores_1_to_5")]
 
     def __str__(self):

@@ -223,6 +223,13 @@ class QuarterEvent(models.Model):
         return f"{self.quarter} {self.from_state} → {self.to_state}"
 
 
+class PublishedResultChanged(Exception):
+    """Raised when code tries to edit or delete a published result instead of making a new version."""
+
+    def __init__(self, scorecard):
+        super().__init__(f"Scorecard {scorecard.pk} is published and cannot be changed; make a new version.")
+
+
 class Scorecard(models.Model):
     """One person's result for one quarter; published versions are never edited, only superseded."""
 
@@ -250,6 +257,13 @@ class Scorecard(models.Model):
 
     class Meta:
         ordering = ["quarter", "position", "rank"]
+        # The ranked tables' default orders (by rank within position, by total), read from an index.
+        indexes = [
+            models.Index(
+                fields=["quarter", "position", "rank"], condition=Q(is_current=True), name="scorecard_rank_order_idx"
+            ),
+            models.Index(fields=["quarter", "-total"], condition=Q(is_current=True), name="scorecard_total_order_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["quarter", "staff", "version"], name="scorecard_unique_version"),
             models.UniqueConstraint(
@@ -260,6 +274,25 @@ class Scorecard(models.Model):
 
     def __str__(self):
         return f"{self.staff} {self.quarter} v{self.version}"
+
+    # Issue 4 §7: a published result is never changed in place; a correction is a new version. Only the
+    # is_current flag of a superseded version may still change.
+    MUTABLE_AFTER_PUBLICATION = frozenset({"is_current"})
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            stored = type(self).objects.filter(pk=self.pk).values_list("status", flat=True).first()
+            update_fields = kwargs.get("update_fields")
+            if stored == self.Status.PUBLISHED and (
+                update_fields is None or not set(update_fields) <= self.MUTABLE_AFTER_PUBLICATION
+            ):
+                raise PublishedResultChanged(self)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.status == self.Status.PUBLISHED:
+            raise PublishedResultChanged(self)
+        return super().delete(*args, **kwargs)
 
     @property
     def grade_label(self):
@@ -289,6 +322,14 @@ class IndicatorScore(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["scorecard", "indicator"], name="indicator_score_unique"),
         ]
+
+    def save(self, *args, **kwargs):
+        # A line belongs to its scorecard's version: once that is published, the line is frozen too.
+        if self.scorecard_id and Scorecard.objects.filter(
+            pk=self.scorecard_id, status=Scorecard.Status.PUBLISHED
+        ).exists():
+            raise PublishedResultChanged(self.scorecard)
+        super().save(*args, **kwargs)
 
 
 class Interview(models.Model):

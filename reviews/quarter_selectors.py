@@ -1,9 +1,12 @@
 """Reads that feed the quarter pages: the list, one quarter, and the leadership group's ranked table."""
 
+from decimal import ROUND_HALF_UP, Decimal
+
 from django.core.paginator import Paginator
-from django.db.models import Max, Q
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Sum
 from django.http import Http404
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import get_language
 
 from .deadlines import quarter_deadlines
 from .lifecycle import actions_for
@@ -68,20 +71,34 @@ def _url_or_none(name, *args):
 
 
 def scorecard_link_maker():
-    """A function card -> URL of the scorecard drill-down, or None when no scorecard page is installed."""
-    if _url_or_none("reviews:scorecard", 1) is not None:
-        return lambda card: reverse("reviews:scorecard", args=[card.pk])
-    return lambda card: None
+    """A function scorecard id -> URL of the scorecard drill-down, or None when no scorecard page is installed."""
+    sentinel = "987654321"
+    url = _url_or_none("reviews:scorecard", int(sentinel))
+    if url is not None:
+        # Reversed once and filled in: a reverse() per row cost more than the row's query.
+        head, _sentinel, tail = url.partition(sentinel)
+        return lambda pk: f"{head}{pk}{tail}"
+    return lambda pk: None
 
 
-def ranked_results_page(*, quarter, query):
-    """The full ranked table of the quarter's current results: sorted, filtered and searched as the query says.
+def _rounded(value):
+    return Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) if value is not None else None
 
-    A fixed number of queries whatever the number of staff: one count, one page of rows, the filter choices.
+
+ROW_FIELDS = ("pk", "position", "rank", "ranked_count", "total", "grade", "grade_en", "status", "department_id")
+
+
+def ranked_results_page(*, quarter, query, default_sort="total"):
+    """One page of the ranked table of the quarter's current results: sorted, filtered and searched in SQL.
+
+    A fixed number of queries whatever the number of staff: one page of plain rows (no model instances: at 100
+    rows they cost more than the query), the grades with the overview figures, the departments, and a count only
+    when a filter is set (unfiltered, the grades' counts add up to it).
     """
-    sort = query.get("sort") if query.get("sort") in SORTS else "total"
+    sort = query.get("sort") if query.get("sort") in SORTS else default_sort
     direction = query.get("dir") if query.get("dir") in ("asc", "desc") else DEFAULT_DIRECTION[sort]
-    cards = Scorecard.objects.filter(quarter=quarter, is_current=True).select_related("staff__user", "department")
+    current = Scorecard.objects.filter(quarter=quarter, is_current=True)
+    cards = current
     search = (query.get("q") or "").strip()
     if search:
         cards = cards.filter(Q(staff__full_name__icontains=search) | Q(staff__user__username__icontains=search))
@@ -94,27 +111,99 @@ def ranked_results_page(*, quarter, query):
     grade = query.get("grade") or ""
     if grade:
         cards = cards.filter(grade=grade)
-    ordering = SORTS[sort][0 if direction == "asc" else 1]
-    page = Paginator(cards.order_by(*ordering), RANKED_PAGE_SIZE).get_page(query.get("page"))
-    link = scorecard_link_maker()
-    rows = [{"card": card, "url": link(card)} for card in page]
-    grades = list(
-        Scorecard.objects.filter(quarter=quarter, is_current=True)
-        .values_list("grade", flat=True)
-        .annotate(best=Max("total"))
+    filtered = bool(search or department or position or grade)
+    english = (get_language() or "").startswith("en")
+
+    # Best grade first, as the totals order them; the same query gives the overview of the whole quarter.
+    grade_rows = list(
+        current.order_by()
+        .values_list("grade", "grade_en")
+        .annotate(best=Max("total"), worst=Min("total"), n=Count("pk"), points=Sum("total"))
         .order_by("-best")
     )
+    grades, grade_counts = [], []
+    for label, label_en, _best, _worst, count, _points in grade_rows:
+        if label not in grades:
+            grades.append(label)
+        grade_counts.append({"grade": label_en if english and label_en else label, "count": count})
+    everyone = sum(row[4] for row in grade_rows)
+    overview = {
+        "count": everyone,
+        "average": _rounded(sum(row[5] for row in grade_rows) / everyone) if everyone else None,
+        "highest": _rounded(max((row[2] for row in grade_rows), default=None)),
+        "lowest": _rounded(min((row[3] for row in grade_rows), default=None)),
+    }
+
+    ordering = SORTS[sort][0 if direction == "asc" else 1]
+    shown = cards.order_by(*ordering).values(*ROW_FIELDS, name=F("staff__full_name"))
+    paginator = Paginator(shown, RANKED_PAGE_SIZE)
+    if not filtered:
+        paginator.count = everyone
+    page = paginator.get_page(query.get("page"))
+    departments = list(Department.objects.all())
+    department_names = {d.pk: d.name for d in departments}
+    link = scorecard_link_maker()
+    # Labels looked up once: get_FOO_display() rebuilds the choices dictionary on every call.
+    positions, statuses = dict(Position.choices), dict(Scorecard.Status.choices)
+    rows = [
+        {
+            **card,
+            "url": link(card["pk"]),
+            "department": department_names.get(card["department_id"], ""),
+            "position_label": positions.get(card["position"], card["position"]),
+            "status_label": statuses.get(card["status"], card["status"]),
+            "grade_label": card["grade_en"] if english and card["grade_en"] else card["grade"],
+            "total": _rounded(card["total"]),
+        }
+        for card in page
+    ]
     return {
         "page": page,
         "rows": rows,
         "sort": sort,
         "direction": direction,
         "search": search,
+        "filtered": filtered,
         "selected_department": department,
         "selected_position": position,
         "selected_grade": grade,
-        "departments": Department.objects.all(),
+        "departments": departments,
         "positions": Position.choices,
-        # Best grade first, as the totals order them.
         "grades": grades,
+        "grade_counts": grade_counts,
+        # The report's headline figures, for the approval page. The full report (distribution, averages,
+        # changes, data quality) takes about thirty queries and most of a second at 2,000 staff: it stays on its
+        # own page (reviews:report) rather than running again with every page of the table.
+        "overview": overview,
     }
+
+
+def results_table_page(*, quarter, query):
+    """The results page: a page of the ranked table with each person's points per indicator.
+
+    The lines are read for the hundred people of the page only; the columns are the indicators that have a line
+    in the quarter, found with one EXISTS per indicator rather than by reading every line.
+    """
+    from indicators.models import Indicator
+
+    from .models import IndicatorScore
+
+    table = ranked_results_page(quarter=quarter, query=query, default_sort="rank")
+    in_quarter = IndicatorScore.objects.filter(
+        indicator=OuterRef("pk"), scorecard__quarter=quarter, scorecard__is_current=True
+    )
+    columns = list(Indicator.objects.filter(Exists(in_quarter)).order_by("order"))
+    cards = [row["pk"] for row in table["rows"]]
+    by_card = {}
+    # Plain values, not 900 model instances: the page only shows them.
+    lines = (
+        IndicatorScore.objects.filter(scorecard__in=cards)
+        .order_by()
+        .values_list("pk", "scorecard_id", "indicator_id", "value", "points", "no_data_applied", named=True)
+    )
+    for line in lines:
+        by_card.setdefault(line.scorecard_id, {})[line.indicator_id] = line
+    for row in table["rows"]:
+        mine = by_card.get(row["pk"], {})
+        row["cells"] = [mine.get(indicator.pk) for indicator in columns]
+    return {**table, "columns": columns, "has_results": bool(table["grades"])}

@@ -207,7 +207,7 @@ class DecisionForm(forms.Form):
 
 @leadership_only
 def approval(request, code):
-    """The leadership group's page for a submitted quarter: report, full ranked table, approve or return."""
+    """The leadership group's page for a submitted quarter: the report's figures, the ranked table, the decision."""
     quarter = selectors.get_quarter_or_404(code)
     form = DecisionForm(initial={"expected_state": quarter.state})
     status = 200
@@ -233,7 +233,6 @@ def approval(request, code):
         status = 400
     context = {
         "quarter": quarter,
-        "report": quarter_report(quarter=quarter),
         "form": form,
         "may_decide": quarter.state == QuarterState.SUBMITTED,
         **selectors.ranked_results_page(quarter=quarter, query=request.GET),

@@ -38,12 +38,12 @@ def new_record_data(kind, firm, records):
             "kind": "organisation",
             "email": "legal@huaxin.example",
             "phone": "010-12345678",
-            "referred_by": records.client.pk,
+            "referred_by": records.client.code,
             "created_on": "2026-07-15",
         },
         "contracts": {
             "number": "HT-2026-002",
-            "client": records.client.pk,
+            "client": records.client.code,
             "signed_on": "2026-07-16",
             "originating_lawyer": lawyer,
             "responsible_lawyer": firm.superior.profile.pk,
@@ -61,7 +61,7 @@ def new_record_data(kind, firm, records):
         },
         "complaints": {
             "ref": "TS-0002",
-            "client": records.client.pk,
+            "client": records.client.code,
             "about": lawyer,
             "channel": "email",
             "received_at": "2026-08-10T09:30",
@@ -71,7 +71,7 @@ def new_record_data(kind, firm, records):
         },
         "surveys": {
             "ref": "MY-0002",
-            "client": records.client.pk,
+            "client": records.client.code,
             "staff": lawyer,
             "surveyed_on": "2026-08-20",
             "channel": "questionnaire",
@@ -224,18 +224,62 @@ def test_bad_input_is_answered_next_to_the_field_and_nothing_is_saved(
 
 def test_a_client_cannot_be_referred_by_itself(firm, records, client_for):
     browser = client_for(firm.business_clerk)
-    data = {**new_record_data("clients", firm, records), "code": "C-0001", "referred_by": records.client.pk}
+    data = {**new_record_data("clients", firm, records), "code": "C-0001", "referred_by": records.client.code}
     response = browser.post(reverse("clients:clients_edit", args=[records.client.pk]), data)
     assert "is-invalid" in field_block(response.content.decode(), "referred_by")
     records.client.refresh_from_db()
     assert records.client.referred_by is None
 
 
-def test_the_referrer_select_does_not_offer_the_client_itself(firm, records, client_for):
-    other = Client.objects.create(code="C-0009", name="推荐人", kind=Client.Kind.INDIVIDUAL)
-    html = client_for(firm.business_clerk).get(reverse("clients:clients_edit", args=[records.client.pk])).content
-    block = field_block(html.decode(), "referred_by")
-    assert f'value="{other.pk}"' in block and f'value="{records.client.pk}"' not in block
+def test_the_referrer_is_typed_by_code_and_the_edit_form_shows_the_current_one(firm, records, client_for):
+    # Given a client referred by C-0009
+    other = Client.objects.create(code="C-0009", name="推荐人", kind=Client.Kind.INDIVIDUAL, referred_by=records.client)
+    browser = client_for(firm.business_clerk)
+    # When its edit form is opened, the referrer shows as its code in a text field, not as a list of every client
+    block = field_block(browser.get(reverse("clients:clients_edit", args=[other.pk])).content.decode(), "referred_by")
+    assert 'type="text"' in block and 'value="C-0001"' in block and "<option" not in block
+    # And a referrer typed with stray spaces is found by its code
+    data = {**new_record_data("clients", firm, records), "referred_by": "  C-0001 "}
+    assert browser.post(reverse("clients:clients_add"), data).status_code == 302
+    assert Client.objects.get(code="C-0002").referred_by == records.client
+
+
+@pytest.mark.parametrize(("kind", "field"), [("contracts", "client"), ("complaints", "client"), ("surveys", "client"),
+                                             ("clients", "referred_by")])  # fmt: skip
+def test_an_unknown_client_code_is_answered_next_to_the_field_and_nothing_is_saved(
+    firm, records, client_for, kind, field
+):
+    browser = client_for(getattr(firm, CLERK[kind]))
+    data = {**new_record_data(kind, firm, records), field: "C-9999"}
+    response = browser.post(reverse(f"clients:{kind}_add"), data)
+    block = field_block(response.content.decode(), field)
+    assert "is-invalid" in block and "There is no client with this code." in block
+    assert MODELS[kind].objects.count() == 1 and not ChangeRecord.objects.exists()
+
+
+@pytest.mark.parametrize(("kind", "field", "shown"), [("contracts", "client", "C-0001"),
+                                                      ("revenue", "contract", "HT-2026-001"),
+                                                      ("complaints", "client", "C-0001"),
+                                                      ("surveys", "client", "C-0001")])  # fmt: skip
+def test_the_edit_form_shows_the_related_record_by_its_code(firm, records, client_for, kind, field, shown):
+    browser = client_for(getattr(firm, CLERK[kind]))
+    html = browser.get(reverse(f"clients:{kind}_edit", args=[records.of(kind).pk])).content.decode()
+    block = field_block(html, field)
+    assert f'value="{shown}"' in block and "<option" not in block
+
+
+def test_the_add_forms_do_not_load_the_clients_or_contracts_tables(
+    firm, records, client_for, django_assert_max_num_queries
+):
+    # Given many clients and contracts
+    Client.objects.bulk_create(
+        Client(code=f"CB-{i:04d}", name=f"客户{i}", kind=Client.Kind.INDIVIDUAL) for i in range(300)
+    )
+    browser = client_for(firm.business_clerk)
+    # When the contract form is shown, it holds no client list, and it costs a few queries
+    with django_assert_max_num_queries(12):
+        html = browser.get(reverse("clients:contracts_add")).content.decode()
+    assert "CB-0001" not in html and 'name="client"' in html
 
 
 def test_inactive_people_are_not_offered_but_stay_on_records_that_name_them(firm, records, client_for):

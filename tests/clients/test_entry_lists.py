@@ -117,10 +117,52 @@ def test_the_person_filter_matches_any_staff_field_of_the_record(firm, records, 
 def test_the_client_filter(firm, records, client_for):
     other = Client.objects.create(code="C-0777", name="另一个客户", kind=Client.Kind.INDIVIDUAL)
     browser = client_for(firm.executor)
-    text = browser.get(reverse("clients:revenue_list"), {"client": other.pk}).content.decode()
+    text = browser.get(reverse("clients:revenue_list"), {"client": other.code}).content.decode()
     assert "R-0001" not in text and "0 records match the filters" in text
-    text = browser.get(reverse("clients:revenue_list"), {"client": records.client.pk}).content.decode()
+    text = browser.get(reverse("clients:revenue_list"), {"client": records.client.code}).content.decode()
     assert "R-0001" in text
+
+
+@pytest.mark.parametrize(
+    ("typed", "finds"),
+    [
+        ("c-0001", True),  # the exact code, in any case
+        (" C-0001 ", True),  # stray spaces are ignored
+        ("远景", True),  # part of the name
+        ("C-00", False),  # part of a code is not a code: 100,000 codes would all match
+        ("另一个", False),  # another client's name
+    ],
+)
+def test_the_client_filter_is_typed_as_a_code_or_part_of_a_name(firm, records, client_for, typed, finds):
+    Client.objects.create(code="C-0777", name="另一个客户", kind=Client.Kind.INDIVIDUAL)
+    browser = client_for(firm.executor)
+    for kind, key in (("contracts", "HT-2026-001"), ("complaints", "TS-0001"), ("surveys", "MY-0001")):
+        text = browser.get(reverse(f"clients:{kind}_list"), {"client": typed}).content.decode()
+        assert (key in text) is finds, (kind, typed)
+
+
+def test_the_client_filter_on_clients_means_the_referrer(firm, records, client_for):
+    referred = Client.objects.create(code="C-0888", name="被推荐", kind="individual", referred_by=records.client)
+    text = client_for(firm.executor).get(reverse("clients:clients_list"), {"client": "C-0001"}).content.decode()
+    rows = text.split("<tbody>")[1]
+    # Then the referred client is listed, and the referrer itself is not (it was referred by no one)
+    assert f"<td>{referred.code}</td>" in rows and "<td>C-0001</td>" not in rows
+
+
+def test_the_filters_offer_no_list_of_clients_and_only_active_staff(firm, records, client_for):
+    # Given a person who has left and a hundred clients
+    firm.outsider.profile.active = False
+    firm.outsider.profile.save()
+    Client.objects.bulk_create(Client(code=f"CB-{i:04d}", name=f"客户{i}", kind="individual") for i in range(100))
+    browser = client_for(firm.executor)
+    text = browser.get(reverse("clients:contracts_list")).content.decode()
+    form = text[text.index('role="search"'):text.index("</form>", text.index('role="search"'))]
+    # Then the client is a text field, and the person select offers the active staff only
+    assert 'name="client"' in form and "CB-0001" not in form
+    assert f'value="{firm.lawyer.profile.pk}"' in form and f'value="{firm.outsider.profile.pk}"' not in form
+    # But a link naming the person who left still filters by them, and shows them selected
+    text = browser.get(reverse("clients:contracts_list"), {"person": firm.outsider.profile.pk}).content.decode()
+    assert f'value="{firm.outsider.profile.pk}" selected' in text and "This filter was ignored" not in text
 
 
 def test_pages_of_fifty_keep_the_filters(firm, records, client_for):

@@ -5,10 +5,14 @@ from decimal import Decimal as D
 import pytest
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.http import Http404
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from clients.models import Contract
+from indicators.explain import line_explanation, line_record_ids
 from indicators.services import results_store_drafts
 from reviews.access import get_scorecard_for_user
 from reviews.models import IndicatorScore, Scorecard
@@ -44,7 +48,9 @@ def test_storing_writes_one_draft_scorecard_per_assessed_person_with_its_lines(s
     share = line_of(firm.lawyer, quarter, "new_client_revenue_share")
     assert (share.value, share.numerator, share.denominator, share.target) == (D(30), D(3000), D(10000), D(20))
     assert (share.weight, share.effective_weight, share.points) == (D(10), D("10.53"), D("13.68"))
-    assert len(share.details["revenue_all"]) == 3 and len(share.details["revenue_new"]) == 2
+    # The explanation finds the three entries credited in the quarter, two of them from new clients
+    revenue = line_explanation(share)["sources"]["revenue"]
+    assert len(revenue) == 3 and sum(row["from_new_client"] for row in revenue) == 2
     timeliness = line_of(firm.lawyer, quarter, "complaint_timeliness")
     assert timeliness.no_data_applied and timeliness.no_data_policy == "exclude" and timeliness.points == 0
 
@@ -68,7 +74,7 @@ def test_recomputing_refuses_once_results_are_published(stored):
     Scorecard.objects.filter(staff=firm.lawyer.profile).update(status=Scorecard.Status.PUBLISHED)
     before = list(Scorecard.objects.order_by("pk").values_list("pk", "total", "status"))
     # When the quarter is recomputed, it is refused and nothing changes
-    with pytest.raises(ValidationError, match="published"):
+    with translation.override("en"), pytest.raises(ValidationError, match="published"):
         results_store_drafts(quarter=quarter, scheme=scheme, by=firm.executor)
     assert list(Scorecard.objects.order_by("pk").values_list("pk", "total", "status")) == before
 
@@ -76,7 +82,7 @@ def test_recomputing_refuses_once_results_are_published(stored):
 def test_a_scheme_of_another_quarter_is_refused(stored):
     firm, quarter, _ = stored
     _, other = quarter_with_scheme(firm.executor, number=2)
-    with pytest.raises(ValidationError, match="not a scheme of 2026Q3"):
+    with translation.override("en"), pytest.raises(ValidationError, match="not a scheme of 2026Q3"):
         results_store_drafts(quarter=quarter, scheme=other, by=firm.executor)
 
 
@@ -249,6 +255,103 @@ def test_new_clients_explanation_lists_the_first_contracts(stored, client_for):
     firm, quarter, _ = stored
     line = line_of(firm.lawyer, quarter, "new_clients")
     text = explain(client_for, firm.executor, line)
-    for number in line.details["contracts"]:
-        assert Contract.objects.get(pk=number).number in text
+    first_contracts = Contract.objects.filter(originating_lawyer=firm.lawyer.profile, signed_on__gte="2026-07-01")
+    assert first_contracts.count() == 2
+    for contract in first_contracts:
+        assert contract.number in text
     assert "2026-08-03" in text and "2026-09-30" in text
+
+
+def test_the_repeat_and_referral_explanations_find_the_existing_clients_again(stored):
+    # Given the lawyer's existing clients A and B (C is older than the look-back window): A signed again in the
+    # quarter, B referred the new client N1
+    firm, quarter, _ = stored
+    repeat = line_explanation(line_of(firm.lawyer, quarter, "repeat_engagement_rate"))["sources"]
+    referral = line_explanation(line_of(firm.lawyer, quarter, "referral_rate"))["sources"]
+    a = Contract.objects.get(signed_on="2025-05-01").client
+    b = Contract.objects.get(signed_on="2024-09-01").client
+    # Then both pages list A and B only, each counting the one that qualifies
+    assert [(row["client"], row["counted"]) for row in repeat["existing_clients"]] == [(a, True), (b, False)]
+    assert [c.signed_on.isoformat() for c in repeat["contracts"]] == ["2026-07-20"]
+    assert [(row["client"], row["counted"]) for row in referral["existing_clients"]] == [(a, False), (b, True)]
+    assert [c.referred_by for c in referral["referred"]] == [b]
+
+
+def test_the_records_behind_a_line_are_found_by_kind(stored):
+    firm, quarter, _ = stored
+    new_clients = line_record_ids(line_of(firm.lawyer, quarter, "new_clients"))
+    first_contracts = Contract.objects.filter(originating_lawyer=firm.lawyer.profile, signed_on__gte="2026-07-01")
+    assert new_clients == {"contracts": sorted(first_contracts.values_list("pk", flat=True))}
+    revenue = line_record_ids(line_of(firm.lawyer, quarter, "new_client_revenue_share"))
+    assert list(revenue) == ["revenue"] and len(revenue["revenue"]) == 3
+    timeliness = line_record_ids(line_of(firm.superior, quarter, "complaint_timeliness"))
+    assert list(timeliness) == ["complaints"] and len(timeliness["complaints"]) == 2
+
+
+# --- The results table at firm scale (issue 4 §10) ---
+
+
+def _many_cards(count, *, quarter=None):
+    """A scored quarter with `count` lawyers, each with two indicator lines; ranks follow the totals."""
+    from reviews.models import Department
+    from tests.personas import make_person
+    from tests.reviews.quarter_builders import make_card, make_quarter
+
+    quarter = quarter or make_quarter(2026, 3)
+    department = Department.objects.get(code="lit")
+    people = [make_person(f"p{i:03d}", f"员工{i:03d}", "lawyer", department) for i in range(count)]
+    for i, user in enumerate(people):
+        total = 40 + (i * 7) % 60
+        make_card(quarter, user, total, rank=i + 1, ranked_count=count,
+                  lines=[("new_clients", total // 2, 40), ("satisfaction", total - total // 2, 60)])  # fmt: skip
+    return quarter
+
+
+def _results_queries(browser, quarter, query=None):
+    with CaptureQueriesContext(connection) as queries:
+        response = browser.get(reverse("indicators:results", args=[quarter.code]), query or {})
+    assert response.status_code == 200
+    return len(queries), response.content.decode()
+
+
+@pytest.fixture
+def restore_language():
+    # An English page leaves English active in this thread; later tests read the default language.
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+def test_the_results_table_shows_100_people_a_page_and_keeps_the_filters(firm, client_for, restore_language):
+    # Given 130 lawyers with results
+    quarter = _many_cards(130)
+    browser = client_for(firm.executor)
+    browser.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    # When the first page is shown, it holds 100 people by rank, with their points per indicator
+    _, first = _results_queries(browser, quarter)
+    table = first[first.index('id="results"'):]
+    assert table.count("<tr>") == 101  # the header and 100 people
+    assert "员工000" in table and "1 / 130" in table and "员工129" not in table
+    assert "Page 1 of 2 (130 rows)" in first
+    # And the second page holds the other 30, found by sorting and filtering in the same query string
+    _, second = _results_queries(browser, quarter, {"page": 2})
+    assert "员工129" in second and "130 / 130" in second and "员工000" not in second
+    _, searched = _results_queries(browser, quarter, {"q": "员工12", "sort": "name", "dir": "desc"})
+    rows = searched[searched.index('id="results"'):]
+    assert rows.index("员工129") < rows.index("员工120") and "员工119" not in rows
+
+
+def test_the_results_table_needs_the_same_few_queries_for_20_and_150_staff(firm, client_for):
+    quarter = _many_cards(20)
+    browser = client_for(firm.executor)
+    small, _ = _results_queries(browser, quarter)
+    from reviews.models import Department
+    from tests.personas import make_person
+    from tests.reviews.quarter_builders import make_card
+
+    department = Department.objects.get(code="lit")
+    for i in range(130):
+        user = make_person(f"q{i:03d}", f"同事{i:03d}", "lawyer", department)
+        make_card(quarter, user, 50 + i % 40, rank=21 + i, ranked_count=150, lines=[("satisfaction", 10, 15)])
+    large, text = _results_queries(browser, quarter)
+    assert small == large and large <= 20, (small, large)
+    assert text.count("/results/line/") >= 100  # every cell of the page links to its explanation

@@ -98,3 +98,28 @@ def test_the_admin_refuses_to_change_or_delete_an_indicator_line(admin_client, c
 def test_the_scorecard_inline_lines_cannot_be_edited_through_the_scorecard_admin(admin_client, card):
     page = admin_client.get(reverse("admin:reviews_scorecard_change", args=[card.pk])).content.decode()
     assert 'name="lines-0-points"' not in page
+
+
+
+def test_the_model_refuses_to_change_a_published_scorecard_in_place(card):
+    # Given a published scorecard with its lines
+    from reviews.models import PublishedResultChanged
+
+    before = snapshot(card)
+    # When code edits its total, deletes it, or edits one of its lines, it is refused
+    card.total = card.total + 5
+    with pytest.raises(PublishedResultChanged):
+        card.save()
+    with pytest.raises(PublishedResultChanged):
+        card.delete()
+    line = IndicatorScore.objects.filter(scorecard=card).first()
+    line.points = line.points + 1
+    with pytest.raises(PublishedResultChanged):
+        line.save()
+    # Then the stored rows are as they were; only superseding a version (is_current) is allowed
+    assert snapshot(card) == before
+    card.refresh_from_db()
+    card.is_current = False
+    card.save(update_fields=["is_current"])
+    card.refresh_from_db()
+    assert card.is_current is False

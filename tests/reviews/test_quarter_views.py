@@ -1,9 +1,11 @@
 """The quarter pages: list, detail with history and buttons, approval by the leadership group."""
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from reviews.home import home_tasks
 from reviews.models import QuarterEvent, QuarterState, Scorecard
@@ -11,6 +13,14 @@ from tests.personas import make_person
 from tests.reviews.quarter_builders import aware, make_card, make_quarter, second_partner
 
 S = QuarterState
+
+
+@pytest.fixture(autouse=True)
+def in_english(client):
+    # These pages are read in English; Simplified Chinese is the site's default language.
+    client.cookies["django_language"] = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
@@ -193,3 +203,39 @@ def test_after_publication_people_read_their_result_and_superiors_hold_interview
     assert "1 direct report" in interviews["text"] and "5 days left" in interviews["text"]
     executor = [t["title"] for t in home_tasks(user=firm.executor, today=today)]
     assert "Follow the interviews and appeals of 2026Q2, then close it" in executor
+
+
+@pytest.fixture
+def restore_language():
+    # The English page below leaves English active in this thread; the report tests read the default language.
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+def test_the_approval_table_shows_100_people_a_page_in_few_queries_and_leaves_the_report_to_its_page(
+    firm, client_for, restore_language
+):
+    # Given a submitted quarter with 130 results
+    quarter = make_quarter(state=S.SUBMITTED, report_summary="S")
+    people = [make_person(f"p{i}", f"员工{i:03d}", "lawyer", firm.litigation, superior=firm.superior)
+              for i in range(130)]  # fmt: skip
+    for i, user in enumerate(people):
+        make_card(quarter, user, 40 + i % 60, rank=i + 1, ranked_count=130, lines=[("satisfaction", 10, 15)])
+    client = client_for(firm.partner)
+    client.cookies["django_language"] = "en"
+    url = reverse("reviews:approval", args=[quarter.code])
+    # When the first page of the table is shown
+    with CaptureQueriesContext(connection) as queries:
+        text = client.get(url).content.decode()
+    # Then it holds 100 people, the figures of the whole quarter, a link to the full report, in few queries
+    table = text[text.index('id="ranked-table"'):]
+    assert table.count("<tr>") == 101 and "Page 1 of 2 (130 rows)" in text
+    overview = text[text.index('id="report-overview"') :].split("</p>")[0]
+    assert "130 people · average" in overview and "highest 99.00" in overview and "lowest 40.00" in overview, overview
+    assert f'href="{reverse("reviews:report", args=[quarter.code])}"' in text
+    assert len(queries) <= 20, len(queries)
+    # And the department data behind the report's quality notes is not read for a page of the table
+    assert not [q for q in queries.captured_queries if "clients_" in q["sql"]]
+    # The second page, sorted by name, holds the rest
+    second = client.get(url, {"sort": "name", "dir": "asc", "page": 2}).content.decode()
+    assert "员工129" in second and "员工000" not in second[second.index('id="ranked-table"'):]
