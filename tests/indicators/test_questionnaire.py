@@ -237,7 +237,8 @@ def test_an_expired_link_shows_a_clear_page_and_records_nothing(firm, customer, 
 
 
 def test_an_unknown_link_is_not_found_and_records_nothing(client):
-    page = client.post(answer_url("not-a-real-token"), ANSWERS)
+    # The public page speaks Chinese unless the link asks for English (?lang=en).
+    page = client.post(answer_url("not-a-real-token") + "?lang=en", ANSWERS)
     assert page.status_code == 404
     assert "This questionnaire link is not valid." in text(page)
     assert not SatisfactionSurvey.objects.exists()

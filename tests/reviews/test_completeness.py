@@ -3,14 +3,24 @@
 import datetime
 from decimal import Decimal
 
+import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
+from django.utils import translation
 
 from clients.models import ChangeRecord, Client, Complaint, Contract, RevenueEntry, SatisfactionSurvey
 from indicators.models import Indicator, RaterType, RatingAssignment, RatingRound
 from reviews.completeness import completeness_board
 from reviews.models import QuarterState
 from tests.reviews.quarter_builders import aware, make_quarter
+
+
+@pytest.fixture(autouse=True)
+def in_english(client):
+    # These tests read the English source texts; Simplified Chinese is the site's default language.
+    client.cookies["django_language"] = "en"
+    with translation.override("en"):
+        yield
 
 
 def _data(firm):

@@ -3,10 +3,20 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from reviews.evaluation import evaluation_draft, scorecard_evaluation_update
 from reviews.models import QuarterState, Scorecard
 from tests.reviews.quarter_builders import make_card, make_quarter
+
+
+@pytest.fixture(autouse=True)
+def in_english(client):
+    # These tests read the English source texts; Simplified Chinese is the site's default language.
+    client.cookies["django_language"] = "en"
+    with translation.override("en"):
+        yield
+
 
 LINES = [("satisfaction", 16, 15), ("new_clients", 15, 15), ("collaboration", 6, 15), ("communication", 8, 10)]
 

@@ -5,6 +5,7 @@ import itertools
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from reviews.lifecycle import (
     TRANSITIONS,
@@ -36,6 +37,15 @@ from tests.reviews.quarter_builders import (
     make_quarter,
     second_partner,
 )
+
+
+@pytest.fixture(autouse=True)
+def in_english(client):
+    # These tests read the English source texts; Simplified Chinese is the site's default language.
+    client.cookies["django_language"] = "en"
+    with translation.override("en"):
+        yield
+
 
 S = QuarterState
 # The expected table, written out independently of reviews.lifecycle: (from, action) -> (to, group).

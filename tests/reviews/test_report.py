@@ -4,6 +4,7 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -34,21 +35,23 @@ def results(firm):
 
 
 def test_the_report_numbers(results, firm):
-    report = quarter_report(quarter=results)
+    # The report is read in the firm's default language, whatever an earlier test left active on this thread.
+    with translation.override("zh-hans"):
+        report = quarter_report(quarter=results)
     assert report["count"] == 7
     assert report["average"] == D("73.57")  # 515 / 7
     assert (report["highest"], report["lowest"]) == (D("92"), D("58"))
     departments = {row["name"]: (row["count"], row["average"]) for row in report["by_department"]}
     assert departments == {"行政部": (2, D("63.00")), "诉讼业务组": (4, D("75.25")), "公司业务组": (1, D("88.00"))}
     positions = {row["name"]: (row["count"], row["average"]) for row in report["by_position"]}
-    assert positions["Lawyer"] == (4, D("79.75"))
-    assert positions["Assistant"] == (1, D("70.00"))
+    assert positions["律师"] == (4, D("79.75"))
+    assert positions["助理"] == (1, D("70.00"))
     # Grades best first: 优秀 1, 良好 2, 合格 3, 待改进 1
     assert [(g["grade"], g["count"]) for g in report["grade_counts"]] == [
         ("优秀", 1), ("良好", 2), ("合格", 3), ("待改进", 1)
     ]
     categories = {row["name"]: (row["average"], row["percent"]) for row in report["by_category"]}
-    assert categories["Client maintenance"] == (D("11.04"), D("73.57"))
+    assert categories["客户维护"] == (D("11.04"), D("73.57"))
     assert [c.staff.full_name for c in report["top"]] == ["陈静", "黄磊", "刘洋", "杨光", "赵敏"]
     assert [c.staff.full_name for c in report["bottom"]] == ["周强", "李娜", "赵敏", "杨光", "刘洋"]
     # Changes: the lawyer +12, the colleague −9; the outsider's Q2 draft is ignored
@@ -56,12 +59,14 @@ def test_the_report_numbers(results, firm):
     assert [(c.staff.full_name, c.delta) for c in report["rises"]] == [("陈静", D("12"))]
     assert [(c.staff.full_name, c.delta) for c in report["falls"]] == [("刘洋", D("-9"))]
     assert report["average_change"] == D("1.50")
-    assert "1 assessed person has no satisfaction survey." not in report["quality_notes"]
+    assert "有 1 名被考核人员尚无客户满意度调查。" not in report["quality_notes"]
     assert report["summary"].startswith("稳中有进")
 
 
 def test_the_report_page_shows_the_numbers_and_the_summary(results, firm, client_for):
-    text = client_for(firm.partner).get(reverse("reviews:report", args=[results.code])).content.decode()
+    client = client_for(firm.partner)
+    client.cookies["django_language"] = "en"  # the page is read in English; Chinese is the site's default
+    text = client.get(reverse("reviews:report", args=[results.code])).content.decode()
     assert "7 people · average 73.57 · highest 92.00 · lowest 58.00" in text
     assert "稳中有进" in text
     assert "<svg" in text
