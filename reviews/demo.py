@@ -736,8 +736,10 @@ def _delete_with_dependants(queryset, depth=0):
 
 
 def demo_firm_wipe():
-    """Remove department data, people (users with a staff profile or a demo username) and departments."""
+    """Remove the quarters with their results, department data, people and departments."""
     with transaction.atomic():
+        # The quarters go first: their schemes, ratings, scorecards, interviews and appeals point at the people.
+        _delete_with_dependants(Quarter.objects.all())
         _delete_with_dependants(ChangeRecord.objects.all())
         for model in (RevenueEntry, Complaint, SatisfactionSurvey, Contract):
             _delete_with_dependants(model.objects.all())
