@@ -12,6 +12,7 @@ not reach. Only the dates of past events are moved back to when they would have 
 
 import datetime
 import random
+from contextlib import contextmanager
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -126,6 +127,41 @@ def _backdate(quarter, published_on):
     Quarter.objects.filter(pk=quarter.pk).update(published_at=_at(published_on))
 
 
+# Whose feedback PDFs of past quarters the demo renders (the demo logins that are assessed); the rest of the
+# firm's history predates the product and has no documents, which also keeps `make run` quick.
+DEMO_FEEDBACK_FOR = ("lawyer", "assistant", "senior", "executor", "admclerk")
+
+
+@contextmanager
+def _history_publication():
+    """Publishing a past quarter must not e-mail the whole firm or render its PDFs: detach that receiver."""
+    from notifications.receivers import on_quarter_published
+
+    from .lifecycle import quarter_published
+
+    quarter_published.disconnect(dispatch_uid="notifications.quarter_published")
+    try:
+        yield
+    finally:
+        quarter_published.connect(on_quarter_published, dispatch_uid="notifications.quarter_published")
+
+
+def _render_demo_feedback(quarter):
+    from notifications.feedback import feedback_document_render
+    from notifications.models import FeedbackDocument
+
+    cards = Scorecard.objects.filter(
+        quarter=quarter, is_current=True, status=Scorecard.Status.PUBLISHED, staff__user__username__in=DEMO_FEEDBACK_FOR
+    ).select_related("staff")
+    for card in cards:
+        document, _ = FeedbackDocument.objects.get_or_create(
+            scorecard=card,
+            version=card.version,
+            defaults={"quarter": quarter, "kind": FeedbackDocument.Kind.FEEDBACK, "language": card.staff.language},
+        )
+        feedback_document_render(document_id=document.pk)
+
+
 def _run_past_quarter(quarter, users, rng):
     from indicators.ratings import rating_round_close, rating_round_open
     from indicators.schemes import scheme_approve, scheme_start_for_quarter
@@ -173,22 +209,25 @@ def demo_quarters_run(*, today):
     """Bring the demo quarters to their states; quarters that already have a scheme are left as they are."""
     users = {u.username: u for u in User.objects.filter(username__in=[row[0] for row in STAFF])}
     past = completed_quarters(today)
-    with transaction.atomic():
-        for index, (year, number) in enumerate(past):
-            quarter = Quarter.objects.get(year=year, number=number)
-            if quarter.schemes.exists():
-                continue
-            rng = random.Random(f"demo-ratings-{quarter.code}")
-            if index < len(past) - 1:
+    for index, (year, number) in enumerate(past):
+        quarter = Quarter.objects.get(year=year, number=number)
+        if quarter.schemes.exists():
+            continue
+        rng = random.Random(f"demo-ratings-{quarter.code}")
+        if index < len(past) - 1:
+            # The publication hooks run when this transaction commits, so the receiver stays detached until then.
+            with _history_publication(), transaction.atomic():
                 _run_past_quarter(quarter, users, rng)
-            else:
+            _render_demo_feedback(quarter)
+        else:
+            with transaction.atomic():
                 _run_collecting_quarter(quarter, users, rng, today)
-        year, number = Quarter.containing(today)
-        current, _ = Quarter.objects.get_or_create(year=year, number=number)
-        if not current.schemes.exists():
-            from indicators.schemes import scheme_start_for_quarter
+    year, number = Quarter.containing(today)
+    current, _ = Quarter.objects.get_or_create(year=year, number=number)
+    if not current.schemes.exists():
+        from indicators.schemes import scheme_start_for_quarter
 
-            scheme_start_for_quarter(quarter=current, by=users["executor"])
+        scheme_start_for_quarter(quarter=current, by=users["executor"])
     return {
         q.code: q.get_state_display()
         for q in Quarter.objects.filter(state__in=[s for s, _ in QuarterState.choices]).order_by("year", "number")

@@ -23,6 +23,7 @@ from reviews.models import (
     DepartmentKind,
     Position,
     Quarter,
+    QuarterState,
     StaffProfile,
 )
 
@@ -278,6 +279,36 @@ class TestTheSeededFirm:
         assert sum(1 for name in lawyers if complaints[name] == 0) > len(lawyers) / 2
         assert max(means.values()) - min(means.values()) >= 1
 
+    def test_past_quarters_ran_through_the_real_steps_and_the_latest_waits_to_be_scored(self):
+        from indicators.models import RatingRound
+        from notifications.models import FeedbackDocument
+        from reviews.models import Interview, Scorecard
+
+        states = {q.code: q.state for q in Quarter.objects.all()}
+        assert states == {
+            "2025Q4": QuarterState.CLOSED,
+            "2026Q1": QuarterState.CLOSED,
+            "2026Q2": QuarterState.CLOSED,
+            "2026Q3": QuarterState.COLLECTING,
+            "2026Q4": QuarterState.SCHEME_DRAFT,
+        }
+        closed = Quarter.objects.get(year=2026, number=2)
+        cards = Scorecard.objects.filter(quarter=closed, is_current=True, status=Scorecard.Status.PUBLISHED)
+        assert cards.count() == StaffProfile.objects.filter(assessed=True, active=True).count()
+        # Regulation 三.1 and 三.5: published by the 10th, every interview held within the week
+        assert closed.published_at.date() <= closed.results_due_on
+        assert Interview.objects.filter(quarter=closed, recorded_at__isnull=False).count() == cards.count()
+        # Four eyes: the approver is not the submitter
+        events = {e.action: e.by.username for e in closed.events.select_related("by")}
+        assert events["submit"] != events["approve"]
+        # The lawyer can open last quarter's feedback PDF; the open quarter's ratings are mostly in
+        assert FeedbackDocument.objects.filter(
+            scorecard__quarter=closed, scorecard__staff__user__username="lawyer", status="done"
+        ).exists()
+        open_round = RatingRound.objects.get(quarter__year=2026, quarter__number=3)
+        answered = open_round.assignments.filter(score__isnull=False).count()
+        assert 0.7 * open_round.assignments.count() < answered < open_round.assignments.count()
+
     def test_sampled_rows_pass_model_validation(self):
         for profile in StaffProfile.objects.select_related("user"):
             profile.full_clean()
@@ -322,20 +353,23 @@ def test_it_leaves_a_firm_that_has_its_own_people_alone():
 
 
 def test_reset_replaces_people_and_data_including_what_depends_on_them():
-    # Given a seeded firm, a client entered by hand and a scheme created by a partner
+    # Given a seeded firm, a client entered by hand and the current quarter's draft scheme edited by a partner
     seed()
     Client.objects.create(code="X-1", name="手工录入客户", kind=Client.Kind.INDIVIDUAL)
-    quarter = Quarter.objects.get(year=2026, number=4)
-    Scheme.objects.create(quarter=quarter, created_by=User.objects.get(username="partner"))
+    draft = Scheme.objects.get(quarter__year=2026, quarter__number=4)
+    Scheme.objects.filter(pk=draft.pk).update(note="手工修改", created_by=User.objects.get(username="partner"))
     superuser = User.objects.create_superuser("root", "root@lawfirm.example", "root-pass-1")
     # When the demo is reset
     seed("--reset")
-    # Then the hand-made rows are gone, the demo is complete again, and an administrator without a profile stays
+    # Then the hand-made rows are gone, the demo is complete again (quarters included),
+    # and an administrator without a profile stays
     assert not Client.objects.filter(code="X-1").exists()
-    assert not Scheme.objects.exists()
+    assert not Scheme.objects.filter(pk=draft.pk).exists()
+    assert not Scheme.objects.filter(note="手工修改").exists()
     assert User.objects.filter(pk=superuser.pk).exists()
     assert StaffProfile.objects.filter(assessed=True).count() >= 30
-    assert Quarter.objects.filter(pk=quarter.pk).exists()
+    assert Quarter.objects.get(year=2026, number=4).schemes.filter(status=Scheme.Status.DRAFT).count() == 1
+    assert Quarter.objects.get(year=2026, number=2).state == QuarterState.CLOSED
 
 
 def test_another_reference_date_moves_the_quarters():
