@@ -1,0 +1,526 @@
+"""THE access matrix (issue 7 §2): for every URL pattern of the project and every persona, what happens.
+
+tests/access/test_access_matrix.py enumerates the URL patterns from the resolver; a pattern missing here fails
+the test by name, and so does a row here whose pattern no longer exists. Each row says how its arguments are built
+from the `world` fixture (tests/access/conftest.py) and, per persona, the expected outcome:
+
+    OK        200: the page (or file) is served
+    INVALID   400: allowed in, the (deliberately empty) form is answered with its errors
+    REDIRECT  302 somewhere other than the login page: the page's normal behaviour (target given per row)
+    REFUSED   403: the persona's role may not do this
+    NOT_FOUND 404: the object does not exist for this persona (or at all)
+    LOGIN     302 to /accounts/login/: anonymous visitors sign in first
+    METHOD    405: the URL answers only another HTTP method
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.urls import reverse
+
+# Patterns deliberately not in the table, with the reason.
+EXCLUDED_NAMESPACES = {
+    # Django's admin: staff-only by Django's own is_staff check, none of the personas is staff, and its dozens of
+    # generated patterns are Django's, not ours. Published results are read-only there (tests/reviews/test_integrity).
+    "admin": "Django's admin site (is_staff only; generated patterns)",
+}
+EXCLUDED_NAMES = {
+    # Django's language switch: a POST that sets a cookie and redirects, for everyone (no data behind it).
+    "set_language": "Django's i18n set_language view (no data, open to all by design)",
+}
+# Static files are served by whitenoise / runserver, never through the URL configuration, so they do not appear.
+
+PERSONAS = (
+    "partner",  # leadership group, not assessed
+    "executor",  # execution group
+    "business_clerk",
+    "finance_clerk",
+    "admin_clerk",
+    "superior",  # direct superior of lawyer, colleague and assistant
+    "lawyer",
+    "colleague",  # the lawyer's colleague: same superior
+    "assistant",
+    "outsider",  # a lawyer of another group with another superior
+    "anonymous",
+)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    label: str
+    status: int
+    # For redirects, where to: a path, or a function of the world giving one; the Location header starts with it.
+    location: object = None
+
+    def __call__(self, location):
+        """REDIRECT(to("reviews:people")): a redirect to that page."""
+        return Outcome(self.label, self.status, location)
+
+    def where(self, world):
+        return self.location(world) if callable(self.location) else self.location
+
+    def __str__(self):
+        return self.label
+
+
+OK = Outcome("OK", 200)
+INVALID = Outcome("INVALID", 400)
+REDIRECT = Outcome("REDIRECT", 302)
+REFUSED = Outcome("REFUSED", 403)
+NOT_FOUND = Outcome("NOT_FOUND", 404)
+LOGIN = Outcome("LOGIN", 302, "/accounts/login/")
+METHOD = Outcome("METHOD", 405)
+GONE = Outcome("GONE", 410)
+
+
+def expect(default, *, anonymous=LOGIN, **persona_outcomes):
+    """Every persona gets `default` unless named; anonymous visitors are sent to log in unless said otherwise."""
+    unknown = set(persona_outcomes) - set(PERSONAS)
+    assert not unknown, f"unknown personas {unknown}"
+    return {name: persona_outcomes.get(name, default) for name in PERSONAS[:-1]} | {"anonymous": anonymous}
+
+
+def everyone(outcome):
+    return expect(outcome, anonymous=outcome)
+
+
+@dataclass(frozen=True)
+class Case:
+    expect: dict
+    args: Callable = lambda w: {}  # noqa: E731 — kwargs for reverse(), from the world
+    method: str = "GET"
+    data: Callable = lambda w: {}  # noqa: E731
+    note: str = ""
+    id: str = ""
+    checks: tuple = field(default=())  # extra (persona, text) pairs the page must show
+
+
+ORGANISERS = {"partner": OK, "executor": OK}
+
+
+def to(name, args=lambda w: {}):  # noqa: B008
+    """A redirect target: the URL of a pattern, with its arguments taken from the world."""
+    return lambda w: reverse(name, kwargs=args(w))
+
+
+# Argument builders: what each id in a URL points at.
+QUARTER = lambda w: {"code": w.quarter.code}  # noqa: E731 — the published 2026Q3
+LAWYER_CARD = lambda w: {"pk": w.card.pk}  # noqa: E731 — the lawyer's own published scorecard
+INTERVIEW = lambda w: {"pk": w.interview.pk}  # noqa: E731 — the lawyer's interview, scheduled by the superior
+APPEAL = lambda w: {"pk": w.appeal.pk}  # noqa: E731 — the lawyer's appeal, with one attachment
+ROUND = lambda w: {"pk": w.rating_round.pk}  # noqa: E731 — 2026Q4's open rating round
+REVENUE = lambda w: {"kind": "revenue"}  # noqa: E731
+DRAFT_SCHEME = lambda w: {"pk": w.draft_scheme.pk}  # noqa: E731 — 2027Q1's draft scheme
+
+
+def _record(kind):
+    return lambda w: {"pk": w.records.of(kind).pk}
+
+
+DATA_KINDS = {
+    # kind → the persona whose department delivers it (regulation 三.3)
+    "clients": "business_clerk",
+    "contracts": "business_clerk",
+    "revenue": "finance_clerk",
+    "complaints": "admin_clerk",
+    "surveys": "admin_clerk",
+}
+
+
+def _data_rows():
+    rows = {}
+    for kind, clerk in DATA_KINDS.items():
+        read = expect(REFUSED, **ORGANISERS, **{clerk: OK})
+        write = expect(REFUSED, **{clerk: OK})
+        rows[f"clients:{kind}_list"] = [Case(read, note="the groups read every list; a clerk their own kinds")]
+        rows[f"clients:{kind}_add"] = [Case(write, note="only the delivering department's clerk adds")]
+        rows[f"clients:{kind}_edit"] = [
+            Case(write, args=_record(kind), note="only the delivering department's clerk edits"),
+            Case(
+                expect(REFUSED, **{clerk: OK}),
+                args=_record(kind),
+                method="POST",
+                id="post",
+                note="a refused POST never reaches the form; the clerk's empty POST re-shows the form with its errors",
+            ),
+        ]
+        rows[f"clients:{kind}_history"] = [Case(read, args=_record(kind), note="same readers as the list")]
+    return rows
+
+
+def _import_rows():
+    by_kind = {
+        "revenue": "finance_clerk",
+        "clients": "business_clerk",
+        "complaints": "admin_clerk",
+        "staff": "executor",
+    }
+    return {
+        "clients:import_index": [
+            Case(
+                expect(REFUSED, executor=OK, business_clerk=OK, finance_clerk=OK, admin_clerk=OK),
+                note="whoever may import at least one kind",
+            )
+        ],
+        "clients:import_upload": [
+            Case(
+                expect(REFUSED, **{who: OK}),
+                args=lambda w, k=kind: {"kind": k},
+                id=kind,
+                note="a clerk imports their department's kinds; staff is the execution group's",
+            )
+            for kind, who in by_kind.items()
+        ],
+        "clients:import_preview": [
+            Case(
+                expect(REFUSED, finance_clerk=REDIRECT(to("clients:import_upload", REVENUE))),
+                args=REVENUE,
+                note="with nothing uploaded the preview sends the clerk back to the upload form",
+            )
+        ],
+        "clients:import_confirm": [
+            Case(
+                expect(REFUSED, finance_clerk=REDIRECT(to("clients:import_upload", REVENUE))),
+                args=REVENUE,
+                method="POST",
+                note="nothing waiting: back to the upload form (test_object_access checks nothing is saved)",
+            ),
+            Case(everyone(METHOD), args=REVENUE, id="get", note="POST only"),
+        ],
+        "clients:import_cancel": [
+            Case(
+                expect(REFUSED, finance_clerk=REDIRECT(to("clients:import_upload", REVENUE))),
+                args=REVENUE,
+                method="POST",
+            )
+        ],
+        "clients:import_errors": [
+            Case(
+                expect(REFUSED, finance_clerk=NOT_FOUND),
+                args=REVENUE,
+                note="the error list of the clerk's own pending upload; with none pending there is nothing to list",
+            )
+        ],
+        "clients:import_template": [
+            Case(expect(REFUSED, **{who: OK}), args=lambda w, k=kind: {"kind": k, "fmt": "csv"}, id=kind)
+            for kind, who in by_kind.items()
+        ]
+        + [
+            Case(
+                expect(REFUSED, **{"finance_clerk": NOT_FOUND}),
+                args=lambda w: {"kind": "revenue", "fmt": "exe"},
+                id="unknown-format",
+            )
+        ],
+    }
+
+
+MATRIX: dict[str, list[Case]] = {
+    # --- Site and accounts ------------------------------------------------------------------------------------
+    "home": [Case(expect(OK), note="each person's task list")],
+    "healthz": [Case(everyone(OK), note="the load balancer's health check: no data, no login")],
+    "login": [Case(everyone(OK))],
+    "logout": [
+        Case(everyone(LOGIN), method="POST", note="logging out ends on the login page, for everyone"),
+        Case(everyone(METHOD), id="get", note="Django 5 logs out by POST only"),
+    ],
+    "password_change": [Case(expect(OK))],
+    "password_change_done": [Case(expect(OK))],
+    "password_reset": [Case(everyone(OK), note="anyone may ask for a reset e-mail")],
+    "password_reset_done": [Case(everyone(OK))],
+    "password_reset_confirm": [
+        Case(
+            everyone(OK),
+            args=lambda w: {"uidb64": "MQ", "token": "not-a-token"},
+            note="a wrong token shows the 'link invalid' page to anyone",
+        )
+    ],
+    "password_reset_complete": [Case(everyone(OK))],
+    # --- People (regulation 二) -------------------------------------------------------------------------------
+    "reviews:people": [Case(expect(REFUSED, **ORGANISERS), note="group membership, for the two groups")],
+    "reviews:person_add": [
+        Case(expect(REFUSED, executor=OK), note="the execution group manages people"),
+        Case(expect(REFUSED, executor=OK), method="POST", id="post", note="an empty POST re-shows the form (200)"),
+    ],
+    "reviews:person_edit": [Case(expect(REFUSED, executor=OK), args=lambda w: {"pk": w.firm.lawyer.profile.pk})],
+    "reviews:person_invite": [
+        Case(
+            expect(REFUSED, executor=REDIRECT(to("reviews:people"))),
+            method="POST",
+            args=lambda w: {"pk": w.firm.lawyer.profile.pk},
+        )
+    ],
+    # --- The quarter (issue 4) --------------------------------------------------------------------------------
+    "reviews:quarters": [Case(expect(REFUSED, **ORGANISERS))],
+    "reviews:quarter": [Case(expect(REFUSED, **ORGANISERS), args=QUARTER)],
+    "reviews:quarter_act": [
+        Case(
+            expect(
+                REFUSED,
+                partner=REDIRECT(to("reviews:quarter", QUARTER)),
+                executor=REDIRECT(to("reviews:quarter", QUARTER)),
+            ),
+            args=lambda w: {"code": w.quarter.code, "action": "close"},
+            method="POST",
+            note="the groups reach the service, which refuses a wrong step with a message on the quarter page",
+        ),
+        Case(everyone(METHOD), args=lambda w: {"code": w.quarter.code, "action": "close"}, id="get"),
+    ],
+    "reviews:completeness": [Case(expect(REFUSED, **ORGANISERS), args=QUARTER)],
+    "reviews:report": [
+        Case(expect(REFUSED, **ORGANISERS), args=QUARTER),
+        Case(
+            expect(REFUSED, executor=REDIRECT(to("reviews:report", QUARTER))),
+            args=QUARTER,
+            method="POST",
+            data=lambda w: {"text": "改写"},
+            id="post",
+            note="only the execution group writes the summary; after publication it is told it can't change",
+        ),
+    ],
+    "reviews:report_pdf": [Case(expect(REFUSED, **ORGANISERS), args=QUARTER)],
+    "reviews:evaluations": [
+        Case(expect(REFUSED, **ORGANISERS), args=QUARTER),
+        Case(
+            expect(REFUSED, executor=INVALID),
+            args=QUARTER,
+            method="POST",
+            id="post",
+            data=lambda w: {"scorecard": w.card.pk, "text": "改写的评价"},
+            note="only the execution group writes; a published result's evaluation is refused with an error",
+        ),
+    ],
+    "reviews:approval": [
+        Case(expect(REFUSED, partner=OK), args=QUARTER, note="leadership group only (二.1)"),
+        Case(expect(REFUSED, partner=INVALID), args=QUARTER, method="POST", id="post"),
+    ],
+    # --- Scorecards and interviews (issue 4 §5–6) ---------------------------------------------------------------
+    "reviews:my_scorecards": [Case(expect(OK), note="each person's own list")],
+    "reviews:scorecard": [
+        Case(
+            expect(NOT_FOUND, **ORGANISERS, lawyer=OK, superior=OK),
+            args=LAWYER_CARD,
+            note="owner, superiors up the line, the groups; 404 for everyone else",
+        )
+    ],
+    "reviews:interview_schedule": [
+        Case(
+            expect(NOT_FOUND, partner=REFUSED, executor=REFUSED, lawyer=REFUSED, superior=OK),
+            args=LAWYER_CARD,
+            note="who may read the scorecard but is not the direct superior is refused; the rest do not see it",
+        )
+    ],
+    "reviews:team": [Case(expect(OK), note="a superior's direct reports; empty for others")],
+    "reviews:interviews": [Case(expect(REFUSED, **ORGANISERS))],
+    "reviews:interviews_overdue": [Case(expect(REFUSED, **ORGANISERS))],
+    "reviews:interview": [Case(expect(NOT_FOUND, **ORGANISERS, lawyer=OK, superior=OK), args=INTERVIEW)],
+    "reviews:interview_record": [
+        Case(
+            expect(NOT_FOUND, partner=REFUSED, executor=REFUSED, lawyer=REFUSED, superior=OK),
+            args=INTERVIEW,
+            note="only the direct superior records",
+        )
+    ],
+    "reviews:interview_acknowledge": [
+        Case(
+            expect(
+                NOT_FOUND,
+                partner=REFUSED,
+                executor=REFUSED,
+                superior=REFUSED,
+                lawyer=REDIRECT(to("reviews:interview", INTERVIEW)),
+            ),
+            args=INTERVIEW,
+            method="POST",
+            note="only the assessed person acknowledges (not yet recorded: told so on the interview page)",
+        ),
+        Case(everyone(METHOD), args=INTERVIEW, id="get"),
+    ],
+    # --- Department data (issue 2 §4) -----------------------------------------------------------------------
+    "clients:index": [
+        Case(
+            expect(
+                REFUSED,
+                partner=REDIRECT(to("clients:clients_list")),
+                executor=REDIRECT(to("clients:clients_list")),
+                business_clerk=REDIRECT(to("clients:clients_list")),
+                finance_clerk=REDIRECT(to("clients:revenue_list")),
+                admin_clerk=REDIRECT(to("clients:complaints_list")),
+            ),
+            note="/data/ opens the first kind the person may read",
+        )
+    ],
+    **_data_rows(),
+    **_import_rows(),
+    # --- Ratings and questionnaires (issue 3 §4) --------------------------------------------------------------
+    "indicators:ratings_todo": [Case(expect(OK), note="each rater's own to-do list")],
+    "indicators:my_ratings": [Case(expect(OK), note="each ratee's own averages")],
+    "indicators:rating_give": [
+        Case(
+            expect(NOT_FOUND, lawyer=OK),
+            args=lambda w: {"pk": w.assignment.pk},
+            note="only the rater; for the ratee and everyone else it does not exist",
+        )
+    ],
+    "indicators:rating_rounds": [Case(expect(REFUSED, **ORGANISERS))],
+    "indicators:rating_round_open": [
+        Case(expect(REFUSED, executor=INVALID), method="POST", note="the execution group opens rounds"),
+        Case(everyone(METHOD), id="get"),
+    ],
+    "indicators:rating_round": [Case(expect(REFUSED, **ORGANISERS), args=ROUND)],
+    "indicators:rating_assignment_add": [
+        Case(expect(REFUSED, executor=INVALID), args=ROUND, method="POST"),
+        Case(everyone(METHOD), args=ROUND, id="get"),
+    ],
+    "indicators:rating_assignment_remove": [
+        Case(
+            expect(REFUSED, executor=REDIRECT(to("indicators:rating_round", ROUND))),
+            method="POST",
+            args=lambda w: {"pk": w.rating_round.pk, "assignment_pk": w.assignment.pk},
+        ),
+        Case(everyone(METHOD), args=lambda w: {"pk": w.rating_round.pk, "assignment_pk": w.assignment.pk}, id="get"),
+    ],
+    "indicators:rating_round_close": [
+        Case(expect(REFUSED, executor=REDIRECT(to("indicators:rating_round", ROUND))), args=ROUND, method="POST"),
+        Case(everyone(METHOD), args=ROUND, id="get"),
+    ],
+    "indicators:questionnaire_links": [Case(expect(REFUSED, **ORGANISERS, admin_clerk=OK), note="readers of surveys")],
+    "indicators:questionnaire_link_create": [
+        Case(expect(REFUSED, admin_clerk=OK), note="the administrative department sends links"),
+        Case(expect(REFUSED, admin_clerk=INVALID), method="POST", id="post"),
+    ],
+    "indicators:questionnaire_link_created": [
+        Case(
+            expect(REFUSED, admin_clerk=OK),
+            args=lambda w: {"pk": w.link.pk},
+            note="shown once, to the clerk who made the link",
+        )
+    ],
+    "questionnaire:answer": [
+        Case(everyone(OK), args=lambda w: {"token": w.token}, note="public: the signed token is the key"),
+        Case(everyone(NOT_FOUND), args=lambda w: {"token": "not-a-token"}, id="unknown-token"),
+    ],
+    "questionnaire:thanks": [Case(everyone(OK))],
+    # --- Schemes, results, explanations (issue 3) -------------------------------------------------------------
+    "indicators:catalogue": [Case(expect(OK), note="everyone signed in sees what they are assessed on")],
+    "indicators:schemes": [
+        Case(expect(OK), note="approved schemes for all; drafts only for the groups"),
+        Case(expect(REFUSED, executor=INVALID), method="POST", id="post", note="starting a quarter's scheme"),
+    ],
+    "indicators:scheme_detail": [
+        Case(
+            expect(NOT_FOUND, **ORGANISERS),
+            args=DRAFT_SCHEME,
+            id="draft",
+            note="a draft does not exist for those who may not see it",
+        ),
+        Case(expect(OK), args=lambda w: {"pk": w.scheme.pk}, id="approved"),
+    ],
+    "indicators:scheme_edit_items": [
+        Case(expect(REFUSED, executor=OK), args=lambda w: {"pk": w.draft_scheme.pk, "position": "lawyer"})
+    ],
+    "indicators:scheme_edit_bands": [Case(expect(REFUSED, executor=OK), args=DRAFT_SCHEME)],
+    "indicators:scheme_edit_parameters": [Case(expect(REFUSED, executor=OK), args=DRAFT_SCHEME)],
+    "indicators:scheme_approve": [
+        Case(
+            expect(REFUSED, partner=REDIRECT(to("indicators:scheme_detail", DRAFT_SCHEME))),
+            args=DRAFT_SCHEME,
+            method="POST",
+            note="the leadership group approves",
+        ),
+        Case(everyone(METHOD), args=DRAFT_SCHEME, id="get"),
+    ],
+    "indicators:scheme_new_version": [
+        Case(
+            expect(REFUSED, executor=REDIRECT(to("indicators:scheme_detail", DRAFT_SCHEME))),
+            args=DRAFT_SCHEME,
+            method="POST",
+        ),
+        Case(everyone(METHOD), args=DRAFT_SCHEME, id="get"),
+    ],
+    "indicators:scheme_whatif": [Case(expect(REFUSED, **ORGANISERS), args=DRAFT_SCHEME)],
+    "indicators:results": [Case(expect(REFUSED, **ORGANISERS), args=QUARTER)],
+    "indicators:explain": [
+        Case(
+            expect(NOT_FOUND, **ORGANISERS, lawyer=OK, superior=OK),
+            args=lambda w: {"pk": w.line.pk},
+            note="follows its scorecard",
+        )
+    ],
+    # --- Notifications and feedback PDFs (issue 5) ------------------------------------------------------------
+    "notifications:list": [Case(expect(OK), note="each person's own")],
+    "notifications:read": [
+        Case(
+            expect(NOT_FOUND, lawyer=REDIRECT(to("notifications:list"))),
+            method="POST",
+            args=lambda w: {"pk": w.notification.pk},
+            note="someone else's notification does not exist",
+        ),
+        Case(everyone(METHOD), args=lambda w: {"pk": w.notification.pk}, id="get"),
+    ],
+    "notifications:read_all": [
+        Case(expect(REDIRECT(to("notifications:list"))), method="POST"),
+        Case(everyone(METHOD), id="get"),
+    ],
+    "notifications:feedback_progress": [Case(expect(REFUSED, **ORGANISERS), args=QUARTER)],
+    "notifications:feedback_retry": [
+        Case(
+            expect(REFUSED, executor=REDIRECT(to("reviews:quarter", QUARTER))),
+            method="POST",
+            args=lambda w: {"pk": w.feedback.pk},
+        ),
+        Case(everyone(METHOD), args=lambda w: {"pk": w.feedback.pk}, id="get"),
+    ],
+    "notifications:feedback_pdf": [
+        Case(
+            expect(NOT_FOUND, **ORGANISERS, lawyer=OK, superior=OK),
+            args=lambda w: {"pk": w.feedback.pk},
+            id="feedback",
+            note="follows its scorecard",
+        ),
+        Case(
+            expect(NOT_FOUND, **ORGANISERS),
+            args=lambda w: {"pk": w.report_document.pk},
+            id="report",
+            note="the report is for the two groups",
+        ),
+    ],
+    "notifications:scorecard_feedback_pdf": [
+        Case(expect(NOT_FOUND, **ORGANISERS, lawyer=OK, superior=OK), args=LAWYER_CARD)
+    ],
+    # --- Appeals (issue 6) ------------------------------------------------------------------------------------
+    "appeals:list": [Case(expect(OK), note="the queue for the groups, one's own appeals for others")],
+    "appeals:file": [
+        Case(
+            expect(NOT_FOUND, lawyer=OK),
+            args=lambda w: {"scorecard_pk": w.card.pk},
+            note="only the scorecard's owner appeals",
+        )
+    ],
+    "appeals:detail": [
+        Case(
+            expect(NOT_FOUND, **ORGANISERS, lawyer=OK),
+            args=lambda w: {"pk": w.appeal.pk},
+            note="the appellant and the two groups; not even the superior",
+        ),
+        Case(
+            expect(
+                NOT_FOUND,
+                partner=REDIRECT(to("appeals:detail", APPEAL)),
+                executor=REDIRECT(to("appeals:detail", APPEAL)),
+                lawyer=REDIRECT(to("appeals:detail", APPEAL)),
+            ),
+            args=lambda w: {"pk": w.appeal.pk},
+            method="POST",
+            data=lambda w: {"action": "nothing"},
+            id="post",
+            note="an unknown step: told on the appeal page that nothing changed",
+        ),
+    ],
+    "appeals:attachment": [
+        Case(
+            expect(NOT_FOUND, **ORGANISERS, lawyer=OK),
+            args=lambda w: {"pk": w.appeal.pk, "attachment_pk": w.attachment.pk},
+        )
+    ],
+}
