@@ -207,6 +207,10 @@ def _run_collecting_quarter(quarter, users, rng, today):
 
 def demo_quarters_run(*, today):
     """Bring the demo quarters to their states; quarters that already have a scheme are left as they are."""
+    from indicators.catalogue import catalogue_sync
+
+    # A flushed test database (live-server tests) has lost the catalogue the migration loaded.
+    catalogue_sync()
     users = {u.username: u for u in User.objects.filter(username__in=[row[0] for row in STAFF])}
     past = completed_quarters(today)
     for index, (year, number) in enumerate(past):
