@@ -17,7 +17,7 @@ from reviews.models import Scorecard
 from tests.appeals.conftest import satisfaction, second_executor, under_review
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks"),
 ]
 

@@ -13,8 +13,8 @@ from notifications.tasks import feedback_batch_start
 from reviews.quarter_services import quarter_publish
 from tests.notifications.conftest import PEOPLE, approved_quarter_with_drafts, indicator_names
 
-# serialized_rollback: the flush between transactional tests would drop the groups and the indicator catalogue.
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+# The flush between transactional tests drops reference data; reviews.reference_data puts it back.
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 WAIT_SECONDS = 300  # the machine is shared: a PDF can take seconds
 

@@ -190,7 +190,7 @@ def test_appeal_reminders_are_skipped_while_the_firm_keeps_no_appeals(firm):
     assert appeal_reminders(datetime.date(2026, 7, 8)) == []
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_scheduling_an_interview_sends_the_person_an_ics_invitation_once_per_slot(firm, published_q2):
     # Given the results are published and it is 6 July
     scorecard = Scorecard.objects.get(staff=firm.lawyer.profile)
