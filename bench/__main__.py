@@ -31,7 +31,7 @@ def postgres_url():
 def run_one(module, label, database_url):
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "lawfirm_kpi.settings.bench", "DATABASE_URL": database_url}
     env.pop("CELERY_BROKER_URL", None) if module != "bench_pdf" else None
-    completed = subprocess.run(
+    completed = subprocess.run(  # noqa: S603 - our own interpreter and module names
         [sys.executable, "-m", "bench.runner", module, label],
         cwd=ROOT,
         env=env,

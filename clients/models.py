@@ -60,7 +60,10 @@ class Contract(models.Model):
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="contracts", verbose_name=_("client"))
     signed_on = models.DateField(_("signed on"))
     originating_lawyer = models.ForeignKey(
-        StaffProfile, on_delete=models.PROTECT, related_name="originated_contracts", verbose_name=_("originating lawyer")
+        StaffProfile,
+        on_delete=models.PROTECT,
+        related_name="originated_contracts",
+        verbose_name=_("originating lawyer"),
     )
     responsible_lawyer = models.ForeignKey(
         StaffProfile,

@@ -93,7 +93,9 @@ class Scheme(models.Model):
                 fields=["quarter"], condition=Q(status="approved"), name="scheme_one_approved_per_quarter"
             ),
             # One change at a time: a second draft of the same quarter would fork the scheme.
-            models.UniqueConstraint(fields=["quarter"], condition=Q(status="draft"), name="scheme_one_draft_per_quarter"),
+            models.UniqueConstraint(
+                fields=["quarter"], condition=Q(status="draft"), name="scheme_one_draft_per_quarter"
+            ),
         ]
 
     def __str__(self):
@@ -139,6 +141,9 @@ class SchemeItem(models.Model):
             models.CheckConstraint(condition=Q(bonus_cap__gte=0), name="scheme_item_cap_not_negative"),
             models.CheckConstraint(condition=Q(points_per_step__gte=0), name="scheme_item_pps_not_negative"),
         ]
+
+    def __str__(self):
+        return f"{self.scheme} {self.position} {self.indicator_id}: {self.weight}"
 
 
 class GradeBand(models.Model):

@@ -323,6 +323,9 @@ class IndicatorScore(models.Model):
             models.UniqueConstraint(fields=["scorecard", "indicator"], name="indicator_score_unique"),
         ]
 
+    def __str__(self):
+        return f"{self.scorecard} {self.indicator_id}: {self.points}"
+
     def save(self, *args, **kwargs):
         # A line belongs to its scorecard's version: once that is published, the line is frozen too.
         if self.scorecard_id and Scorecard.objects.filter(

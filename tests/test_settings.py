@@ -18,7 +18,7 @@ PRODUCTION = {
 
 def manage(*args, env):
     clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION}
-    return subprocess.run(
+    return subprocess.run(  # noqa: S603 - manage.py with fixed arguments
         [sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True
     )
 

@@ -4,8 +4,8 @@ import io
 from decimal import Decimal
 
 import pytest
-from django.utils import translation
 from django.urls import reverse
+from django.utils import translation
 from pypdf import PdfReader
 
 from reviews.models import QuarterState, Scorecard
