@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from clients.audit import change_record_build
 from clients.models import ChangeRecord
+from lawfirm_kpi.spreadsheets import neutralise
 from reviews.models import StaffProfile
 from reviews.services import staff_send_invitation
 
@@ -451,10 +452,5 @@ def import_errors_csv(*, report):
     writer = csv.writer(text)
     writer.writerow([_("Row"), _("Column"), _("Reason")])
     for error in report.errors:
-        writer.writerow([error.row or "", _inert(error.column), _inert(error.message)])
+        writer.writerow([error.row or "", neutralise(error.column), neutralise(error.message)])
     return ("\ufeff" + text.getvalue()).encode("utf-8")
-
-
-def _inert(text):
-    """A cell that a spreadsheet will not run as a formula: the file's own headers come back here."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

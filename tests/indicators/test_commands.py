@@ -5,11 +5,19 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 from openpyxl import load_workbook
 
 from indicators.models import Scheme
 from reviews.models import Scorecard, StaffProfile
 from tests.indicators.test_selectors import quarter_with_scheme, scored_firm  # noqa: F401
+
+
+@pytest.fixture(autouse=True)
+def in_english():
+    """The commands' messages are read in English here, whatever language an earlier test left active."""
+    with translation.override("en"):
+        yield
 
 
 def run(*args):

@@ -10,16 +10,8 @@ from django.utils import translation
 
 from indicators.management.commands.score_quarter import quarter_from_code
 from indicators.models import Indicator
+from lawfirm_kpi.spreadsheets import neutralise
 from reviews.models import Scorecard
-
-# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(text):
-    """Text a spreadsheet shows as text: a leading formula character gets a quote in front."""
-    text = "" if text is None else str(text)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def export_rows(quarter):
