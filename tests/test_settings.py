@@ -16,8 +16,12 @@ PRODUCTION = {
 }
 
 
+# Set by the browser journeys for Playwright's event loop; a deployment must not inherit it (async.E001).
+TEST_ONLY_VARIABLES = {"DJANGO_ALLOW_ASYNC_UNSAFE"}
+
+
 def manage(*args, env):
-    clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION}
+    clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION and k not in TEST_ONLY_VARIABLES}
     return subprocess.run(  # noqa: S603 - manage.py with fixed arguments
         [sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True
     )

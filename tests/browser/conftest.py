@@ -43,19 +43,7 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(scope="session")
-def reference_data(django_db_setup):
-    """The rows the migrations create (indicator catalogue, groups), as serialized when the test database was made.
-
-    Taken before Playwright starts: once its event loop runs in this thread, Django hands the tests a new
-    connection wrapper without `_test_serialized_contents`, and serialized_rollback would stop restoring them
-    (the next journey's seed then fails for want of the indicator catalogue)."""
-    from django.db import connections
-
-    return getattr(connections["default"], "_test_serialized_contents", None)
-
-
-@pytest.fixture(scope="session")
-def browser(reference_data):
+def browser(django_db_setup):
     if not os.path.exists(CHROMIUM):
         pytest.fail(
             f"RUN_BROWSER_TESTS=1 but {CHROMIUM} is missing: install Debian's chromium (.ci/install-system-packages)"
@@ -69,18 +57,14 @@ def browser(reference_data):
 
 
 @pytest.fixture
-def demo_firm(transactional_db, reference_data, browser):
-    """The demo firm of README, seeded for today (the services' clocks read the real date)."""
-    from django.db import connections
+def demo_firm(transactional_db, browser):
+    """The demo firm of README, seeded for today (the services' clocks read the real date).
 
+    The flush after each journey empties every table; Django then sends post_migrate and
+    reviews.reference_data recreates the groups and the indicator catalogue for whichever test comes next."""
     from indicators.models import Indicator
 
-    connection = connections["default"]
-    if reference_data and not hasattr(connection, "_test_serialized_contents"):
-        # Give them back to the wrapper in use, so that this test's flush keeps post_migrate quiet and the next
-        # test's serialized_rollback restores the catalogue (see reference_data).
-        connection._test_serialized_contents = reference_data
-    assert Indicator.objects.exists(), "the indicator catalogue (a data migration) is missing"
+    assert Indicator.objects.exists(), "the indicator catalogue (reference data) is missing"
     call_command("seed_demo", today=timezone.localdate().isoformat(), stdout=open(os.devnull, "w"))  # noqa: SIM115
 
 

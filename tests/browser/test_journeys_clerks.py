@@ -5,7 +5,7 @@ import pytest
 
 from clients.models import Client, Complaint, Contract, RevenueEntry
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _files():

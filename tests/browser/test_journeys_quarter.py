@@ -29,7 +29,7 @@ from reviews.models import Interview, Quarter, QuarterState, Scorecard
 from reviews.quarter_services import quarter_start_collecting
 from tests.browser.conftest import SLOW_MS
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 EVALUATION = "陈静本季度客户满意度稳定，建议加强新客户开发。"
 SUMMARY = "本季度整体稳定；诉讼业务组满意度略有下降，建议关注。"
