@@ -55,11 +55,12 @@ def main():
 
     results, failures = [], []
     with tempfile.TemporaryDirectory(prefix="kpi-bench-") as tmp:
-        databases = [("sqlite", f"sqlite:///{tmp}/bench.sqlite3")]
-        if not args.sqlite_only:
-            databases.append(("postgresql", postgres_url()))
+        labels = ["sqlite"] if args.sqlite_only else ["sqlite", "postgresql"]
         for module in modules:
-            for label, url in databases:
+            # Every benchmark starts from an empty database: a SQLite file of its own (the runner re-creates
+            # the PostgreSQL database itself).
+            databases = [("sqlite", f"sqlite:///{tmp}/{module}.sqlite3"), ("postgresql", postgres_url())]
+            for label, url in [(label, url) for label, url in databases if label in labels]:
                 print(f"… {module} on {label}", flush=True)
                 rows, error = run_one(module, label, url)
                 results.extend(rows)
@@ -69,7 +70,7 @@ def main():
     if wanted:
         # A partial run replaces only its own rows: the file keeps one table of every benchmark.
         ran = {module.removeprefix("bench_") for module in modules}
-        results = kept_results(ran, [label for label, _url in databases]) + results
+        results = kept_results(ran, labels) + results
     print_table(results)
     (ROOT / "bench-results.json").write_text(json.dumps(results, ensure_ascii=False, indent=2))
     print(f"\nWritten to {ROOT / 'bench-results.json'}")
