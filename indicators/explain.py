@@ -10,10 +10,11 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
-from clients.models import Client, Complaint, Contract, RevenueEntry, SatisfactionSurvey
+from clients.models import ChangeRecord, Client, Complaint, Contract, RevenueEntry, SatisfactionSurvey
 
 from . import scoring, selectors
 from .models import RaterType
@@ -147,7 +148,10 @@ def _sources(code, staff_id, period) -> dict:
 def line_record_ids(line) -> dict[str, list[int]]:
     """The ids of the department records behind a line, by kind (contracts, revenue, complaints, surveys, clients)."""
     card = line.scorecard
-    sources = _sources(line.indicator.code, card.staff_id, _period(card, line.details or {}))
+    return line_record_ids_from_sources(_sources(line.indicator.code, card.staff_id, _period(card, line.details or {})))
+
+
+def line_record_ids_from_sources(sources) -> dict[str, list[int]]:
     complaints = sources.get("complaints", [])
     ids = {
         "contracts": [c.pk for c in sources.get("contracts", [])],
@@ -159,6 +163,59 @@ def line_record_ids(line) -> dict[str, list[int]]:
         + [c.pk for c in sources.get("served_clients", [])],
     }
     return {kind: values for kind, values in ids.items() if values}
+
+
+def _recounted(code, sources) -> tuple[Decimal | None, Decimal | None] | None:
+    """Numerator and denominator as the records listed now give them (None where the stored line has no count)."""
+    if code == scoring.NEW_CLIENTS:
+        return Decimal(len(sources["contracts"])), None
+    if code == scoring.NEW_CLIENT_REVENUE_SHARE:
+        rows = sources["revenue"]
+        new = sum((row["entry"].amount for row in rows if row["from_new_client"]), Decimal("0"))
+        return new, sum((row["entry"].amount for row in rows), Decimal("0"))
+    if code in (scoring.REPEAT_ENGAGEMENT_RATE, scoring.REFERRAL_RATE):
+        existing = sources["existing_clients"]
+        return Decimal(sum(1 for row in existing if row["counted"])), Decimal(len(existing))
+    if code == scoring.COMPLAINT_RATE:
+        return Decimal(len(sources["complaints"])), Decimal(len(sources["served_clients"]))
+    if code == scoring.COMPLAINT_TIMELINESS:
+        outcomes = [row["outcome"] for row in sources["complaints"]]
+        in_time = outcomes.count("in_time")
+        return Decimal(in_time), Decimal(in_time + outcomes.count("late"))
+    if code == scoring.SATISFACTION:
+        surveys = sources["surveys"]
+        total = sum((survey.mean_score for survey in surveys), Decimal("0"))
+        return _four_places(total), Decimal(len(surveys))
+    return None
+
+
+def _four_places(value):
+    return scoring.round_half_up(Decimal(value), Decimal("0.0001"))
+
+
+def records_changed_since_scoring(line, sources) -> bool:
+    """Whether the records the page lists no longer give the line's stored numbers, or were edited after it.
+
+    The page reads the department records as they are now; a correction made after the result was computed (an
+    upheld appeal, a late fix) would otherwise make an old version's list disagree with its numbers silently."""
+    code = line.indicator.code
+    recounted = _recounted(code, sources)
+    if recounted is not None:
+        stored = (line.value if code == scoring.NEW_CLIENTS else line.numerator, line.denominator)
+        for now, then in zip(recounted, stored, strict=True):
+            if now is not None and then is not None and _four_places(now) != _four_places(then):
+                return True
+    computed_at = line.scorecard.computed_at
+    if computed_at is None:
+        return False
+    shown = line_record_ids_from_sources(sources)
+    models = {"contracts": Contract, "revenue": RevenueEntry, "complaints": Complaint, "surveys": SatisfactionSurvey}
+    edited = Q(pk__in=[])
+    for kind, ids in shown.items():
+        if kind in models:
+            content_type = ContentType.objects.get_for_model(models[kind])
+            edited |= Q(content_type=content_type, object_id__in=[str(pk) for pk in ids])
+    return ChangeRecord.objects.filter(edited, at__gt=computed_at).exists()
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -315,6 +372,7 @@ def line_explanation(line) -> dict:
         "sources": sources,
         "value_formula": None if line.value is None else _value_formula(line, code, details),
         "points_steps": _points_formula(line, indicator, scale, kept_weight),
+        "records_changed": records_changed_since_scoring(line, sources),
         "satisfaction_percent": fmt(scoring.satisfaction_percent(line.value))
         if code == scoring.SATISFACTION and line.value is not None
         else None,

@@ -355,3 +355,38 @@ def test_the_results_table_needs_the_same_few_queries_for_20_and_150_staff(firm,
     large, text = _results_queries(browser, quarter)
     assert small == large and large <= 20, (small, large)
     assert text.count("/results/line/") >= 100  # every cell of the page links to its explanation
+
+
+def test_the_explanation_agrees_with_its_records_when_nothing_changed(stored, client_for):
+    firm, quarter, _ = stored
+    for code in ("new_clients", "new_client_revenue_share", "repeat_engagement_rate", "referral_rate",
+                 "complaint_rate", "satisfaction"):  # fmt: skip
+        line = line_of(firm.lawyer, quarter, code)
+        assert not line_explanation(line)["records_changed"], code
+    assert not line_explanation(line_of(firm.superior, quarter, "complaint_timeliness"))["records_changed"]
+    text = explain(client_for, firm.executor, line_of(firm.lawyer, quarter, "new_clients"))
+    assert 'id="records-changed"' not in text
+
+
+def test_the_explanation_says_when_a_listed_record_was_edited_after_scoring(stored, client_for):
+    # Given a revenue entry of the lawyer's corrected after the results were computed (same count, new amount)
+    from clients.models import RevenueEntry
+    from clients.services import revenue_entry_update
+
+    firm, quarter, _ = stored
+    line = line_of(firm.lawyer, quarter, "new_client_revenue_share")
+    entry = RevenueEntry.objects.get(pk=line_record_ids(line)["revenue"][0])
+    revenue_entry_update(instance=entry, by=firm.finance_clerk, amount=entry.amount + 1)
+    # Then the page warns that the list is today's and the numbers are the result's
+    text = explain(client_for, firm.executor, line)
+    assert 'id="records-changed"' in text
+    assert "the numbers above are the ones the result was computed from" in text
+    assert "3000 ÷ 10000 × 100 = 30 %" in text
+
+
+def test_the_explanation_says_when_records_no_longer_add_up(stored):
+    # Given one of the lawyer's first contracts of the quarter moved to another lawyer without a change record
+    firm, quarter, _ = stored
+    line = line_of(firm.lawyer, quarter, "new_clients")
+    Contract.objects.filter(pk=line_record_ids(line)["contracts"][0]).update(originating_lawyer=firm.colleague.profile)
+    assert line_explanation(line)["records_changed"]
