@@ -2,7 +2,8 @@
 
 After `seed_demo` the firm looks like a firm in its fourth quarter of using the product:
 - the three oldest completed quarters went the whole way (scheme approved, ratings given, scored, reported,
-  approved by a second partner, published, interviews held and acknowledged, closed);
+  approved by a second partner, published, interviews held and acknowledged, closed); the two latest of them
+  also had an appeal, one upheld with a corrected result and one rejected (demo_appeals.py);
 - the latest completed quarter is collecting its data: the rating round is mostly answered, so the execution
   group can score it, write the report and submit it, and a partner can approve it;
 - the current quarter has a draft scheme copied from the last one, waiting for the leadership group.
@@ -18,6 +19,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.test.utils import override_settings
 
 from .demo import STAFF, completed_quarters
 from .models import ImprovementItem, Interview, Quarter, QuarterEvent, QuarterState, Scorecard
@@ -119,17 +121,28 @@ def _hold_interviews(quarter, published_on):
 
 
 def _backdate(quarter, published_on):
-    """Move the recorded steps of a past quarter to the days they would have happened."""
+    """Move the recorded steps of a past quarter, and of its appeals, to the days they would have happened."""
+    from .demo_appeals import demo_appeals_backdate
+
     for event in quarter.events.all():
         days = STEP_DAYS.get(event.action)
         if days is not None:
             QuarterEvent.objects.filter(pk=event.pk).update(at=_at(quarter.ends_on + datetime.timedelta(days=days)))
     Quarter.objects.filter(pk=quarter.pk).update(published_at=_at(published_on))
+    demo_appeals_backdate(quarter, published_on)
 
 
 # Whose feedback PDFs of past quarters the demo renders (the demo logins that are assessed); the rest of the
 # firm's history predates the product and has no documents, which also keeps `make run` quick.
 DEMO_FEEDBACK_FOR = ("lawyer", "assistant", "senior", "executor", "admclerk")
+
+
+@contextmanager
+def _history_without_email():
+    """The history is not news: its notices stay in the people's lists, but no e-mail goes out (locally the
+    console back-end would print every one of them into seed_demo's summary)."""
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+        yield
 
 
 @contextmanager
@@ -150,9 +163,14 @@ def _render_demo_feedback(quarter):
     from notifications.feedback import feedback_document_render
     from notifications.models import FeedbackDocument
 
-    cards = Scorecard.objects.filter(
-        quarter=quarter, is_current=True, status=Scorecard.Status.PUBLISHED, staff__user__username__in=DEMO_FEEDBACK_FOR
-    ).select_related("staff")
+    # Every published version: a result corrected after an upheld appeal keeps the first version's document.
+    cards = (
+        Scorecard.objects.filter(
+            quarter=quarter, status=Scorecard.Status.PUBLISHED, staff__user__username__in=DEMO_FEEDBACK_FOR
+        )
+        .select_related("staff")
+        .order_by("staff_id", "version")
+    )
     for card in cards:
         document, _ = FeedbackDocument.objects.get_or_create(
             scorecard=card,
@@ -162,7 +180,7 @@ def _render_demo_feedback(quarter):
         feedback_document_render(document_id=document.pk)
 
 
-def _run_past_quarter(quarter, users, rng):
+def _run_past_quarter(quarter, users, rng, appeal=None):
     from indicators.ratings import rating_round_close, rating_round_open
     from indicators.schemes import scheme_approve, scheme_start_for_quarter
 
@@ -183,6 +201,8 @@ def _run_past_quarter(quarter, users, rng):
     steps.quarter_publish(quarter=quarter, by=executor)
     published_on = quarter.ends_on + datetime.timedelta(days=STEP_DAYS["publish"])
     _hold_interviews(quarter, published_on)
+    if appeal is not None:
+        appeal(quarter, users)
     steps.quarter_close(quarter=quarter, by=executor, comment="面谈均已完成，无待决申诉。")
     _backdate(quarter, published_on)
 
@@ -209,20 +229,25 @@ def demo_quarters_run(*, today):
     """Bring the demo quarters to their states; quarters that already have a scheme are left as they are."""
     from indicators.catalogue import catalogue_sync
 
+    from .demo_appeals import demo_appeal_rejected, demo_appeal_upheld, history_corrections
+
     # A flushed test database (live-server tests) has lost the catalogue the migration loaded.
     catalogue_sync()
     users = {u.username: u for u in User.objects.filter(username__in=[row[0] for row in STAFF])}
     past = completed_quarters(today)
+    # The latest closed quarter has the demo lawyer's upheld appeal, the one before another lawyer's rejected one.
+    appeals = {len(past) - 2: demo_appeal_upheld, len(past) - 3: demo_appeal_rejected}
     for index, (year, number) in enumerate(past):
         quarter = Quarter.objects.get(year=year, number=number)
         if quarter.schemes.exists():
             continue
         rng = random.Random(f"demo-ratings-{quarter.code}")
         if index < len(past) - 1:
-            # The publication hooks run when this transaction commits, so the receiver stays detached until then.
-            with _history_publication(), transaction.atomic():
-                _run_past_quarter(quarter, users, rng)
-            _render_demo_feedback(quarter)
+            # The publication and correction hooks run when this transaction commits: they stay detached until then.
+            with _history_without_email():
+                with _history_publication(), history_corrections(), transaction.atomic():
+                    _run_past_quarter(quarter, users, rng, appeal=appeals.get(index))
+                _render_demo_feedback(quarter)
         else:
             with transaction.atomic():
                 _run_collecting_quarter(quarter, users, rng, today)

@@ -2,6 +2,7 @@
 
 import datetime
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 from io import StringIO
 from zoneinfo import ZoneInfo
@@ -10,6 +11,7 @@ import pytest
 import time_machine
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import User
+from django.core import mail
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
@@ -89,12 +91,21 @@ def first_contracts():
     return first
 
 
+@dataclass
+class Seeded:
+    output: str
+    emails: list
+
+
 @pytest.fixture(scope="class")
 def seeded(django_db_setup, django_db_blocker):
-    """One seeded firm shared by a class of read-only tests (committed, so wiped afterwards); yields the output."""
+    """One seeded firm shared by a class of read-only tests (committed, so wiped afterwards); yields the output
+    and the e-mails the seed sent."""
     with django_db_blocker.unblock():
         try:
-            yield seed()
+            mail.outbox = []
+            output = seed()
+            yield Seeded(output=output, emails=list(mail.outbox))
         finally:
             demo_firm_wipe()
             Quarter.objects.all().delete()
@@ -105,7 +116,7 @@ class TestTheSeededFirm:
     """Read-only checks on the firm seeded for 2026-11-30."""
 
     def test_it_builds_the_firm_the_regulation_describes(self, seeded):
-        output = seeded
+        output = seeded.output
 
         assessed = StaffProfile.objects.filter(assessed=True)
         assert assessed.count() >= 30
@@ -308,6 +319,68 @@ class TestTheSeededFirm:
         open_round = RatingRound.objects.get(quarter__year=2026, quarter__number=3)
         answered = open_round.assignments.filter(score__isnull=False).count()
         assert 0.7 * open_round.assignments.count() < answered < open_round.assignments.count()
+
+    def test_the_lawyers_appeal_was_upheld_and_her_result_corrected_as_a_second_version(self):
+        from appeals.models import Appeal, AppealStatus, Outcome
+        from notifications.models import FeedbackDocument
+        from reviews.models import Scorecard
+
+        # The latest closed quarter: 陈静's appeal, handled by the execution group, upheld with points, filed away
+        quarter = Quarter.objects.get(year=2026, number=2)
+        appeal = Appeal.objects.get(quarter=quarter, appellant__username="lawyer")
+        assert (appeal.status, appeal.outcome) == (AppealStatus.CLOSED, Outcome.UPHELD)
+        assert appeal.handler.groups.filter(name=EXECUTION_GROUP).exists() and appeal.handler != appeal.appellant
+        assert appeal.messages.count() == 2 and appeal.messages.filter(author=appeal.appellant).exists()
+        adjustment = appeal.adjustments.get()
+        assert adjustment.points > 0 and adjustment.indicator in appeal.indicators.all()
+        actions = list(appeal.events.values_list("action", flat=True))
+        assert actions == ["file", "assign", "request_info", "respond", "uphold", "close"]
+        # Her current result is version 2 with the correction's note; version 1, the one appealed, is kept
+        versions = Scorecard.objects.filter(quarter=quarter, staff__user__username="lawyer").order_by("version")
+        first, current = versions
+        assert (first.version, first.is_current, first.status) == (1, False, Scorecard.Status.PUBLISHED)
+        assert (current.version, current.is_current) == (2, True)
+        assert appeal.scorecard == first and appeal.decision in current.correction_reason
+        assert current.total > first.total
+        # Each version has its one feedback document
+        documents = FeedbackDocument.objects.filter(scorecard__in=versions)
+        assert sorted(documents.values_list("version", "status")) == [(1, "done"), (2, "done")]
+
+    def test_an_older_appeal_was_rejected_with_its_reasons(self):
+        from appeals.models import Appeal, AppealStatus, Outcome
+        from reviews.models import Scorecard
+
+        appeal = Appeal.objects.get(quarter__year=2026, quarter__number=1)
+        assert (appeal.status, appeal.outcome) == (AppealStatus.CLOSED, Outcome.REJECTED)
+        assert appeal.appellant.username not in DEMO_LOGINS
+        assert appeal.appellant.profile.position == Position.LAWYER
+        assert "不予支持" in appeal.decision and appeal.reason
+        # A rejection leaves the result as published
+        assert not appeal.adjustments.exists()
+        assert Scorecard.objects.filter(quarter=appeal.quarter, staff=appeal.staff).count() == 1
+
+    def test_every_demo_appeal_is_decided_inside_its_quarters_deadlines(self):
+        from appeals.models import Appeal
+        from reviews.deadlines import appeal_window_ends_on, local_date
+
+        appeals = Appeal.objects.select_related("quarter")
+        assert appeals.count() == 2
+        for appeal in appeals:
+            quarter = appeal.quarter
+            assert quarter.state == QuarterState.CLOSED
+            assert appeal.decided_at is not None and appeal.closed_at is not None
+            # Filed in the window after publication, decided in time, closed before the quarter
+            assert quarter.published_at < appeal.filed_at
+            assert local_date(appeal.filed_at) <= appeal_window_ends_on(quarter)
+            assert appeal.filed_at < appeal.decided_at < appeal.closed_at
+            assert local_date(appeal.decided_at) <= appeal.decision_due_on
+            assert appeal.closed_at < quarter.events.get(action="close").at
+            moments = [*appeal.events.values_list("at", flat=True), *appeal.messages.values_list("at", flat=True)]
+            assert min(moments) == appeal.filed_at and max(moments) == appeal.closed_at
+
+    def test_the_history_sends_no_email(self, seeded):
+        # Locally e-mail goes to the console: the history's would be printed into the seed's summary.
+        assert seeded.emails == []
 
     def test_sampled_rows_pass_model_validation(self):
         for profile in StaffProfile.objects.select_related("user"):
