@@ -107,6 +107,15 @@ class Appeal(models.Model):
         """Still waiting for a decision (and so still open to withdrawal and messages)."""
         return self.status in OPEN_STATUSES
 
+    @property
+    def status_summary(self):
+        """The status, with the outcome where the status alone does not say it ("Closed · Upheld"); an upheld
+        appeal reads "Upheld", not "Upheld · Upheld"."""
+        status = self.get_status_display()
+        if not self.outcome or self.status == self.outcome:
+            return status
+        return f"{status} · {self.get_outcome_display()}"
+
 
 class AppealEvent(models.Model):
     """One step of an appeal's life: who, when, from which status to which, and why."""

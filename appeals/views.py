@@ -8,6 +8,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from reviews.models import Quarter
 from reviews.roles import roles_of
@@ -141,7 +142,11 @@ def _run(action, form, appeal, user):
             appeal=appeal, by=user, justification=data["comment"], adjustments=form.adjustments(),
             expected_status=expected,
         )
-        return _("The appeal is upheld; %(n)d results were corrected as new versions.") % {"n": len(changes)}
+        return ngettext(
+            "The appeal is upheld; %(n)d result was corrected as a new version.",
+            "The appeal is upheld; %(n)d results were corrected as new versions.",
+            len(changes),
+        ) % {"n": len(changes)}
     if action == "escalate":
         services.appeal_escalate(appeal=appeal, by=user, reason=data["comment"], expected_status=expected)
         return _("The appeal was passed to the leadership group.")

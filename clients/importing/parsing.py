@@ -41,7 +41,7 @@ def max_upload_bytes():
 
 
 def max_rows():
-    return getattr(settings, "IMPORT_MAX_ROWS", 500_000)
+    return settings.IMPORT_MAX_ROWS
 
 
 def _size_of(stream):
