@@ -9,7 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -125,10 +125,7 @@ class RecordLink:
 
 
 def _reverse(name, *args):
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return None
+    return reverse(name, args=args)
 
 
 def record_links(line: IndicatorScore) -> list[RecordLink]:
@@ -138,9 +135,7 @@ def record_links(line: IndicatorScore) -> list[RecordLink]:
     links = []
     for kind, pks in line_record_ids(line).items():
         for pk in dict.fromkeys(pks):
-            url = _reverse(f"clients:{kind}_edit", pk)
-            if url:
-                links.append(RecordLink(kind, pk, url))
+            links.append(RecordLink(kind, pk, _reverse(f"clients:{kind}_edit", pk)))
     return links
 
 

@@ -3,7 +3,7 @@
 import datetime
 
 from django.apps import apps
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -30,11 +30,7 @@ EXECUTION_STEPS = {
 
 
 def _url(name, *args):
-    """The URL, or None while the page that name belongs to is not installed."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return None
+    return reverse(name, args=args)
 
 
 def _task(title, text, url, *, due_on: datetime.date | None = None, today: datetime.date):
@@ -162,7 +158,7 @@ def home_tasks(*, user, today: datetime.date | None = None) -> list[dict]:
             tasks.append(_task(
                 _("Your result for %(quarter)s") % {"quarter": card.quarter.code},
                 _("Read your scorecard: every indicator, your total, grade and rank."),
-                _url("reviews:scorecard", card.pk) or _url("reviews:my_scorecards"), today=today,
+                _url("reviews:scorecard", card.pk), today=today,
             ))
             if interview_model is not None:
                 interview = interview_model.objects.filter(
