@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -87,14 +87,6 @@ def document_html(document) -> str:
     return feedback_html(scorecard, language=document.language)
 
 
-def _report_available() -> bool:
-    try:
-        from reviews import report  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 # --- The batch -------------------------------------------------------------------------------------------
 
 
@@ -118,16 +110,19 @@ def feedback_batch_prepare(*, quarter) -> list[int]:
         ],
         ignore_conflicts=True,  # the unique (scorecard, version) keeps the first batch's rows
     )
-    if _report_available() and not FeedbackDocument.objects.filter(
+    if not FeedbackDocument.objects.filter(
         quarter=quarter, kind=FeedbackDocument.Kind.REPORT
     ).exists():
         FeedbackDocument.objects.bulk_create(
             [FeedbackDocument(quarter=quarter, kind=FeedbackDocument.Kind.REPORT, language=settings.LANGUAGE_CODE)],
             ignore_conflicts=True,
         )
+    # The report first: it is the longest document to render, and queued last it would leave the other workers
+    # idle at the end of the batch while one renders it alone.
+    report_first = Case(When(kind=FeedbackDocument.Kind.REPORT, then=Value(0)), default=Value(1))
     return list(
         FeedbackDocument.objects.filter(quarter=quarter, status=FeedbackDocument.Status.PENDING)
-        .order_by("kind", "pk")
+        .order_by(report_first, "pk")
         .values_list("pk", flat=True)
     )
 

@@ -82,3 +82,20 @@ def test_the_ics_is_crlf_utc_and_folds_long_chinese_lines_within_75_octets():
     assert "LOCATION:3号会议室\\, 二楼" in lines
     assert all(len(line.encode("utf-8")) <= 75 for line in lines)
     assert any(line.startswith(" ") for line in lines)  # the long description was folded
+
+
+def test_the_batch_queues_the_report_before_the_feedback_documents(firm):
+    # Given a published quarter with four people's results
+    from notifications.feedback import feedback_batch_prepare
+    from notifications.models import FeedbackDocument
+    from reviews.models import Scorecard
+    from tests.notifications.conftest import approved_quarter_with_drafts
+
+    quarter = approved_quarter_with_drafts(firm)
+    Scorecard.objects.filter(quarter=quarter).update(status=Scorecard.Status.PUBLISHED)
+    # When the batch is prepared
+    ids = feedback_batch_prepare(quarter=quarter)
+    # Then the report (the longest document) is queued first, then one document per person in creation order
+    kinds = dict(FeedbackDocument.objects.filter(pk__in=ids).values_list("pk", "kind"))
+    assert [kinds[pk] for pk in ids] == ["report"] + ["feedback"] * 4
+    assert ids[1:] == sorted(ids[1:])
