@@ -8,10 +8,14 @@ from .roles import roles_of
 
 def is_superior_of(profile, staff) -> bool:
     """The profile is the staff member's direct superior or above them in the reporting line."""
+    return _is_above(staff, lambda boss: boss.pk == profile.pk)
+
+
+def _is_above(staff, is_reader) -> bool:
     seen = set()
     boss = staff.superior
     while boss is not None and boss.pk not in seen:
-        if boss.pk == profile.pk:
+        if is_reader(boss):
             return True
         seen.add(boss.pk)
         boss = boss.superior
@@ -25,16 +29,16 @@ def get_scorecard_for_user(user, pk) -> Scorecard:
     scorecard; the person and their superiors up the reporting line see it once it is published; nobody else.
     """
     try:
-        card = Scorecard.objects.select_related("staff__user", "staff__superior", "quarter", "department").get(pk=pk)
+        card = Scorecard.objects.select_related("staff__superior", "quarter", "department").get(pk=pk)
     except (Scorecard.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
     if not user.is_authenticated:
         raise Http404
-    roles = roles_of(user)
-    if roles.is_organiser:
+    if roles_of(user).is_organiser:
         return card
-    profile = roles.profile
+    # By user id: the staff and their superiors are read with the card, so the reader's own profile is not needed.
+    is_reader = lambda person: person.user_id == user.pk  # noqa: E731
     published = card.status == Scorecard.Status.PUBLISHED
-    if published and profile is not None and (card.staff_id == profile.pk or is_superior_of(profile, card.staff)):
+    if published and (is_reader(card.staff) or _is_above(card.staff, is_reader)):
         return card
     raise Http404

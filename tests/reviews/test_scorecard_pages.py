@@ -245,3 +245,47 @@ def test_the_scorecard_page_costs_the_same_few_queries_whatever_the_firm_size_an
     }
     assert len(set(counts.values())) == 1, counts
     assert max(counts.values()) <= 15, counts
+
+
+# --- The results block is kept rendered (reviews.scorecards.scorecard_results_html) ---
+
+
+def test_a_second_reading_serves_the_results_block_from_the_cache(firm, card, client_for):
+    browser = english(client_for(firm.lawyer))
+    url = reverse("reviews:scorecard", args=[card.pk])
+    first = browser.get(url).content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        second = browser.get(url).content.decode()
+    assert not any("reviews_indicatorscore" in query["sql"] for query in queries.captured_queries)
+    assert row_of(second, "new_clients") == row_of(first, "new_clients")
+
+
+def test_a_newly_published_quarter_reaches_the_cached_trend_and_past_quarters(firm, card, client_for):
+    # Given the lawyer's 2026Q2 page read once (its results block cached)
+    browser = english(client_for(firm.lawyer))
+    url = reverse("reviews:scorecard", args=[card.pk])
+    assert "2026Q1" not in browser.get(url).content.decode()
+    # When the results of 2026Q1 are published (a new scorecard, a new publication)
+    earlier = make_scorecard(make_quarter(2026, 1, published_at=published_at(2026, 4, 8)), firm.lawyer, total="71")
+    # Then the page lists it among the past quarters and in the trend
+    html = browser.get(url).content.decode()
+    assert reverse("reviews:scorecard", args=[earlier.pk]) in html
+    assert "2026Q1" in html and "71.00" in html
+
+
+def test_a_renamed_person_appears_under_the_new_name_in_the_cached_trend(firm, card, client_for):
+    browser = english(client_for(firm.lawyer))
+    url = reverse("reviews:scorecard", args=[card.pk])
+    browser.get(url)
+    firm.lawyer.profile.full_name = "陈静怡"
+    firm.lawyer.profile.save()
+    assert "陈静怡" in browser.get(url).content.decode().split('id="trend-chart"', 1)[1]
+
+
+def test_the_cached_block_follows_the_reader_s_language(firm, card, client_for):
+    browser = client_for(firm.lawyer)
+    url = reverse("reviews:scorecard", args=[card.pk])
+    english(browser)
+    assert "Points by category" in browser.get(url).content.decode()
+    browser.cookies["django_language"] = "zh-hans"
+    assert "各类指标得分" in browser.get(url).content.decode()
