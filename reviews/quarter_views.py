@@ -25,6 +25,7 @@ from .quarter_services import (
     quarter_report_summary_update,
     quarter_return,
 )
+from .ranked_rows import approval_rows_html
 from .report import quarter_report
 from .roles import require, roles_of
 
@@ -237,4 +238,5 @@ def approval(request, code):
         "may_decide": quarter.state == QuarterState.SUBMITTED,
         **selectors.ranked_results_page(quarter=quarter, query=request.GET),
     }
+    context["rows_html"] = approval_rows_html(context["rows"])
     return render(request, "reviews/quarter_approval.html", context, status=status)

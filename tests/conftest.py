@@ -21,3 +21,24 @@ def client_for(client):
         return client
 
     return login
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: rendered blocks are keyed by ids, which a rolled-back SQLite test
+    database hands out again."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _english_by_default():
+    """Each test starts in English whatever the test before it left active (Django's test client leaves the
+    language of its last request active in the thread). A test about Chinese text overrides it itself."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

@@ -390,3 +390,21 @@ def test_the_explanation_says_when_records_no_longer_add_up(stored):
     line = line_of(firm.lawyer, quarter, "new_clients")
     Contract.objects.filter(pk=line_record_ids(line)["contracts"][0]).update(originating_lawyer=firm.colleague.profile)
     assert line_explanation(line)["records_changed"]
+
+
+def test_the_results_table_shows_recomputed_points_after_a_first_reading(stored, client_for):
+    # Given the results table read once (its cells kept in the cache by scorecard id)
+    firm, quarter, scheme = stored
+    browser = client_for(firm.executor)
+    url = reverse("indicators:results", args=[quarter.code])
+    before = line_of(firm.lawyer, quarter, "satisfaction")
+    assert f">{before.points}</a>" in browser.get(url).content.decode()
+    # When a bad survey arrives and the quarter is recomputed
+    survey(firm.lawyer, (1, 1, 1))
+    results_store_drafts(quarter=quarter, scheme=scheme, by=firm.executor, as_of=AS_OF)
+    # Then the table links the new lines with their new points
+    after = line_of(firm.lawyer, quarter, "satisfaction")
+    assert after.points != before.points
+    html = browser.get(url).content.decode()
+    assert reverse("indicators:explain", args=[after.pk]) in html
+    assert reverse("indicators:explain", args=[before.pk]) not in html
