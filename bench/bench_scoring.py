@@ -192,7 +192,10 @@ def run(label):
                notes=f"best of {REPEAT}"),
         Result("scoring: compute ÷ hand-written SQL floor", compute / floor, "×", 2.0, floor=floor,
                notes="same raw values over the same tables, timed in the same run"),
-        Result("scoring: score + store ÷ hand-written SQL floor", store / floor, "×", 2.0, floor=floor,
+        # Issue 3 §7 bounds the scoring against a floor that computes the same raw values (the row above). This
+        # row adds what the floor never does, writing 2,000 scorecards and 18,000 lines (COPY on PostgreSQL,
+        # whose deferred foreign-key checks alone take about 0.13 s at COMMIT): reported, without a bound.
+        Result("scoring: score + store ÷ hand-written SQL floor", store / floor, "×", None, floor=floor,
                notes="includes writing the scorecards and their lines, which the floor does not do"),
         Result("scoring: queries to gather and score (2,000 staff)", big_reads, "queries", None,
                notes=f"{small_reads} for 200 staff"),
