@@ -123,7 +123,7 @@ def results_store_drafts(*, quarter: Quarter, scheme, by, as_of: datetime.dateti
                     line.rule[:200],
                     line.no_data_policy,
                     line.no_data_applied,
-                    json.dumps(line.details, separators=(",", ":")),
+                    _compact_json(line.details),
                 )
                 for result in results
                 for line in result.lines
@@ -131,6 +131,9 @@ def results_store_drafts(*, quarter: Quarter, scheme, by, as_of: datetime.dateti
         )
     return len(results)
 
+
+# One encoder for every line: json.dumps with arguments builds a new encoder on each call.
+_compact_json = json.JSONEncoder(separators=(",", ":")).encode
 
 # Rows per multi-row INSERT on databases other than SQLite and PostgreSQL.
 _ROWS_PER_INSERT = 2000
