@@ -343,6 +343,37 @@ def _points_formula(line, indicator, scale, kept_weight) -> list[str]:
     return steps
 
 
+def rule_text(line, indicator, scale) -> str:
+    """The scheme's rule for this line in words, in the reader's language (the line stores it as a formula)."""
+    if indicator.kind == scoring.RATED:
+        return _("Weight × average score ÷ %(scale)s (the top of the rating scale)") % {"scale": scale}
+    rule = (line.details or {}).get("rule")
+    if not rule:
+        return line.rule
+    item = scoring.ItemRule.from_details(indicator.code, line.weight, rule)
+    step = (
+        _("%(step)s %% of the target") % {"step": fmt(item.step)}
+        if item.step_mode == "relative"
+        else fmt(item.step, "0.0001")
+    )
+    values = {
+        "weight": fmt(item.weight),
+        "target": fmt(item.target, "0.0001"),
+        "pps": fmt(item.points_per_step),
+        "step": step,
+        "max": fmt(item.weight + item.bonus_cap),
+    }
+    if indicator.direction == "lower":
+        return _(
+            "Full weight (%(weight)s) at the target %(target)s; +%(pps)s for each step of %(step)s below it, "
+            "−%(pps)s for each step above it; never below 0 or above %(max)s"
+        ) % values
+    return _(
+        "Full weight (%(weight)s) at the target %(target)s; +%(pps)s for each step of %(step)s above it, "
+        "−%(pps)s for each step below it; never below 0 or above %(max)s"
+    ) % values
+
+
 def line_explanation(line) -> dict:
     """Everything the explanation page shows for one scorecard line."""
     card = line.scorecard
@@ -372,6 +403,7 @@ def line_explanation(line) -> dict:
         "sources": sources,
         "value_formula": None if line.value is None else _value_formula(line, code, details),
         "points_steps": _points_formula(line, indicator, scale, kept_weight),
+        "rule_text": rule_text(line, indicator, scale),
         "records_changed": records_changed_since_scoring(line, sources),
         "satisfaction_percent": fmt(scoring.satisfaction_percent(line.value))
         if code == scoring.SATISFACTION and line.value is not None

@@ -408,3 +408,15 @@ def test_the_results_table_shows_recomputed_points_after_a_first_reading(stored,
     html = browser.get(url).content.decode()
     assert reverse("indicators:explain", args=[after.pk]) in html
     assert reverse("indicators:explain", args=[before.pk]) not in html
+
+
+def test_the_rule_is_written_out_in_the_reader_s_language(stored, client_for):
+    firm, quarter, _ = stored
+    line = line_of(firm.lawyer, quarter, "new_client_revenue_share")
+    text = explain(client_for, firm.executor, line).replace("&#x27;", "'")
+    assert "Full weight (10) at the target 20; +1 for each step of 10 % of the target above it" in text
+    assert "never below 0 or above 13" in text
+    complaints = explain(client_for, firm.executor, line_of(firm.lawyer, quarter, "complaint_rate"))
+    assert "for each step of" in complaints and "below it, −" in complaints
+    rated = explain(client_for, firm.executor, line_of(firm.lawyer, quarter, "communication"))
+    assert "Weight × average score ÷ 5" in rated
