@@ -20,6 +20,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.test.utils import override_settings
+from django.utils import timezone
 
 from .demo import STAFF, completed_quarters
 from .models import ImprovementItem, Interview, Quarter, QuarterEvent, QuarterState, Scorecard
@@ -159,6 +160,15 @@ def _history_publication():
         quarter_published.connect(on_quarter_published, dispatch_uid="notifications.quarter_published")
 
 
+def _file_history_notifications(quarter, *, since):
+    """A past quarter's notices are old news: dated the day the quarter closed, and read (the bell of a demo login
+    would otherwise count months-old notices as new)."""
+    from notifications.models import Notification
+
+    closed = _at(quarter.ends_on + datetime.timedelta(days=STEP_DAYS["close"]))
+    Notification.objects.filter(created_at__gte=since).update(created_at=closed, read_at=closed)
+
+
 def _render_demo_feedback(quarter):
     from notifications.feedback import feedback_document_render
     from notifications.models import FeedbackDocument
@@ -244,10 +254,12 @@ def demo_quarters_run(*, today):
         rng = random.Random(f"demo-ratings-{quarter.code}")
         if index < len(past) - 1:
             # The publication and correction hooks run when this transaction commits: they stay detached until then.
+            started = timezone.now()
             with _history_without_email():
                 with _history_publication(), history_corrections(), transaction.atomic():
                     _run_past_quarter(quarter, users, rng, appeal=appeals.get(index))
                 _render_demo_feedback(quarter)
+            _file_history_notifications(quarter, since=started)
         else:
             with transaction.atomic():
                 _run_collecting_quarter(quarter, users, rng, today)

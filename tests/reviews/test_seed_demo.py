@@ -382,6 +382,16 @@ class TestTheSeededFirm:
         # Locally e-mail goes to the console: the history's would be printed into the seed's summary.
         assert seeded.emails == []
 
+    def test_the_history_s_notices_are_read_and_dated_in_their_quarter(self):
+        from notifications.models import Notification
+
+        appeal_notices = Notification.objects.filter(user__username="lawyer", kind__startswith="appeal")
+        assert appeal_notices.exists()
+        closed_days = {q.events.get(action="close").at.date() for q in Quarter.objects.filter(state="closed")}
+        for notice in appeal_notices:
+            assert notice.read_at is not None
+            assert notice.created_at.date() in closed_days
+
     def test_sampled_rows_pass_model_validation(self):
         for profile in StaffProfile.objects.select_related("user"):
             profile.full_clean()
