@@ -289,3 +289,14 @@ def test_the_cached_block_follows_the_reader_s_language(firm, card, client_for):
     assert "Points by category" in browser.get(url).content.decode()
     browser.cookies["django_language"] = "zh-hans"
     assert "各类指标得分" in browser.get(url).content.decode()
+
+
+def test_a_corrected_version_says_its_evaluation_was_written_for_the_first_result(firm, card, client_for):
+    from reviews.models import Scorecard
+
+    browser = english(client_for(firm.lawyer))
+    url = reverse("reviews:scorecard", args=[card.pk])
+    assert 'id="evaluation-version-note"' not in browser.get(url).content.decode()
+    Scorecard.objects.filter(pk=card.pk).update(version=2)  # as appeals.corrections writes a corrected result
+    html = browser.get(url).content.decode()
+    assert "written for the result as first published" in html

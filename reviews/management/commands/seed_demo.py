@@ -7,20 +7,21 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from reviews.demo import DEMO_PASSWORD, STAFF, demo_firm_seed
 from reviews.demo_quarters import demo_quarters_run
 
-# The fixed demo logins, one per role: (role, username).
+# The fixed demo logins, one per role: (role, username); the roles are translated when printed.
 DEMO_LOGINS = [
-    ("Partner (leadership group)", "partner"),
-    ("Administrative supervisor (execution group)", "executor"),
-    ("Business department clerk", "bizclerk"),
-    ("Finance department clerk", "finclerk"),
-    ("Administrative department clerk", "admclerk"),
-    ("Group head (senior lawyer)", "senior"),
-    ("Lawyer", "lawyer"),
-    ("Assistant", "assistant"),
+    (gettext_noop("Partner (leadership group)"), "partner"),
+    (gettext_noop("Administrative supervisor (execution group)"), "executor"),
+    (gettext_noop("Business department clerk"), "bizclerk"),
+    (gettext_noop("Finance department clerk"), "finclerk"),
+    (gettext_noop("Administrative department clerk"), "admclerk"),
+    (gettext_noop("Group head (senior lawyer)"), "senior"),
+    (gettext_noop("Lawyer"), "lawyer"),
+    (gettext_noop("Assistant"), "assistant"),
 ]
 
 
