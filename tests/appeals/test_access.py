@@ -81,3 +81,9 @@ def test_anonymous_visitors_are_sent_to_log_in(appeal, client):
 
 def test_an_unknown_appeal_is_404_even_for_the_groups(published, client_for):
     assert client_for(published.firm.executor).get(reverse("appeals:detail", args=[999999])).status_code == 404
+
+
+def test_an_empty_queue_says_nothing_waits_and_offers_every_appeal(published, client_for):
+    text = client_for(published.firm.executor).get(reverse("appeals:list")).content.decode()
+    assert "No appeal is waiting for a decision." in text
+    assert 'href="?status="' in text
