@@ -7,17 +7,16 @@ import datetime
 from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
 
-from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from notifications.services import notify
+from notifications.tasks import feedback_batch_start
 from reviews.deadlines import local_today
 from reviews.models import EXECUTION_GROUP, LEADERSHIP_GROUP
 from reviews.roles import roles_of
@@ -36,44 +35,11 @@ def _language_of(user) -> str:
     return getattr(profile, "language", None) or settings.LANGUAGE_CODE
 
 
-def _absolute(url: str) -> str:
-    return settings.SITE_URL.rstrip("/") + url
-
-
-def _send_email(*, user, template, context):
-    """Our own e-mail, used only when the notifications app is not installed."""
-    with translation.override(_language_of(user)):
-        subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
-        message = EmailMultiAlternatives(
-            subject=subject, body=render_to_string(f"emails/{template}_body.txt", context), to=[user.email]
-        )
-        message.attach_alternative(render_to_string(f"emails/{template}_body.html", context), "text/html")
-    message.send()
-
-
 def _notify_one(user, *, kind: str, compose: Callable[[], tuple[str, str]], url: str, template="appeal_update"):
     """An in-app notification and an e-mail, in the recipient's language."""
     with translation.override(_language_of(user)):
         title, body = compose()
-    notify = None
-    if apps.is_installed("notifications"):
-        from notifications.services import notify
-    if notify is not None:
-        notify(user=user, kind=kind, title=title, body=body, url=url, email=bool(user.email), email_template=template)
-        return
-    if user.email:
-        profile = getattr(user, "profile", None)
-        _send_email(
-            user=user,
-            template=template,
-            context={
-                "title": title,
-                "body": body,
-                "link": _absolute(url),
-                "name": profile.full_name if profile else user.get_username(),
-                "firm_name": settings.FIRM_NAME,
-            },
-        )
+    notify(user=user, kind=kind, title=title, body=body, url=url, email=bool(user.email), email_template=template)
 
 
 def _notify(users: Iterable, *, kind: str, compose: Callable[[], tuple[str, str]], url: str, template="appeal_update"):
@@ -547,23 +513,11 @@ def correction_notices(*, appeal, changes):
     transaction.on_commit(lambda: feedback_regenerate(quarter_id=quarter_id, scorecard_ids=new_ids))
 
 
-def feedback_regenerate(*, quarter_id, scorecard_ids) -> bool:
-    """New feedback documents for the corrected versions, through the notifications app (issue 5 §2: each
-    document versioned; an upheld appeal adds a new version and keeps the old).
+def feedback_regenerate(*, quarter_id, scorecard_ids) -> None:
+    """New feedback documents for the corrected versions (issue 5 §2: each document versioned; an upheld appeal
+    adds a new version and keeps the old).
 
-    Returns False when the firm keeps no feedback documents (the notifications app is not installed).
+    The batch makes one document per current scorecard version and skips those it already has, so only the new
+    versions (`scorecard_ids`) get documents; each is rendered by its own task, like the publication's.
     """
-    if not apps.is_installed("notifications"):
-        return False
-    from notifications import feedback
-
-    regenerate = getattr(feedback, "feedback_regenerate", None)
-    if regenerate is not None:
-        regenerate(scorecard_ids=scorecard_ids)
-        return True
-    from notifications.tasks import feedback_batch_start
-
-    # The batch makes one document per current scorecard version and skips those it already has, so only
-    # the new versions get documents; each is rendered by its own task, like the publication's.
     feedback_batch_start.delay(quarter_id)
-    return True

@@ -8,7 +8,6 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -363,51 +362,27 @@ def _compose_ratings(rating_round, count):
 
 # --- Appeals (regulation 二.2) ------------------------------------------------------------------------------
 
-_APPEAL_DUE_FIELDS = ("decision_due_on", "decide_by", "decision_deadline", "due_on")
-_APPEAL_CLOSED = ("upheld", "rejected", "withdrawn", "decided", "closed", "partly_upheld")
-
-
-def _appeal_model():
-    """The appeals app's Appeal model with the field holding its decision deadline, or (None, None)."""
-    if not apps.is_installed("appeals"):
-        return None, None
-    try:
-        model = apps.get_model("appeals", "Appeal")
-    except LookupError:
-        return None, None
-    names = {f.name for f in model._meta.get_fields()}
-    due_field = next((name for name in _APPEAL_DUE_FIELDS if name in names), None)
-    return (model, due_field) if due_field else (None, None)
-
-
 def appeal_reminders(today: datetime.date) -> list[Reminder]:
     """Execution-group members (the appeal's handler when it has one) 2 days before an undecided appeal's
-    decision deadline and on the day. Skipped while the firm keeps no appeals."""
-    model, due_field = _appeal_model()
-    if model is None:
-        return []
-    names = {f.name for f in model._meta.get_fields()}
-    appeals = model.objects.filter(**{
-        f"{due_field}__in": [today + datetime.timedelta(days=APPEAL_DAYS_BEFORE), today]})
-    if "decided_at" in names:
-        appeals = appeals.filter(decided_at__isnull=True)
-    if "status" in names:
-        appeals = appeals.exclude(status__in=_APPEAL_CLOSED)
+    decision deadline and on the day."""
+    from appeals.models import Appeal  # appeals builds on notifications: imported when used
+
+    appeals = Appeal.objects.filter(
+        decision_due_on__in=[today + datetime.timedelta(days=APPEAL_DAYS_BEFORE), today],
+        decided_at__isnull=True,  # a withdrawal also sets decided_at
+    ).select_related("handler")
     executors = _members(EXECUTION_GROUP)
     reminders = []
     for appeal in appeals:
-        due = getattr(appeal, due_field)
-        due = due.date() if isinstance(due, datetime.datetime) else due
-        handler = getattr(appeal, "handler", None) if "handler" in names else None
-        recipients = [handler] if handler is not None else executors
-        try:
-            url = reverse("appeals:detail", args=[appeal.pk])
-        except Exception:  # noqa: BLE001 — the appeals pages may not exist yet
-            url = ""
+        recipients = [appeal.handler] if appeal.handler is not None else executors
+        url = reverse("appeals:detail", args=[appeal.pk])
         for user in recipients:
-            reminders.append(Reminder(
-                "appeal_due", f"appeal:{appeal.pk}", today, user, url, _compose_appeal(appeal, due, today),
-            ))
+            reminders.append(
+                Reminder(
+                    "appeal_due", f"appeal:{appeal.pk}", today, user, url,
+                    _compose_appeal(appeal, appeal.decision_due_on, today),
+                )
+            )
     return reminders
 
 

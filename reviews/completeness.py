@@ -4,7 +4,6 @@ group knows whether it can score. A fixed number of aggregate queries, however l
 import datetime
 from dataclasses import dataclass, field
 
-from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import CharField, Count, Max, Q
 from django.db.models.functions import Cast
@@ -98,11 +97,9 @@ class Board:
 
 
 def _rating_round(quarter):
-    try:
-        round_model = apps.get_model("indicators", "RatingRound")
-    except LookupError:
-        return None
-    return round_model.objects.filter(quarter=quarter).first()
+    from indicators.models import RatingRound  # indicators builds on reviews: imported when used
+
+    return RatingRound.objects.filter(quarter=quarter).first()
 
 
 def completeness_board(*, quarter) -> Board:

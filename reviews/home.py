@@ -2,13 +2,12 @@
 
 import datetime
 
-from django.apps import apps
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from .deadlines import days_left, days_phrase, interview_due_on, local_today
-from .models import Quarter, QuarterState, Scorecard
+from .models import Interview, Quarter, QuarterState, Scorecard
 from .roles import roles_of
 
 DATA_TITLES = {
@@ -42,13 +41,6 @@ def _task(title, text, url, *, due_on: datetime.date | None = None, today: datet
         due = _("Due %(date)s (%(left)s).") % {"date": due_on.isoformat(), "left": days_phrase(due_on, today)}
         task["text"] = f"{task['text']} {due}"
     return task
-
-
-def _model(app_label, name):
-    try:
-        return apps.get_model(app_label, name)
-    except LookupError:
-        return None
 
 
 def home_tasks(*, user, today: datetime.date | None = None) -> list[dict]:
@@ -94,9 +86,10 @@ def home_tasks(*, user, today: datetime.date | None = None) -> list[dict]:
                 ))
 
     # Raters: the colleagues they still have to rate (regulation 三.4).
-    assignment_model = _model("indicators", "RatingAssignment")
-    if profile is not None and assignment_model is not None:
-        open_ratings = assignment_model.objects.filter(
+    if profile is not None:
+        from indicators.models import RatingAssignment  # indicators builds on reviews: imported when used
+
+        open_ratings = RatingAssignment.objects.filter(
             rater=profile, score__isnull=True, round__closed_at__isnull=True
         ).select_related("round")
         waiting = open_ratings.count()
@@ -127,7 +120,6 @@ def home_tasks(*, user, today: datetime.date | None = None) -> list[dict]:
             _url("reviews:people"), today=today,
         ))
 
-    interview_model = _model("reviews", "Interview")
     published = [q for q in open_quarters if q.state == QuarterState.PUBLISHED]
     if profile is not None and published:
         # Superiors (regulation 三.5): an interview with each direct report within 7 days of publication.
@@ -135,9 +127,8 @@ def home_tasks(*, user, today: datetime.date | None = None) -> list[dict]:
             reports = Scorecard.objects.filter(
                 quarter=quarter, is_current=True, status=Scorecard.Status.PUBLISHED, staff__superior=profile
             )
-            if interview_model is not None:
-                recorded = interview_model.objects.filter(quarter=quarter, recorded_at__isnull=False)
-                reports = reports.exclude(staff_id__in=recorded.values("staff_id"))
+            recorded = Interview.objects.filter(quarter=quarter, recorded_at__isnull=False)
+            reports = reports.exclude(staff_id__in=recorded.values("staff_id"))
             waiting = reports.count()
             if waiting:
                 tasks.append(_task(
@@ -160,16 +151,15 @@ def home_tasks(*, user, today: datetime.date | None = None) -> list[dict]:
                 _("Read your scorecard: every indicator, your total, grade and rank."),
                 _url("reviews:scorecard", card.pk), today=today,
             ))
-            if interview_model is not None:
-                interview = interview_model.objects.filter(
-                    quarter=card.quarter, staff=profile, recorded_at__isnull=False, acknowledged_at__isnull=True
-                ).first()
-                if interview is not None:
-                    tasks.append(_task(
-                        _("Acknowledge your interview for %(quarter)s") % {"quarter": card.quarter.code},
-                        _("Your superior has recorded the interview: read it and acknowledge it."),
-                        _url("reviews:interview", interview.pk), today=today,
-                    ))
+            interview = Interview.objects.filter(
+                quarter=card.quarter, staff=profile, recorded_at__isnull=False, acknowledged_at__isnull=True
+            ).first()
+            if interview is not None:
+                tasks.append(_task(
+                    _("Acknowledge your interview for %(quarter)s") % {"quarter": card.quarter.code},
+                    _("Your superior has recorded the interview: read it and acknowledge it."),
+                    _url("reviews:interview", interview.pk), today=today,
+                ))
 
     # Most urgent first: dated tasks by days left, then the others in the order above.
     return sorted(tasks, key=lambda t: (t["days_left"] is None, t["days_left"] if t["days_left"] is not None else 0))

@@ -2,10 +2,8 @@
 
 import datetime
 
-from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -13,7 +11,7 @@ from django.utils.translation import ngettext
 from .deadlines import local_today
 from .evaluation import evaluation_draft
 from .lifecycle import Action, TransitionRefused, quarter_published, quarter_transition
-from .models import Quarter, QuarterState, Scorecard
+from .models import Interview, Quarter, QuarterState, Scorecard
 from .roles import roles_of
 
 MAX_SUMMARY_LENGTH = 20000
@@ -193,39 +191,19 @@ def quarter_publish(*, quarter, by, comment="", expected_state=None):
     )
 
 
-def pending_interviews(quarter) -> int | None:
-    """People with a published result whose interview is not recorded yet (None when interviews are not kept)."""
-    try:
-        interview_model = apps.get_model("reviews", "Interview")
-    except LookupError:
-        return None
-    recorded = interview_model.objects.filter(quarter=quarter, recorded_at__isnull=False).values("staff_id")
+def pending_interviews(quarter) -> int:
+    """People with a published result whose interview is not recorded yet."""
+    recorded = Interview.objects.filter(quarter=quarter, recorded_at__isnull=False).values("staff_id")
     return (
         _current_scorecards(quarter).filter(status=Scorecard.Status.PUBLISHED).exclude(staff_id__in=recorded).count()
     )
 
 
-def undecided_appeals(quarter) -> int | None:
-    """Appeals of the quarter still waiting for a decision (None when the appeals app keeps no appeals yet)."""
-    if not apps.is_installed("appeals"):
-        return None
-    try:
-        appeal_model = apps.get_model("appeals", "Appeal")
-    except LookupError:
-        return None
-    fields = {field.name for field in appeal_model._meta.get_fields()}
-    appeals = appeal_model.objects.all()
-    if "quarter" in fields:
-        appeals = appeals.filter(quarter=quarter)
-    elif "scorecard" in fields:
-        appeals = appeals.filter(scorecard__quarter=quarter)
-    else:
-        return None
-    if "decided_at" in fields:
-        return appeals.filter(decided_at__isnull=True).count()
-    if "status" in fields:
-        return appeals.exclude(Q(status__in=("upheld", "rejected", "partly_upheld", "decided", "withdrawn"))).count()
-    return None
+def undecided_appeals(quarter) -> int:
+    """Appeals of the quarter still waiting for a decision (a withdrawal also sets decided_at)."""
+    from appeals.models import Appeal  # appeals builds on reviews: imported when used
+
+    return Appeal.objects.filter(quarter=quarter, decided_at__isnull=True).count()
 
 
 def quarter_close(*, quarter, by, comment="", expected_state=None):

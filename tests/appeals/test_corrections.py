@@ -4,7 +4,6 @@ feedback documents are regenerated and everyone affected is told what changed.""
 from decimal import Decimal as D
 
 import pytest
-from django.apps import apps
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -176,7 +175,6 @@ def test_a_correction_refuses_a_quarter_that_is_not_published(scored):
         quarter_results_correct(quarter=scored.quarter, by=scored.firm.executor, reason="x")
 
 
-@pytest.mark.skipif(not apps.is_installed("notifications"), reason="the notifications app is not installed")
 def test_feedback_documents_are_regenerated_as_new_versions(published, django_capture_on_commit_callbacks):
     from notifications.models import FeedbackDocument
 

@@ -74,12 +74,7 @@ def test_the_handler_asks_and_the_two_exchange_messages(published, client_for, d
     ]
 
 
-def test_messages_also_appear_in_the_app_when_notifications_are_installed(published,
-                                                                          django_capture_on_commit_callbacks):
-    from django.apps import apps
-
-    if not apps.is_installed("notifications"):
-        pytest.skip("the notifications app is not installed")
+def test_messages_also_appear_in_the_app(published, django_capture_on_commit_callbacks):
     from notifications.models import Notification
 
     appeal = under_review(published)

@@ -4,7 +4,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from clients.models import Client, Complaint, Contract, RevenueEntry
 from tests.clients.entry_factories import at, make_records
@@ -222,26 +222,9 @@ def test_a_list_costs_the_same_few_queries_however_many_rows(
 
 
 def test_the_import_button_leads_the_clerk_to_the_file_import(firm, records, client_for):
-    try:
-        import_url = reverse("clients:import_upload", args=["revenue"])
-    except NoReverseMatch:
-        pytest.skip("the file import is not installed in this tree")
+    import_url = reverse("clients:import_upload", args=["revenue"])
     text = client_for(firm.finance_clerk).get(reverse("clients:revenue_list")).content.decode()
     assert f'href="{import_url}"' in text and "Import from a file" in text
     text = client_for(firm.executor).get(reverse("clients:revenue_list")).content.decode()
     assert "Import from a file" not in text
 
-
-def test_the_lists_still_work_when_the_import_is_not_installed(firm, records, client_for, monkeypatch):
-    # Given the import's URLs do not resolve
-    def no_import(name, *args, **kwargs):
-        if name == "clients:import_upload":
-            raise NoReverseMatch(name)
-        return reverse(name, *args, **kwargs)
-
-    monkeypatch.setattr("clients.views.reverse", no_import)
-    # Then the list shows, only without the import button
-    response = client_for(firm.finance_clerk).get(reverse("clients:revenue_list"))
-    assert response.status_code == 200
-    text = response.content.decode()
-    assert "R-0001" in text and "Import from a file" not in text and "Add revenue entry" in text
