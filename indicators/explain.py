@@ -332,11 +332,29 @@ def _points_formula(line, indicator, scale, kept_weight) -> list[str]:
                 _("Kept within 0 and weight + bonus cap (%(max)s): %(points)s")
                 % {"max": fmt(weight + rule.bonus_cap), "points": fmt(raw)}
             )
+    adjustment = (line.details or {}).get("appeal_adjustment")
+    computed = Decimal(adjustment["computed_points"]) if adjustment else line.points
     if line.effective_weight not in (weight, Decimal("0")) and kept_weight:
         steps.append(
             _("Rescaled because other indicators had no data: %(raw)s × 100 ÷ %(kept)s = %(points)s")
-            % {"raw": fmt(raw), "kept": fmt(kept_weight), "points": fmt(line.points)}
+            % {"raw": fmt(raw), "kept": fmt(kept_weight), "points": fmt(computed)}
         )
+    if adjustment:
+        # An upheld appeal adjusted the computed points (appeals.corrections.apply_adjustment, kept in [0, cap]).
+        appeals = ", ".join(f"#{pk}" for pk in adjustment.get("appeals", []))
+        delta = Decimal(adjustment["points"])
+        steps.append(
+            _("Adjusted by the upheld appeal %(appeals)s: %(computed)s %(sign)s %(delta)s = %(points)s")
+            % {
+                "appeals": appeals,
+                "computed": fmt(computed),
+                "sign": "−" if delta < 0 else "+",
+                "delta": fmt(abs(delta)),
+                "points": fmt(computed + delta),
+            }
+        )
+        if computed + delta != line.points:
+            steps.append(_("Kept within 0 and the line's ceiling: %(points)s") % {"points": fmt(line.points)})
     steps.append(
         _("Points on the scorecard (rounded half-up to two places): %(points)s") % {"points": fmt(line.points)}
     )
