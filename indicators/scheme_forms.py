@@ -41,7 +41,7 @@ class SchemeItemForm(forms.Form):
     step_mode = forms.ChoiceField(label=_("Step mode"), choices=SchemeItem.StepMode.choices)
     points_per_step = _decimal(_("Points per step"), max_digits=6, places=2, minimum="0")
     bonus_cap = _decimal(_("Bonus cap"), max_digits=6, places=2, minimum="0")
-    no_data_policy = forms.ChoiceField(label=_("No data"), choices=SchemeItem.NoDataPolicy.choices)
+    no_data_policy = forms.ChoiceField(label=_("When no data"), choices=SchemeItem.NoDataPolicy.choices)
 
     def __init__(self, *args, indicator, **kwargs):
         super().__init__(*args, **kwargs)
