@@ -183,6 +183,11 @@ def feedback_document_failure(*, document_id: int, error: str, final: bool) -> F
         document.status = FeedbackDocument.Status.FAILED if final else FeedbackDocument.Status.PENDING
         document.error = (error or "")[:ERROR_LENGTH]
         document.save(update_fields=["status", "error"])
+        if final and document.kind == FeedbackDocument.Kind.FEEDBACK:
+            # The result is out whatever became of the document: the person hears of it now, without the link
+            # (a successful retry sends the link later, under the document's own key).
+            document_pk = document.pk
+            transaction.on_commit(lambda: feedback_result_out_send(document_id=document_pk))
     return document
 
 
@@ -217,28 +222,37 @@ def _queue_render(document_id):
 def feedback_result_out_send(*, document_id: int) -> bool:
     """E-mail the person, in their language, that their result and written feedback are out, with the link.
 
-    Once per document: the ReminderLog row (day = publication day) stops a repeat.
+    Once per document: the ReminderLog row (day = publication day) stops a repeat. A document that failed for good
+    still tells the person their result is out, without the link, once per scorecard.
     """
     document = FeedbackDocument.objects.select_related("scorecard__staff__user", "quarter").get(pk=document_id)
     scorecard = document.scorecard
     user = scorecard.staff.user
     quarter = document.quarter
-    pdf_url = reverse("notifications:feedback_pdf", args=[document.pk])
+    ready = document.status == FeedbackDocument.Status.DONE
+    pdf_url = reverse("notifications:feedback_pdf", args=[document.pk]) if ready else None
     scorecard_url = reverse("reviews:scorecard", args=[scorecard.pk])
 
     def compose():
         title = _("Your result for %(quarter)s is out") % {"quarter": quarter.code}
-        body = _(
-            "Your result and written feedback for %(quarter)s are published: total %(total)s, grade %(grade)s. "
-            "Read the feedback document and your scorecard in the system."
-        ) % {"quarter": quarter.code, "total": scorecard.total, "grade": scorecard.grade_label}
+        figures = {"quarter": quarter.code, "total": scorecard.total, "grade": scorecard.grade_label}
+        if ready:
+            body = _(
+                "Your result and written feedback for %(quarter)s are published: total %(total)s, grade %(grade)s. "
+                "Read the feedback document and your scorecard in the system."
+            ) % figures
+        else:
+            body = _(
+                "Your result for %(quarter)s is published: total %(total)s, grade %(grade)s. Read your scorecard in "
+                "the system; the written feedback document follows when it is ready."
+            ) % figures
         return title, body
 
     def context():
         return {
             "quarter": quarter,
             "scorecard": scorecard,
-            "pdf_link": settings.SITE_URL.rstrip("/") + pdf_url,
+            "pdf_link": settings.SITE_URL.rstrip("/") + pdf_url if pdf_url else None,
             "scorecard_link": settings.SITE_URL.rstrip("/") + scorecard_url,
             "appeal_until": appeal_window_ends_on(quarter),
             "interview_due_on": interview_due_on(quarter),
@@ -246,11 +260,11 @@ def feedback_result_out_send(*, document_id: int) -> bool:
 
     return reminder_send(
         kind="result_out",
-        object_key=f"feedback:{document.pk}",
+        object_key=f"feedback:{document.pk}" if ready else f"result:{scorecard.pk}",
         day=local_date(quarter.published_at) or timezone.localdate(),
         user=user,
         compose=compose,
-        url=pdf_url,
+        url=pdf_url or scorecard_url,
         email_template="result_out",
         context=context,
     )

@@ -119,3 +119,6 @@ def test_a_render_that_keeps_failing_is_retried_then_marked_failed_without_stopp
     others = FeedbackDocument.objects.exclude(pk=broken.pk)
     assert set(others.values_list("status", flat=True)) == {FeedbackDocument.Status.DONE}
     assert firm.lawyer.email not in {m.to[0] for m in mail.outbox if "/notifications/feedback/" in m.body}
+    # But the lawyer is still told the result is out, with the scorecard's link
+    scorecard_link = f"/scorecards/{broken.scorecard_id}/"
+    assert any(m.to == [firm.lawyer.email] and scorecard_link in m.body for m in mail.outbox)

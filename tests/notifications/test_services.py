@@ -99,3 +99,30 @@ def test_the_batch_queues_the_report_before_the_feedback_documents(firm):
     kinds = dict(FeedbackDocument.objects.filter(pk__in=ids).values_list("pk", "kind"))
     assert [kinds[pk] for pk in ids] == ["report"] + ["feedback"] * 4
     assert ids[1:] == sorted(ids[1:])
+
+
+def test_a_document_that_fails_for_good_still_tells_the_person_the_result_is_out(
+    firm, django_capture_on_commit_callbacks
+):
+    # Given a published quarter whose documents are prepared
+    from notifications.feedback import feedback_batch_prepare, feedback_document_failure
+    from notifications.models import FeedbackDocument
+    from reviews.models import Scorecard
+    from tests.notifications.conftest import approved_quarter_with_drafts
+
+    quarter = approved_quarter_with_drafts(firm)
+    Scorecard.objects.filter(quarter=quarter).update(status=Scorecard.Status.PUBLISHED)
+    quarter.published_at = quarter.ends_on
+    feedback_batch_prepare(quarter=quarter)
+    document = FeedbackDocument.objects.get(scorecard__staff=firm.lawyer.profile)
+    # When its render fails, first with retries left, then for good
+    with django_capture_on_commit_callbacks(execute=True):
+        feedback_document_failure(document_id=document.pk, error="boom", final=False)
+    assert not mail.outbox
+    with django_capture_on_commit_callbacks(execute=True):
+        feedback_document_failure(document_id=document.pk, error="boom", final=True)
+    # Then the lawyer gets one e-mail with the scorecard's link and no document link
+    (message,) = mail.outbox
+    assert message.to == [firm.lawyer.email]
+    assert f"/scorecards/{document.scorecard_id}/" in message.body
+    assert "/notifications/feedback/" not in message.body
