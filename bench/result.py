@@ -20,10 +20,11 @@ class Result:
     notes: str = ""
     # The benchmark module that measured it (bench_<benchmark>.py), set by bench/runner.py.
     benchmark: str = ""
-    within_bound: bool = field(init=False)
+    # Computed, never typed in; None for a figure reported without a bound.
+    within_bound: bool | None = field(init=False)
 
     def __post_init__(self):
-        self.within_bound = True if self.bound is None else _COMPARE[self.comparison](self.value, self.bound)
+        self.within_bound = None if self.bound is None else _COMPARE[self.comparison](self.value, self.bound)
 
     def as_dict(self):
         return asdict(self)
