@@ -8,9 +8,11 @@ from xml.sax.saxutils import escape, quoteattr
 
 from django.utils.translation import gettext as _
 
-# Fonts that carry Chinese glyphs first, so WeasyPrint and browsers pick a CJK face for labels.
+# Fonts that carry Chinese glyphs first, so WeasyPrint and browsers pick a CJK face for labels. The font the
+# project ships (static/fonts, declared by the PDFs' @font-face) comes first: on a machine without system CJK
+# fonts (the Docker image) WeasyPrint otherwise drew the charts' digits in a serif fallback.
 FONT_FAMILY = (
-    "'Noto Sans CJK SC', 'Noto Sans SC', 'Source Han Sans SC', 'WenQuanYi Micro Hei', "
+    "'Noto Sans SC', 'Noto Sans CJK SC', 'Source Han Sans SC', 'WenQuanYi Micro Hei', "
     "'PingFang SC', 'Microsoft YaHei', sans-serif"
 )
 PALETTE = ("#0d6efd", "#fd7e14", "#198754", "#6f42c1", "#d63384", "#20c997")

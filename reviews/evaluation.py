@@ -60,7 +60,7 @@ def evaluation_draft(scorecard: Scorecard, lines=None) -> str:
             % {
                 "name": scorecard.staff.full_name,
                 "total": _points(scorecard.total),
-                "grade": scorecard.grade,
+                "grade": scorecard.grade_label,
                 "rank": scorecard.rank,
                 "count": scorecard.ranked_count,
             }

@@ -24,7 +24,7 @@ from . import charts
 from .access import get_scorecard_for_user
 from .deadlines import appeal_window_ends_on, interview_due_on
 from .interviews import PUBLISHED_STATES, interview_status
-from .models import ImprovementItem, IndicatorScore, Interview, Position, Quarter, Scorecard
+from .models import ImprovementItem, IndicatorScore, Interview, Position, Quarter, QuarterState, Scorecard
 from .roles import roles_of
 
 TREND_QUARTERS = 4
@@ -267,7 +267,8 @@ def scorecard_viewer_context(*, scorecard, user, today=None) -> dict:
     is_owner = staff.user_id == user.pk
     published = scorecard.status == Scorecard.Status.PUBLISHED
     appeal_until = appeal_window_ends_on(quarter) if published else None
-    appeal_open = appeal_until is not None and today <= appeal_until
+    # A closed quarter is read-only, whatever its window said (appeals.selectors.filing_window refuses it too).
+    appeal_open = appeal_until is not None and today <= appeal_until and quarter.state == QuarterState.PUBLISHED
     is_direct_superior = staff.superior is not None and staff.superior.user_id == user.pk
     return {
         "scorecard": scorecard,

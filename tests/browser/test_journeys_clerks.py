@@ -101,7 +101,7 @@ def _clerk_journey(session_as, tmp_path, clerk, kind, bad, good, model, key, key
     _upload(session, kind, bad, tmp_path, "bad")
     # Then the preview names the bad row (row 3: the header is row 1) and its reason, and nothing can be imported
     errors = page.locator("#import-errors").inner_text()
-    assert "3" in errors and reason in errors.lower() or reason in errors, errors
+    assert "3" in errors and (reason in errors.lower() or reason in errors), errors
     assert "Nothing can be imported until every error is fixed." in session.text()
     assert page.locator("#confirm-import").count() == 0
     session.shot("1-preview-with-error")

@@ -155,6 +155,14 @@ def test_a_quarter_from_scoring_to_the_acknowledged_interview(collecting, sessio
     top.refresh_from_db()
     assert top.staff.full_name in approval and str(top.total) in approval
     partner.shot("06-approval-page")
+    # The partner reads the full report: the execution group's summary and the top performer are in it
+    partner.page.locator("#full-report").click()
+    partner.page.wait_for_url("**/report/")
+    report = partner.text()
+    assert SUMMARY in report and top.staff.full_name in report
+    partner.shot("06b-report")
+    partner.page.go_back()
+    partner.page.wait_for_url("**/approval/")
     partner.page.locator("input[name=decision][value=return]").check()
     partner.page.fill("textarea[name=comment]", RETURN_COMMENT)
     partner.page.get_by_role("button", name="Send the decision").click()

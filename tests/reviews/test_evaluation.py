@@ -22,10 +22,10 @@ LINES = [("satisfaction", 16, 15), ("new_clients", 15, 15), ("collaboration", 6,
 
 
 def test_the_draft_names_strengths_and_weak_indicators_in_english(firm):
-    # The colleague prefers English.
+    # The colleague prefers English: the grade is in English too (the card keeps both labels).
     card = make_card(make_quarter(), firm.colleague, 82.5, rank=2, ranked_count=4, lines=LINES)
     draft = evaluation_draft(card)
-    assert draft.startswith("刘洋 scored 82.5 points this quarter, grade 良好, rank 2 of 4")
+    assert draft.startswith("刘洋 scored 82.5 points this quarter, grade Good, rank 2 of 4")
     assert "Strengths: Client satisfaction (16 of 15 points), New clients (15 of 15 points)." in draft
     assert "To improve: Cross-department collaboration satisfaction (6 of 15 points)" in draft
 
