@@ -214,6 +214,14 @@ def line_chart_svg(labels, series, *, width=600, height=280, title=None, y_min=N
 
     for index, label in enumerate(labels):
         parts.append(_text(x_of(index), top + plot_h + 16, label, size=11, anchor="middle", fill=AXIS))
+    # The value labels of the highest point at each label go above it, the others' below theirs: two series
+    # close together (a person near the firm's average) would otherwise print one number over the other.
+    highest = {}
+    for index in range(len(labels)):
+        series_values = enumerate(cleaned.values())
+        values = [(points[index], -number) for number, points in series_values if points[index] is not None]
+        if values:
+            highest[index] = -max(values)[1]
     for number, (name, points) in enumerate(cleaned.items()):
         color = PALETTE[number % len(PALETTE)]
         dash = "" if number == 0 else ' stroke-dasharray="6 4"'
@@ -241,7 +249,8 @@ def line_chart_svg(labels, series, *, width=600, height=280, title=None, y_min=N
                 f"<title>{escape(name)} {escape(labels[index])}: {escape(_fmt(value))}{escape(value_suffix)}</title>"
                 f"</circle>"
             )
-            parts.append(_text(x, y - 7, _fmt(value), size=10, anchor="middle", fill=color))
+            label_y = y - 7 if highest.get(index) == number else y + 15
+            parts.append(_text(x, label_y, _fmt(value), size=10, anchor="middle", fill=color))
         # Legend: three entries per row under the plot.
         row, column = divmod(number, 3)
         lx = left + column * (plot_w / 3)

@@ -86,3 +86,14 @@ def test_series_of_the_wrong_length_are_refused():
 def test_the_charts_ask_for_a_font_with_chinese_glyphs():
     root = parse(bar_chart_svg(["沟通"], [1]))
     assert "Noto Sans CJK SC" in root.get("font-family")
+
+
+def test_close_values_print_their_labels_one_above_one_below():
+    svg = line_chart_svg(["2026Q1", "2026Q2"], {"陈静": [84.4, 70], "Firm average": [79.6, 80]})
+    root = ET.fromstring(svg)
+    labels = {t.text: float(t.get("y")) for t in root.iter(f"{SVG}text") if t.text in {"84.4", "79.6", "70", "80"}}
+    circles = [float(c.get("cy")) for c in root.iter(f"{SVG}circle")]
+    # 2026Q1: the person is higher, their label above their point; the average's below its own
+    assert labels["84.4"] < circles[0] and labels["79.6"] > circles[2]
+    # 2026Q2: the other way round
+    assert labels["70"] > circles[1] and labels["80"] < circles[3]
