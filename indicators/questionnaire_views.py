@@ -59,10 +59,16 @@ def questionnaire_link_created(request, pk):
     return render(request, "indicators/questionnaire_link_created.html", {"link": link, "url": url})
 
 
-def _public_language(request, link):
-    """The link's language, unless the client switched with ?lang=."""
+def _public_language(request, default):
+    """The language the client chose with ?lang= (the switch on every public page), else `default`."""
     wanted = request.GET.get("lang")
-    return wanted if wanted in Language.values else link.language
+    return wanted if wanted in Language.values else default
+
+
+def _language_context(language):
+    """What the public pages' language switch needs: the page's language and the other one, named in itself."""
+    other = Language.EN if language == Language.ZH_HANS else Language.ZH_HANS
+    return {"language": language, "other_language": other, "other_language_label": Language(other).label}
 
 
 @never_cache
@@ -72,7 +78,7 @@ def questionnaire_answer(request, token):
         link = questionnaire.questionnaire_link_verify(token=token)
     except questionnaire.QuestionnaireLinkUnavailable as unavailable:
         return _unavailable(request, unavailable)
-    language = _public_language(request, link)
+    language = _public_language(request, link.language)
     with translation.override(language):
         form = QuestionnaireAnswerForm(request.POST or None)
         status = 200
@@ -88,22 +94,14 @@ def questionnaire_answer(request, token):
                 else:
                     return redirect(reverse("questionnaire:thanks") + f"?lang={language}")
             status = 400
-        other = Language.EN if language == Language.ZH_HANS else Language.ZH_HANS
-        context = {
-            "link": link,
-            "form": form,
-            "language": language,
-            "other_language": other,
-            "other_language_label": Language(other).label,
-        }
+        context = {"link": link, "form": form, **_language_context(language)}
         return render(request, "indicators/questionnaire_answer.html", context, status=status)
 
 
 def _unavailable(request, unavailable):
+    # A link that was found (used or expired) keeps its language; an unknown one speaks the site's default.
     link = unavailable.link
-    language = _public_language(request, link) if link else request.GET.get("lang", "")
-    if language not in Language.values:
-        language = Language.ZH_HANS
+    language = _public_language(request, link.language if link else Language.ZH_HANS)
     with translation.override(language):
         messages_by_reason = {
             "unknown": _("This questionnaire link is not valid. Please check that you copied the whole address."),
@@ -113,14 +111,16 @@ def _unavailable(request, unavailable):
         return render(
             request,
             "indicators/questionnaire_unavailable.html",
-            {"reason": unavailable.reason, "message": messages_by_reason[unavailable.reason], "language": language},
+            {
+                "reason": unavailable.reason,
+                "message": messages_by_reason[unavailable.reason],
+                **_language_context(language),
+            },
             status=UNAVAILABLE_STATUS[unavailable.reason],
         )
 
 
 def questionnaire_thanks(request):
-    language = request.GET.get("lang")
-    if language not in Language.values:
-        language = Language.ZH_HANS
+    language = _public_language(request, Language.ZH_HANS)
     with translation.override(language):
-        return render(request, "indicators/questionnaire_thanks.html", {"language": language})
+        return render(request, "indicators/questionnaire_thanks.html", _language_context(language))

@@ -1,15 +1,16 @@
-"""score_quarter and export_results: what they print, store and write."""
+"""score_quarter and export_results: what they print, store and write, and when score_quarter refuses."""
 
 import csv
 import io
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.utils import translation
 from openpyxl import load_workbook
 
 from indicators.models import Scheme
-from reviews.models import Scorecard, StaffProfile
+from reviews.models import Quarter, QuarterState, Scorecard, StaffProfile
 from tests.indicators.test_selectors import quarter_with_scheme, scored_firm  # noqa: F401
 
 
@@ -26,25 +27,138 @@ def run(*args):
     return out.getvalue(), err.getvalue()
 
 
-def test_score_quarter_stores_drafts_and_prints_the_grade_distribution(scored_firm):  # noqa: F811
+def score(code="2026Q3", *extra, by="executor"):
+    """score_quarter as the execution group runs it."""
+    return run("score_quarter", code, "--by", by, *extra)
+
+
+def set_state(quarter, state):
+    """Put the quarter in a state directly (the quarter-life tests cover the steps that lead there)."""
+    Quarter.objects.filter(pk=quarter.pk).update(state=state)
+    quarter.refresh_from_db()
+
+
+@pytest.fixture
+def collecting_firm(scored_firm):  # noqa: F811
+    """scored_firm with its quarter collecting data: the state in which the execution group scores it."""
     firm, quarter, scheme = scored_firm
-    out, _ = run("score_quarter", "2026Q3")
+    set_state(quarter, QuarterState.COLLECTING)
+    return firm, quarter, scheme
+
+
+def snapshot(quarter):
+    """Everything a scoring run could change: the quarter's state, its results and its history."""
+    quarter.refresh_from_db()
+    cards = sorted(Scorecard.objects.filter(quarter=quarter).values_list("id", "status", "total", "computed_at"))
+    return quarter.state, cards, list(quarter.events.values_list("id", flat=True))
+
+
+def test_score_quarter_scores_a_collecting_quarter_and_records_who(collecting_firm):
+    firm, quarter, _ = collecting_firm
+    out, _ = score("2026Q3", "--comment", "Data complete")
     assert "Scored 9 people for 2026Q3 with scheme v1" in out
+    assert "2026Q3 is now “Scored”; the step is recorded in its history under executor." in out
     assert "lawyer: 4" in out and "assistant: 1" in out and "administrative: 4" in out
     excellent = Scorecard.objects.filter(quarter=quarter, grade="优秀").count()
     assert excellent >= 1 and f"优秀 Excellent (≥ 90.00): {excellent}" in out
-    assert Scorecard.objects.filter(quarter=quarter, status="draft").count() == 9
     assert sum(int(line.rsplit(":", 1)[1]) for line in out.splitlines() if "(≥" in line) == 9
+    assert Scorecard.objects.filter(quarter=quarter, status="draft").count() == 9
+    # The quarter moved on, and its history says who did it, as when the button on the quarter page is used
+    quarter.refresh_from_db()
+    assert quarter.state == QuarterState.SCORED
+    (event,) = quarter.events.all()
+    assert (event.from_state, event.to_state, event.action) == ("collecting", "scored", "score")
+    assert (event.by, event.comment) == (firm.executor, "Data complete")
 
 
-def test_score_quarter_needs_an_approved_scheme(firm):
-    quarter_with_scheme(firm.executor, approved=False)
-    with pytest.raises(CommandError, match="2026Q3 has no approved scheme"):
-        run("score_quarter", "2026Q3")
+def test_score_quarter_recomputes_a_scored_quarter(collecting_firm):
+    firm, quarter, _ = collecting_firm
+    score()
+    first_drafts = set(Scorecard.objects.filter(quarter=quarter).values_list("id", flat=True))
+    out, _ = score()
+    assert "Scored 9 people for 2026Q3" in out
+    quarter.refresh_from_db()
+    assert quarter.state == QuarterState.SCORED
+    assert [(e.action, e.from_state, e.to_state, e.by) for e in quarter.events.all()] == [
+        ("score", "collecting", "scored", firm.executor),
+        ("recompute", "scored", "scored", firm.executor),
+    ]
+    # The drafts were replaced by new ones, still one current draft per person
+    drafts = Scorecard.objects.filter(quarter=quarter, status="draft", is_current=True)
+    assert drafts.count() == 9 and not first_drafts & set(drafts.values_list("id", flat=True))
+
+
+@pytest.mark.parametrize(
+    "state, label, hint",
+    [
+        ("scheme_draft", "Scheme draft", "must approve the scheme first"),
+        ("scheme_approved", "Scheme approved", "must first start collecting data"),
+        ("submitted", "Submitted to leadership", "returns them with a comment"),
+        ("approved", "Approved", "Approved results are final"),
+        ("published", "Published", "only when their appeal is upheld"),
+        ("closed", "Closed", "only when their appeal is upheld"),
+    ],
+)
+def test_score_quarter_refuses_when_the_state_does_not_allow_scoring(collecting_firm, state, label, hint):
+    # Given results computed earlier, and the quarter since moved on (or not yet ready)
+    firm, quarter, _ = collecting_firm
+    score()
+    set_state(quarter, state)
+    before = snapshot(quarter)
+    # When the command is run, it refuses with the state and what to do instead
+    with pytest.raises(CommandError, match=f"2026Q3 is “{label}”") as refused:
+        score()
+    assert hint in str(refused.value) and "Nothing was changed." in str(refused.value)
+    # And the results, the state and the history are as they were
+    assert snapshot(quarter) == before
+
+
+def test_score_quarter_refuses_an_approved_quarter_in_chinese_too(collecting_firm):
+    _, quarter, _ = collecting_firm
+    set_state(quarter, QuarterState.APPROVED)
+    with translation.override("zh-hans"), pytest.raises(CommandError, match="未作任何更改"):
+        score()
     assert not Scorecard.objects.exists()
-    # With --scheme-draft the draft may be tried
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        ((), "--by USERNAME, a member of the execution group"),
+        (("--by", "nobody"), "There is no active user “nobody”"),
+        (("--by", "lawyer"), "lawyer is not a member of the execution group"),
+        (("--by", "partner"), "partner is not a member of the execution group"),
+    ],
+)
+def test_score_quarter_needs_an_execution_group_member(collecting_firm, args, message):
+    _, quarter, _ = collecting_firm
+    before = snapshot(quarter)
+    with pytest.raises(CommandError, match=message):
+        run("score_quarter", "2026Q3", *args)
+    assert snapshot(quarter) == before and not Scorecard.objects.exists()
+
+
+def test_score_quarter_refuses_a_deactivated_member(collecting_firm):
+    firm, quarter, _ = collecting_firm
+    User.objects.filter(pk=firm.executor.pk).update(is_active=False)
+    with pytest.raises(CommandError, match="There is no active user “executor”"):
+        score()
+    assert not Scorecard.objects.exists()
+
+
+def test_score_quarter_previews_a_draft_scheme_without_storing_or_moving_the_quarter(firm):
+    quarter, _ = quarter_with_scheme(firm.executor, approved=False)
+    before = snapshot(quarter)
     out, _ = run("score_quarter", "2026Q3", "--scheme-draft")
-    assert "Scored 9 people" in out and "(Draft)" in out
+    assert "Preview of 2026Q3 with the draft scheme v1: 9 people. Nothing was stored." in out
+    assert "lawyer: 4" in out and "Grades:" in out
+    assert snapshot(quarter) == before and not Scorecard.objects.exists()
+
+
+def test_score_quarter_preview_needs_a_draft_scheme(firm):
+    quarter_with_scheme(firm.executor, approved=True)
+    with pytest.raises(CommandError, match="2026Q3 has no draft scheme"):
+        run("score_quarter", "2026Q3", "--scheme-draft")
 
 
 @pytest.mark.parametrize(
@@ -53,23 +167,25 @@ def test_score_quarter_needs_an_approved_scheme(firm):
 )
 def test_score_quarter_refuses_unknown_quarters(firm, code, message):
     with pytest.raises(CommandError, match=message):
-        run("score_quarter", code)
+        score(code)
 
 
-def test_score_quarter_refuses_to_touch_published_results(scored_firm):  # noqa: F811
-    firm, quarter, _ = scored_firm
-    run("score_quarter", "2026Q3")
+def test_score_quarter_never_replaces_a_published_result_even_in_a_scored_quarter(collecting_firm):
+    # A safety net below the quarter's life: results_store_drafts itself refuses once any result is published.
+    firm, quarter, _ = collecting_firm
+    score()
     Scorecard.objects.filter(staff=firm.lawyer.profile).update(status="published")
+    before = snapshot(quarter)
     with pytest.raises(CommandError, match="published"):
-        run("score_quarter", "2026Q3")
-    assert Scorecard.objects.get(staff=firm.lawyer.profile).status == "published"
+        score()
+    assert snapshot(quarter) == before
 
 
-def test_export_results_as_csv_has_one_row_per_person(scored_firm, tmp_path):  # noqa: F811
+def test_export_results_as_csv_has_one_row_per_person(collecting_firm, tmp_path):
     # Given scored results, and a person whose name starts like a formula
-    firm, quarter, _ = scored_firm
+    firm, quarter, _ = collecting_firm
     StaffProfile.objects.filter(user=firm.colleague).update(full_name="=HYPERLINK(1)")
-    run("score_quarter", "2026Q3")
+    score()
     target = tmp_path / "results.csv"
     # When the results are exported in English
     _, err = run("export_results", "2026Q3", "--format", "csv", "--output", str(target), "--language", "en")
@@ -92,8 +208,8 @@ def test_export_results_as_csv_has_one_row_per_person(scored_firm, tmp_path):  #
     assert assistant["new_clients_value"] == "" and assistant["new_clients_points"] == ""
 
 
-def test_export_results_as_csv_to_standard_output_in_chinese(scored_firm):  # noqa: F811
-    run("score_quarter", "2026Q3")
+def test_export_results_as_csv_to_standard_output_in_chinese(collecting_firm):
+    score()
     out, _ = run("export_results", "2026Q3")
     rows = list(csv.reader(io.StringIO(out)))
     assert len(rows) == 10 and rows[0][0] == "username"
@@ -101,10 +217,10 @@ def test_export_results_as_csv_to_standard_output_in_chinese(scored_firm):  # no
     assert any("优秀" in row for row in rows[1:])
 
 
-def test_export_results_as_xlsx(scored_firm, tmp_path):  # noqa: F811
-    firm, _, _ = scored_firm
+def test_export_results_as_xlsx(collecting_firm, tmp_path):
+    firm, _, _ = collecting_firm
     StaffProfile.objects.filter(user=firm.assistant).update(full_name="+cmd|calc")
-    run("score_quarter", "2026Q3")
+    score()
     target = tmp_path / "results.xlsx"
     run("export_results", "2026Q3", "--format", "xlsx", "--output", str(target), "--language", "en")
     sheet = load_workbook(target).active

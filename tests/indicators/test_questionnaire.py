@@ -193,6 +193,76 @@ def test_a_chinese_link_opens_in_chinese_and_the_client_can_switch(firm, custome
     assert '<html lang="en">' in text(client.get(answer_url(token) + "?lang=en"))
 
 
+def language_switch(body):
+    """The language the page's switch offers (its ?lang= link), or None without a switch."""
+    match = re.search(r'<a [^>]*href="\?lang=([\w-]+)"', body)
+    return match.group(1) if match else None
+
+
+def assert_switches_language(client, url, *, status, first, then):
+    """The page at `url` is in `first` and offers `then`; following the switch shows it in `then`, offering `first`."""
+    page = client.get(url)
+    body = text(page)
+    assert page.status_code == status
+    assert f'<html lang="{first[0]}">' in body and first[1] in body
+    assert language_switch(body) == then[0]
+    switched = client.get(url.split("?")[0] + f"?lang={then[0]}")
+    body = text(switched)
+    assert switched.status_code == status
+    assert f'<html lang="{then[0]}">' in body and then[1] in body and first[1] not in body
+    assert language_switch(body) == first[0]
+
+
+def test_the_thanks_page_offers_the_other_language(client):
+    url = reverse("questionnaire:thanks") + "?lang=zh-hans"
+    chinese, english = ("zh-hans", "您的答案已记录。"), ("en", "Your answers have been recorded.")
+    assert_switches_language(client, url, status=200, first=chinese, then=english)
+    assert_switches_language(
+        client, reverse("questionnaire:thanks") + "?lang=en", status=200, first=english, then=chinese
+    )
+
+
+def test_the_thanks_page_after_answering_keeps_the_clients_language_and_offers_the_other(firm, customer, client):
+    _, token = new_link(firm, customer, language="zh-hans")
+    thanks = client.post(answer_url(token), ANSWERS, follow=True)
+    assert '<html lang="zh-hans">' in text(thanks) and language_switch(text(thanks)) == "en"
+
+
+def test_the_page_of_a_used_link_offers_the_other_language(firm, customer, client):
+    _, token = new_link(firm, customer, language="zh-hans")
+    client.post(answer_url(token), ANSWERS)
+    assert_switches_language(
+        client,
+        answer_url(token),
+        status=410,
+        first=("zh-hans", "该问卷已填写完毕。"),
+        then=("en", "This questionnaire has already been answered."),
+    )
+    assert SatisfactionSurvey.objects.count() == 1
+
+
+def test_the_page_of_an_expired_link_offers_the_other_language(firm, customer, client):
+    _, token = new_link(firm, customer, language="en", expires_on=TODAY)
+    with time_machine.travel(NOW + datetime.timedelta(days=1), tick=False):
+        assert_switches_language(
+            client,
+            answer_url(token),
+            status=410,
+            first=("en", "This questionnaire link has expired."),
+            then=("zh-hans", "该问卷链接已过期。"),
+        )
+
+
+def test_the_page_of_an_unknown_link_offers_the_other_language(client):
+    assert_switches_language(
+        client,
+        answer_url("not-a-real-token"),
+        status=404,
+        first=("zh-hans", "该问卷链接无效"),
+        then=("en", "This questionnaire link is not valid."),
+    )
+
+
 def test_an_answer_becomes_a_web_survey_dated_today_in_shanghai_and_uses_the_link_up(firm, customer, client):
     link, token = new_link(firm, customer)
     response = client.post(answer_url(token), ANSWERS, follow=True)
