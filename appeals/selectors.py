@@ -8,14 +8,18 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from clients.models import ChangeRecord
+from clients.selectors import KINDS
+from indicators.explain import line_record_ids
 from reviews.deadlines import appeal_window_ends_on, local_date
-from reviews.models import EXECUTION_GROUP, IndicatorScore, QuarterState, Scorecard
-from reviews.roles import roles_of
+from reviews.models import EXECUTION_GROUP, Department, IndicatorScore, QuarterState, Scorecard
+from reviews.roles import DATA_KINDS_BY_DEPARTMENT, roles_of
 
 from .lifecycle import actions_for
 from .models import OPEN_STATUSES, Appeal, AppealStatus, Outcome
@@ -114,29 +118,139 @@ def execution_members(*, exclude=None):
 
 # --- One appeal ------------------------------------------------------------------------------------------
 
-# Which kind of department record each list of ids stored on a scorecard line points to (indicators/scoring.py).
+# The department records behind a contested line. The execution group reads them (their history pages) but only
+# the department's clerk may change them (regulation 二.3): the page links to the history, never to the edit form.
 
 
 @dataclass(frozen=True)
 class RecordLink:
     kind: str
+    kind_label: str
     pk: int
+    label: str
     url: str
+
+
+def _record_label(kind, record) -> str:
+    """What a person recognises a record by: its number or reference, and the client it belongs to."""
+    if kind == "clients":
+        return str(record)
+    if kind == "revenue":
+        return f"{record.ref} · {record.contract.number} · {record.contract.client.name}"
+    key = record.number if kind == "contracts" else record.ref
+    return f"{key} · {record.client.name}"
+
+
+_LABEL_JOINS = {"clients": (), "contracts": ("client",), "revenue": ("contract__client",), "complaints": ("client",),
+                "surveys": ("client",)}
 
 
 def _reverse(name, *args):
     return reverse(name, args=args)
 
 
-def record_links(line: IndicatorScore) -> list[RecordLink]:
-    """Links to the edit pages of the department records that counted for a line (for an uphold by correction)."""
-    from indicators.explain import line_record_ids
+def record_links_by_line(lines) -> dict[int, list[RecordLink]]:
+    """Line id -> links to the history pages of the department records that counted for it.
 
-    links = []
-    for kind, pks in line_record_ids(line).items():
-        for pk in dict.fromkeys(pks):
-            links.append(RecordLink(kind, pk, _reverse(f"clients:{kind}_edit", pk)))
+    The records of every line are read together, one query per kind, for their labels."""
+    ids_by_line = {line.pk: line_record_ids(line) for line in lines}
+    wanted = {}
+    for ids in ids_by_line.values():
+        for kind, pks in ids.items():
+            wanted.setdefault(kind, set()).update(pks)
+    records = {
+        kind: KINDS[kind].model.objects.select_related(*_LABEL_JOINS[kind]).in_bulk(sorted(pks))
+        for kind, pks in wanted.items()
+    }
+    links = {}
+    for line_pk, ids in ids_by_line.items():
+        links[line_pk] = [
+            RecordLink(kind, str(KINDS[kind].singular), pk, _record_label(kind, records[kind][pk]),
+                       _reverse(f"clients:{kind}_history", pk))
+            for kind, pks in ids.items()
+            for pk in dict.fromkeys(pks)
+            if pk in records[kind]
+        ]
     return links
+
+
+def data_clerks_by_kind(kinds) -> dict[str, list]:
+    """Kind of record -> the active clerks of the departments that deliver it: who the handler asks to correct one."""
+    kinds = set(kinds)
+    department_kinds = [dept for dept, delivered in DATA_KINDS_BY_DEPARTMENT.items() if kinds & set(delivered)]
+    if not department_kinds:
+        return {}
+    active = get_user_model().objects.filter(is_active=True).select_related("profile").order_by("username")
+    clerks = {}
+    for department in Department.objects.filter(kind__in=department_kinds).prefetch_related(
+        Prefetch("clerks", queryset=active)
+    ):
+        for kind in DATA_KINDS_BY_DEPARTMENT[department.kind]:
+            clerks.setdefault(kind, []).extend(department.clerks.all())
+    return clerks
+
+
+def _clerks_of(links, clerks_by_kind) -> list:
+    """The clerks who may correct any of these records, each once."""
+    found = {}
+    for link in links:
+        for clerk in clerks_by_kind.get(link.kind, []):
+            found.setdefault(clerk.pk, clerk)
+    return list(found.values())
+
+
+@dataclass(frozen=True)
+class RecordCorrection:
+    """One change record of a record that counted, made while the appeal was waiting for its decision."""
+
+    change: object  # clients.models.ChangeRecord
+    record: RecordLink
+    fields: list  # [(field label, old, new)]
+
+
+def _field_label(model, name) -> str:
+    try:
+        return str(model._meta.get_field(name).verbose_name)
+    except Exception:  # a field that no longer exists still shows under its stored name
+        return name
+
+
+def record_corrections(appeal, links: list[RecordLink]) -> list[RecordCorrection]:
+    """The changes made to the records that counted, from the filing to the decision, oldest first.
+
+    An upheld appeal is often upheld because a clerk corrected a record (issue 6 §2); listing those changes puts
+    the correction in the appeal's own record. One query."""
+    by_key = {(link.kind, str(link.pk)): link for link in links}
+    if not by_key:
+        return []
+    models = {kind: KINDS[kind].model for kind, _pk in by_key}
+    types = ContentType.objects.get_for_models(*models.values())
+    kind_of_type = {types[model].pk: kind for kind, model in models.items()}
+    which = Q()
+    for kind, model in models.items():
+        which |= Q(content_type=types[model], object_id__in=[pk for k, pk in by_key if k == kind])
+    changes = ChangeRecord.objects.filter(which, at__gte=appeal.filed_at)
+    if appeal.decided_at is not None:
+        changes = changes.filter(at__lte=appeal.decided_at)
+    found = []
+    for change in changes.select_related("by__profile").order_by("at", "pk"):
+        kind = kind_of_type[change.content_type_id]
+        fields = _field_changes(models[kind], change.changes)
+        found.append(RecordCorrection(change, by_key[(kind, change.object_id)], fields))
+    return found
+
+
+def _field_changes(model, changes) -> list[tuple]:
+    """(field label, old, new) for each field a change record names (a creation stores only the new values), in
+    the model's field order: PostgreSQL's jsonb keeps the keys in an order of its own."""
+    order = {field.name: index for index, field in enumerate(model._meta.concrete_fields)}
+    changes = changes if isinstance(changes, dict) else {}
+    rows = []
+    for name in sorted(changes, key=lambda name: (order.get(name, len(order)), name)):
+        value = changes[name]
+        old, new = value if isinstance(value, list | tuple) and len(value) == 2 else (None, value)
+        rows.append((_field_label(model, name), old, new))
+    return rows
 
 
 def appeal_history(appeal):
@@ -160,11 +274,22 @@ def appeal_page(*, appeal, user, today=None) -> dict:
         .only("pk", "version", "total", "rank", "ranked_count", "grade", "grade_en")
         .first()
     )
+    contested_here = [line for line in contested_lines(appeal.scorecard) if line.indicator_id in contested]
+    upheld = appeal.outcome == Outcome.UPHELD
+    # The records are read for the groups (who get the links) and, once upheld, for the list of their corrections.
+    links = record_links_by_line(contested_here) if roles.is_organiser or upheld else {}
+    kinds = {link.kind for found in links.values() for link in found}
+    clerks = data_clerks_by_kind(kinds) if roles.is_organiser else {}
     lines = [
-        {"line": line, "records": record_links(line), "explain_url": _reverse("indicators:explain", line.pk)}
-        for line in contested_lines(appeal.scorecard)
-        if line.indicator_id in contested
+        {
+            "line": line,
+            "records": links.get(line.pk, []),
+            "clerks": _clerks_of(links.get(line.pk, []), clerks),
+            "explain_url": _reverse("indicators:explain", line.pk),
+        }
+        for line in contested_here
     ]
+    every_link = list({(link.kind, link.pk): link for found in links.values() for link in found}.values())
     return {
         "appeal": appeal,
         "lines": lines,
@@ -177,6 +302,8 @@ def appeal_page(*, appeal, user, today=None) -> dict:
         "can_message": appeal.is_open and (user.pk == appeal.appellant_id or roles.is_organiser),
         "handlers": list(execution_members(exclude=appeal.appellant)) if roles.is_execution else [],
         "current_scorecard": current,
+        # Upheld: the corrections of the records that counted, so that the appeal's record shows them.
+        "record_corrections": record_corrections(appeal, every_link) if upheld else [],
         "overdue": appeal.is_open and today > appeal.decision_due_on,
         "versions": list(
             Scorecard.objects.filter(quarter_id=appeal.quarter_id, staff_id=appeal.staff_id)
@@ -215,10 +342,22 @@ def appeal_statistics(*, quarter) -> dict:
     return {**counts, "median_days_to_decide": median}
 
 
-def quarter_corrections(*, quarter):
-    """The current scorecards of the quarter that are corrections (version 2 or later), for the ranked table's note."""
-    return (
+def quarter_corrections(*, quarter) -> list[Scorecard]:
+    """The current scorecards of the quarter that are corrections (version 2 or later), oldest correction first,
+    for the note above the ranked tables (issue 6 §3: "the published ranking shows … a note of the correction").
+
+    One query, none at all before publication: only a published quarter's results are ever corrected.
+    """
+    if quarter.published_at is None:
+        return []
+    return list(
         Scorecard.objects.filter(quarter=quarter, is_current=True, version__gt=1)
         .select_related("staff")
-        .order_by("position", "rank")
+        .only("pk", "version", "position", "rank", "computed_at", "correction_reason", "staff__full_name")
+        .order_by("computed_at", "position", "rank", "pk")
     )
+
+
+def corrected_versions(corrections) -> dict[int, int]:
+    """Scorecard id -> version, to mark the corrected rows of a ranked table."""
+    return {card.pk: card.version for card in corrections}

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
+from appeals.selectors import corrected_versions, quarter_corrections
 from reviews.access import get_scorecard_for_user
 from reviews.models import IndicatorScore, Quarter
 from reviews.quarter_selectors import results_table_page
@@ -31,9 +32,13 @@ def results(request, code):
     so a page costs the same few queries at 20 or 2,000 staff.
     """
     quarter = _quarter_or_404(code)
-    context = {"quarter": quarter, **results_table_page(quarter=quarter, query=request.GET)}
+    # Results corrected after an upheld appeal: noted above the table and marked in their rows (issue 6 §3).
+    corrections = quarter_corrections(quarter=quarter)
+    context = {"quarter": quarter, "corrections": corrections, **results_table_page(quarter=quarter, query=request.GET)}
     cells = cells_html_by_scorecard([row["pk"] for row in context["rows"]], context["columns"])
-    context["rows_html"] = results_rows_html(context["rows"], lambda row: cells[row["pk"]])
+    context["rows_html"] = results_rows_html(
+        context["rows"], lambda row: cells[row["pk"]], corrected=corrected_versions(corrections)
+    )
     return render(request, "indicators/results_table.html", context)
 
 

@@ -363,18 +363,23 @@ def _compose_ratings(rating_round, count):
 # --- Appeals (regulation 二.2) ------------------------------------------------------------------------------
 
 def appeal_reminders(today: datetime.date) -> list[Reminder]:
-    """Execution-group members (the appeal's handler when it has one) 2 days before an undecided appeal's
-    decision deadline and on the day."""
-    from appeals.models import Appeal  # appeals builds on notifications: imported when used
+    """2 days before an undecided appeal's decision deadline and on the day: its handler, or the execution group
+    when it has none (or the handler has left); an escalated appeal waits for the leadership group (二.1)."""
+    from appeals.models import Appeal, AppealStatus  # appeals builds on notifications: imported when used
 
     appeals = Appeal.objects.filter(
         decision_due_on__in=[today + datetime.timedelta(days=APPEAL_DAYS_BEFORE), today],
         decided_at__isnull=True,  # a withdrawal also sets decided_at
     ).select_related("handler")
-    executors = _members(EXECUTION_GROUP)
+    executors, leaders = _members(EXECUTION_GROUP), _members(LEADERSHIP_GROUP)
     reminders = []
     for appeal in appeals:
-        recipients = [appeal.handler] if appeal.handler is not None else executors
+        if appeal.status == AppealStatus.ESCALATED:
+            recipients = leaders
+        elif appeal.handler is not None and appeal.handler.is_active:
+            recipients = [appeal.handler]
+        else:
+            recipients = executors
         url = reverse("appeals:detail", args=[appeal.pk])
         for user in recipients:
             reminders.append(

@@ -9,27 +9,41 @@ the row) and every number is already formatted by reviews.quarter_selectors.rank
 from html import escape
 
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 
 def _text(value) -> str:
     return "" if value is None else escape(str(value))
 
 
-def _name_cell(row) -> str:
+def _name_cell(row, mark="") -> str:
     name = _text(row["name"])
     if row.get("url"):
-        return f'<td><a href="{_text(row["url"])}">{name}</a></td>'
-    return f"<td>{name}</td>"
+        return f'<td><a href="{_text(row["url"])}">{name}</a>{mark}</td>'
+    return f"<td>{name}{mark}</td>"
 
 
 def _rank(row) -> str:
     return f'{int(row["rank"])} / {int(row["ranked_count"])}'
 
 
-def results_rows_html(rows, cells_html) -> str:
+def correction_marks(corrected: dict[int, int] | None) -> dict[int, str]:
+    """Scorecard id -> the mark of a result corrected after publication ("v2 · corrected"), as HTML.
+
+    Built once per corrected row (a handful), not looked up and translated for each of the hundred rows."""
+    return {
+        pk: f' <span class="badge text-bg-warning corrected">{_text(_("v%(version)s · corrected") % {"version": v})}'
+        "</span>"
+        for pk, v in (corrected or {}).items()
+    }
+
+
+def results_rows_html(rows, cells_html, corrected=None) -> str:
     """The results page: position, rank, name, department, points per indicator, total, grade, status.
 
-    `cells_html(row)` gives the indicator cells (indicators.views, which links each to its explanation)."""
+    `cells_html(row)` gives the indicator cells (indicators.views, which links each to its explanation);
+    `corrected` maps the ids of corrected scorecards to their version (appeals.selectors.corrected_versions)."""
+    marks = correction_marks(corrected)
     return mark_safe(  # noqa: S308 — every value escaped above
         "".join(
             "<tr>"
@@ -40,19 +54,20 @@ def results_rows_html(rows, cells_html) -> str:
             f"{cells_html(row)}"
             f'<td class="num fw-semibold">{_text(row["total"])}</td>'
             f"<td>{_text(row['grade_label'])}</td>"
-            f"<td>{_text(row['status_label'])}</td>"
+            f"<td>{_text(row['status_label'])}{marks.get(row['pk'], '')}</td>"
             "</tr>"
             for row in rows
         )
     )
 
 
-def approval_rows_html(rows) -> str:
-    """The approval page: name, department, position, total, grade, rank."""
+def approval_rows_html(rows, corrected=None) -> str:
+    """The approval page: name (marked when the result was corrected), department, position, total, grade, rank."""
+    marks = correction_marks(corrected)
     return mark_safe(  # noqa: S308 — every value escaped above
         "".join(
             "<tr>"
-            f"{_name_cell(row)}"
+            f"{_name_cell(row, marks.get(row['pk'], ''))}"
             f"<td>{_text(row['department'])}</td><td>{_text(row['position_label'])}</td>"
             f'<td class="num">{_text(row["total"])}</td><td>{_text(row["grade_label"])}</td>'
             f'<td class="num">{_rank(row)}</td>'

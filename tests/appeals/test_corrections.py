@@ -1,12 +1,16 @@
 """Upholding: the quarter is recomputed, every changed result gets a new version, old versions stay readable,
 feedback documents are regenerated and everyone affected is told what changed."""
 
+import re
 from decimal import Decimal as D
 
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from appeals import services
 from appeals.corrections import quarter_results_correct
@@ -158,16 +162,75 @@ def test_old_versions_stay_readable_by_those_allowed(published, regenerated, cli
         assert client_for(user).get(reverse("reviews:scorecard", args=[old.pk])).status_code == 404
 
 
-def test_the_ranked_results_show_the_current_versions(published, regenerated):
-    from appeals.selectors import quarter_corrections
-    from indicators.selectors import results_table
+def table_rows(page, table_id):
+    """The cells' text of each body row of a ranked table, tags stripped."""
+    table = page[page.index(f'id="{table_id}"'):]
+    body = table[table.index("<tbody>"):table.index("</tbody>")]
+    return [
+        [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row)]
+        for row in re.findall(r"<tr>(.*?)</tr>", body)
+    ]
 
+
+def read_counting_queries(browser, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = browser.get(url)
+    assert response.status_code == 200
+    return response.content.decode(), len(queries)
+
+
+def test_the_results_page_shows_the_current_versions_and_a_note_of_the_correction(published, regenerated,
+                                                                                  client_for):
+    # Given the lawyer's upheld appeal: she moves up to first and the colleague down to second (both version 2)
     firm = published.firm
     services.appeal_uphold(appeal=under_review(published), by=firm.executor, justification="加分",
                            adjustments=[(satisfaction(), 10)])
-    rows = [row["card"] for row in results_table(quarter=published.quarter)["rows"] if row["card"].position == "lawyer"]
-    assert [(c.staff.user.username, c.rank, c.version) for c in rows][:2] == [("lawyer", 1, 2), ("colleague", 2, 2)]
-    assert {c.staff.user.username for c in quarter_corrections(quarter=published.quarter)} == {"lawyer", "colleague"}
+    lawyer, colleague = published.card(firm.lawyer), published.card(firm.colleague)
+    # When the execution group reads the quarter's results page
+    url = reverse("indicators:results", args=[published.quarter.code])
+    page, queries = read_counting_queries(client_for(firm.executor), url)
+    # Then the table holds the current versions, the corrected ones marked in their status cell
+    lawyers = [(row[1], row[2], row[-1]) for row in table_rows(page, "results") if row[0] == "Lawyer"]
+    assert lawyers == [("1 / 4", "陈静", "Published v2 · corrected"), ("2 / 4", "刘洋", "Published v2 · corrected"),
+                       ("3 / 4", "黄磊", "Published"), ("4 / 4", "周强", "Published")]
+    assert reverse("reviews:scorecard", args=[lawyer.pk]) in page
+    # And a note above the table says who was corrected, to which version, when and why
+    note = page[page.index('id="corrections"'):page.index('id="results"')]
+    assert "2 results were corrected after publication" in note
+    when = timezone.localtime(lawyer.computed_at).strftime("%Y-%m-%d %H:%M")
+    assert f"陈静</a> · version 2, corrected on {when}" in note and "刘洋</a> · version 2" in note
+    assert "upheld: 加分" in note and reverse("reviews:scorecard", args=[colleague.pk]) in note
+    # In one query more than the table itself, within what the benchmark allows
+    assert queries <= 20, queries
+
+
+def test_the_results_page_of_a_quarter_without_corrections_has_no_note(published, client_for):
+    page = client_for(published.firm.executor).get(
+        reverse("indicators:results", args=[published.quarter.code])).content.decode()
+    assert 'id="corrections"' not in page and "corrected" not in page
+
+
+def test_the_approval_page_marks_the_corrected_results(published, regenerated, client_for):
+    firm = published.firm
+    services.appeal_uphold(appeal=under_review(published), by=firm.executor, justification="加分",
+                           adjustments=[(satisfaction(), 10)])
+    page, queries = read_counting_queries(client_for(firm.partner),
+                                          reverse("reviews:approval", args=[published.quarter.code]))
+    names = [row[0] for row in table_rows(page, "ranked-table")]
+    assert "陈静 v2 · corrected" in names and "刘洋 v2 · corrected" in names and "黄磊" in names
+    assert "2 results were corrected after publication" in page[page.index('id="corrections"'):]
+    assert queries <= 20, queries
+
+
+def test_the_correction_note_is_in_chinese_for_chinese_readers(published, regenerated, client_for):
+    firm = published.firm
+    services.appeal_uphold(appeal=under_review(published), by=firm.executor, justification="加分",
+                           adjustments=[(satisfaction(), 10)])
+    browser = client_for(firm.executor)
+    browser.cookies["django_language"] = "zh-hans"
+    page = browser.get(reverse("indicators:results", args=[published.quarter.code])).content.decode()
+    assert "有 2 份考核结果在公布后因申诉成立而更正" in page and "第 2 版 · 已更正" in page
+    assert "第 2 版，更正于" in page
 
 
 def test_a_correction_refuses_a_quarter_that_is_not_published(scored):

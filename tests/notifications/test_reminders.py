@@ -5,14 +5,18 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.contrib.auth.models import Group
 from django.core import mail
+from django.urls import reverse
 from django.utils import timezone
 
+from appeals import services as appeals
 from indicators.models import Indicator, RaterType, RatingAssignment, RatingRound
 from notifications import tasks
 from notifications.models import Notification, ReminderLog
 from reviews.interviews import interview_schedule
-from reviews.models import QuarterState, Scorecard
+from reviews.models import EXECUTION_GROUP, Department, Position, QuarterState, Scorecard
+from tests.personas import make_person
 from tests.reviews.scorecard_builders import LAWYER_LINES, make_quarter, make_scorecard
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -190,6 +194,79 @@ def test_appeal_reminders_are_skipped_while_the_firm_keeps_no_appeals(firm):
     assert appeal_reminders(datetime.date(2026, 7, 8)) == []
 
 
+def at(day, hour):
+    return time_machine.travel(datetime.datetime.combine(day, datetime.time(hour), tzinfo=SHANGHAI), tick=False)
+
+
+def appeal_on(quarter, user):
+    """The person files an appeal on their satisfaction line (now, as the clock says)."""
+    card = Scorecard.objects.get(quarter=quarter, staff=user.profile, is_current=True)
+    return appeals.appeal_file(scorecard=card, by=user, indicators=[Indicator.objects.get(code="satisfaction")],
+                               reason="满意度调查录入有误。")
+
+
+@pytest.mark.django_db
+def test_an_undecided_appeal_reminds_its_handler_or_the_execution_group_two_days_before_and_on_the_day(
+    firm, published_q2
+):
+    # Given a second member of the execution group
+    second = make_person("executor2", "郑红", Position.ADMINISTRATIVE, Department.objects.get(code="adm"))
+    second.groups.add(Group.objects.get(name=EXECUTION_GROUP))
+    filed = {}
+
+    def file(name):
+        filed[name] = appeal_on(published_q2, getattr(firm, name))
+
+    # And four appeals against 2026Q2 (published 3 July), each decision due 10 days after filing:
+    actions = {
+        # the lawyer's (due 14 July) given to the second member; the assistant's (due 14 July) rejected on the
+        # 10th; the outsider's withdrawn the next day
+        datetime.date(2026, 7, 4): [lambda: file("lawyer"), lambda: file("assistant"), lambda: file("outsider")],
+        datetime.date(2026, 7, 5): [
+            lambda: appeals.appeal_assign(appeal=filed["lawyer"], handler=second, by=firm.executor),
+            lambda: appeals.appeal_assign(appeal=filed["assistant"], handler=firm.executor, by=firm.executor),
+            lambda: appeals.appeal_withdraw(appeal=filed["outsider"], by=firm.outsider),
+        ],
+        # the colleague's (due 16 July), which nobody takes on
+        datetime.date(2026, 7, 6): [lambda: file("colleague")],
+        datetime.date(2026, 7, 10): [
+            lambda: appeals.appeal_reject(appeal=filed["assistant"], by=firm.executor, reason="录入无误。"),
+        ],
+    }
+    # When beat fires twice a day from 4 to 17 July, the day's steps taken in the afternoon
+    seen = {}
+    for day in days(datetime.date(2026, 7, 4), datetime.date(2026, 7, 17)):
+        seen.update(run_days(day, day))
+        with at(day, 16):
+            for action in actions.get(day, []):
+                action()
+
+    # Then the handler of the lawyer's appeal hears of it on the 12th and the 14th; the colleague's appeal, with
+    # no handler, goes to the whole execution group on the 14th and the 16th; nothing for the decided ones
+    assert (filed["lawyer"].decision_due_on, filed["colleague"].decision_due_on) == (
+        datetime.date(2026, 7, 14), datetime.date(2026, 7, 16))
+    lawyer, colleague = f"appeal:{filed['lawyer'].pk}", f"appeal:{filed['colleague'].pk}"
+    expected = {
+        datetime.date(2026, 7, 12): [(lawyer, "executor2")],
+        datetime.date(2026, 7, 14): [(colleague, "executor"), (colleague, "executor2"), (lawyer, "executor2")],
+        datetime.date(2026, 7, 16): [(colleague, "executor"), (colleague, "executor2")],
+    }
+    appeal_logs = sorted(
+        (log.day, log.object_key, log.recipient.username)
+        for log in ReminderLog.objects.filter(kind="appeal_due").select_related("recipient")
+    )
+    assert appeal_logs == sorted((day, key, user) for day, sent in expected.items() for key, user in sent)
+    for day, kinds in seen.items():
+        assert sorted(user for kind, user in kinds if kind == "appeal_due") == sorted(
+            user for _key, user in expected.get(day, [])), day
+    # And the reminder, in the handler's language, links to the appeal and says when it is due
+    notices = Notification.objects.filter(
+        user=second, kind="appeal_due", url=reverse("appeals:detail", args=[filed["lawyer"].pk])
+    ).order_by("pk")
+    assert [n.title for n in notices] == ["有一项申诉须于 2026-07-14 前作出决定", "有一项申诉须于今日作出决定"]
+    assert f"{filed['lawyer'].pk}" in notices[0].body
+
+
 @pytest.mark.django_db(transaction=True)
 def test_scheduling_an_interview_sends_the_person_an_ics_invitation_once_per_slot(firm, published_q2):
     # Given the results are published and it is 6 July
@@ -215,3 +292,27 @@ def test_scheduling_an_interview_sends_the_person_an_ics_invitation_once_per_slo
     moved = invitations[1].attachments[0][1]
     assert uid in moved and "SEQUENCE:1\r\n" in moved and "DTSTART:20260708T083000Z" in moved
     assert Notification.objects.filter(user=firm.lawyer, kind="interview_invitation").count() == 2
+
+
+@pytest.mark.django_db
+def test_an_escalated_appeal_reminds_the_leadership_group_and_a_departed_handler_is_replaced(firm, published_q2):
+    from notifications.reminders import appeal_reminders
+
+    # Given two appeals filed on 4 July (decisions due on the 14th)
+    with at(datetime.date(2026, 7, 4), 10):
+        escalated = appeal_on(published_q2, firm.lawyer)
+        orphaned = appeal_on(published_q2, firm.colleague)
+        appeals.appeal_assign(appeal=escalated, handler=firm.executor, by=firm.executor)
+        appeals.appeal_escalate(appeal=escalated, by=firm.executor, reason="涉及合伙人分配，提请领导小组决定。")
+        second = make_person("executor2", "郑红", Position.ADMINISTRATIVE, Department.objects.get(code="adm"))
+        second.groups.add(Group.objects.get(name=EXECUTION_GROUP))
+        appeals.appeal_assign(appeal=orphaned, handler=second, by=firm.executor)
+    # And the second appeal's handler has since left the firm
+    second.is_active = False
+    second.save()
+    # Then on the day the escalated one goes to the leadership group, the other to the active execution group
+    recipients = {}
+    for reminder in appeal_reminders(datetime.date(2026, 7, 14)):
+        recipients.setdefault(reminder.object_key, set()).add(reminder.user)
+    assert recipients[f"appeal:{escalated.pk}"] == {firm.partner}
+    assert recipients[f"appeal:{orphaned.pk}"] == {firm.executor}

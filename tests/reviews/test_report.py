@@ -1,6 +1,8 @@
 """The report to the leadership group (二.2): the numbers, the page and the PDF."""
 
+import datetime
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -8,10 +10,11 @@ from django.urls import reverse
 from django.utils import translation
 from pypdf import PdfReader
 
-from reviews.models import QuarterState, Scorecard
+from appeals.models import Appeal, AppealStatus, Outcome
+from reviews.models import Quarter, QuarterState, Scorecard
 from reviews.report import quarter_report
 from tests.personas import make_person
-from tests.reviews.quarter_builders import make_card, make_quarter
+from tests.reviews.quarter_builders import aware, make_card, make_quarter
 
 D = Decimal
 
@@ -115,8 +118,69 @@ def test_the_report_pdf_holds_the_chinese_text(results, firm, client, settings):
 
 def test_appeal_statistics_say_none_when_no_appeal_was_recorded(results):
     appeals = quarter_report(quarter=results)["appeals"]
-    # Either the appeals app keeps no appeals yet, or it holds none against 2026Q2.
-    assert appeals is None or appeals["total"] == 0
+    assert appeals["quarter"].code == "2026Q2" and appeals["filed"] == 0 and appeals["median_days_to_decide"] is None
+
+
+def appeal_against(quarter, user, *, filed, decided=None, outcome="", status=AppealStatus.SUBMITTED):
+    """An appeal against the person's published result of the quarter, built directly in the state given."""
+    card = Scorecard.objects.get(quarter=quarter, staff=user.profile, is_current=True)
+    return Appeal.objects.create(
+        quarter=quarter, scorecard=card, staff=card.staff, appellant=user, reason="录入有误", status=status,
+        outcome=outcome, filed_at=filed, decided_at=decided, decision_due_on=filed.date() + datetime.timedelta(days=10),
+    )
+
+
+@pytest.fixture
+def appeals_of_q2(results, firm):
+    """Against 2026Q2: the lawyer's upheld after 3 days, the colleague's rejected after 6, the outsider's withdrawn."""
+    previous = Quarter.objects.get(year=2026, number=2)
+    Scorecard.objects.filter(quarter=previous, staff=firm.outsider.profile).delete()  # the draft, now published:
+    make_card(previous, firm.outsider, 70, status=Scorecard.Status.PUBLISHED)
+    appeal_against(previous, firm.lawyer, filed=aware(2026, 7, 6), decided=aware(2026, 7, 9),
+                   outcome=Outcome.UPHELD, status=AppealStatus.CLOSED)
+    appeal_against(previous, firm.colleague, filed=aware(2026, 7, 6), decided=aware(2026, 7, 12),
+                   outcome=Outcome.REJECTED, status=AppealStatus.REJECTED)
+    appeal_against(previous, firm.outsider, filed=aware(2026, 7, 7), decided=aware(2026, 7, 8),
+                   status=AppealStatus.WITHDRAWN)
+    return previous
+
+
+def appeals_section(client, quarter, language):
+    client.cookies["django_language"] = language
+    text = client.get(reverse("reviews:report", args=[quarter.code])).content.decode()
+    section = text[text.index('id="appeals"'):]
+    return section[: section.index("</div>")]
+
+
+def test_the_report_page_gives_the_outcomes_of_the_last_quarter_s_appeals(results, appeals_of_q2, firm, client_for):
+    client = client_for(firm.partner)
+    english = appeals_section(client, results, "en")
+    assert "3 appeals against the 2026Q2 results" in english
+    outcomes = re.findall(r"<tr><td>([^<]+)</td><td class=\"num\">([^<]+)</td></tr>", english)
+    assert outcomes == [("Upheld", "1"), ("Rejected", "1"), ("Withdrawn", "1"), ("Still waiting for a decision", "0"),
+                        ("Median days from filing to decision", "4.5")]
+    assert "Closed" not in english  # the outcome, not the status, is what the report counts
+    chinese = appeals_section(client, results, "zh-hans")
+    assert "针对 2026Q2 考核结果的申诉共 3 项" in chinese
+    assert "申诉成立" in chinese and "已驳回" in chinese and "从提出申诉到作出决定的天数（中位数）" in chinese
+
+
+def test_one_appeal_reads_in_the_singular(results, firm, client_for):
+    previous = Quarter.objects.get(year=2026, number=2)
+    appeal_against(previous, firm.lawyer, filed=aware(2026, 7, 6))
+    english = appeals_section(client_for(firm.partner), results, "en")
+    assert "1 appeal against the 2026Q2 results" in english and "1 appeals" not in english
+    assert re.search(r"Still waiting for a decision</td><td class=\"num\">1<", english)
+    assert re.search(r"Median days from filing to decision</td><td class=\"num\">—<", english)
+
+
+def test_the_report_pdf_gives_the_appeal_outcomes(results, appeals_of_q2, firm, client_for):
+    client = client_for(firm.executor)
+    client.cookies["django_language"] = "en"
+    response = client.get(reverse("reviews:report_pdf", args=[results.code]))
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    assert "3 appeals against the 2026Q2 results" in text
+    assert "Median days from filing to decision" in text and "4.5" in text
 
 
 def test_a_firm_without_results_yet_gets_an_empty_report(firm):

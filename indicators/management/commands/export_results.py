@@ -68,7 +68,10 @@ class Command(BaseCommand):
         with translation.override(options["language"]):
             header, rows = export_rows(quarter)
         if not rows:
-            raise CommandError(f"{quarter.code} has no results yet: run score_quarter {quarter.code} first.")
+            raise CommandError(
+                f"{quarter.code} has no results yet: score it on its quarter page, or with "
+                f"score_quarter {quarter.code} --by <execution-group username>, first."
+            )
         output = options["output"]
         if options["format"] == "csv":
             buffer = io.StringIO()
