@@ -21,11 +21,19 @@ from .models import RaterType
 
 
 def fmt(value, places="0.01") -> str:
-    """A number as the page shows it: half-up, trailing zeros after the point trimmed (2.50 → 2.5, 3.00 → 3)."""
+    """A number as the page shows it: half-up, trailing zeros after the point trimmed (2.50 → 2.5, 3.00 → 3),
+    and a true minus sign."""
     if value is None:
         return "—"
     text = f"{scoring.round_half_up(Decimal(value), Decimal(places)):f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    text = text.rstrip("0").rstrip(".") if "." in text else text
+    return "−" + text[1:] if text.startswith("-") else text
+
+
+def fmt_term(value, places="0.01") -> str:
+    """A number inside a formula: a negative one in brackets ("10 + (−23.94) ÷ 3", not "10 + -23.94 ÷ 3")."""
+    text = fmt(value, places)
+    return f"({text})" if text.startswith("−") else text
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -304,13 +312,21 @@ def _points_formula(line, indicator, scale, kept_weight) -> list[str]:
         if indicator.direction == "lower":
             steps.append(
                 _("Lower is better: deviation = target − value = %(target)s − %(value)s = %(dev)s")
-                % {"target": fmt(rule.target), "value": fmt(line.value), "dev": fmt(-deviation, "0.0001")}
+                % {
+                    "target": fmt(rule.target, "0.0001"),
+                    "value": fmt_term(line.value, "0.0001"),
+                    "dev": fmt(-deviation, "0.0001"),
+                }
             )
             deviation = -deviation
         else:
             steps.append(
                 _("Deviation = value − target = %(value)s − %(target)s = %(dev)s")
-                % {"value": fmt(line.value), "target": fmt(rule.target), "dev": fmt(deviation, "0.0001")}
+                % {
+                    "value": fmt(line.value, "0.0001"),
+                    "target": fmt_term(rule.target, "0.0001"),
+                    "dev": fmt(deviation, "0.0001"),
+                }
             )
         unclamped = weight + deviation / step_size * rule.points_per_step
         raw = scoring.computed_points(line.value, item)
@@ -321,7 +337,7 @@ def _points_formula(line, indicator, scale, kept_weight) -> list[str]:
             )
             % {
                 "w": fmt(weight),
-                "dev": fmt(deviation, "0.0001"),
+                "dev": fmt_term(deviation, "0.0001"),
                 "size": fmt(step_size, "0.0001"),
                 "pps": fmt(rule.points_per_step),
                 "points": fmt(unclamped),

@@ -214,7 +214,7 @@ def test_the_complaint_explanations_show_in_time_and_late(stored, client_for):
     assert "1 ÷ 2 × 100 = 50 %" in text and "48 hours" in text
     text = explain(client_for, firm.executor, line_of(firm.lawyer, quarter, "complaint_rate"))
     assert "3 clients served in the quarter" in text
-    assert "Lower is better: deviation = target − value = 0 − 66.67 = -66.6667" in text
+    assert "Lower is better: deviation = target − value = 0 − 66.6667 = −66.6667" in text
 
 
 def test_the_no_data_policy_is_explained(stored, client_for):
@@ -420,3 +420,9 @@ def test_the_rule_is_written_out_in_the_reader_s_language(stored, client_for):
     assert "for each step of" in complaints and "below it, −" in complaints
     rated = explain(client_for, firm.executor, line_of(firm.lawyer, quarter, "communication"))
     assert "Weight × average score ÷ 5" in rated
+
+
+def test_a_negative_deviation_is_written_in_brackets_with_a_true_minus(stored, client_for):
+    firm, quarter, _ = stored
+    text = explain(client_for, firm.executor, line_of(firm.lawyer, quarter, "complaint_rate"))
+    assert "+ (−66.6667) ÷" in text and "+ -" not in text
