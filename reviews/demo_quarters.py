@@ -213,7 +213,11 @@ def _run_past_quarter(quarter, users, rng, appeal=None):
     _hold_interviews(quarter, published_on)
     if appeal is not None:
         appeal(quarter, users)
-    steps.quarter_close(quarter=quarter, by=executor, comment="面谈均已完成，无待决申诉。")
+    # Closing waits for the appeal window: publication and the closing day are those of the quarter's history.
+    Quarter.objects.filter(pk=quarter.pk).update(published_at=_at(published_on))
+    quarter.refresh_from_db()
+    closed_on = quarter.ends_on + datetime.timedelta(days=STEP_DAYS["close"])
+    steps.quarter_close(quarter=quarter, by=executor, comment="面谈均已完成，无待决申诉。", today=closed_on)
     _backdate(quarter, published_on)
 
 

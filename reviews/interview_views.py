@@ -3,7 +3,8 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -14,7 +15,7 @@ from .interview_forms import (
     InterviewScheduleForm,
     improvement_formset,
 )
-from .models import Interview
+from .models import ImprovementItem, Interview
 from .roles import require
 from .scorecards import scorecard_for_user
 
@@ -48,6 +49,9 @@ def interview_schedule(request, pk):
     if existing is not None and existing.is_recorded:
         messages.info(request, _("This interview has already been recorded."))
         return redirect("reviews:interview", pk=existing.pk)
+    if not interviews.interviews_open(scorecard.quarter):
+        messages.error(request, interviews.interviews_closed_reason(scorecard.quarter))
+        return redirect("reviews:interview", pk=existing.pk) if existing else redirect("reviews:team")
     due_on = interviews.interview_due_on(scorecard.quarter)
     initial = {"scheduled_at": existing.scheduled_at, "place": existing.place} if existing else None
     form = InterviewScheduleForm(request.POST or None, initial=initial, due_on=due_on)
@@ -77,6 +81,9 @@ def interview_record(request, pk):
     _require_direct_superior(request.user, interview.staff)
     if interview.is_recorded:
         messages.info(request, _("This interview has already been recorded."))
+        return redirect("reviews:interview", pk=interview.pk)
+    if not interviews.interviews_open(interview.quarter):
+        messages.error(request, interviews.interviews_closed_reason(interview.quarter))
         return redirect("reviews:interview", pk=interview.pk)
     initial = {"held_at": interview.scheduled_at}
     form = InterviewRecordForm(request.POST or None, initial=initial)
@@ -110,16 +117,26 @@ def interview_detail(request, pk):
     interview = interviews.get_interview_for_user(request.user, pk)
     profile = getattr(request.user, "profile", None)
     is_owner = profile is not None and profile.pk == interview.staff_id
+    # A closed quarter is read-only (issue 4 §1): no recording or acknowledging is offered then.
+    quarter_open = interviews.interviews_open(interview.quarter)
+    follow_up_open = interview.is_recorded and interviews.follow_up_is_open(interview.quarter)
+    items = list(interview.improvement_items.select_related("owner"))
+    for item in items:
+        item.may_tick = follow_up_open and interviews.may_tick_item(item=item, interview=interview, profile=profile)
     return render(
         request,
         "reviews/interview_detail.html",
         {
             "interview": interview,
-            "items": interview.improvement_items.select_related("owner"),
+            "items": items,
             "status": interviews.interview_status(interview),
             "is_owner": is_owner,
             "is_direct_superior": profile is not None and interview.staff.superior_id == profile.pk,
-            "acknowledge_form": InterviewAcknowledgeForm() if is_owner and interview.is_recorded else None,
+            "quarter_open": quarter_open,
+            "follow_up_open": follow_up_open,
+            "acknowledge_form": (
+                InterviewAcknowledgeForm() if is_owner and interview.is_recorded and quarter_open else None
+            ),
         },
     )
 
@@ -138,6 +155,26 @@ def interview_acknowledge(request, pk):
         else:
             messages.success(request, _("Thank you: your acknowledgement is recorded."))
     return redirect("reviews:interview", pk=interview.pk)
+
+
+@require_POST
+@login_required
+def improvement_item_done(request, pk, item_pk):
+    """The item's owner or the interview's superior marks one step of the improvement plan done or not done."""
+    interview = interviews.get_interview_for_user(request.user, pk)
+    item = get_object_or_404(ImprovementItem, pk=item_pk, interview=interview)
+    done = request.POST.get("done") == "1"
+    try:
+        interviews.improvement_item_set_done(item=item, by=request.user, done=done)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        if done:
+            messages.success(request, _("“%(item)s” is marked done.") % {"item": item.description})
+        else:
+            messages.success(request, _("“%(item)s” is marked not done.") % {"item": item.description})
+    return redirect(f"{reverse('reviews:interview', args=[interview.pk])}#improvement-plan")
 
 
 @require(lambda roles: roles.is_organiser)

@@ -83,9 +83,32 @@ def _require_direct_superior(*, staff, by):
     return profile
 
 
-def _require_open_quarter(quarter):
-    if quarter.state != QuarterState.PUBLISHED:
-        raise ValidationError(_("This quarter is not open for interviews: it is not in the published state."))
+def interviews_open(quarter) -> bool:
+    """Interviews are scheduled, recorded and acknowledged while the quarter is published, not before or after."""
+    return quarter.state == QuarterState.PUBLISHED
+
+
+def interviews_closed_reason(quarter) -> str:
+    """Why the quarter's interviews cannot change: closed (issue 4 §1: read-only) or not yet published."""
+    if quarter.state == QuarterState.CLOSED:
+        return _("The quarter %(quarter)s is closed: its interviews are read-only. Nothing was changed.") % {
+            "quarter": quarter.code
+        }
+    return _("The results of %(quarter)s are not published: there are no interviews yet.") % {
+        "quarter": quarter.code
+    }
+
+
+def _lock_open_quarter(quarter_id) -> Quarter:
+    """Lock the quarter's row and check its interviews may still change; call first inside the atomic block.
+
+    Locking the quarter (before the interview or scorecard, the order quarter_close and quarter_publish use) makes
+    an interview write and the closing of its quarter wait for each other: none lands in a closed quarter.
+    """
+    quarter = Quarter.objects.select_for_update().get(pk=quarter_id)
+    if not interviews_open(quarter):
+        raise ValidationError(interviews_closed_reason(quarter))
+    return quarter
 
 
 def interview_schedule(*, scorecard, by, scheduled_at, place) -> Interview:
@@ -100,11 +123,11 @@ def interview_schedule(*, scorecard, by, scheduled_at, place) -> Interview:
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
+        _lock_open_quarter(scorecard.quarter_id)
         # Lock the scorecard row: two clicks on "schedule" must not create two interviews for the person.
         locked = Scorecard.objects.select_for_update().select_related("quarter").get(pk=scorecard.pk)
         if locked.status != Scorecard.Status.PUBLISHED or not locked.is_current:
             raise ValidationError(_("Only a published scorecard leads to an interview."))
-        _require_open_quarter(locked.quarter)
         interview = Interview.objects.filter(quarter=locked.quarter, staff=locked.staff_id).first()
         if interview is None:
             return Interview.objects.create(
@@ -151,9 +174,9 @@ def interview_record(*, interview, by, held_at, strengths, weaknesses, goals, it
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
+        _lock_open_quarter(interview.quarter_id)
         # Lock the interview: a double click or a second tab must not record it twice or mix two plans.
         locked = Interview.objects.select_for_update().select_related("quarter").get(pk=interview.pk)
-        _require_open_quarter(locked.quarter)
         if locked.is_recorded:
             raise ValidationError(_("This interview has already been recorded."))
         locked.held_at = held_at
@@ -178,6 +201,7 @@ def interview_acknowledge(*, interview, by, comment) -> Interview:
     if profile is None or profile.pk != interview.staff_id:
         raise PermissionDenied(_("Only the assessed person acknowledges the interview."))
     with transaction.atomic():
+        _lock_open_quarter(interview.quarter_id)
         # Lock the interview: the first acknowledgement stands, a second one is refused, not overwritten.
         locked = Interview.objects.select_for_update().get(pk=interview.pk)
         if not locked.is_recorded:
@@ -187,6 +211,57 @@ def interview_acknowledge(*, interview, by, comment) -> Interview:
         locked.acknowledged_at = timezone.now()
         locked.acknowledgement_comment = (comment or "").strip()
         locked.save(update_fields=["acknowledged_at", "acknowledgement_comment"])
+    return locked
+
+
+# --- Following up the improvement plan ---------------------------------------------------------------------
+#
+# The rule: quarter N's improvement items are worked on during quarter N+1, after N's interviews and usually after
+# N itself is closed (closing N freezes its interviews, not the follow-up of their plans). So an item may be marked
+# done or not done as long as the NEXT quarter is not closed: N+1's scorecard shows the items (regulation 三.5), and
+# once N+1 is closed its picture of the follow-up is final too. A quarter N+1 not created yet is not closed.
+
+
+def _next_quarter_key(quarter) -> tuple[int, int]:
+    return (quarter.year + 1, 1) if quarter.number == 4 else (quarter.year, quarter.number + 1)
+
+
+def follow_up_is_open(quarter) -> bool:
+    """The improvement items of this quarter's interviews can still be ticked (the next quarter is not closed)."""
+    year, number = _next_quarter_key(quarter)
+    return not Quarter.objects.filter(year=year, number=number, state=QuarterState.CLOSED).exists()
+
+
+def may_tick_item(*, item, interview, profile) -> bool:
+    """The item's owner and the superior who held the interview follow the plan up; the groups only read it."""
+    return profile is not None and profile.pk in (item.owner_id, interview.superior_id)
+
+
+def improvement_item_set_done(*, item, by, done: bool) -> ImprovementItem:
+    """Mark one improvement item done or not done (the owner or the interview's superior), while the follow-up is open.
+
+    Sets the state the button showed rather than flipping it, so a double click or a second tab changes nothing
+    more. Raises PermissionDenied for anybody else and ValidationError once the next quarter is closed.
+    """
+    interview = Interview.objects.select_related("quarter").get(pk=item.interview_id)
+    if not may_tick_item(item=item, interview=interview, profile=_profile(by)):
+        raise PermissionDenied(_("Only the item's owner and the superior who held the interview mark it done."))
+    year, number = _next_quarter_key(interview.quarter)
+    with transaction.atomic():
+        # Lock the next quarter's row, if it exists: its closing and this change wait for each other.
+        following = Quarter.objects.select_for_update().filter(year=year, number=number).first()
+        if following is not None and following.state == QuarterState.CLOSED:
+            raise ValidationError(
+                _(
+                    "The follow-up of the %(quarter)s interviews ended when %(next)s was closed: the improvement "
+                    "plan can no longer change. Nothing was changed."
+                )
+                % {"quarter": interview.quarter.code, "next": following.code}
+            )
+        locked = ImprovementItem.objects.select_for_update().get(pk=item.pk)
+        if locked.done != bool(done):
+            locked.done = bool(done)
+            locked.save(update_fields=["done"])
     return locked
 
 

@@ -34,6 +34,26 @@ class Action(models.TextChoices):
     CLOSE = "close", gettext_lazy("Close the quarter")
 
 
+class Setting(models.TextChoices):
+    """History entries that change one of the quarter's settings, not its state (their from and to are equal).
+
+    Kept apart from Action: these are not steps of TRANSITIONS and no button of the quarter's life offers them.
+    """
+
+    APPEAL_TERMS = "appeal_terms", gettext_lazy("Set the appeal window and decision time")
+
+
+def action_label(action) -> str:
+    """The name of a history entry in the active language: the step taken, or the setting changed.
+
+    The history shows it next to from → to, which alone cannot tell a recompute (scored → scored) from a setting.
+    """
+    for choices in (Action, Setting):
+        if action in choices.values:
+            return str(choices(action).label)
+    return action
+
+
 class Actor(models.TextChoices):
     # Regulation 二.1: the leadership group approves the scheme and the results.
     LEADERSHIP = "leadership", gettext_lazy("Leadership group")

@@ -2,19 +2,27 @@
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from .deadlines import local_today
+from .deadlines import appeal_window_ends_on, local_today
 from .evaluation import evaluation_draft
-from .lifecycle import Action, TransitionRefused, quarter_published, quarter_transition
-from .models import Interview, Quarter, QuarterState, Scorecard
+from .lifecycle import Action, Setting, TransitionRefused, quarter_published, quarter_transition
+from .models import Interview, Quarter, QuarterEvent, QuarterState, Scorecard
 from .roles import roles_of
 
 MAX_SUMMARY_LENGTH = 20000
+
+# Bounds of the per-quarter appeal window and decision time: at least a day, and no longer than a month, so the
+# quarter can still close before the next one's results are due.
+APPEAL_DAYS_MIN, APPEAL_DAYS_MAX = 1, 30
+APPEAL_TERM_FIELDS = ("appeal_window_days", "appeal_decision_days")
+# Publication starts the appeal clocks (and the feedback documents state the terms): from then on they are fixed.
+APPEAL_TERMS_FROZEN_STATES = frozenset({QuarterState.PUBLISHED, QuarterState.CLOSED})
 
 
 def _approved_scheme(quarter):
@@ -206,11 +214,21 @@ def undecided_appeals(quarter) -> int:
     return Appeal.objects.filter(quarter=quarter, decided_at__isnull=True).count()
 
 
-def quarter_close(*, quarter, by, comment="", expected_state=None):
-    """Close the quarter once every interview is recorded and every appeal decided; it is read-only after."""
+def quarter_close(*, quarter, by, comment="", expected_state=None, today: datetime.date | None = None):
+    """Close the quarter once the appeal window has ended, every interview is recorded and every appeal decided.
+
+    It is read-only after. The window counts: closing while people may still appeal would cut short the time the
+    regulation gives them (the window's last day is included, as appeals.selectors.filing_window counts it).
+    """
+    today = today or local_today()
 
     def guard(locked):
         problems = []
+        appeals_until = appeal_window_ends_on(locked)
+        if appeals_until is not None and today <= appeals_until:
+            problems.append(
+                _("The appeal window is open until %(date)s.") % {"date": appeals_until.isoformat()}
+            )
         interviews = pending_interviews(locked)
         if interviews:
             problems.append(
@@ -235,6 +253,79 @@ def quarter_close(*, quarter, by, comment="", expected_state=None):
         quarter=quarter, action=Action.CLOSE, by=by, comment=comment, expected_state=expected_state,
         guard=guard, effect=effect,
     )
+
+
+def appeal_terms_editable(quarter) -> bool:
+    """The appeal window and decision time may change until the results are published."""
+    return quarter.state not in APPEAL_TERMS_FROZEN_STATES and quarter.published_at is None
+
+
+def appeal_days_error(value):
+    """Why a number of days is not acceptable as an appeal term, or None when it is."""
+    if not isinstance(value, int) or isinstance(value, bool) or not APPEAL_DAYS_MIN <= value <= APPEAL_DAYS_MAX:
+        return _("Between %(min)d and %(max)d days, please.") % {"min": APPEAL_DAYS_MIN, "max": APPEAL_DAYS_MAX}
+    return None
+
+
+def appeal_terms_record_change(*, quarter, by, before: dict, at=None):
+    """Write a change of the appeal terms into the quarter's history (who, when, old → new); nothing if unchanged.
+
+    The description is written in the firm's language (settings.LANGUAGE_CODE), like the record it belongs to,
+    whatever the language of whoever made the change.
+    """
+    changed = [field for field in APPEAL_TERM_FIELDS if before[field] != getattr(quarter, field)]
+    if not changed:
+        return None
+    with translation.override(settings.LANGUAGE_CODE):
+        labels = {
+            "appeal_window_days": _("Appeal window: %(old)d → %(new)d days"),
+            "appeal_decision_days": _("Appeal decision time: %(old)d → %(new)d days"),
+        }
+        comment = "; ".join(
+            labels[field] % {"old": before[field], "new": getattr(quarter, field)} for field in changed
+        )
+    return QuarterEvent.objects.create(
+        quarter=quarter,
+        from_state=quarter.state,
+        to_state=quarter.state,
+        action=Setting.APPEAL_TERMS,
+        by=by,
+        at=at or timezone.now(),
+        comment=comment,
+    )
+
+
+def quarter_appeal_terms_update(*, quarter, by, appeal_window_days, appeal_decision_days):
+    """The execution group sets the quarter's appeal window and decision time, until publication.
+
+    Raises PermissionDenied (not the execution group) or ValidationError: keyed by field for a value out of bounds,
+    without a field once the quarter is published. The change goes into the quarter's history.
+    """
+    if not roles_of(by).is_execution:
+        raise PermissionDenied(_("Only the execution group sets the appeal terms."))
+    wanted = {"appeal_window_days": appeal_window_days, "appeal_decision_days": appeal_decision_days}
+    errors = {field: error for field, value in wanted.items() if (error := appeal_days_error(value))}
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        # Lock as quarter_publish does: terms saved while another member publishes cannot slip in afterwards.
+        locked = Quarter.objects.select_for_update().get(pk=quarter.pk)
+        if not appeal_terms_editable(locked):
+            raise ValidationError(
+                _(
+                    "The results of %(quarter)s are published: its appeal window and decision time can no longer "
+                    "change. Nothing was changed."
+                )
+                % {"quarter": locked.code}
+            )
+        before = {field: getattr(locked, field) for field in APPEAL_TERM_FIELDS}
+        for field, value in wanted.items():
+            setattr(locked, field, value)
+        locked.save(update_fields=list(APPEAL_TERM_FIELDS))
+        appeal_terms_record_change(quarter=locked, by=by, before=before)
+    for field, value in wanted.items():
+        setattr(quarter, field, value)
+    return locked
 
 
 # What the quarter page's buttons call, by action (the scheme is approved on the scheme's own page).

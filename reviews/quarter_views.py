@@ -11,16 +11,21 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from appeals.selectors import corrected_versions, quarter_corrections
+
 from . import quarter_selectors as selectors
 from .completeness import completeness_board
 from .deadlines import local_today
 from .evaluation import MAX_EVALUATION_LENGTH, evaluation_draft, scorecard_evaluation_update
-from .lifecycle import STATES_AFTER_SUBMISSION, Action, TransitionRefused
+from .lifecycle import STATES_AFTER_SUBMISSION, Action, TransitionRefused, action_label
 from .models import QuarterState, Scorecard
 from .pdf import render_pdf
+from .quarter_forms import AppealTermsForm
 from .quarter_services import (
     MAX_SUMMARY_LENGTH,
     QUARTER_SERVICES,
+    appeal_terms_editable,
+    quarter_appeal_terms_update,
     quarter_approve,
     quarter_report_summary_update,
     quarter_return,
@@ -31,6 +36,7 @@ from .roles import require, roles_of
 
 organisers_only = require(lambda roles: roles.is_organiser)
 leadership_only = require(lambda roles: roles.is_leadership)
+execution_only = require(lambda roles: roles.is_execution)
 
 EVALUATIONS_PAGE_SIZE = 50
 SUMMARY_STATES = (QuarterState.COLLECTING, QuarterState.SCORED)
@@ -41,11 +47,57 @@ def quarters(request):
     return render(request, "reviews/quarter_list.html", selectors.quarters_page(today=local_today()))
 
 
+def _quarter_detail_response(request, quarter, *, appeal_terms_form=None, status=200):
+    context = selectors.quarter_page(quarter=quarter, user=request.user, today=local_today())
+    events = list(context["events"])
+    for event in events:
+        # The step's name: from → to alone reads "scored → scored" for a recompute or a change of settings.
+        event.action_label = action_label(event.action)
+    context["events"] = events
+    may_set_terms = roles_of(request.user).is_execution and appeal_terms_editable(quarter)
+    if may_set_terms:
+        context["appeal_terms_form"] = appeal_terms_form or AppealTermsForm.for_quarter(quarter)
+    return render(request, "reviews/quarter_detail.html", context, status=status)
+
+
 @organisers_only
 def quarter_detail(request, code):
+    return _quarter_detail_response(request, selectors.get_quarter_or_404(code))
+
+
+@require_POST
+@execution_only
+def quarter_appeal_terms(request, code):
+    """The execution group sets the quarter's appeal window and decision time on the quarter page, until publication."""
     quarter = selectors.get_quarter_or_404(code)
-    context = selectors.quarter_page(quarter=quarter, user=request.user, today=local_today())
-    return render(request, "reviews/quarter_detail.html", context)
+    if not appeal_terms_editable(quarter):
+        messages.error(
+            request,
+            _("The results of %(quarter)s are published: its appeal window and decision time can no longer change.")
+            % {"quarter": quarter.code},
+        )
+        return redirect("reviews:quarter", code=quarter.code)
+    form = AppealTermsForm.for_quarter(quarter, data=request.POST)
+    if form.is_valid():
+        try:
+            quarter_appeal_terms_update(quarter=quarter, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            if not hasattr(error, "error_dict"):  # published meanwhile: the form is gone from the page
+                messages.error(request, " ".join(error.messages))
+                return redirect("reviews:quarter", code=quarter.code)
+            _add_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("The appeal terms of %(quarter)s are saved: %(window)d days to appeal, %(decision)d days to decide.")
+                % {
+                    "quarter": quarter.code,
+                    "window": quarter.appeal_window_days,
+                    "decision": quarter.appeal_decision_days,
+                },
+            )
+            return redirect("reviews:quarter", code=quarter.code)
+    return _quarter_detail_response(request, quarter, appeal_terms_form=form, status=400)
 
 
 @require_POST
@@ -232,11 +284,13 @@ def approval(request, code):
             )
             return redirect("reviews:quarter", code=quarter.code)
         status = 400
+    corrections = quarter_corrections(quarter=quarter)  # a published quarter's results corrected after appeals
     context = {
         "quarter": quarter,
         "form": form,
         "may_decide": quarter.state == QuarterState.SUBMITTED,
+        "corrections": corrections,
         **selectors.ranked_results_page(quarter=quarter, query=request.GET),
     }
-    context["rows_html"] = approval_rows_html(context["rows"])
+    context["rows_html"] = approval_rows_html(context["rows"], corrected=corrected_versions(corrections))
     return render(request, "reviews/quarter_approval.html", context, status=status)

@@ -18,6 +18,7 @@ urlpatterns += [
     path("quarters/", quarter_views.quarters, name="quarters"),
     path("quarters/<str:code>/", quarter_views.quarter_detail, name="quarter"),
     path("quarters/<str:code>/act/<slug:action>/", quarter_views.quarter_act, name="quarter_act"),
+    path("quarters/<str:code>/appeal-terms/", quarter_views.quarter_appeal_terms, name="quarter_appeal_terms"),
     path("quarters/<str:code>/completeness/", quarter_views.completeness, name="completeness"),
     path("quarters/<str:code>/report/", quarter_views.report, name="report"),
     path("quarters/<str:code>/report.pdf", quarter_views.report_pdf, name="report_pdf"),
@@ -38,4 +39,9 @@ urlpatterns += [
     path("interviews/<int:pk>/", interview_views.interview_detail, name="interview"),
     path("interviews/<int:pk>/record/", interview_views.interview_record, name="interview_record"),
     path("interviews/<int:pk>/acknowledge/", interview_views.interview_acknowledge, name="interview_acknowledge"),
+    path(
+        "interviews/<int:pk>/items/<int:item_pk>/done/",
+        interview_views.improvement_item_done,
+        name="improvement_item_done",
+    ),
 ]

@@ -13,10 +13,12 @@ from the `world` fixture (tests/access/conftest.py) and, per persona, the expect
     METHOD    405: the URL answers only another HTTP method
 """
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.urls import reverse
+from django.utils import timezone
 
 # Patterns deliberately not in the table, with the reason.
 EXCLUDED_NAMESPACES = {
@@ -111,6 +113,29 @@ APPEAL = lambda w: {"pk": w.appeal.pk}  # noqa: E731 — the lawyer's appeal, wi
 ROUND = lambda w: {"pk": w.rating_round.pk}  # noqa: E731 — 2026Q4's open rating round
 REVENUE = lambda w: {"kind": "revenue"}  # noqa: E731
 DRAFT_SCHEME = lambda w: {"pk": w.draft_scheme.pk}  # noqa: E731 — 2027Q1's draft scheme
+
+
+def _recorded_item(w):
+    """The lawyer's interview recorded, with one improvement item she owns (the world holds it only scheduled)."""
+    from reviews.interviews import PlanItem, interview_record
+    from reviews.models import ImprovementItem
+
+    item = ImprovementItem.objects.filter(interview=w.interview).first()
+    if item is None:
+        interview_record(
+            interview=w.interview,
+            by=w.firm.superior,
+            held_at=timezone.now() - datetime.timedelta(hours=1),
+            strengths="沟通主动",
+            weaknesses="回访不及时",
+            goals="下季度新增两位客户",
+            items=[PlanItem("每周复盘客户回访", w.firm.lawyer.profile, timezone.localdate() + datetime.timedelta(30))],
+        )
+        item = ImprovementItem.objects.get(interview=w.interview)
+    return {"pk": w.interview.pk, "item_pk": item.pk}
+
+
+IMPROVEMENT_ITEM = _recorded_item
 
 
 def _record(kind):
@@ -266,6 +291,16 @@ MATRIX: dict[str, list[Case]] = {
         ),
         Case(everyone(METHOD), args=lambda w: {"code": w.quarter.code, "action": "close"}, id="get"),
     ],
+    "reviews:quarter_appeal_terms": [
+        Case(
+            expect(REFUSED, executor=REDIRECT(to("reviews:quarter", QUARTER))),
+            args=QUARTER,
+            method="POST",
+            data=lambda w: {"appeal_window_days": "10", "appeal_decision_days": "14"},
+            note="the execution group sets them until publication; the published quarter refuses with a message",
+        ),
+        Case(everyone(METHOD), args=QUARTER, id="get", note="POST only: the form is on the quarter page"),
+    ],
     "reviews:completeness": [Case(expect(REFUSED, **ORGANISERS), args=QUARTER)],
     "reviews:report": [
         Case(expect(REFUSED, **ORGANISERS), args=QUARTER),
@@ -335,6 +370,22 @@ MATRIX: dict[str, list[Case]] = {
             note="only the assessed person acknowledges (not yet recorded: told so on the interview page)",
         ),
         Case(everyone(METHOD), args=INTERVIEW, id="get"),
+    ],
+    "reviews:improvement_item_done": [
+        Case(
+            expect(
+                NOT_FOUND,
+                partner=REFUSED,
+                executor=REFUSED,
+                superior=REDIRECT(to("reviews:interview", INTERVIEW)),
+                lawyer=REDIRECT(to("reviews:interview", INTERVIEW)),
+            ),
+            args=IMPROVEMENT_ITEM,
+            method="POST",
+            data=lambda w: {"done": "1"},
+            note="the item's owner (the lawyer) and the interview's superior tick it; the groups only read it",
+        ),
+        Case(everyone(METHOD), args=IMPROVEMENT_ITEM, id="get"),
     ],
     # --- Department data (issue 2 §4) -----------------------------------------------------------------------
     "clients:index": [
