@@ -55,7 +55,8 @@ def _cell_maker():
     head, _sentinel, tail = reverse("indicators:explain", args=[int(sentinel)]).partition(sentinel)
     head, tail = escape(head), escape(tail)
     no_data, value_label = escape(_("No data")), escape(_("Value"))
-    badge = f' <span class="badge text-bg-light">{escape(_("no data"))}</span>'
+    no_data_badge = escape(_("no data"))  # outside the f-string, where makemessages sees it
+    badge = f' <span class="badge text-bg-light">{no_data_badge}</span>'
 
     def cell(line):
         if line is None:

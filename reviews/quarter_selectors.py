@@ -8,7 +8,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import get_language
 
-from .deadlines import quarter_deadlines
+from .deadlines import appeal_window_ends_on, quarter_deadlines
 from .lifecycle import actions_for
 from .models import Department, Position, Quarter, QuarterEvent, Scorecard
 from .quarter_services import pending_interviews, undecided_appeals
@@ -51,7 +51,10 @@ def quarters_page(*, today):
 def quarter_page(*, quarter, user, today):
     events = QuarterEvent.objects.filter(quarter=quarter).select_related("by__profile").order_by("at", "id")
     interviews = pending_interviews(quarter) if quarter.published_at else None
+    appeals_until = appeal_window_ends_on(quarter)
     return {
+        # Closing waits for the appeal window's last day (quarter_services.quarter_close); the page says so.
+        "appeal_window_open_until": appeals_until if appeals_until and today <= appeals_until else None,
         "quarter": quarter,
         "events": events,
         "actions": actions_for(quarter=quarter, user=user),

@@ -31,11 +31,12 @@ def correction_marks(corrected: dict[int, int] | None) -> dict[int, str]:
     """Scorecard id -> the mark of a result corrected after publication ("v2 · corrected"), as HTML.
 
     Built once per corrected row (a handful), not looked up and translated for each of the hundred rows."""
-    return {
-        pk: f' <span class="badge text-bg-warning corrected">{_text(_("v%(version)s · corrected") % {"version": v})}'
-        "</span>"
-        for pk, v in (corrected or {}).items()
-    }
+    marks = {}
+    for pk, version in (corrected or {}).items():
+        # Not inside the f-string: makemessages does not see gettext calls there.
+        label = _("v%(version)s · corrected") % {"version": version}
+        marks[pk] = f' <span class="badge text-bg-warning corrected">{_text(label)}</span>'
+    return marks
 
 
 def results_rows_html(rows, cells_html, corrected=None) -> str:

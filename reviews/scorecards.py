@@ -289,7 +289,10 @@ def scorecard_viewer_context(*, scorecard, user, today=None) -> dict:
         "interview_url": _reverse("reviews:interview", interview.pk) if interview else None,
         "schedule_url": (
             _reverse("reviews:interview_schedule", scorecard.pk)
-            if published and is_direct_superior and (interview is None or not interview.is_recorded)
+            if published
+            and quarter.state == QuarterState.PUBLISHED  # a closed quarter's interviews are read-only
+            and is_direct_superior
+            and (interview is None or not interview.is_recorded)
             else None
         ),
     }

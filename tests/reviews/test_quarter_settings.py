@@ -89,6 +89,18 @@ def test_the_close_button_tells_why_on_the_quarter_page(firm, client_for, time_m
     assert quarter.state == S.PUBLISHED
 
 
+def test_the_quarter_page_offers_closing_only_after_the_appeal_window(firm, client_for, time_machine):
+    quarter = published_quarter(firm)
+    close_url = reverse("reviews:quarter_act", args=[quarter.code, "close"])
+    browser = client_for(firm.executor)
+    time_machine.move_to(aware(2026, 10, 10, 9))
+    page = browser.get(reverse("reviews:quarter", args=[quarter.code])).content.decode()
+    assert close_url not in page and "after the appeal window ends on 2026-10-15" in page
+    time_machine.move_to(aware(2026, 10, 16, 9))
+    page = browser.get(reverse("reviews:quarter", args=[quarter.code])).content.decode()
+    assert close_url in page and 'id="close-waits"' not in page
+
+
 # --- The appeal terms on the quarter page -------------------------------------------------------------------
 
 
