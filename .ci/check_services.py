@@ -11,8 +11,12 @@ def check_postgres(url):
     parts = urlparse(url)
     try:
         psycopg2.connect(
-            host=parts.hostname, port=parts.port or 5432, user=parts.username, password=parts.password,
-            dbname="postgres", connect_timeout=5,
+            host=parts.hostname,
+            port=parts.port or 5432,
+            user=parts.username,
+            password=parts.password,
+            dbname="postgres",
+            connect_timeout=5,
         ).close()
     except psycopg2.Error as error:
         sys.exit(f"PostgreSQL at {parts.hostname}:{parts.port} does not answer: {error}")

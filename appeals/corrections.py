@@ -219,9 +219,7 @@ def quarter_results_correct(*, quarter: Quarter, by, reason: str, always_for=())
             if result is not None:
                 line_rows.extend(_line_rows(new, result))
             else:
-                line_rows.extend(
-                    IndicatorScore(**{**_copy_line(line), "scorecard": new}) for line in old.lines.all()
-                )
+                line_rows.extend(IndicatorScore(**{**_copy_line(line), "scorecard": new}) for line in old.lines.all())
             changes.append(CardChange(old=old, new=new))
         IndicatorScore.objects.bulk_create(line_rows, batch_size=2000)
     return changes

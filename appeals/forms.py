@@ -19,9 +19,7 @@ class MultipleFileField(forms.FileField):
     """Several files in one input; each is checked by uploads.check_attachments (type by content, size)."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault(
-            "widget", MultipleFileInput(attrs={"accept": uploads.ACCEPT, "multiple": True})
-        )
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": uploads.ACCEPT, "multiple": True}))
         kwargs.setdefault("required", False)
         super().__init__(*args, **kwargs)
 
@@ -109,8 +107,9 @@ class _AdjustmentsMixin:
 
     def add_adjustment_fields(self, appeal):
         self.adjustment_lines = [
-            line for line in contested_lines(appeal.scorecard) if line.indicator_id in
-            set(appeal.indicators.values_list("pk", flat=True))
+            line
+            for line in contested_lines(appeal.scorecard)
+            if line.indicator_id in set(appeal.indicators.values_list("pk", flat=True))
         ]
         for line in self.adjustment_lines:
             cap = (line.details or {}).get("rule", {}).get("bonus_cap", "0")

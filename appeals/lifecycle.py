@@ -65,8 +65,10 @@ TRANSITIONS = {
         *(Transition(s, Action.REJECT, S.REJECTED, Actor.EXECUTION, True) for s in _IN_HANDS),
         *(Transition(s, Action.ESCALATE, S.ESCALATED, Actor.EXECUTION, True) for s in _IN_HANDS),
         Transition(S.ESCALATED, Action.LEADERSHIP_DECIDE, S.DECIDED_BY_LEADERSHIP, Actor.LEADERSHIP, True),
-        *(Transition(s, Action.CLOSE, S.CLOSED, Actor.EXECUTION) for s in (S.UPHELD, S.REJECTED,
-                                                                         S.DECIDED_BY_LEADERSHIP)),
+        *(
+            Transition(s, Action.CLOSE, S.CLOSED, Actor.EXECUTION)
+            for s in (S.UPHELD, S.REJECTED, S.DECIDED_BY_LEADERSHIP)
+        ),
         *(Transition(s, Action.WITHDRAW, S.WITHDRAWN, Actor.APPELLANT) for s in _BEFORE_DECISION),
     )
 }

@@ -54,9 +54,7 @@ class Appeal(models.Model):
     )
     reason = models.TextField(_("reason"))
     expected_correction = models.TextField(_("expected correction"), blank=True)
-    status = models.CharField(
-        _("status"), max_length=24, choices=AppealStatus.choices, default=AppealStatus.SUBMITTED
-    )
+    status = models.CharField(_("status"), max_length=24, choices=AppealStatus.choices, default=AppealStatus.SUBMITTED)
     filed_at = models.DateTimeField(_("filed at"))
     decision_due_on = models.DateField(_("decision due on"))
     handler = models.ForeignKey(
@@ -189,9 +187,7 @@ class AppealAttachment(models.Model):
 class AppealAdjustment(models.Model):
     """An upheld appeal's points adjustment on one indicator, applied on top of the computed points."""
 
-    appeal = models.ForeignKey(
-        Appeal, on_delete=models.PROTECT, related_name="adjustments", verbose_name=_("appeal")
-    )
+    appeal = models.ForeignKey(Appeal, on_delete=models.PROTECT, related_name="adjustments", verbose_name=_("appeal"))
     indicator = models.ForeignKey(
         "indicators.Indicator", on_delete=models.PROTECT, related_name="+", verbose_name=_("indicator")
     )

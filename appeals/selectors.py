@@ -75,8 +75,9 @@ def filing_window(*, scorecard: Scorecard, today: datetime.date) -> FilingWindow
 
 
 def open_appeal_of(scorecard) -> Appeal | None:
-    return Appeal.objects.filter(quarter_id=scorecard.quarter_id, staff_id=scorecard.staff_id,
-                                 status__in=OPEN_STATUSES).first()
+    return Appeal.objects.filter(
+        quarter_id=scorecard.quarter_id, staff_id=scorecard.staff_id, status__in=OPEN_STATUSES
+    ).first()
 
 
 def contested_lines(scorecard):
@@ -141,8 +142,13 @@ def _record_label(kind, record) -> str:
     return f"{key} · {record.client.name}"
 
 
-_LABEL_JOINS = {"clients": (), "contracts": ("client",), "revenue": ("contract__client",), "complaints": ("client",),
-                "surveys": ("client",)}
+_LABEL_JOINS = {
+    "clients": (),
+    "contracts": ("client",),
+    "revenue": ("contract__client",),
+    "complaints": ("client",),
+    "surveys": ("client",),
+}
 
 
 def _reverse(name, *args):
@@ -165,8 +171,13 @@ def record_links_by_line(lines) -> dict[int, list[RecordLink]]:
     links = {}
     for line_pk, ids in ids_by_line.items():
         links[line_pk] = [
-            RecordLink(kind, str(KINDS[kind].singular), pk, _record_label(kind, records[kind][pk]),
-                       _reverse(f"clients:{kind}_history", pk))
+            RecordLink(
+                kind,
+                str(KINDS[kind].singular),
+                pk,
+                _record_label(kind, records[kind][pk]),
+                _reverse(f"clients:{kind}_history", pk),
+            )
             for kind, pks in ids.items()
             for pk in dict.fromkeys(pks)
             if pk in records[kind]
@@ -257,8 +268,7 @@ def appeal_history(appeal):
     """Every event, message and attachment, oldest first, as (when, kind, item) for the page's timeline."""
     items = [(e.at, "event", e) for e in appeal.events.select_related("by__profile")]
     items += [
-        (m.at, "message", m)
-        for m in appeal.messages.select_related("author__profile").prefetch_related("attachments")
+        (m.at, "message", m) for m in appeal.messages.select_related("author__profile").prefetch_related("attachments")
     ]
     items.sort(key=lambda item: (item[0], 0 if item[1] == "event" else 1))
     return items

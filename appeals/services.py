@@ -182,8 +182,10 @@ def appeal_file(
         appeal,
         _group(EXECUTION_GROUP, exclude=by),
         kind="appeal_filed",
-        headline=lambda: _("%(name)s filed an appeal; a decision is due by %(date)s.")
-        % {"name": appeal.staff.full_name, "date": appeal.decision_due_on.isoformat()},
+        headline=lambda: (
+            _("%(name)s filed an appeal; a decision is due by %(date)s.")
+            % {"name": appeal.staff.full_name, "date": appeal.decision_due_on.isoformat()}
+        ),
     )
     return appeal
 
@@ -202,15 +204,21 @@ def appeal_assign(*, appeal, handler, by, expected_status=None) -> Appeal:
         locked.handler = handler
 
     appeal = appeal_transition(
-        appeal=appeal, action=Action.ASSIGN, by=by, expected_status=expected_status, effect=effect,
+        appeal=appeal,
+        action=Action.ASSIGN,
+        by=by,
+        expected_status=expected_status,
+        effect=effect,
         comment=_("Handler: %(name)s") % {"name": _who(handler)},
     )
     _status_notice(
         appeal,
         [handler] if handler.pk != by.pk else [],
         kind="appeal_assigned",
-        headline=lambda: _("You are the handler of this appeal; a decision is due by %(date)s.")
-        % {"date": appeal.decision_due_on.isoformat()},
+        headline=lambda: (
+            _("You are the handler of this appeal; a decision is due by %(date)s.")
+            % {"date": appeal.decision_due_on.isoformat()}
+        ),
     )
     _status_notice(
         appeal,
@@ -229,7 +237,11 @@ def appeal_request_information(*, appeal, by, question, expected_status=None) ->
         AppealMessage.objects.create(appeal=locked, author=by, body=question, at=timezone.now())
 
     appeal = appeal_transition(
-        appeal=appeal, action=Action.REQUEST_INFO, by=by, comment=question, expected_status=expected_status,
+        appeal=appeal,
+        action=Action.REQUEST_INFO,
+        by=by,
+        comment=question,
+        expected_status=expected_status,
         effect=effect,
     )
     _status_notice(
@@ -306,8 +318,9 @@ def parse_adjustments(pairs) -> list[tuple[object, Decimal]]:
         except (InvalidOperation, ValueError):
             raise ValidationError({"adjustments": _("Points must be a number, e.g. 2.5 or -1.")}) from None
         if not value.is_finite() or abs(value) > 100 or value != value.quantize(Decimal("0.01")):
-            raise ValidationError({"adjustments": _("Points must be a number between -100 and 100 with at most two "
-                                                    "decimals.")})
+            raise ValidationError(
+                {"adjustments": _("Points must be a number between -100 and 100 with at most two decimals.")}
+            )
         if value:
             parsed.append((indicator, value))
     return parsed
@@ -321,9 +334,7 @@ def _uphold_effect(*, by, justification, adjustments):
         contested = set(locked.indicators.values_list("pk", flat=True))
         for indicator, _points in adjustments:
             if indicator.pk not in contested:
-                raise ValidationError(
-                    {"adjustments": _("Adjust only the indicators the appeal contests.")}
-                )
+                raise ValidationError({"adjustments": _("Adjust only the indicators the appeal contests.")})
         now = timezone.now()
         locked.outcome = Outcome.UPHELD
         locked.decision = justification
@@ -332,7 +343,11 @@ def _uphold_effect(*, by, justification, adjustments):
         locked.save()  # the adjustments below are read by the recompute as "upheld"
         AppealAdjustment.objects.bulk_create(
             AppealAdjustment(
-                appeal=locked, indicator=indicator, points=points, justification=justification, created_by=by,
+                appeal=locked,
+                indicator=indicator,
+                points=points,
+                justification=justification,
+                created_by=by,
                 created_at=now,
             )
             for indicator, points in adjustments
@@ -364,7 +379,11 @@ def appeal_uphold(*, appeal, by, justification, adjustments=(), expected_status=
     adjustments = parse_adjustments(adjustments)
     effect, changes = _uphold_effect(by=by, justification=justification, adjustments=adjustments)
     appeal = appeal_transition(
-        appeal=appeal, action=Action.UPHOLD, by=by, comment=justification, expected_status=expected_status,
+        appeal=appeal,
+        action=Action.UPHOLD,
+        by=by,
+        comment=justification,
+        expected_status=expected_status,
         effect=effect,
     )
     _decision_notices(appeal, by=by, text=justification)
@@ -434,7 +453,11 @@ def appeal_leadership_decide(*, appeal, by, outcome, reason, adjustments=(), exp
             locked.decided_by = by
 
     appeal = appeal_transition(
-        appeal=appeal, action=Action.LEADERSHIP_DECIDE, by=by, comment=reason, expected_status=expected_status,
+        appeal=appeal,
+        action=Action.LEADERSHIP_DECIDE,
+        by=by,
+        comment=reason,
+        expected_status=expected_status,
         effect=effect,
     )
     _decision_notices(appeal, by=by, text=reason)
@@ -498,8 +521,11 @@ def correction_notices(*, appeal, changes):
         def compose(old=old, new=new):
             title = _("Your result for %(quarter)s was corrected") % {"quarter": appeal.quarter.code}
             lines = [
-                _("After an upheld appeal the results of %(quarter)s were recomputed; your result is now version "
-                  "%(version)s.") % {"quarter": appeal.quarter.code, "version": new.version},
+                _(
+                    "After an upheld appeal the results of %(quarter)s were recomputed; your result is now version "
+                    "%(version)s."
+                )
+                % {"quarter": appeal.quarter.code, "version": new.version},
                 _("Total: %(old)s → %(new)s") % {"old": old.total, "new": new.total},
                 _("Grade: %(old)s → %(new)s") % {"old": old.grade_label, "new": new.grade_label},
                 _("Rank: %(old)s / %(old_n)s → %(new)s / %(new_n)s")

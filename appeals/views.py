@@ -60,9 +60,7 @@ def appeal_file(request, scorecard_pk):
                     % {"date": appeal.decision_due_on.isoformat()},
                 )
                 return redirect("appeals:detail", pk=appeal.pk)
-    return render(
-        request, "appeals/appeal_file.html", {"scorecard": scorecard, "window": window, "form": form}
-    )
+    return render(request, "appeals/appeal_file.html", {"scorecard": scorecard, "window": window, "form": form})
 
 
 @login_required
@@ -139,7 +137,10 @@ def _run(action, form, appeal, user):
         return _("The appeal is rejected.")
     if action == "uphold":
         _appeal, changes = services.appeal_uphold(
-            appeal=appeal, by=user, justification=data["comment"], adjustments=form.adjustments(),
+            appeal=appeal,
+            by=user,
+            justification=data["comment"],
+            adjustments=form.adjustments(),
             expected_status=expected,
         )
         return ngettext(
@@ -153,7 +154,11 @@ def _run(action, form, appeal, user):
     if action == "leadership_decide":
         adjustments = form.adjustments() if data["outcome"] == Outcome.UPHELD else []
         _appeal, changes = services.appeal_leadership_decide(
-            appeal=appeal, by=user, outcome=data["outcome"], reason=data["comment"], adjustments=adjustments,
+            appeal=appeal,
+            by=user,
+            outcome=data["outcome"],
+            reason=data["comment"],
+            adjustments=adjustments,
             expected_status=expected,
         )
         return _("The decision is recorded.")
@@ -234,4 +239,3 @@ def appeal_attachment(request, pk, attachment_pk):
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
-

@@ -53,27 +53,60 @@ def build_firm(people):
     head_user = User.objects.create(username="head")
     head = StaffProfile.objects.create(user=head_user, full_name="周强", position="lawyer", department=department)
     users = User.objects.bulk_create([User(username=f"p{i}", email=f"p{i}@firm.example") for i in range(people)])
-    profiles = StaffProfile.objects.bulk_create([
-        StaffProfile(user=user, full_name=SURNAMES[i % 20] + GIVEN[(i // 20) % 20] + GIVEN[i % 17], position="lawyer",
-                     department=department, superior=head, language="en" if i % 5 == 0 else "zh-hans")
-        for i, user in enumerate(users)
-    ])
+    profiles = StaffProfile.objects.bulk_create(
+        [
+            StaffProfile(
+                user=user,
+                full_name=SURNAMES[i % 20] + GIVEN[(i // 20) % 20] + GIVEN[i % 17],
+                position="lawyer",
+                department=department,
+                superior=head,
+                language="en" if i % 5 == 0 else "zh-hans",
+            )
+            for i, user in enumerate(users)
+        ]
+    )
     quarter = Quarter.objects.create(year=2026, number=2, state="published", published_at=timezone.now())
     scheme = scheme_create_default(quarter=quarter, by=None)
     evaluation = "本季度客户开发表现突出，新客户数量超过目标；客户满意度稳定，投诉处理仍需加强。" * 3
-    cards = Scorecard.objects.bulk_create([
-        Scorecard(quarter=quarter, staff=profile, status="published", scheme=scheme, position="lawyer",
-                  department=department, total=D(60 + i % 40), grade="良好", grade_en="Good", rank=i + 1,
-                  ranked_count=people, evaluation=evaluation, computed_at=timezone.now())
-        for i, profile in enumerate(profiles)
-    ])
+    cards = Scorecard.objects.bulk_create(
+        [
+            Scorecard(
+                quarter=quarter,
+                staff=profile,
+                status="published",
+                scheme=scheme,
+                position="lawyer",
+                department=department,
+                total=D(60 + i % 40),
+                grade="良好",
+                grade_en="Good",
+                rank=i + 1,
+                ranked_count=people,
+                evaluation=evaluation,
+                computed_at=timezone.now(),
+            )
+            for i, profile in enumerate(profiles)
+        ]
+    )
     indicators = {i.code: i for i in Indicator.objects.filter(code__in=[line[0] for line in LINES])}
-    IndicatorScore.objects.bulk_create([
-        IndicatorScore(scorecard=card, indicator=indicators[code], value=None if value is None else D(value),
-                       target=None if target is None else D(target), weight=D(weight), effective_weight=D(weight),
-                       points=D(points), rule="bench", no_data_applied=value is None)
-        for card in cards for code, value, target, weight, points in LINES
-    ])
+    IndicatorScore.objects.bulk_create(
+        [
+            IndicatorScore(
+                scorecard=card,
+                indicator=indicators[code],
+                value=None if value is None else D(value),
+                target=None if target is None else D(target),
+                weight=D(weight),
+                effective_weight=D(weight),
+                points=D(points),
+                rule="bench",
+                no_data_applied=value is None,
+            )
+            for card in cards
+            for code, value, target, weight, points in LINES
+        ]
+    )
     return quarter, cards
 
 
@@ -121,13 +154,36 @@ def _children(pid):
 
 
 def start_worker(concurrency, media_root, log):
-    env = {**os.environ, "CELERY_BROKER_URL": BROKER, "DJANGO_SETTINGS_MODULE": "lawfirm_kpi.settings.bench",
-           "BENCH_PDF_MEDIA": str(media_root)}
+    env = {
+        **os.environ,
+        "CELERY_BROKER_URL": BROKER,
+        "DJANGO_SETTINGS_MODULE": "lawfirm_kpi.settings.bench",
+        "BENCH_PDF_MEDIA": str(media_root),
+    }
     return subprocess.Popen(  # noqa: S603 — our own interpreter and arguments
-        [sys.executable, "-m", "bench.pdf_worker", "worker", "--pool", "prefork", "--concurrency", str(concurrency),
-         "-Q", QUEUE, "-n", f"benchpdf{concurrency}-{os.getpid()}@%h", "--without-gossip", "--without-mingle",
-         "--loglevel", "WARNING"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log, text=True,
+        [
+            sys.executable,
+            "-m",
+            "bench.pdf_worker",
+            "worker",
+            "--pool",
+            "prefork",
+            "--concurrency",
+            str(concurrency),
+            "-Q",
+            QUEUE,
+            "-n",
+            f"benchpdf{concurrency}-{os.getpid()}@%h",
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel",
+            "WARNING",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=log,
+        text=True,
     )
 
 
@@ -166,10 +222,14 @@ def run_batch(app, quarter, concurrency, media_root, *, watch_memory=False):
             if now_finished != finished:
                 finished, progress_at = now_finished, time.monotonic()
             elif time.monotonic() - progress_at > STALL_SECONDS:
-                stuck = list(FeedbackDocument.objects.exclude(status__in=["done", "failed"]).values_list(
-                    "pk", "status", "attempts", "error"))
-                raise RuntimeError(f"no progress for {STALL_SECONDS} s at {finished}/{total}: {stuck[:5]} "
-                                   + _tail(log.name))
+                stuck = list(
+                    FeedbackDocument.objects.exclude(status__in=["done", "failed"]).values_list(
+                        "pk", "status", "attempts", "error"
+                    )
+                )
+                raise RuntimeError(
+                    f"no progress for {STALL_SECONDS} s at {finished}/{total}: {stuck[:5]} " + _tail(log.name)
+                )
             if watch_memory and finished >= WARM_UP:
                 rss = sum(_rss_mb(pid) or 0 for pid in _children(process.pid))
                 memory.setdefault("samples", []).append((finished, rss))
@@ -210,9 +270,14 @@ def run(label):
     quarter, cards = build_firm(PEOPLE)
     whole, floor, pages = time_single(cards[1])
     results = [
-        Result(name="pdf: one feedback PDF, whole path / WeasyPrint floor", value=whole / floor, unit="ratio",
-               bound=1.3, floor=floor, notes=f"whole {whole:.3f}s, floor {floor:.3f}s, {pages} pages, "
-                                             f"median of {REPEAT}"),
+        Result(
+            name="pdf: one feedback PDF, whole path / WeasyPrint floor",
+            value=whole / floor,
+            unit="ratio",
+            bound=1.3,
+            floor=floor,
+            notes=f"whole {whole:.3f}s, floor {floor:.3f}s, {pages} pages, median of {REPEAT}",
+        ),
     ]
     connection.close()  # the workers are other processes; leave them the database
     app.control.purge()
@@ -221,16 +286,37 @@ def run(label):
         two, _total, failed_two, _memory = run_batch(app, quarter, 2, Path(media))
     early, late, growth = _memory_growth(memory.get("samples", []), total)
     results += [
-        Result(name=f"pdf: firm of {total - 1} + report, 1 worker process", value=one, unit="s", bound=None,
-               notes=f"{total / one:.2f} documents/s, failed {failed_one}"),
-        Result(name=f"pdf: firm of {total - 1} + report, 2 worker processes", value=two, unit="s", bound=None,
-               notes=f"{total / two:.2f} documents/s, failed {failed_two}"),
-        Result(name="pdf: speed-up of 2 worker processes over 1", value=one / two, unit="×", bound=1.7,
-               comparison=">=", notes=f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}"),
-        Result(name=f"pdf: worker memory growth across {total} documents", value=growth, unit="MB", bound=50,
-               notes=f"1 worker process (parent and pool child, RSS sampled every 0.25 s): median {early:.0f} MB "
-                     f"over the first quarter of the batch after {WARM_UP} documents, {late:.0f} MB over the last "
-                     f"quarter; peak {memory.get('peak', 0):.0f} MB while rendering; the child is replaced every "
-                     "worker_max_tasks_per_child documents (lawfirm_kpi/celery.py)"),
+        Result(
+            name=f"pdf: firm of {total - 1} + report, 1 worker process",
+            value=one,
+            unit="s",
+            bound=None,
+            notes=f"{total / one:.2f} documents/s, failed {failed_one}",
+        ),
+        Result(
+            name=f"pdf: firm of {total - 1} + report, 2 worker processes",
+            value=two,
+            unit="s",
+            bound=None,
+            notes=f"{total / two:.2f} documents/s, failed {failed_two}",
+        ),
+        Result(
+            name="pdf: speed-up of 2 worker processes over 1",
+            value=one / two,
+            unit="×",
+            bound=1.7,
+            comparison=">=",
+            notes=f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}",
+        ),
+        Result(
+            name=f"pdf: worker memory growth across {total} documents",
+            value=growth,
+            unit="MB",
+            bound=50,
+            notes=f"1 worker process (parent and pool child, RSS sampled every 0.25 s): median {early:.0f} MB "
+            f"over the first quarter of the batch after {WARM_UP} documents, {late:.0f} MB over the last "
+            f"quarter; peak {memory.get('peak', 0):.0f} MB while rendering; the child is replaced every "
+            "worker_max_tasks_per_child documents (lawfirm_kpi/celery.py)",
+        ),
     ]
     return results

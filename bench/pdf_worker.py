@@ -14,8 +14,10 @@ def main():
     media = os.environ.get("BENCH_PDF_MEDIA")
     if media:
         # Before the first use of default_storage, which reads STORAGES once.
-        settings.STORAGES = {**settings.STORAGES, "default": {**settings.STORAGES["default"],
-                                                              "OPTIONS": {"location": media}}}
+        settings.STORAGES = {
+            **settings.STORAGES,
+            "default": {**settings.STORAGES["default"], "OPTIONS": {"location": media}},
+        }
     database = settings.DATABASES["default"]
     if database["ENGINE"] == "django.db.backends.sqlite3":
         # Two worker processes writing one SQLite file: a deferred transaction that reads, then writes after the

@@ -35,7 +35,10 @@ def _recreate_postgres_database():
     settings = connection.settings_dict
     connection.close()
     admin = psycopg2.connect(
-        host=settings["HOST"], port=settings["PORT"] or 5432, user=settings["USER"], password=settings["PASSWORD"],
+        host=settings["HOST"],
+        port=settings["PORT"] or 5432,
+        user=settings["USER"],
+        password=settings["PASSWORD"],
         dbname="postgres",
     )
     admin.autocommit = True

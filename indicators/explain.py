@@ -398,14 +398,20 @@ def rule_text(line, indicator, scale) -> str:
         "max": fmt(item.weight + item.bonus_cap),
     }
     if indicator.direction == "lower":
-        return _(
-            "Full weight (%(weight)s) at the target %(target)s; +%(pps)s for each step of %(step)s below it, "
-            "−%(pps)s for each step above it; never below 0 or above %(max)s"
-        ) % values
-    return _(
-        "Full weight (%(weight)s) at the target %(target)s; +%(pps)s for each step of %(step)s above it, "
-        "−%(pps)s for each step below it; never below 0 or above %(max)s"
-    ) % values
+        return (
+            _(
+                "Full weight (%(weight)s) at the target %(target)s; +%(pps)s for each step of %(step)s below it, "
+                "−%(pps)s for each step above it; never below 0 or above %(max)s"
+            )
+            % values
+        )
+    return (
+        _(
+            "Full weight (%(weight)s) at the target %(target)s; +%(pps)s for each step of %(step)s above it, "
+            "−%(pps)s for each step below it; never below 0 or above %(max)s"
+        )
+        % values
+    )
 
 
 def line_explanation(line) -> dict:

@@ -58,8 +58,11 @@ class SchemeItemForm(forms.Form):
 
     @property
     def rater_weight_fields(self):
-        return [self[RATER_WEIGHT_PREFIX + value] for value in RaterType.values if RATER_WEIGHT_PREFIX + value in
-                self.fields]
+        return [
+            self[RATER_WEIGHT_PREFIX + value]
+            for value in RaterType.values
+            if RATER_WEIGHT_PREFIX + value in self.fields
+        ]
 
     def clean(self):
         data = super().clean()
@@ -195,8 +198,11 @@ class BaseGradeBandFormSet(forms.BaseFormSet):
     def clean(self):
         if any(self.errors):
             return
-        rows = [form for form in self.forms if form.cleaned_data.get("min_total") is not None
-                and not self._should_delete_form(form)]
+        rows = [
+            form
+            for form in self.forms
+            if form.cleaned_data.get("min_total") is not None and not self._should_delete_form(form)
+        ]
         problems = grade_band_problems([form.cleaned_data["min_total"] for form in rows])
         if not rows:
             raise forms.ValidationError(problems[0])

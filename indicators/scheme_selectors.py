@@ -115,8 +115,10 @@ def whatif_data_quarters(*, scheme, today=None):
     """Quarters whose data the draft can be tried on: the scheme's own and every quarter already begun."""
     today = today or timezone.localdate()
     quarters = [q for q in Quarter.objects.order_by("-year", "-number") if q.starts_on <= today or q == scheme.quarter]
-    default = scheme.quarter if scheme.quarter.starts_on <= today else next(
-        (q for q in quarters if q.starts_on <= today), scheme.quarter
+    default = (
+        scheme.quarter
+        if scheme.quarter.starts_on <= today
+        else next((q for q in quarters if q.starts_on <= today), scheme.quarter)
     )
     return quarters, default
 

@@ -101,9 +101,7 @@ def scheme_edit_items(request, pk, position):
         except ValidationError as error:
             formset._non_form_errors = formset.error_class(error.messages)
         else:
-            messages.success(
-                request, _("%(position)s indicators saved.") % {"position": Position(position).label}
-            )
+            messages.success(request, _("%(position)s indicators saved.") % {"position": Position(position).label})
             return redirect("indicators:scheme_detail", pk=scheme.pk)
     rows = list(zip(indicators, formset.forms, strict=True))
     return render(
@@ -224,8 +222,11 @@ def scheme_new_version(request, pk):
 def scheme_whatif(request, pk):
     scheme = scheme_selectors.get_scheme_for_user(request.user, pk)
     if scheme.status != Scheme.Status.DRAFT:
-        messages.info(request, _("What-if previews a draft; this version is already %(status)s.") % {
-            "status": scheme.get_status_display().lower()})
+        messages.info(
+            request,
+            _("What-if previews a draft; this version is already %(status)s.")
+            % {"status": scheme.get_status_display().lower()},
+        )
         return redirect("indicators:scheme_detail", pk=scheme.pk)
     quarters, default = scheme_selectors.whatif_data_quarters(scheme=scheme)
     form = scheme_forms.WhatIfForm(request.GET or None, quarters=quarters)

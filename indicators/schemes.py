@@ -149,8 +149,10 @@ def _locked_draft(scheme):
     locked = Scheme.objects.select_for_update().get(pk=scheme.pk)
     if not locked.is_editable:
         raise SchemeStateError(
-            _("Version %(version)s of the %(quarter)s scheme is %(status)s and can no longer be edited; "
-              "make a new version to change it.")
+            _(
+                "Version %(version)s of the %(quarter)s scheme is %(status)s and can no longer be edited; "
+                "make a new version to change it."
+            )
             % {"version": locked.version, "quarter": locked.quarter, "status": locked.get_status_display().lower()}
         )
     return locked
@@ -266,8 +268,10 @@ def scheme_items_update(*, scheme, position, items, by) -> Scheme:
         raise ValidationError(problems)
     with transaction.atomic():
         scheme = _locked_draft(scheme)
-        before = {item.indicator.code: _item_snapshot(item) for item in scheme.items.filter(position=position)
-                  .select_related("indicator")}
+        before = {
+            item.indicator.code: _item_snapshot(item)
+            for item in scheme.items.filter(position=position).select_related("indicator")
+        }
         scheme.items.filter(position=position).delete()
         created = SchemeItem.objects.bulk_create(
             SchemeItem(
@@ -302,8 +306,12 @@ def scheme_grade_bands_update(*, scheme, bands, by) -> Scheme:
         before = [[str(b.min_total), b.label_zh, b.label_en] for b in scheme.grade_bands.order_by("min_total")]
         scheme.grade_bands.all().delete()
         GradeBand.objects.bulk_create(
-            GradeBand(scheme=scheme, min_total=band["min_total"], label_zh=band["label_zh"].strip(),
-                      label_en=band["label_en"].strip())
+            GradeBand(
+                scheme=scheme,
+                min_total=band["min_total"],
+                label_zh=band["label_zh"].strip(),
+                label_en=band["label_en"].strip(),
+            )
             for band in bands
         )
         after = [[str(b["min_total"]), b["label_zh"].strip(), b["label_en"].strip()] for b in bands]
@@ -412,4 +420,3 @@ def scheme_new_version(*, scheme, by) -> Scheme:
             by=by,
             note=_("Changes to version %(version)s.") % {"version": locked.version},
         )
-

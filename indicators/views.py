@@ -1,6 +1,5 @@
 """Results pages: a quarter's results table and the "how was this computed" page of one scorecard line."""
 
-
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render

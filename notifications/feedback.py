@@ -73,8 +73,12 @@ def report_html(quarter, *, language: str | None = None) -> str:
     with translation.override(language or settings.LANGUAGE_CODE):
         return pdf.render_html(
             "pdf/report.html",
-            {"quarter": quarter, "report": quarter_report(quarter=quarter), "firm_name": settings.FIRM_NAME,
-             "LANGUAGE_CODE": translation.get_language()},
+            {
+                "quarter": quarter,
+                "report": quarter_report(quarter=quarter),
+                "firm_name": settings.FIRM_NAME,
+                "LANGUAGE_CODE": translation.get_language(),
+            },
         )
 
 
@@ -103,16 +107,17 @@ def feedback_batch_prepare(*, quarter) -> list[int]:
     FeedbackDocument.objects.bulk_create(
         [
             FeedbackDocument(
-                quarter=quarter, scorecard=card, kind=FeedbackDocument.Kind.FEEDBACK, version=card.version,
+                quarter=quarter,
+                scorecard=card,
+                kind=FeedbackDocument.Kind.FEEDBACK,
+                version=card.version,
                 language=card.staff.language,
             )
             for card in cards
         ],
         ignore_conflicts=True,  # the unique (scorecard, version) keeps the first batch's rows
     )
-    if not FeedbackDocument.objects.filter(
-        quarter=quarter, kind=FeedbackDocument.Kind.REPORT
-    ).exists():
+    if not FeedbackDocument.objects.filter(quarter=quarter, kind=FeedbackDocument.Kind.REPORT).exists():
         FeedbackDocument.objects.bulk_create(
             [FeedbackDocument(quarter=quarter, kind=FeedbackDocument.Kind.REPORT, language=settings.LANGUAGE_CODE)],
             ignore_conflicts=True,
@@ -202,8 +207,10 @@ def feedback_document_retry(*, document, by) -> FeedbackDocument:
     with transaction.atomic():
         locked = FeedbackDocument.objects.select_for_update().get(pk=document.pk)
         if locked.status != FeedbackDocument.Status.FAILED:
-            raise ValidationError(_("Only a failed document can be retried; this one is “%(status)s”.")
-                                  % {"status": locked.get_status_display()})
+            raise ValidationError(
+                _("Only a failed document can be retried; this one is “%(status)s”.")
+                % {"status": locked.get_status_display()}
+            )
         locked.status = FeedbackDocument.Status.PENDING
         locked.attempts = 0
         locked.error = ""
@@ -237,15 +244,21 @@ def feedback_result_out_send(*, document_id: int) -> bool:
         title = _("Your result for %(quarter)s is out") % {"quarter": quarter.code}
         figures = {"quarter": quarter.code, "total": scorecard.total, "grade": scorecard.grade_label}
         if ready:
-            body = _(
-                "Your result and written feedback for %(quarter)s are published: total %(total)s, grade %(grade)s. "
-                "Read the feedback document and your scorecard in the system."
-            ) % figures
+            body = (
+                _(
+                    "Your result and written feedback for %(quarter)s are published: total %(total)s, grade %(grade)s. "
+                    "Read the feedback document and your scorecard in the system."
+                )
+                % figures
+            )
         else:
-            body = _(
-                "Your result for %(quarter)s is published: total %(total)s, grade %(grade)s. Read your scorecard in "
-                "the system; the written feedback document follows when it is ready."
-            ) % figures
+            body = (
+                _(
+                    "Your result for %(quarter)s is published: total %(total)s, grade %(grade)s. Read your "
+                    "scorecard in the system; the written feedback document follows when it is ready."
+                )
+                % figures
+            )
         return title, body
 
     def context():

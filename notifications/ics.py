@@ -68,6 +68,8 @@ def invitation_ics(
         name, email = organizer
         lines.append(f'ORGANIZER;CN="{_escape(name)}":mailto:{email}')
     for name, email in attendees:
-        lines.append(f'ATTENDEE;CN="{_escape(name)}";ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:{email}')
+        lines.append(
+            f'ATTENDEE;CN="{_escape(name)}";ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:{email}'
+        )
     lines += ["END:VEVENT", "END:VCALENDAR"]
     return "\r\n".join(_fold(line) for line in lines) + "\r\n"

@@ -32,10 +32,10 @@ def interview_ics(interview, *, sequence: int) -> str:
         starts_at=interview.scheduled_at,
         ends_at=interview.scheduled_at + datetime.timedelta(minutes=INTERVIEW_MINUTES),
         stamp=timezone.now(),
-        summary=_("Feedback interview %(quarter)s: %(person)s") % {
-            "quarter": interview.quarter.code, "person": staff.full_name},
-        description=_("Feedback interview on your result (regulation 三.5) with %(superior)s.") % {
-            "superior": superior.full_name},
+        summary=_("Feedback interview %(quarter)s: %(person)s")
+        % {"quarter": interview.quarter.code, "person": staff.full_name},
+        description=_("Feedback interview on your result (regulation 三.5) with %(superior)s.")
+        % {"superior": superior.full_name},
         location=interview.place,
         organizer=(superior.full_name, superior.user.email) if superior.user.email else None,
         attendees=[(staff.full_name, staff.user.email)],
@@ -51,18 +51,24 @@ def interview_invitation_send(*, interview_id: int) -> bool:
         return False
     key = _slot_key(interview)
     # A moved interview is a new version of the same calendar event (same UID, higher SEQUENCE).
-    sequence = ReminderLog.objects.filter(
-        kind="interview_invitation", object_key__startswith=f"interview:{interview.pk}:"
-    ).exclude(object_key=key).count()
+    sequence = (
+        ReminderLog.objects.filter(kind="interview_invitation", object_key__startswith=f"interview:{interview.pk}:")
+        .exclude(object_key=key)
+        .count()
+    )
     url = reverse("reviews:interview", args=[interview.pk])
     local = timezone.localtime(interview.scheduled_at)
 
     def compose():
         title = _("Feedback interview for %(quarter)s on %(when)s") % {
-            "quarter": interview.quarter.code, "when": local.strftime("%Y-%m-%d %H:%M")}
+            "quarter": interview.quarter.code,
+            "when": local.strftime("%Y-%m-%d %H:%M"),
+        }
         body = _("%(superior)s invites you to your feedback interview on %(when)s at %(place)s.") % {
-            "superior": interview.superior.full_name, "when": local.strftime("%Y-%m-%d %H:%M"),
-            "place": interview.place}
+            "superior": interview.superior.full_name,
+            "when": local.strftime("%Y-%m-%d %H:%M"),
+            "place": interview.place,
+        }
         return title, body
 
     return reminder_send(
@@ -73,7 +79,10 @@ def interview_invitation_send(*, interview_id: int) -> bool:
         compose=compose,
         url=url,
         attachments=lambda: [
-            Attachment("interview.ics", interview_ics(interview, sequence=sequence),
-                       "text/calendar; method=REQUEST; charset=UTF-8")
+            Attachment(
+                "interview.ics",
+                interview_ics(interview, sequence=sequence),
+                "text/calendar; method=REQUEST; charset=UTF-8",
+            )
         ],
     )

@@ -32,8 +32,7 @@ DATA_AGAIN_ON = 5  # Issue 5 §3: data collection again on the 5th if still inco
 RESULTS_CHECK_ON = 7  # … and the results three days before they are due on the 10th (regulation 三.1)
 APPEAL_DAYS_BEFORE = 2
 
-_NOT_SUBMITTED = (QuarterState.SCHEME_DRAFT, QuarterState.SCHEME_APPROVED, QuarterState.COLLECTING,
-                  QuarterState.SCORED)
+_NOT_SUBMITTED = (QuarterState.SCHEME_DRAFT, QuarterState.SCHEME_APPROVED, QuarterState.COLLECTING, QuarterState.SCORED)
 
 
 @dataclass
@@ -104,26 +103,44 @@ def interview_reminders(today: datetime.date, *, quarter_ids=None) -> list[Remin
         if today <= due:
             # The ask belongs to the publication day: a run later that week still sends it if it never went.
             for superior, people in not_scheduled.items():
-                reminders.append(Reminder(
-                    "interview_ask", f"quarter:{quarter.pk}", published_on, superior.user, team_url,
-                    _compose_interview_ask(quarter, due, people),
-                ))
+                reminders.append(
+                    Reminder(
+                        "interview_ask",
+                        f"quarter:{quarter.pk}",
+                        published_on,
+                        superior.user,
+                        team_url,
+                        _compose_interview_ask(quarter, due, people),
+                    )
+                )
         soon = due - datetime.timedelta(days=DAYS_BEFORE)
         for kind, day in (("interview_due_soon", soon), ("interview_due_today", due)):
             if today != day:
                 continue
             for superior, people in not_recorded.items():
-                reminders.append(Reminder(
-                    kind, f"quarter:{quarter.pk}", today, superior.user, team_url,
-                    _compose_interview_due(quarter, due, people, today),
-                ))
+                reminders.append(
+                    Reminder(
+                        kind,
+                        f"quarter:{quarter.pk}",
+                        today,
+                        superior.user,
+                        team_url,
+                        _compose_interview_due(quarter, due, people, today),
+                    )
+                )
         if today > due and late:
             # Told once: the row's day is the first overdue day, whichever run notices it first.
             for member in _members(EXECUTION_GROUP):
-                reminders.append(Reminder(
-                    "interview_overdue", f"quarter:{quarter.pk}", due + datetime.timedelta(days=1), member,
-                    reverse("reviews:interviews_overdue"), _compose_interview_overdue(quarter, due, late),
-                ))
+                reminders.append(
+                    Reminder(
+                        "interview_overdue",
+                        f"quarter:{quarter.pk}",
+                        due + datetime.timedelta(days=1),
+                        member,
+                        reverse("reviews:interviews_overdue"),
+                        _compose_interview_overdue(quarter, due, late),
+                    )
+                )
     return reminders
 
 
@@ -145,7 +162,9 @@ def _compose_interview_due(quarter, due, people, today):
             title = _("Feedback interviews for %(quarter)s are due today") % {"quarter": quarter.code}
         else:
             title = _("Feedback interviews for %(quarter)s are due on %(due)s") % {
-                "quarter": quarter.code, "due": due.isoformat()}
+                "quarter": quarter.code,
+                "due": due.isoformat(),
+            }
         body = ngettext(
             "%(n)d interview is not recorded yet: %(names)s.",
             "%(n)d interviews are not recorded yet: %(names)s.",
@@ -196,7 +215,8 @@ def _department_status(year, number):
     def gaps(kind):
         if kind == "complaints" and open_complaints:
             return ngettext("%(n)d complaint still open", "%(n)d complaints still open", open_complaints) % {
-                "n": open_complaints}
+                "n": open_complaints
+            }
         if kind == "surveys" and without_surveys:
             return ngettext(
                 "%(n)d assessed person without a satisfaction survey",
@@ -218,8 +238,11 @@ def data_collection_reminders(today: datetime.date) -> list[Reminder]:
     if today not in (first_day, again):
         return []
     quarter, counts, gaps = _department_status(year, number)
-    if today == again and quarter.pk and quarter.state not in (QuarterState.SCHEME_DRAFT, QuarterState.SCHEME_APPROVED,
-                                                                 QuarterState.COLLECTING):
+    if (
+        today == again
+        and quarter.pk
+        and quarter.state not in (QuarterState.SCHEME_DRAFT, QuarterState.SCHEME_APPROVED, QuarterState.COLLECTING)
+    ):
         return []  # already scored: nothing is being collected any more
     code = f"{year}Q{number}"
     kind = "data_due" if today == first_day else "data_incomplete"
@@ -232,10 +255,16 @@ def data_collection_reminders(today: datetime.date) -> list[Reminder]:
         if kind == "data_incomplete" and not any(gap for _k, _n, gap in rows):
             continue
         for clerk in department.clerks.filter(is_active=True).order_by("pk"):
-            reminders.append(Reminder(
-                kind, f"{code}:dept:{department.pk}", today, clerk, reverse("clients:index"),
-                _compose_data(code, department, rows, kind),
-            ))
+            reminders.append(
+                Reminder(
+                    kind,
+                    f"{code}:dept:{department.pk}",
+                    today,
+                    clerk,
+                    reverse("clients:index"),
+                    _compose_data(code, department, rows, kind),
+                )
+            )
     return reminders
 
 
@@ -244,10 +273,14 @@ def _compose_data(code, department, rows, kind):
         titles = _kind_titles()
         if kind == "data_due":
             title = _("%(quarter)s has ended: please deliver %(department)s's data") % {
-                "quarter": code, "department": department.name}
+                "quarter": code,
+                "department": department.name,
+            }
         else:
             title = _("%(quarter)s: %(department)s's data is still incomplete") % {
-                "quarter": code, "department": department.name}
+                "quarter": code,
+                "department": department.name,
+            }
         lines = []
         for data_kind, count, gap in rows:
             line = _("%(kind)s: %(n)d entered") % {"kind": titles[data_kind], "n": count}
@@ -275,20 +308,32 @@ def results_reminders(today: datetime.date) -> list[Reminder]:
             due = Quarter(year=year, number=number).results_due_on
             url = reverse("reviews:quarter", args=[code]) if quarter else reverse("reviews:quarters")
             for member in _members(EXECUTION_GROUP):
-                reminders.append(Reminder(
-                    "results_not_submitted", f"quarter:{code}", today, member, url,
-                    _compose_results(code, due, quarter),
-                ))
+                reminders.append(
+                    Reminder(
+                        "results_not_submitted",
+                        f"quarter:{code}",
+                        today,
+                        member,
+                        url,
+                        _compose_results(code, due, quarter),
+                    )
+                )
     for quarter in Quarter.objects.filter(state=QuarterState.SUBMITTED):
         if quarter.submitted_at is not None and local_date(quarter.submitted_at) >= today:
             continue  # submitted today: the partners are reminded from tomorrow
         for member in _members(LEADERSHIP_GROUP):
             if member.pk == quarter.submitted_by_id:
                 continue  # four eyes: the submitter cannot approve, so reminding them is noise
-            reminders.append(Reminder(
-                "approval_waiting", f"quarter:{quarter.code}", today, member,
-                reverse("reviews:approval", args=[quarter.code]), _compose_approval(quarter),
-            ))
+            reminders.append(
+                Reminder(
+                    "approval_waiting",
+                    f"quarter:{quarter.code}",
+                    today,
+                    member,
+                    reverse("reviews:approval", args=[quarter.code]),
+                    _compose_approval(quarter),
+                )
+            )
     return reminders
 
 
@@ -337,22 +382,31 @@ def rating_reminders(today: datetime.date) -> list[Reminder]:
             "rater_id", flat=True
         ):
             open_by_rater[rater_id] += 1
-        raters = get_user_model().objects.filter(profile__pk__in=list(open_by_rater), is_active=True).select_related(
-            "profile")
+        raters = (
+            get_user_model()
+            .objects.filter(profile__pk__in=list(open_by_rater), is_active=True)
+            .select_related("profile")
+        )
         for user in raters.order_by("pk"):
-            reminders.append(Reminder(
-                "ratings_open", f"round:{rating_round.pk}", today, user, reverse("indicators:ratings_todo"),
-                _compose_ratings(rating_round, open_by_rater[user.profile.pk]),
-            ))
+            reminders.append(
+                Reminder(
+                    "ratings_open",
+                    f"round:{rating_round.pk}",
+                    today,
+                    user,
+                    reverse("indicators:ratings_todo"),
+                    _compose_ratings(rating_round, open_by_rater[user.profile.pk]),
+                )
+            )
     return reminders
 
 
 def _compose_ratings(rating_round, count):
     def compose():
         title = _("Ratings for %(quarter)s wait for you") % {"quarter": rating_round.quarter.code}
-        body = ngettext(
-            "You have %(n)d rating still to give.", "You have %(n)d ratings still to give.", count
-        ) % {"n": count}
+        body = ngettext("You have %(n)d rating still to give.", "You have %(n)d ratings still to give.", count) % {
+            "n": count
+        }
         if rating_round.closes_on:
             body += " " + _("The round closes on %(date)s.") % {"date": rating_round.closes_on.isoformat()}
         return title, body
@@ -361,6 +415,7 @@ def _compose_ratings(rating_round, count):
 
 
 # --- Appeals (regulation 二.2) ------------------------------------------------------------------------------
+
 
 def appeal_reminders(today: datetime.date) -> list[Reminder]:
     """2 days before an undecided appeal's decision deadline and on the day: its handler, or the execution group
@@ -384,7 +439,11 @@ def appeal_reminders(today: datetime.date) -> list[Reminder]:
         for user in recipients:
             reminders.append(
                 Reminder(
-                    "appeal_due", f"appeal:{appeal.pk}", today, user, url,
+                    "appeal_due",
+                    f"appeal:{appeal.pk}",
+                    today,
+                    user,
+                    url,
                     _compose_appeal(appeal, appeal.decision_due_on, today),
                 )
             )
@@ -417,7 +476,11 @@ def reminders_send(*, rule: str, today: datetime.date, **options) -> int:
     sent = 0
     for reminder in RULES[rule](today, **options):
         sent += reminder_send(
-            kind=reminder.kind, object_key=reminder.object_key, day=reminder.day, user=reminder.user,
-            compose=reminder.compose, url=reminder.url,
+            kind=reminder.kind,
+            object_key=reminder.object_key,
+            day=reminder.day,
+            user=reminder.user,
+            compose=reminder.compose,
+            url=reminder.url,
         )
     return sent

@@ -107,7 +107,13 @@ def reminder_send(
             title, body = compose()
             extra = context() if context else None
         notify(
-            user=user, kind=kind, title=title, body=body, url=url, email_template=email_template, context=extra,
+            user=user,
+            kind=kind,
+            title=title,
+            body=body,
+            url=url,
+            email_template=email_template,
+            context=extra,
             attachments=attachments() if attachments else (),
         )
     return True

@@ -65,16 +65,23 @@ def feedback_render(self, document_id):
                 raise
             logger.warning("could not record the failure of feedback document %s", document_id)
         if final:
-            logger.warning("feedback document %s failed after %s attempts: %s", document_id,
-                           self.request.retries + 1, message)
+            logger.warning(
+                "feedback document %s failed after %s attempts: %s", document_id, self.request.retries + 1, message
+            )
             return "failed"
-        raise self.retry(exc=error, countdown=_backoff(self.request.retries),
-                         max_retries=_max_retries()) from error
+        raise self.retry(exc=error, countdown=_backoff(self.request.retries), max_retries=_max_retries()) from error
     return "done"
 
 
-@shared_task(name="notifications.feedback_batch_start", acks_late=True, autoretry_for=TRANSIENT, retry_backoff=10,
-             max_retries=5, soft_time_limit=60, time_limit=90)
+@shared_task(
+    name="notifications.feedback_batch_start",
+    acks_late=True,
+    autoretry_for=TRANSIENT,
+    retry_backoff=10,
+    max_retries=5,
+    soft_time_limit=60,
+    time_limit=90,
+)
 def feedback_batch_start(quarter_id):
     """One document per published person of the quarter, then one render task each (issue 5 §2)."""
     document_ids = feedback_batch_prepare(quarter=quarter_for_batch(quarter_id))

@@ -50,7 +50,7 @@ def _open(width, height, title, description):
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" role="img" aria-label={quoteattr(str(label))} '
-        f"font-family={quoteattr(FONT_FAMILY)} class=\"kpi-chart\" style=\"max-width:100%;height:auto\">",
+        f'font-family={quoteattr(FONT_FAMILY)} class="kpi-chart" style="max-width:100%;height:auto">',
         f"<title>{escape(str(label))}</title>",
         f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>',
     ]
@@ -71,8 +71,19 @@ def _nice_ceiling(value):
     return float(10 ** (exponent + 1))
 
 
-def histogram_svg(values, *, bins=10, width=600, height=300, title=None, lo=None, hi=None, x_label=None,
-                  y_label=None, color=PALETTE[0]):
+def histogram_svg(
+    values,
+    *,
+    bins=10,
+    width=600,
+    height=300,
+    title=None,
+    lo=None,
+    hi=None,
+    x_label=None,
+    y_label=None,
+    color=PALETTE[0],
+):
     """A histogram of `values` in `bins` equal bins from lo to hi (defaults: the values' min and max).
 
     Values outside [lo, hi] are clamped into the first or last bin, so every person is counted once.
@@ -125,20 +136,37 @@ def histogram_svg(values, *, bins=10, width=600, height=300, title=None, lo=None
     for index in range(0, bins + 1, every):
         x = left + index * bar_w
         parts.append(_text(x, top + plot_h + 14, _fmt(lo + index * span), size=10, anchor="middle", fill=AXIS))
-    parts.append(
-        f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="{AXIS}"/>'
-    )
+    parts.append(f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="{AXIS}"/>')
     if x_label:
         parts.append(_text(left + plot_w / 2, height - 6, x_label, size=11, anchor="middle", fill=AXIS))
     if y_label:
-        parts.append(_text(12, top + plot_h / 2, y_label, size=11, anchor="middle", fill=AXIS,
-                           extra=f' transform="rotate(-90 12 {top + plot_h / 2:.1f})"'))
+        parts.append(
+            _text(
+                12,
+                top + plot_h / 2,
+                y_label,
+                size=11,
+                anchor="middle",
+                fill=AXIS,
+                extra=f' transform="rotate(-90 12 {top + plot_h / 2:.1f})"',
+            )
+        )
     parts.append("</svg>")
     return "".join(parts)
 
 
-def bar_chart_svg(labels, values, *, max_value=None, capacities=None, width=600, height=None, title=None,
-                  value_suffix="", color=PALETTE[0]):
+def bar_chart_svg(
+    labels,
+    values,
+    *,
+    max_value=None,
+    capacities=None,
+    width=600,
+    height=None,
+    title=None,
+    value_suffix="",
+    color=PALETTE[0],
+):
     """Horizontal bars, one per label: e.g. points earned per category against the weight available.
 
     With `capacities` each bar sits on a grey track as long as its capacity and is labelled "earned / capacity";
@@ -171,9 +199,7 @@ def bar_chart_svg(labels, values, *, max_value=None, capacities=None, width=600,
         parts.append(f'<rect x="{left}" y="{y + 6:.1f}" width="{bar_w:.1f}" height="18" fill="{color}"/>')
         caption = _fmt(number) + value_suffix if limit is None else f"{_fmt(number)} / {_fmt(limit)}{value_suffix}"
         parts.append(_text(left + plot_w + 6, y + 19, caption, size=11, fill=AXIS))
-    parts.append(
-        f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + row_h * max(len(labels), 1)}" stroke="{AXIS}"/>'
-    )
+    parts.append(f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + row_h * max(len(labels), 1)}" stroke="{AXIS}"/>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -237,9 +263,7 @@ def line_chart_svg(labels, series, *, width=600, height=280, title=None, y_min=N
         for run in segments:
             if len(run) > 1:
                 coordinates = " ".join(f"{x:.1f},{y:.1f}" for x, y in run)
-                parts.append(
-                    f'<polyline points="{coordinates}" fill="none" stroke="{color}" stroke-width="2"{dash}/>'
-                )
+                parts.append(f'<polyline points="{coordinates}" fill="none" stroke="{color}" stroke-width="2"{dash}/>')
         for index, value in enumerate(points):
             if value is None:
                 continue
@@ -262,4 +286,3 @@ def line_chart_svg(labels, series, *, width=600, height=280, title=None, y_min=N
         parts.append(_text(lx + 28, ly, name, size=11))
     parts.append("</svg>")
     return "".join(parts)
-

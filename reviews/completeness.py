@@ -133,7 +133,9 @@ def completeness_board(*, quarter) -> Board:
 
     complaints = records["complaints"][0]
     for department_id, count in (
-        complaints.filter(handled_at__isnull=True).values_list("about__department_id").annotate(n=Count("pk"))
+        complaints.filter(handled_at__isnull=True)
+        .values_list("about__department_id")
+        .annotate(n=Count("pk"))
         .order_by()
     ):
         rows[department_id].open_complaints = count
@@ -172,13 +174,20 @@ def completeness_board(*, quarter) -> Board:
     notes = []
     if open_complaints:
         notes.append(
-            ngettext("%(n)d complaint of the quarter is still open.", "%(n)d complaints of the quarter are still open.",
-                     open_complaints) % {"n": open_complaints}
+            ngettext(
+                "%(n)d complaint of the quarter is still open.",
+                "%(n)d complaints of the quarter are still open.",
+                open_complaints,
+            )
+            % {"n": open_complaints}
         )
     if without_surveys:
         notes.append(
-            ngettext("%(n)d assessed person has no satisfaction survey.",
-                     "%(n)d assessed people have no satisfaction survey.", len(without_surveys))
+            ngettext(
+                "%(n)d assessed person has no satisfaction survey.",
+                "%(n)d assessed people have no satisfaction survey.",
+                len(without_surveys),
+            )
             % {"n": len(without_surveys)}
         )
     if rating_round is None:

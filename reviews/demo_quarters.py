@@ -277,4 +277,3 @@ def demo_quarters_run(*, today):
         q.code: q.get_state_display()
         for q in Quarter.objects.filter(state__in=[s for s, _ in QuarterState.choices]).order_by("year", "number")
     }
-

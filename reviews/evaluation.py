@@ -108,9 +108,7 @@ def scorecard_evaluation_update(*, scorecard: Scorecard, by, text: str) -> Score
     if not text:
         raise ValidationError({"text": _("Please write the overall evaluation.")})
     if len(text) > MAX_EVALUATION_LENGTH:
-        raise ValidationError(
-            {"text": _("At most %(n)d characters, please.") % {"n": MAX_EVALUATION_LENGTH}}
-        )
+        raise ValidationError({"text": _("At most %(n)d characters, please.") % {"n": MAX_EVALUATION_LENGTH}})
     with transaction.atomic():
         # Lock the quarter row as quarter_submit does: an edit racing the submission would otherwise change an
         # evaluation the leadership group is already reading.

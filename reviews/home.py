@@ -33,8 +33,7 @@ def _url(name, *args):
 
 
 def _task(title, text, url, *, due_on: datetime.date | None = None, today: datetime.date):
-    task = {"title": str(title), "text": str(text), "url": url, "due_on": due_on, "days_left": None,
-            "overdue": False}
+    task = {"title": str(title), "text": str(text), "url": url, "due_on": due_on, "days_left": None, "overdue": False}
     if due_on is not None:
         task["days_left"] = days_left(due_on, today)
         task["overdue"] = task["days_left"] < 0
@@ -55,35 +54,47 @@ def home_tasks(*, user, today: datetime.date | None = None) -> list[dict]:
     if roles.is_leadership:
         for quarter in open_quarters:
             if quarter.state == QuarterState.SUBMITTED:
-                tasks.append(_task(
-                    _("Approve the results of %(quarter)s") % {"quarter": quarter.code},
-                    _("The execution group has submitted the results and the report."),
-                    _url("reviews:approval", quarter.code), due_on=quarter.results_due_on, today=today,
-                ))
+                tasks.append(
+                    _task(
+                        _("Approve the results of %(quarter)s") % {"quarter": quarter.code},
+                        _("The execution group has submitted the results and the report."),
+                        _url("reviews:approval", quarter.code),
+                        due_on=quarter.results_due_on,
+                        today=today,
+                    )
+                )
             elif quarter.state == QuarterState.SCHEME_DRAFT:
                 scheme = quarter.schemes.filter(status="draft").first()
-                tasks.append(_task(
-                    _("Approve the scheme of %(quarter)s") % {"quarter": quarter.code},
-                    _("Indicators, weights and targets must be approved before the quarter is scored."),
-                    _url("indicators:scheme_detail", scheme.pk) if scheme else _url("indicators:schemes"),
-                    today=today,
-                ))
+                tasks.append(
+                    _task(
+                        _("Approve the scheme of %(quarter)s") % {"quarter": quarter.code},
+                        _("Indicators, weights and targets must be approved before the quarter is scored."),
+                        _url("indicators:scheme_detail", scheme.pk) if scheme else _url("indicators:schemes"),
+                        today=today,
+                    )
+                )
 
     # Data clerks (regulation 二.3, 三.3): their department's data for the quarter being collected.
     if roles.is_clerk:
         collecting = next(
-            (q for q in open_quarters if q.state in (QuarterState.SCHEME_APPROVED, QuarterState.COLLECTING)
-             and q.ends_on < today),
+            (
+                q
+                for q in open_quarters
+                if q.state in (QuarterState.SCHEME_APPROVED, QuarterState.COLLECTING) and q.ends_on < today
+            ),
             None,
         )
         for kind in ("clients", "contracts", "revenue", "complaints", "surveys"):
             if roles.can_edit_data(kind):
-                tasks.append(_task(
-                    _("Enter or import: %(what)s") % {"what": DATA_TITLES[kind]},
-                    _("Your department delivers this data for the quarter (regulation 三.3)."),
-                    _url(f"clients:{kind}_list"),
-                    due_on=collecting.results_due_on if collecting else None, today=today,
-                ))
+                tasks.append(
+                    _task(
+                        _("Enter or import: %(what)s") % {"what": DATA_TITLES[kind]},
+                        _("Your department delivers this data for the quarter (regulation 三.3)."),
+                        _url(f"clients:{kind}_list"),
+                        due_on=collecting.results_due_on if collecting else None,
+                        today=today,
+                    )
+                )
 
     # Raters: the colleagues they still have to rate (regulation 三.4).
     if profile is not None:
@@ -94,14 +105,22 @@ def home_tasks(*, user, today: datetime.date | None = None) -> list[dict]:
         ).select_related("round")
         waiting = open_ratings.count()
         if waiting:
-            closes_on = open_ratings.exclude(round__closes_on=None).order_by("round__closes_on").values_list(
-                "round__closes_on", flat=True).first()
-            tasks.append(_task(
-                _("Rate your colleagues"),
-                ngettext("%(n)d rating is waiting for you.", "%(n)d ratings are waiting for you.", waiting)
-                % {"n": waiting},
-                _url("indicators:ratings_todo"), due_on=closes_on, today=today,
-            ))
+            closes_on = (
+                open_ratings.exclude(round__closes_on=None)
+                .order_by("round__closes_on")
+                .values_list("round__closes_on", flat=True)
+                .first()
+            )
+            tasks.append(
+                _task(
+                    _("Rate your colleagues"),
+                    ngettext("%(n)d rating is waiting for you.", "%(n)d ratings are waiting for you.", waiting)
+                    % {"n": waiting},
+                    _url("indicators:ratings_todo"),
+                    due_on=closes_on,
+                    today=today,
+                )
+            )
 
     # The execution group (regulation 二.2): drive each open quarter to its next step.
     if roles.is_execution:
@@ -110,15 +129,23 @@ def home_tasks(*, user, today: datetime.date | None = None) -> list[dict]:
             if step is None or (quarter.state == QuarterState.SCHEME_APPROVED and quarter.ends_on >= today):
                 continue
             due = interview_due_on(quarter) if quarter.state == QuarterState.PUBLISHED else quarter.results_due_on
-            tasks.append(_task(
-                step % {"quarter": quarter.code},
-                _("State: %(state)s.") % {"state": quarter.get_state_display()},
-                _url("reviews:quarter", quarter.code), due_on=due, today=today,
-            ))
-        tasks.append(_task(
-            _("People and reporting lines"), _("Add people, fix superiors, invite new colleagues."),
-            _url("reviews:people"), today=today,
-        ))
+            tasks.append(
+                _task(
+                    step % {"quarter": quarter.code},
+                    _("State: %(state)s.") % {"state": quarter.get_state_display()},
+                    _url("reviews:quarter", quarter.code),
+                    due_on=due,
+                    today=today,
+                )
+            )
+        tasks.append(
+            _task(
+                _("People and reporting lines"),
+                _("Add people, fix superiors, invite new colleagues."),
+                _url("reviews:people"),
+                today=today,
+            )
+        )
 
     published = [q for q in open_quarters if q.state == QuarterState.PUBLISHED]
     if profile is not None and published:
@@ -131,35 +158,46 @@ def home_tasks(*, user, today: datetime.date | None = None) -> list[dict]:
             reports = reports.exclude(staff_id__in=recorded.values("staff_id"))
             waiting = reports.count()
             if waiting:
-                tasks.append(_task(
-                    _("Interviews for %(quarter)s") % {"quarter": quarter.code},
-                    ngettext(
-                        "Schedule and record the interview with %(n)d direct report.",
-                        "Schedule and record the interviews with %(n)d direct reports.",
-                        waiting,
-                    ) % {"n": waiting},
-                    _url("reviews:team"), due_on=interview_due_on(quarter), today=today,
-                ))
+                tasks.append(
+                    _task(
+                        _("Interviews for %(quarter)s") % {"quarter": quarter.code},
+                        ngettext(
+                            "Schedule and record the interview with %(n)d direct report.",
+                            "Schedule and record the interviews with %(n)d direct reports.",
+                            waiting,
+                        )
+                        % {"n": waiting},
+                        _url("reviews:team"),
+                        due_on=interview_due_on(quarter),
+                        today=today,
+                    )
+                )
 
         # Everyone assessed: read the result, then acknowledge the interview.
         own = Scorecard.objects.filter(
             quarter__in=published, staff=profile, is_current=True, status=Scorecard.Status.PUBLISHED
         ).select_related("quarter")
         for card in own:
-            tasks.append(_task(
-                _("Your result for %(quarter)s") % {"quarter": card.quarter.code},
-                _("Read your scorecard: every indicator, your total, grade and rank."),
-                _url("reviews:scorecard", card.pk), today=today,
-            ))
+            tasks.append(
+                _task(
+                    _("Your result for %(quarter)s") % {"quarter": card.quarter.code},
+                    _("Read your scorecard: every indicator, your total, grade and rank."),
+                    _url("reviews:scorecard", card.pk),
+                    today=today,
+                )
+            )
             interview = Interview.objects.filter(
                 quarter=card.quarter, staff=profile, recorded_at__isnull=False, acknowledged_at__isnull=True
             ).first()
             if interview is not None:
-                tasks.append(_task(
-                    _("Acknowledge your interview for %(quarter)s") % {"quarter": card.quarter.code},
-                    _("Your superior has recorded the interview: read it and acknowledge it."),
-                    _url("reviews:interview", interview.pk), today=today,
-                ))
+                tasks.append(
+                    _task(
+                        _("Acknowledge your interview for %(quarter)s") % {"quarter": card.quarter.code},
+                        _("Your superior has recorded the interview: read it and acknowledge it."),
+                        _url("reviews:interview", interview.pk),
+                        today=today,
+                    )
+                )
 
     # Most urgent first: dated tasks by days left, then the others in the order above.
     return sorted(tasks, key=lambda t: (t["days_left"] is None, t["days_left"] if t["days_left"] is not None else 0))

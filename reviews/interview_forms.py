@@ -87,7 +87,12 @@ class BaseImprovementFormSet(forms.BaseFormSet):
 
 
 ImprovementFormSet = forms.formset_factory(
-    ImprovementItemForm, formset=BaseImprovementFormSet, extra=2, min_num=1, validate_min=True, max_num=20,
+    ImprovementItemForm,
+    formset=BaseImprovementFormSet,
+    extra=2,
+    min_num=1,
+    validate_min=True,
+    max_num=20,
     validate_max=True,
 )
 

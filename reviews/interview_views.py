@@ -103,13 +103,11 @@ def interview_record(request, pk):
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            messages.success(request, _("The interview is recorded; %(name)s can now read it.") % {
-                "name": interview.staff
-            })
+            messages.success(
+                request, _("The interview is recorded; %(name)s can now read it.") % {"name": interview.staff}
+            )
             return redirect("reviews:interview", pk=interview.pk)
-    return render(
-        request, "reviews/interview_record.html", {"form": form, "formset": formset, "interview": interview}
-    )
+    return render(request, "reviews/interview_record.html", {"form": form, "formset": formset, "interview": interview})
 
 
 @login_required

@@ -94,9 +94,7 @@ def interviews_closed_reason(quarter) -> str:
         return _("The quarter %(quarter)s is closed: its interviews are read-only. Nothing was changed.") % {
             "quarter": quarter.code
         }
-    return _("The results of %(quarter)s are not published: there are no interviews yet.") % {
-        "quarter": quarter.code
-    }
+    return _("The results of %(quarter)s are not published: there are no interviews yet.") % {"quarter": quarter.code}
 
 
 def _lock_open_quarter(quarter_id) -> Quarter:

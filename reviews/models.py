@@ -132,12 +132,20 @@ class Quarter(models.Model):
     report_summary = models.TextField(_("report summary"), blank=True)
     # Who sent the results to the leadership group: the four-eyes rule keeps them from approving them.
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("submitted by"),
     )
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("approved by"),
     )
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
@@ -328,9 +336,10 @@ class IndicatorScore(models.Model):
 
     def save(self, *args, **kwargs):
         # A line belongs to its scorecard's version: once that is published, the line is frozen too.
-        if self.scorecard_id and Scorecard.objects.filter(
-            pk=self.scorecard_id, status=Scorecard.Status.PUBLISHED
-        ).exists():
+        if (
+            self.scorecard_id
+            and Scorecard.objects.filter(pk=self.scorecard_id, status=Scorecard.Status.PUBLISHED).exists()
+        ):
             raise PublishedResultChanged(self.scorecard)
         super().save(*args, **kwargs)
 

@@ -24,9 +24,7 @@ def _days_field(label, help_text):
 class AppealTermsForm(forms.Form):
     """The quarter's appeal window and decision time, set by the execution group until publication."""
 
-    appeal_window_days = _days_field(
-        _("Appeal window (days)"), _("How many days after publication people may appeal.")
-    )
+    appeal_window_days = _days_field(_("Appeal window (days)"), _("How many days after publication people may appeal."))
     appeal_decision_days = _days_field(
         _("Appeal decision time (days)"), _("How many days the execution group has to decide an appeal.")
     )

@@ -66,8 +66,6 @@ def quarter_page(*, quarter, user, today):
     }
 
 
-
-
 def scorecard_link_maker():
     """A function scorecard id -> URL of the scorecard drill-down.
 

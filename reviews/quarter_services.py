@@ -47,7 +47,11 @@ def quarter_start_collecting(*, quarter, by, comment="", expected_state=None, to
             )
 
     return quarter_transition(
-        quarter=quarter, action=Action.START_COLLECTING, by=by, comment=comment, expected_state=expected_state,
+        quarter=quarter,
+        action=Action.START_COLLECTING,
+        by=by,
+        comment=comment,
+        expected_state=expected_state,
         guard=guard,
     )
 
@@ -60,7 +64,9 @@ def _store_results(locked, by):
         raise TransitionRefused(_("The quarter has no approved scheme to score with."))
     # Recomputing replaces the drafts; the evaluations the execution group already wrote are kept.
     written = dict(
-        _current_scorecards(locked).filter(status=Scorecard.Status.DRAFT).exclude(evaluation="")
+        _current_scorecards(locked)
+        .filter(status=Scorecard.Status.DRAFT)
+        .exclude(evaluation="")
         .values_list("staff_id", "evaluation")
     )
     try:
@@ -76,7 +82,11 @@ def _store_results(locked, by):
 def quarter_score(*, quarter, by, comment="", expected_state=None):
     """Compute and store every person's draft result with the approved scheme (regulation 三.4)."""
     return quarter_transition(
-        quarter=quarter, action=Action.SCORE, by=by, comment=comment, expected_state=expected_state,
+        quarter=quarter,
+        action=Action.SCORE,
+        by=by,
+        comment=comment,
+        expected_state=expected_state,
         effect=lambda locked: _store_results(locked, by),
     )
 
@@ -84,7 +94,11 @@ def quarter_score(*, quarter, by, comment="", expected_state=None):
 def quarter_recompute(*, quarter, by, comment="", expected_state=None):
     """Recompute the drafts (data corrected, or results returned by the leadership group); published ones stay."""
     return quarter_transition(
-        quarter=quarter, action=Action.RECOMPUTE, by=by, comment=comment, expected_state=expected_state,
+        quarter=quarter,
+        action=Action.RECOMPUTE,
+        by=by,
+        comment=comment,
+        expected_state=expected_state,
         effect=lambda locked: _store_results(locked, by),
     )
 
@@ -139,8 +153,13 @@ def quarter_submit(*, quarter, by, comment="", expected_state=None):
             scorecard.save(update_fields=["evaluation"])
 
     return quarter_transition(
-        quarter=quarter, action=Action.SUBMIT, by=by, comment=comment, expected_state=expected_state,
-        guard=guard, effect=effect,
+        quarter=quarter,
+        action=Action.SUBMIT,
+        by=by,
+        comment=comment,
+        expected_state=expected_state,
+        guard=guard,
+        effect=effect,
     )
 
 
@@ -159,8 +178,13 @@ def quarter_approve(*, quarter, by, comment="", expected_state=None):
         locked.approved_at = timezone.now()
 
     return quarter_transition(
-        quarter=quarter, action=Action.APPROVE, by=by, comment=comment, expected_state=expected_state,
-        guard=guard, effect=effect,
+        quarter=quarter,
+        action=Action.APPROVE,
+        by=by,
+        comment=comment,
+        expected_state=expected_state,
+        guard=guard,
+        effect=effect,
     )
 
 
@@ -172,7 +196,12 @@ def quarter_return(*, quarter, by, comment, expected_state=None):
         locked.submitted_at = None
 
     return quarter_transition(
-        quarter=quarter, action=Action.RETURN, by=by, comment=comment, expected_state=expected_state, effect=effect,
+        quarter=quarter,
+        action=Action.RETURN,
+        by=by,
+        comment=comment,
+        expected_state=expected_state,
+        effect=effect,
     )
 
 
@@ -184,8 +213,8 @@ def quarter_publish(*, quarter, by, comment="", expected_state=None):
 
     def effect(locked):
         locked.published_at = timezone.now()
-        published = _current_scorecards(locked).filter(status=Scorecard.Status.DRAFT).update(
-            status=Scorecard.Status.PUBLISHED
+        published = (
+            _current_scorecards(locked).filter(status=Scorecard.Status.DRAFT).update(status=Scorecard.Status.PUBLISHED)
         )
         if not published:
             raise TransitionRefused(_("There are no draft results to publish."))
@@ -195,16 +224,19 @@ def quarter_publish(*, quarter, by, comment="", expected_state=None):
         )
 
     return quarter_transition(
-        quarter=quarter, action=Action.PUBLISH, by=by, comment=comment, expected_state=expected_state, effect=effect,
+        quarter=quarter,
+        action=Action.PUBLISH,
+        by=by,
+        comment=comment,
+        expected_state=expected_state,
+        effect=effect,
     )
 
 
 def pending_interviews(quarter) -> int:
     """People with a published result whose interview is not recorded yet."""
     recorded = Interview.objects.filter(quarter=quarter, recorded_at__isnull=False).values("staff_id")
-    return (
-        _current_scorecards(quarter).filter(status=Scorecard.Status.PUBLISHED).exclude(staff_id__in=recorded).count()
-    )
+    return _current_scorecards(quarter).filter(status=Scorecard.Status.PUBLISHED).exclude(staff_id__in=recorded).count()
 
 
 def undecided_appeals(quarter) -> int:
@@ -226,15 +258,11 @@ def quarter_close(*, quarter, by, comment="", expected_state=None, today: dateti
         problems = []
         appeals_until = appeal_window_ends_on(locked)
         if appeals_until is not None and today <= appeals_until:
-            problems.append(
-                _("The appeal window is open until %(date)s.") % {"date": appeals_until.isoformat()}
-            )
+            problems.append(_("The appeal window is open until %(date)s.") % {"date": appeals_until.isoformat()})
         interviews = pending_interviews(locked)
         if interviews:
             problems.append(
-                ngettext(
-                    "%(n)d interview is not recorded yet.", "%(n)d interviews are not recorded yet.", interviews
-                )
+                ngettext("%(n)d interview is not recorded yet.", "%(n)d interviews are not recorded yet.", interviews)
                 % {"n": interviews}
             )
         appeals = undecided_appeals(locked)
@@ -250,8 +278,13 @@ def quarter_close(*, quarter, by, comment="", expected_state=None, today: dateti
         locked.closed_at = timezone.now()
 
     return quarter_transition(
-        quarter=quarter, action=Action.CLOSE, by=by, comment=comment, expected_state=expected_state,
-        guard=guard, effect=effect,
+        quarter=quarter,
+        action=Action.CLOSE,
+        by=by,
+        comment=comment,
+        expected_state=expected_state,
+        guard=guard,
+        effect=effect,
     )
 
 
@@ -281,9 +314,7 @@ def appeal_terms_record_change(*, quarter, by, before: dict, at=None):
             "appeal_window_days": _("Appeal window: %(old)d → %(new)d days"),
             "appeal_decision_days": _("Appeal decision time: %(old)d → %(new)d days"),
         }
-        comment = "; ".join(
-            labels[field] % {"old": before[field], "new": getattr(quarter, field)} for field in changed
-        )
+        comment = "; ".join(labels[field] % {"old": before[field], "new": getattr(quarter, field)} for field in changed)
     return QuarterEvent.objects.create(
         quarter=quarter,
         from_state=quarter.state,

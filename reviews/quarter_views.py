@@ -130,8 +130,9 @@ def quarter_act(request, code, action):
 @organisers_only
 def completeness(request, code):
     quarter = selectors.get_quarter_or_404(code)
-    return render(request, "reviews/quarter_completeness.html", {"quarter": quarter, "board": completeness_board(
-        quarter=quarter)})
+    return render(
+        request, "reviews/quarter_completeness.html", {"quarter": quarter, "board": completeness_board(quarter=quarter)}
+    )
 
 
 class SummaryForm(forms.Form):

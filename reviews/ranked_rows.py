@@ -24,7 +24,7 @@ def _name_cell(row, mark="") -> str:
 
 
 def _rank(row) -> str:
-    return f'{int(row["rank"])} / {int(row["ranked_count"])}'
+    return f"{int(row['rank'])} / {int(row['ranked_count'])}"
 
 
 def correction_marks(corrected: dict[int, int] | None) -> dict[int, str]:

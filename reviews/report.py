@@ -84,9 +84,9 @@ def quarter_report(*, quarter) -> dict:
     positions = dict(Position.choices)
     by_position = [
         {"name": str(positions.get(position, position)), "count": n, "average": _round(avg)}
-        for position, n, avg in cards.values_list("position").annotate(n=Count("pk"), avg=Avg("total")).order_by(
-            "position"
-        )
+        for position, n, avg in cards.values_list("position")
+        .annotate(n=Count("pk"), avg=Avg("total"))
+        .order_by("position")
     ]
     by_category = _category_averages(quarter, cards, count)
 

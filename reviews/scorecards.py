@@ -74,15 +74,17 @@ def format_measure(value, unit, *, code=""):
 
 
 RANK_PHRASES = {
-    Position.LAWYER: lambda rank, count: ngettext(
-        "%(rank)s / %(count)s lawyer", "%(rank)s / %(count)s lawyers", count
-    ) % {"rank": rank, "count": count},
-    Position.ASSISTANT: lambda rank, count: ngettext(
-        "%(rank)s / %(count)s assistant", "%(rank)s / %(count)s assistants", count
-    ) % {"rank": rank, "count": count},
-    Position.ADMINISTRATIVE: lambda rank, count: ngettext(
-        "%(rank)s / %(count)s administrative staff member", "%(rank)s / %(count)s administrative staff", count
-    ) % {"rank": rank, "count": count},
+    Position.LAWYER: lambda rank, count: (
+        ngettext("%(rank)s / %(count)s lawyer", "%(rank)s / %(count)s lawyers", count) % {"rank": rank, "count": count}
+    ),
+    Position.ASSISTANT: lambda rank, count: (
+        ngettext("%(rank)s / %(count)s assistant", "%(rank)s / %(count)s assistants", count)
+        % {"rank": rank, "count": count}
+    ),
+    Position.ADMINISTRATIVE: lambda rank, count: (
+        ngettext("%(rank)s / %(count)s administrative staff member", "%(rank)s / %(count)s administrative staff", count)
+        % {"rank": rank, "count": count}
+    ),
 }
 
 

@@ -45,7 +45,15 @@ def staff_send_invitation(*, profile):
 
 
 def staff_create(
-    *, username, full_name, email, position, department, superior=None, language="zh-hans", assessed=True,
+    *,
+    username,
+    full_name,
+    email,
+    position,
+    department,
+    superior=None,
+    language="zh-hans",
+    assessed=True,
     invite=True,
 ):
     """Create a user with an unusable password and a staff profile, then invite them once committed."""
@@ -94,8 +102,20 @@ def staff_add(*, clerk_departments=(), leadership=False, execution=False, **fiel
 
 
 def staff_update(
-    *, profile, username, email, full_name, position, department, superior, language, assessed, active,
-    clerk_departments, leadership, execution,
+    *,
+    profile,
+    username,
+    email,
+    full_name,
+    position,
+    department,
+    superior,
+    language,
+    assessed,
+    active,
+    clerk_departments,
+    leadership,
+    execution,
 ):
     """Change a person; deactivating also closes their sign-in (the profile and its history stay)."""
     with transaction.atomic():

@@ -25,7 +25,7 @@ def page_of(client_for, user, appeal):
 
 def section(page, element_id):
     start = page.index(f'id="{element_id}"')
-    return page[start:page.index("</ul>", page.index("</ul>", start) + 1) + 5]
+    return page[start : page.index("</ul>", page.index("</ul>", start) + 1) + 5]
 
 
 def test_the_groups_are_sent_to_the_record_s_history_not_to_its_edit_form(published, client_for):

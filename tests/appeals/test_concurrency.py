@@ -43,12 +43,31 @@ def test_two_handlers_deciding_at_once_one_wins(published, monkeypatch):
 
     # When one handler rejects while the other upholds with an adjustment, from the same page state
     threads = [
-        threading.Thread(target=decide, args=("reject", lambda: services.appeal_reject(
-            appeal=Appeal.objects.get(pk=appeal.pk), by=firm.executor, reason="录入无误",
-            expected_status="under_review"))),
-        threading.Thread(target=decide, args=("uphold", lambda: services.appeal_uphold(
-            appeal=Appeal.objects.get(pk=appeal.pk), by=other, justification="应予加分",
-            adjustments=[(satisfaction(), 10)], expected_status="under_review"))),
+        threading.Thread(
+            target=decide,
+            args=(
+                "reject",
+                lambda: services.appeal_reject(
+                    appeal=Appeal.objects.get(pk=appeal.pk),
+                    by=firm.executor,
+                    reason="录入无误",
+                    expected_status="under_review",
+                ),
+            ),
+        ),
+        threading.Thread(
+            target=decide,
+            args=(
+                "uphold",
+                lambda: services.appeal_uphold(
+                    appeal=Appeal.objects.get(pk=appeal.pk),
+                    by=other,
+                    justification="应予加分",
+                    adjustments=[(satisfaction(), 10)],
+                    expected_status="under_review",
+                ),
+            ),
+        ),
     ]
     for thread in threads:
         thread.start()

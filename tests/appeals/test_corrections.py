@@ -45,14 +45,14 @@ def test_uphold_by_correcting_the_department_record(published, regenerated, djan
     old_lawyer, old_colleague = published.card(firm.lawyer), published.card(firm.colleague)
     assert (old_lawyer.rank, old_colleague.rank) == (2, 1)
     # When the administrative clerk corrects the record through the normal service (it leaves a change record)
-    survey_update(instance=published.lawyer_survey, by=firm.admin_clerk, service_quality=5, communication=5,
-                  outcome=5)
+    survey_update(instance=published.lawyer_survey, by=firm.admin_clerk, service_quality=5, communication=5, outcome=5)
     assert ChangeRecord.objects.filter(object_id=str(published.lawyer_survey.pk), by=firm.admin_clerk).exists()
     # And the handler upholds with recompute
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        appeal, changes = services.appeal_uphold(appeal=appeal, by=firm.executor,
-                                                 justification="问卷原件为 5 分，录入错误已更正。")
+        appeal, changes = services.appeal_uphold(
+            appeal=appeal, by=firm.executor, justification="问卷原件为 5 分，录入错误已更正。"
+        )
     # Then the lawyer moves up to first and the colleague down to second: both get version 2
     assert appeal.status == AppealStatus.UPHELD and appeal.outcome == "upheld"
     assert {c.staff.pk for c in changes} == {firm.lawyer.profile.pk, firm.colleague.profile.pk}
@@ -75,8 +75,9 @@ def test_uphold_by_correcting_the_department_record(published, regenerated, djan
     assert regenerated == [{"quarter_id": published.quarter.pk, "scorecard_ids": [c.new.pk for c in changes]}]
 
 
-def test_uphold_by_adjustment_on_the_contested_indicator(published, regenerated, client_for,
-                                                         django_capture_on_commit_callbacks):
+def test_uphold_by_adjustment_on_the_contested_indicator(
+    published, regenerated, client_for, django_capture_on_commit_callbacks
+):
     # Given the appeal under review, and the satisfaction line worth 32.5 points
     firm = published.firm
     appeal = under_review(published)
@@ -86,8 +87,12 @@ def test_uphold_by_adjustment_on_the_contested_indicator(published, regenerated,
     with django_capture_on_commit_callbacks(execute=True):
         response = client_for(firm.executor).post(
             reverse("appeals:detail", args=[appeal.pk]),
-            {"action": "uphold", "uphold-expected_status": "under_review",
-             "uphold-comment": "客户书面确认服务评价偏低系误解。", f"uphold-points_{satisfaction().pk}": "10"},
+            {
+                "action": "uphold",
+                "uphold-expected_status": "under_review",
+                "uphold-comment": "客户书面确认服务评价偏低系误解。",
+                f"uphold-points_{satisfaction().pk}": "10",
+            },
             follow=True,
         )
     assert "The appeal is upheld" in response.content.decode()
@@ -110,8 +115,9 @@ def test_an_adjustment_is_clamped_to_the_lines_range(published, regenerated):
     firm = published.firm
     appeal = under_review(published)
     # +50 on a line whose ceiling is (15 + 3) × 37.5 / 15 = 45 points
-    services.appeal_uphold(appeal=appeal, by=firm.executor, justification="严重错误",
-                           adjustments=[(satisfaction(), 50)])
+    services.appeal_uphold(
+        appeal=appeal, by=firm.executor, justification="严重错误", adjustments=[(satisfaction(), 50)]
+    )
     assert published.card(firm.lawyer).lines.get(indicator=satisfaction()).points == D("45.00")
 
 
@@ -121,8 +127,12 @@ def test_an_adjustment_needs_a_justification_and_a_contested_indicator(published
     with pytest.raises(ValidationError, match="why the appeal is upheld"):
         services.appeal_uphold(appeal=appeal, by=firm.executor, justification=" ", adjustments=[(satisfaction(), 5)])
     with pytest.raises(ValidationError, match="contests"):
-        services.appeal_uphold(appeal=appeal, by=firm.executor, justification="x",
-                               adjustments=[(Indicator.objects.get(code="new_clients"), 5)])
+        services.appeal_uphold(
+            appeal=appeal,
+            by=firm.executor,
+            justification="x",
+            adjustments=[(Indicator.objects.get(code="new_clients"), 5)],
+        )
     appeal.refresh_from_db()
     assert appeal.status == AppealStatus.UNDER_REVIEW and not AppealAdjustment.objects.exists()
     assert Scorecard.objects.filter(version__gt=1).count() == 0
@@ -133,7 +143,10 @@ def test_the_leadership_upholds_an_escalated_appeal(published, regenerated):
     appeal = under_review(published)
     services.appeal_escalate(appeal=appeal, by=firm.executor, reason="重大案件")
     appeal, changes = services.appeal_leadership_decide(
-        appeal=appeal, by=firm.partner, outcome="upheld", reason="领导小组认定应加分。",
+        appeal=appeal,
+        by=firm.partner,
+        outcome="upheld",
+        reason="领导小组认定应加分。",
         adjustments=[(satisfaction(), "10")],
     )
     assert (appeal.status, appeal.outcome, appeal.decided_by) == ("decided_by_leadership", "upheld", firm.partner)
@@ -143,8 +156,9 @@ def test_the_leadership_upholds_an_escalated_appeal(published, regenerated):
 def test_an_earlier_adjustment_survives_a_later_correction(published, regenerated):
     # Given the lawyer's upheld adjustment, then the colleague's upheld appeal on another matter
     firm = published.firm
-    services.appeal_uphold(appeal=under_review(published), by=firm.executor, justification="加分",
-                           adjustments=[(satisfaction(), 10)])
+    services.appeal_uphold(
+        appeal=under_review(published), by=firm.executor, justification="加分", adjustments=[(satisfaction(), 10)]
+    )
     other = under_review(published, user=firm.colleague, scorecard=published.card(firm.colleague))
     services.appeal_uphold(appeal=other, by=firm.executor, justification="无实际变化，仅记录")
     # Then the lawyer's adjusted total still stands
@@ -154,8 +168,9 @@ def test_an_earlier_adjustment_survives_a_later_correction(published, regenerate
 def test_old_versions_stay_readable_by_those_allowed(published, regenerated, client_for):
     firm = published.firm
     old = published.card(firm.lawyer)
-    services.appeal_uphold(appeal=under_review(published), by=firm.executor, justification="加分",
-                           adjustments=[(satisfaction(), 10)])
+    services.appeal_uphold(
+        appeal=under_review(published), by=firm.executor, justification="加分", adjustments=[(satisfaction(), 10)]
+    )
     for user in (firm.lawyer, firm.superior, firm.executor, firm.partner):
         assert client_for(user).get(reverse("reviews:scorecard", args=[old.pk])).status_code == 200
     for user in (firm.colleague, firm.outsider):
@@ -164,8 +179,8 @@ def test_old_versions_stay_readable_by_those_allowed(published, regenerated, cli
 
 def table_rows(page, table_id):
     """The cells' text of each body row of a ranked table, tags stripped."""
-    table = page[page.index(f'id="{table_id}"'):]
-    body = table[table.index("<tbody>"):table.index("</tbody>")]
+    table = page[page.index(f'id="{table_id}"') :]
+    body = table[table.index("<tbody>") : table.index("</tbody>")]
     return [
         [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row)]
         for row in re.findall(r"<tr>(.*?)</tr>", body)
@@ -179,23 +194,27 @@ def read_counting_queries(browser, url):
     return response.content.decode(), len(queries)
 
 
-def test_the_results_page_shows_the_current_versions_and_a_note_of_the_correction(published, regenerated,
-                                                                                  client_for):
+def test_the_results_page_shows_the_current_versions_and_a_note_of_the_correction(published, regenerated, client_for):
     # Given the lawyer's upheld appeal: she moves up to first and the colleague down to second (both version 2)
     firm = published.firm
-    services.appeal_uphold(appeal=under_review(published), by=firm.executor, justification="加分",
-                           adjustments=[(satisfaction(), 10)])
+    services.appeal_uphold(
+        appeal=under_review(published), by=firm.executor, justification="加分", adjustments=[(satisfaction(), 10)]
+    )
     lawyer, colleague = published.card(firm.lawyer), published.card(firm.colleague)
     # When the execution group reads the quarter's results page
     url = reverse("indicators:results", args=[published.quarter.code])
     page, queries = read_counting_queries(client_for(firm.executor), url)
     # Then the table holds the current versions, the corrected ones marked in their status cell
     lawyers = [(row[1], row[2], row[-1]) for row in table_rows(page, "results") if row[0] == "Lawyer"]
-    assert lawyers == [("1 / 4", "陈静", "Published v2 · corrected"), ("2 / 4", "刘洋", "Published v2 · corrected"),
-                       ("3 / 4", "黄磊", "Published"), ("4 / 4", "周强", "Published")]
+    assert lawyers == [
+        ("1 / 4", "陈静", "Published v2 · corrected"),
+        ("2 / 4", "刘洋", "Published v2 · corrected"),
+        ("3 / 4", "黄磊", "Published"),
+        ("4 / 4", "周强", "Published"),
+    ]
     assert reverse("reviews:scorecard", args=[lawyer.pk]) in page
     # And a note above the table says who was corrected, to which version, when and why
-    note = page[page.index('id="corrections"'):page.index('id="results"')]
+    note = page[page.index('id="corrections"') : page.index('id="results"')]
     assert "2 results were corrected after publication" in note
     when = timezone.localtime(lawyer.computed_at).strftime("%Y-%m-%d %H:%M")
     assert f"陈静</a> · version 2, corrected on {when}" in note and "刘洋</a> · version 2" in note
@@ -205,27 +224,33 @@ def test_the_results_page_shows_the_current_versions_and_a_note_of_the_correctio
 
 
 def test_the_results_page_of_a_quarter_without_corrections_has_no_note(published, client_for):
-    page = client_for(published.firm.executor).get(
-        reverse("indicators:results", args=[published.quarter.code])).content.decode()
+    page = (
+        client_for(published.firm.executor)
+        .get(reverse("indicators:results", args=[published.quarter.code]))
+        .content.decode()
+    )
     assert 'id="corrections"' not in page and "corrected" not in page
 
 
 def test_the_approval_page_marks_the_corrected_results(published, regenerated, client_for):
     firm = published.firm
-    services.appeal_uphold(appeal=under_review(published), by=firm.executor, justification="加分",
-                           adjustments=[(satisfaction(), 10)])
-    page, queries = read_counting_queries(client_for(firm.partner),
-                                          reverse("reviews:approval", args=[published.quarter.code]))
+    services.appeal_uphold(
+        appeal=under_review(published), by=firm.executor, justification="加分", adjustments=[(satisfaction(), 10)]
+    )
+    page, queries = read_counting_queries(
+        client_for(firm.partner), reverse("reviews:approval", args=[published.quarter.code])
+    )
     names = [row[0] for row in table_rows(page, "ranked-table")]
     assert "陈静 v2 · corrected" in names and "刘洋 v2 · corrected" in names and "黄磊" in names
-    assert "2 results were corrected after publication" in page[page.index('id="corrections"'):]
+    assert "2 results were corrected after publication" in page[page.index('id="corrections"') :]
     assert queries <= 20, queries
 
 
 def test_the_correction_note_is_in_chinese_for_chinese_readers(published, regenerated, client_for):
     firm = published.firm
-    services.appeal_uphold(appeal=under_review(published), by=firm.executor, justification="加分",
-                           adjustments=[(satisfaction(), 10)])
+    services.appeal_uphold(
+        appeal=under_review(published), by=firm.executor, justification="加分", adjustments=[(satisfaction(), 10)]
+    )
     browser = client_for(firm.executor)
     browser.cookies["django_language"] = "zh-hans"
     page = browser.get(reverse("indicators:results", args=[published.quarter.code])).content.decode()
@@ -244,8 +269,9 @@ def test_feedback_documents_are_regenerated_as_new_versions(published, django_ca
     firm = published.firm
     appeal = under_review(published)
     with django_capture_on_commit_callbacks(execute=True):
-        _appeal, changes = services.appeal_uphold(appeal=appeal, by=firm.executor, justification="加分",
-                                                  adjustments=[(satisfaction(), 10)])
+        _appeal, changes = services.appeal_uphold(
+            appeal=appeal, by=firm.executor, justification="加分", adjustments=[(satisfaction(), 10)]
+        )
     documents = FeedbackDocument.objects.filter(kind="feedback", scorecard__in=[c.new for c in changes])
     assert {(d.scorecard.staff_id, d.version) for d in documents} == {(c.staff.pk, 2) for c in changes}
     assert all(d.status == "done" and d.file for d in documents)

@@ -99,8 +99,13 @@ def test_only_one_open_appeal_per_scorecard(published):
     # and by the database if two requests race past the check
     with pytest.raises(IntegrityError), transaction.atomic():
         Appeal.objects.create(
-            quarter=first.quarter, scorecard=first.scorecard, staff=first.staff, appellant=first.appellant,
-            reason="again", filed_at=timezone.now(), decision_due_on=first.decision_due_on,
+            quarter=first.quarter,
+            scorecard=first.scorecard,
+            staff=first.staff,
+            appellant=first.appellant,
+            reason="again",
+            filed_at=timezone.now(),
+            decision_due_on=first.decision_due_on,
         )
     assert Appeal.objects.count() == 1
 

@@ -49,8 +49,11 @@ def test_the_handler_asks_and_the_two_exchange_messages(published, client_for, d
     with django_capture_on_commit_callbacks(execute=True):
         client_for(firm.executor).post(
             reverse("appeals:detail", args=[appeal.pk]),
-            {"action": "request_info", "request_info-expected_status": "under_review",
-             "request_info-comment": "请提供客户的原始问卷扫描件。"},
+            {
+                "action": "request_info",
+                "request_info-expected_status": "under_review",
+                "request_info-comment": "请提供客户的原始问卷扫描件。",
+            },
         )
     appeal.refresh_from_db()
     assert appeal.status == AppealStatus.INFORMATION_REQUESTED
@@ -70,7 +73,10 @@ def test_the_handler_asks_and_the_two_exchange_messages(published, client_for, d
     for text in ("请提供客户的原始问卷扫描件。", "扫描件见附件。", "scan.png", "赵敏", "陈静", "Information requested"):
         assert text in page
     assert list(AppealEvent.objects.filter(appeal=appeal).values_list("action", flat=True)) == [
-        "file", "assign", "request_info", "respond"
+        "file",
+        "assign",
+        "request_info",
+        "respond",
     ]
 
 
@@ -168,8 +174,9 @@ def test_the_stale_state_check_in_the_service(published):
     stale_copy = Appeal.objects.get(pk=appeal.pk)
     services.appeal_reject(appeal=appeal, by=firm.executor, reason="录入无误", expected_status="under_review")
     with pytest.raises(StaleAppeal, match="already “Rejected”"):
-        services.appeal_uphold(appeal=stale_copy, by=second_executor(), justification="支持",
-                               expected_status="under_review")
+        services.appeal_uphold(
+            appeal=stale_copy, by=second_executor(), justification="支持", expected_status="under_review"
+        )
     assert AppealEvent.objects.filter(appeal=appeal, action__in=["uphold", "reject"]).count() == 1
 
 

@@ -28,8 +28,9 @@ def post_with(client, card, *files):
     ],
 )
 def test_a_file_whose_content_is_not_what_its_name_says_is_refused(published, client_for, name, content, message):
-    response = post_with(client_for(published.firm.lawyer), published.card(published.firm.lawyer),
-                         upload(name, content))
+    response = post_with(
+        client_for(published.firm.lawyer), published.card(published.firm.lawyer), upload(name, content)
+    )
     page = response.content.decode()
     assert response.status_code == 200 and message in page and name in page
     assert Appeal.objects.count() == 0 and AppealAttachment.objects.count() == 0
@@ -38,16 +39,22 @@ def test_a_file_whose_content_is_not_what_its_name_says_is_refused(published, cl
 def test_an_oversized_file_is_refused(published, client_for, settings):
     settings.APPEAL_ATTACHMENT_MAX_BYTES = 1000
     big = PDF + b"%" * 2000
-    response = post_with(client_for(published.firm.lawyer), published.card(published.firm.lawyer),
-                         upload("big.pdf", big))
+    response = post_with(
+        client_for(published.firm.lawyer), published.card(published.firm.lawyer), upload("big.pdf", big)
+    )
     assert "each file may be at most" in response.content.decode()
     assert Appeal.objects.count() == 0
 
 
 def test_every_accepted_kind_is_stored_under_a_generated_name(published, client_for, media):
     # Given one file of each accepted kind
-    files = [upload("a.pdf", PDF), upload("b.png", PNG), upload("c.jpg", JPEG),
-             upload("d.xlsx", office_file("xl")), upload("e.docx", office_file("word"))]
+    files = [
+        upload("a.pdf", PDF),
+        upload("b.png", PNG),
+        upload("c.jpg", JPEG),
+        upload("d.xlsx", office_file("xl")),
+        upload("e.docx", office_file("word")),
+    ]
     # When they are filed
     post_with(client_for(published.firm.lawyer), published.card(published.firm.lawyer), *files)
     # Then each is stored privately under a uuid name with the extension of its real kind
@@ -62,8 +69,11 @@ def test_every_accepted_kind_is_stored_under_a_generated_name(published, client_
 
 def test_a_name_that_climbs_folders_is_stored_safely(published, client_for, media):
     # Given a file named to escape the storage folder
-    post_with(client_for(published.firm.lawyer), published.card(published.firm.lawyer),
-              upload("../../../etc/cron.d/evil.pdf", PDF))
+    post_with(
+        client_for(published.firm.lawyer),
+        published.card(published.firm.lawyer),
+        upload("../../../etc/cron.d/evil.pdf", PDF),
+    )
     attachment = AppealAttachment.objects.get()
     # Then the file lies inside the private folder under a generated name; the display name has no folders
     path = (media / attachment.file.name).resolve()

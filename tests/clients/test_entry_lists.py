@@ -156,7 +156,7 @@ def test_the_filters_offer_no_list_of_clients_and_only_active_staff(firm, record
     Client.objects.bulk_create(Client(code=f"CB-{i:04d}", name=f"客户{i}", kind="individual") for i in range(100))
     browser = client_for(firm.executor)
     text = browser.get(reverse("clients:contracts_list")).content.decode()
-    form = text[text.index('role="search"'):text.index("</form>", text.index('role="search"'))]
+    form = text[text.index('role="search"') : text.index("</form>", text.index('role="search"'))]
     # Then the client is a text field, and the person select offers the active staff only
     assert 'name="client"' in form and "CB-0001" not in form
     assert f'value="{firm.lawyer.profile.pk}"' in form and f'value="{firm.outsider.profile.pk}"' not in form
@@ -227,4 +227,3 @@ def test_the_import_button_leads_the_clerk_to_the_file_import(firm, records, cli
     assert f'href="{import_url}"' in text and "Import from a file" in text
     text = client_for(firm.executor).get(reverse("clients:revenue_list")).content.decode()
     assert "Import from a file" not in text
-

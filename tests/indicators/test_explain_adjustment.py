@@ -18,9 +18,7 @@ def adjusted(line, *, delta, points):
                               "justification": ["漏填推荐人"]},
     }  # fmt: skip
     IndicatorScore.objects.filter(pk=line.pk).update(points=points, details=details)
-    return IndicatorScore.objects.select_related("indicator", "scorecard__scheme", "scorecard__quarter").get(
-        pk=line.pk
-    )
+    return IndicatorScore.objects.select_related("indicator", "scorecard__scheme", "scorecard__quarter").get(pk=line.pk)
 
 
 def test_the_steps_end_with_the_appeal_adjustment(scored_firm):  # noqa: F811

@@ -328,7 +328,7 @@ def test_the_results_table_shows_100_people_a_page_and_keeps_the_filters(firm, c
     browser.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     # When the first page is shown, it holds 100 people by rank, with their points per indicator
     _, first = _results_queries(browser, quarter)
-    table = first[first.index('id="results"'):]
+    table = first[first.index('id="results"') :]
     assert table.count("<tr>") == 101  # the header and 100 people
     assert "员工000" in table and "1 / 130" in table and "员工129" not in table
     assert "Page 1 of 2 (130 rows)" in first
@@ -336,7 +336,7 @@ def test_the_results_table_shows_100_people_a_page_and_keeps_the_filters(firm, c
     _, second = _results_queries(browser, quarter, {"page": 2})
     assert "员工129" in second and "130 / 130" in second and "员工000" not in second
     _, searched = _results_queries(browser, quarter, {"q": "员工12", "sort": "name", "dir": "desc"})
-    rows = searched[searched.index('id="results"'):]
+    rows = searched[searched.index('id="results"') :]
     assert rows.index("员工129") < rows.index("员工120") and "员工119" not in rows
 
 

@@ -193,7 +193,7 @@ def test_a_zero_target_with_a_relative_step_is_refused_next_to_the_field(firm, b
     page = browser(firm.executor).post(url("items", draft, Position.LAWYER), data)
     text = page.content.decode()
     assert page.status_code == 400
-    row = text[text.index('id="row-complaint_rate"'):text.index('id="row-complaint_timeliness"')]
+    row = text[text.index('id="row-complaint_rate"') : text.index('id="row-complaint_timeliness"')]
     assert "A zero target needs an absolute step" in row and "is-invalid" in row
     assert draft.items.get(position=Position.LAWYER, indicator__code="complaint_rate").step_mode == "absolute"
 
@@ -220,7 +220,7 @@ def test_rater_weights_that_are_all_zero_are_refused_next_to_them(firm, browser,
     data = item_post_data(draft, Position.LAWYER, collaboration={"rw_superior": "0", "rw_peer": "0"})
     page = browser(firm.executor).post(url("items", draft, Position.LAWYER), data)
     text = page.content.decode()
-    row = text[text.index('id="row-collaboration"'):]
+    row = text[text.index('id="row-collaboration"') :]
     assert page.status_code == 400
     assert "At least one rater type needs a weight above zero, or leave all empty." in row
     assert draft.items.get(position=Position.LAWYER, indicator__code="collaboration").rater_weights == {}
@@ -251,10 +251,17 @@ def test_only_the_execution_group_edits_a_draft(firm, browser, draft, persona):
 def test_grade_bands_are_edited_with_errors_next_to_the_floor(firm, browser, draft):
     client = browser(firm.executor)
     data = {
-        "bands-TOTAL_FORMS": "3", "bands-INITIAL_FORMS": "0",
-        "bands-0-min_total": "0", "bands-0-label_zh": "待改进", "bands-0-label_en": "Needs improvement",
-        "bands-1-min_total": "75", "bands-1-label_zh": "良好", "bands-1-label_en": "Good",
-        "bands-2-min_total": "75", "bands-2-label_zh": "优秀", "bands-2-label_en": "Excellent",
+        "bands-TOTAL_FORMS": "3",
+        "bands-INITIAL_FORMS": "0",
+        "bands-0-min_total": "0",
+        "bands-0-label_zh": "待改进",
+        "bands-0-label_en": "Needs improvement",
+        "bands-1-min_total": "75",
+        "bands-1-label_zh": "良好",
+        "bands-1-label_en": "Good",
+        "bands-2-min_total": "75",
+        "bands-2-label_zh": "优秀",
+        "bands-2-label_en": "Excellent",
     }
     page = client.post(url("grade-bands", draft), data)
     assert page.status_code == 400 and "Two bands cannot start at the same total." in page.content.decode()
@@ -263,7 +270,9 @@ def test_grade_bands_are_edited_with_errors_next_to_the_floor(firm, browser, dra
     page = client.post(url("grade-bands", draft), data, follow=True)
     assert "Grade bands saved." in page.content.decode()
     assert [(b.min_total, b.label_en) for b in draft.grade_bands.order_by("min_total")] == [
-        (Decimal("0"), "Needs improvement"), (Decimal("75"), "Good"), (Decimal("92"), "Excellent")
+        (Decimal("0"), "Needs improvement"),
+        (Decimal("75"), "Good"),
+        (Decimal("92"), "Excellent"),
     ]
 
 
@@ -366,8 +375,13 @@ def test_only_the_execution_group_makes_new_versions(firm, browser, approved, pe
 
 def _contract(number, client, lawyer, signed_on):
     return Contract.objects.create(
-        number=number, client=client, signed_on=signed_on, originating_lawyer=lawyer,
-        responsible_lawyer=lawyer, matter="Advice", fee=Decimal("10000"),
+        number=number,
+        client=client,
+        signed_on=signed_on,
+        originating_lawyer=lawyer,
+        responsible_lawyer=lawyer,
+        matter="Advice",
+        fee=Decimal("10000"),
     )
 
 
@@ -381,7 +395,10 @@ def q3_data(firm):
     other = Client.objects.create(code="C9", name="客户9", kind=Client.Kind.INDIVIDUAL)
     _contract("H9", other, colleague, datetime.date(2026, 8, 10))
     Complaint.objects.create(
-        ref="K1", client=Client.objects.get(code="C0"), about=lawyer, handler=firm.admin_clerk.profile,
+        ref="K1",
+        client=Client.objects.get(code="C0"),
+        about=lawyer,
+        handler=firm.admin_clerk.profile,
         received_at=timezone.make_aware(datetime.datetime(2026, 9, 1, 10)),
         handled_at=timezone.make_aware(datetime.datetime(2026, 9, 1, 15)),
     )
@@ -407,8 +424,12 @@ def test_what_if_shows_who_moves_and_writes_nothing(firm, browser, milder_compla
     after = {r.staff_id: r for r in results_compute(quarter=draft.quarter, scheme=draft)}
     lawyer_id = firm.lawyer.profile.pk
     assert after[lawyer_id].rank < before[lawyer_id].rank  # the premise: the draft lifts the lawyer
-    counts = (Scorecard.objects.count(), IndicatorScore.objects.count(), Scheme.objects.count(),
-              SchemeItem.objects.count())
+    counts = (
+        Scorecard.objects.count(),
+        IndicatorScore.objects.count(),
+        Scheme.objects.count(),
+        SchemeItem.objects.count(),
+    )
     client = browser(getattr(firm, persona))
     # When an organiser previews the draft
     with CaptureQueriesContext(connection) as queries:
@@ -416,12 +437,16 @@ def test_what_if_shows_who_moves_and_writes_nothing(firm, browser, milder_compla
     # Then nothing is written
     writes = [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
     assert writes == []
-    assert counts == (Scorecard.objects.count(), IndicatorScore.objects.count(), Scheme.objects.count(),
-                      SchemeItem.objects.count())
+    assert counts == (
+        Scorecard.objects.count(),
+        IndicatorScore.objects.count(),
+        Scheme.objects.count(),
+        SchemeItem.objects.count(),
+    )
     # And the lawyer's row shows the move in rank and total
     text = page.content.decode()
-    movers = text[text.index('id="movers"'):]
-    row = movers[movers.index("陈静"):movers.index("</tr>", movers.index("陈静"))]
+    movers = text[text.index('id="movers"') :]
+    row = movers[movers.index("陈静") : movers.index("</tr>", movers.index("陈静"))]
     assert f"{before[lawyer_id].rank} / {before[lawyer_id].ranked_count}" in row
     assert f"{after[lawyer_id].rank} / {after[lawyer_id].ranked_count}" in row
     assert str(before[lawyer_id].total) in row and str(after[lawyer_id].total) in row

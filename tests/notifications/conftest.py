@@ -11,9 +11,7 @@ from tests.reviews.scorecard_builders import LAWYER_LINES, make_quarter, make_sc
 
 # The worker tests need a broker. Locally they skip without one; in CI (CI=true) they must run, so a missing
 # Redis fails them instead of hiding them.
-WORKER_BROKER = os.environ.get("CELERY_BROKER_URL") or (
-    "redis://127.0.0.1:6379/5" if os.environ.get("CI") else ""
-)
+WORKER_BROKER = os.environ.get("CELERY_BROKER_URL") or ("redis://127.0.0.1:6379/5" if os.environ.get("CI") else "")
 
 
 def pytest_collection_modifyitems(config, items):
@@ -33,8 +31,13 @@ def approved_quarter_with_drafts(firm, *, year=2026, number=2):
     quarter = make_quarter(year, number, state=QuarterState.APPROVED)
     for rank, name in enumerate(PEOPLE, start=1):
         make_scorecard(
-            quarter, getattr(firm, name), total=90 - rank * 5, rank=rank, ranked_count=len(PEOPLE),
-            status="draft", lines=LAWYER_LINES,
+            quarter,
+            getattr(firm, name),
+            total=90 - rank * 5,
+            rank=rank,
+            ranked_count=len(PEOPLE),
+            status="draft",
+            lines=LAWYER_LINES,
             evaluation=f"{getattr(firm, name).profile.full_name}：沟通及时，客户评价良好。",
         )
     return quarter
@@ -62,8 +65,9 @@ def worker_app(settings):
     settings.FEEDBACK_RETRY_BACKOFF_MAX = 1
     app.control.purge()  # messages a previous, interrupted run left in the test queue
     try:
-        with start_worker(app, pool="solo", concurrency=1, perform_ping_check=True, shutdown_timeout=60.0,
-                          loglevel="WARNING") as worker:
+        with start_worker(
+            app, pool="solo", concurrency=1, perform_ping_check=True, shutdown_timeout=60.0, loglevel="WARNING"
+        ) as worker:
             yield worker
     finally:
         app.conf.update(saved)

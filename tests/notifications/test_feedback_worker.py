@@ -41,9 +41,7 @@ def pdf_text_and_fonts(document):
     return text, fonts, len(reader.pages)
 
 
-def test_publishing_yields_one_pdf_per_person_with_their_chinese_name_every_indicator_and_a_cjk_font(
-    firm, worker_app
-):
+def test_publishing_yields_one_pdf_per_person_with_their_chinese_name_every_indicator_and_a_cjk_font(firm, worker_app):
     # Given an approved quarter with four people's results
     quarter = approved_quarter_with_drafts(firm)
 

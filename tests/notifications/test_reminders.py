@@ -39,8 +39,8 @@ def beat_fires_twice(day):
 
 def sent_on(day):
     return sorted(
-        (log.kind, log.recipient.username) for log in ReminderLog.objects.filter(sent_at__date=day)
-        .select_related("recipient")
+        (log.kind, log.recipient.username)
+        for log in ReminderLog.objects.filter(sent_at__date=day).select_related("recipient")
     )
 
 
@@ -102,10 +102,14 @@ def test_a_recorded_interview_drops_out_of_the_reminders(firm, published_q2):
     # Given every interview of the senior's team is recorded; only the outsider (the partner's report) is not
     for name in ("lawyer", "colleague", "assistant"):
         interview = published_q2.interviews.create(
-            staff=getattr(firm, name).profile, superior=firm.superior.profile, place="会议室",
-            scheduled_at=datetime.datetime(2026, 7, 6, 9, tzinfo=SHANGHAI), scheduled_by=firm.superior,
+            staff=getattr(firm, name).profile,
+            superior=firm.superior.profile,
+            place="会议室",
+            scheduled_at=datetime.datetime(2026, 7, 6, 9, tzinfo=SHANGHAI),
+            scheduled_by=firm.superior,
             held_at=datetime.datetime(2026, 7, 6, 9, tzinfo=SHANGHAI),
-            recorded_at=datetime.datetime(2026, 7, 6, 10, tzinfo=SHANGHAI), recorded_by=firm.superior,
+            recorded_at=datetime.datetime(2026, 7, 6, 10, tzinfo=SHANGHAI),
+            recorded_by=firm.superior,
         )
         assert interview.is_recorded
 
@@ -134,8 +138,12 @@ def test_clerks_get_what_is_due_when_the_quarter_ends_and_again_on_the_5th_and_t
     assert seen[datetime.date(2026, 10, 1)] == sorted(("data_due", c) for (c,) in clerks)
     assert seen[datetime.date(2026, 10, 5)] == sorted(("data_incomplete", c) for (c,) in clerks)
     assert seen[datetime.date(2026, 10, 7)] == [("results_not_submitted", "executor")]
-    for day in (datetime.date(2026, 9, 30), *days(datetime.date(2026, 10, 2), datetime.date(2026, 10, 4)),
-                datetime.date(2026, 10, 6), datetime.date(2026, 10, 8)):
+    for day in (
+        datetime.date(2026, 9, 30),
+        *days(datetime.date(2026, 10, 2), datetime.date(2026, 10, 4)),
+        datetime.date(2026, 10, 6),
+        datetime.date(2026, 10, 8),
+    ):
         assert seen[day] == [], day
     finance = Notification.objects.get(user=firm.finance_clerk, kind="data_due")
     assert "2026Q3" in finance.title
@@ -163,15 +171,27 @@ def test_a_submitted_quarter_reminds_the_other_partners_every_day_it_waits(firm)
 def test_raters_with_open_ratings_are_reminded_two_days_before_the_round_closes_and_on_the_last_day(firm):
     # Given a rating round closing on 15 October where the lawyer still has to rate the colleague
     quarter = make_quarter(2026, 3, state=QuarterState.COLLECTING)
-    rating_round = RatingRound.objects.create(quarter=quarter, opened_by=firm.executor,
-                                              closes_on=datetime.date(2026, 10, 15))
+    rating_round = RatingRound.objects.create(
+        quarter=quarter, opened_by=firm.executor, closes_on=datetime.date(2026, 10, 15)
+    )
     communication = Indicator.objects.get(code="communication")
-    RatingAssignment.objects.create(round=rating_round, rater=firm.lawyer.profile, ratee=firm.colleague.profile,
-                                    rater_type=RaterType.PEER, indicator=communication)
+    RatingAssignment.objects.create(
+        round=rating_round,
+        rater=firm.lawyer.profile,
+        ratee=firm.colleague.profile,
+        rater_type=RaterType.PEER,
+        indicator=communication,
+    )
     # and the colleague has already rated the lawyer
-    RatingAssignment.objects.create(round=rating_round, rater=firm.colleague.profile, ratee=firm.lawyer.profile,
-                                    rater_type=RaterType.PEER, indicator=communication, score=4,
-                                    rated_at=timezone.now())
+    RatingAssignment.objects.create(
+        round=rating_round,
+        rater=firm.colleague.profile,
+        ratee=firm.lawyer.profile,
+        rater_type=RaterType.PEER,
+        indicator=communication,
+        score=4,
+        rated_at=timezone.now(),
+    )
 
     # When beat fires from 12 to 16 October
     seen = run_days(datetime.date(2026, 10, 12), datetime.date(2026, 10, 16))
@@ -201,8 +221,9 @@ def at(day, hour):
 def appeal_on(quarter, user):
     """The person files an appeal on their satisfaction line (now, as the clock says)."""
     card = Scorecard.objects.get(quarter=quarter, staff=user.profile, is_current=True)
-    return appeals.appeal_file(scorecard=card, by=user, indicators=[Indicator.objects.get(code="satisfaction")],
-                               reason="满意度调查录入有误。")
+    return appeals.appeal_file(
+        scorecard=card, by=user, indicators=[Indicator.objects.get(code="satisfaction")], reason="满意度调查录入有误。"
+    )
 
 
 @pytest.mark.django_db
@@ -244,7 +265,9 @@ def test_an_undecided_appeal_reminds_its_handler_or_the_execution_group_two_days
     # Then the handler of the lawyer's appeal hears of it on the 12th and the 14th; the colleague's appeal, with
     # no handler, goes to the whole execution group on the 14th and the 16th; nothing for the decided ones
     assert (filed["lawyer"].decision_due_on, filed["colleague"].decision_due_on) == (
-        datetime.date(2026, 7, 14), datetime.date(2026, 7, 16))
+        datetime.date(2026, 7, 14),
+        datetime.date(2026, 7, 16),
+    )
     lawyer, colleague = f"appeal:{filed['lawyer'].pk}", f"appeal:{filed['colleague'].pk}"
     expected = {
         datetime.date(2026, 7, 12): [(lawyer, "executor2")],
@@ -258,7 +281,8 @@ def test_an_undecided_appeal_reminds_its_handler_or_the_execution_group_two_days
     assert appeal_logs == sorted((day, key, user) for day, sent in expected.items() for key, user in sent)
     for day, kinds in seen.items():
         assert sorted(user for kind, user in kinds if kind == "appeal_due") == sorted(
-            user for _key, user in expected.get(day, [])), day
+            user for _key, user in expected.get(day, [])
+        ), day
     # And the reminder, in the handler's language, links to the appeal and says when it is due
     notices = Notification.objects.filter(
         user=second, kind="appeal_due", url=reverse("appeals:detail", args=[filed["lawyer"].pk])
@@ -277,8 +301,9 @@ def test_scheduling_an_interview_sends_the_person_an_ics_invitation_once_per_slo
         interview_schedule(scorecard=scorecard, by=firm.superior, scheduled_at=slot, place="3号会议室")
         interview_schedule(scorecard=scorecard, by=firm.superior, scheduled_at=slot, place="3号会议室")
         # And then moves it by an hour
-        interview_schedule(scorecard=scorecard, by=firm.superior, scheduled_at=slot + datetime.timedelta(hours=1),
-                           place="3号会议室")
+        interview_schedule(
+            scorecard=scorecard, by=firm.superior, scheduled_at=slot + datetime.timedelta(hours=1), place="3号会议室"
+        )
 
     # Then the lawyer got two invitations (the first slot and the moved one), each with a calendar entry
     invitations = [m for m in mail.outbox if m.to == [firm.lawyer.email]]

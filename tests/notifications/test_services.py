@@ -29,14 +29,19 @@ def test_notify_lists_the_notification_and_e_mails_text_and_html(firm):
 
 @pytest.mark.parametrize(("persona", "language"), [("lawyer", "zh-hans"), ("colleague", "en")])
 def test_a_reminder_is_written_in_the_recipients_language(firm, persona, language):
-    reminder_send(kind="test", object_key="k", day=DAY, user=getattr(firm, persona),
-                  compose=lambda: (get_language(), ""))
+    reminder_send(
+        kind="test", object_key="k", day=DAY, user=getattr(firm, persona), compose=lambda: (get_language(), "")
+    )
     assert Notification.objects.get().title == language
 
 
 def test_a_reminder_goes_out_once_per_kind_object_recipient_and_day(firm):
-    send = {"kind": "interview_due_soon", "object_key": "quarter:1", "user": firm.superior,
-            "compose": lambda: ("t", "b")}
+    send = {
+        "kind": "interview_due_soon",
+        "object_key": "quarter:1",
+        "user": firm.superior,
+        "compose": lambda: ("t", "b"),
+    }
 
     assert reminder_send(day=DAY, **send) is True
     assert reminder_send(day=DAY, **send) is False  # beat fired twice
@@ -67,12 +72,16 @@ def test_a_failing_e_mail_leaves_no_log_so_a_retry_sends_it(firm, monkeypatch):
 def test_the_ics_is_crlf_utc_and_folds_long_chinese_lines_within_75_octets():
     shanghai = datetime.timezone(datetime.timedelta(hours=8))
     text = invitation_ics(
-        uid="interview-7@kpi.example", sequence=0,
+        uid="interview-7@kpi.example",
+        sequence=0,
         starts_at=datetime.datetime(2026, 7, 8, 15, 30, tzinfo=shanghai),
         ends_at=datetime.datetime(2026, 7, 8, 16, 30, tzinfo=shanghai),
         stamp=datetime.datetime(2026, 7, 6, 9, tzinfo=datetime.UTC),
-        summary="反馈面谈 2026Q2：陈静", description="与周强的反馈面谈；请准时参加，" * 5, location="3号会议室, 二楼",
-        organizer=("周强", "senior@firm.example"), attendees=[("陈静", "lawyer@firm.example")],
+        summary="反馈面谈 2026Q2：陈静",
+        description="与周强的反馈面谈；请准时参加，" * 5,
+        location="3号会议室, 二楼",
+        organizer=("周强", "senior@firm.example"),
+        attendees=[("陈静", "lawyer@firm.example")],
     )
     lines = text.split("\r\n")
     assert lines[0] == "BEGIN:VCALENDAR" and lines[-2] == "END:VCALENDAR" and lines[-1] == ""

@@ -40,8 +40,9 @@ REFUSED = ("colleague", "assistant", "outsider", "business_clerk", "finance_cler
 
 
 @pytest.mark.parametrize("persona", ALLOWED)
-def test_the_feedback_pdf_is_served_to_the_owner_the_superiors_and_the_groups(firm, client_for, lawyer_document,
-                                                                               persona):
+def test_the_feedback_pdf_is_served_to_the_owner_the_superiors_and_the_groups(
+    firm, client_for, lawyer_document, persona
+):
     response = client_for(getattr(firm, persona)).get(reverse("notifications:feedback_pdf", args=[lawyer_document.pk]))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
@@ -92,15 +93,22 @@ def test_a_document_of_an_unpublished_scorecard_is_hidden_from_its_owner(firm, c
 @pytest.mark.parametrize("persona", ["lawyer", "superior", "business_clerk", "outsider"])
 def test_the_report_pdf_is_only_for_the_groups(firm, client_for, quarter, persona):
     report = stored_document(quarter, kind="report")
-    assert client_for(getattr(firm, persona)).get(
-        reverse("notifications:feedback_pdf", args=[report.pk])).status_code == 404
+    assert (
+        client_for(getattr(firm, persona)).get(reverse("notifications:feedback_pdf", args=[report.pk])).status_code
+        == 404
+    )
     assert client_for(firm.partner).get(reverse("notifications:feedback_pdf", args=[report.pk])).status_code == 200
 
 
 def test_the_progress_shows_done_total_failed_and_the_failed_names(firm, client_for, quarter, lawyer_document):
     colleague_card = make_scorecard(quarter, firm.colleague, total=70)
-    FeedbackDocument.objects.create(quarter=quarter, scorecard=colleague_card, status="failed", attempts=4,
-                                    error="RuntimeError: layout engine crashed")
+    FeedbackDocument.objects.create(
+        quarter=quarter,
+        scorecard=colleague_card,
+        status="failed",
+        attempts=4,
+        error="RuntimeError: layout engine crashed",
+    )
     data = client_for(firm.executor).get(reverse("notifications:feedback_progress", args=[quarter.code])).json()
     assert (data["done"], data["total"], data["failed"], data["finished"]) == (1, 2, 1, True)
     assert data["failures"][0]["name"] == "刘洋"
@@ -137,8 +145,9 @@ def test_only_the_execution_group_may_retry(firm, client_for, quarter, persona):
 
 
 def test_a_done_document_cannot_be_retried(firm, client_for, lawyer_document):
-    response = client_for(firm.executor).post(reverse("notifications:feedback_retry", args=[lawyer_document.pk]),
-                                              follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    response = client_for(firm.executor).post(
+        reverse("notifications:feedback_retry", args=[lawyer_document.pk]), follow=True, HTTP_ACCEPT_LANGUAGE="en"
+    )
     lawyer_document.refresh_from_db()
     assert lawyer_document.status == "done"
     assert "Only a failed document can be retried" in response.content.decode()
@@ -170,8 +179,9 @@ def test_the_bell_shows_the_unread_count(firm):
     Notification.objects.create(user=firm.lawyer, kind="x", title="c", read_at="2026-07-01T00:00Z")
     request = RequestFactory().get("/")
     request.user = firm.lawyer
-    html = Template('{% include "notifications/_bell.html" %}').render(Context({"request": request,
-                                                                                 "user": firm.lawyer}))
+    html = Template('{% include "notifications/_bell.html" %}').render(
+        Context({"request": request, "user": firm.lawyer})
+    )
     assert 'data-unread="2"' in html
 
 

@@ -11,8 +11,12 @@ from indicators.models import Indicator, Scheme
 from reviews.models import EXECUTION_GROUP, LEADERSHIP_GROUP, IndicatorScore, Quarter, QuarterState, Scorecard
 
 D = Decimal
-GRADES = [(D("90"), "优秀", "Excellent"), (D("80"), "良好", "Good"), (D("60"), "合格", "Satisfactory"),
-          (D("0"), "待改进", "Needs improvement")]
+GRADES = [
+    (D("90"), "优秀", "Excellent"),
+    (D("80"), "良好", "Good"),
+    (D("60"), "合格", "Satisfactory"),
+    (D("0"), "待改进", "Needs improvement"),
+]
 
 
 def grade_of(total):
@@ -30,21 +34,37 @@ def approved_scheme(quarter, by=None):
     return scheme
 
 
-def make_card(quarter, user, total, *, rank=1, ranked_count=1, status=Scorecard.Status.DRAFT, scheme=None,
-              lines=(), evaluation=""):
+def make_card(
+    quarter, user, total, *, rank=1, ranked_count=1, status=Scorecard.Status.DRAFT, scheme=None, lines=(), evaluation=""
+):
     """A scorecard; lines are (indicator code, points, weight)."""
     profile = user.profile
     zh, en = grade_of(total)
     card = Scorecard.objects.create(
-        quarter=quarter, staff=profile, status=status,
+        quarter=quarter,
+        staff=profile,
+        status=status,
         scheme=scheme or quarter.schemes.first() or approved_scheme(quarter),
-        position=profile.position, department=profile.department, total=D(str(total)), grade=zh, grade_en=en,
-        rank=rank, ranked_count=ranked_count, evaluation=evaluation, computed_at=timezone.now(),
+        position=profile.position,
+        department=profile.department,
+        total=D(str(total)),
+        grade=zh,
+        grade_en=en,
+        rank=rank,
+        ranked_count=ranked_count,
+        evaluation=evaluation,
+        computed_at=timezone.now(),
     )
     indicators = {i.code: i for i in Indicator.objects.all()}
     IndicatorScore.objects.bulk_create(
-        IndicatorScore(scorecard=card, indicator=indicators[code], weight=D(str(weight)),
-                       effective_weight=D(str(weight)), points=D(str(points)), rule="test")
+        IndicatorScore(
+            scorecard=card,
+            indicator=indicators[code],
+            weight=D(str(weight)),
+            effective_weight=D(str(weight)),
+            points=D(str(points)),
+            rule="test",
+        )
         for code, points, weight in lines
     )
     return card

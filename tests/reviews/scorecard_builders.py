@@ -36,14 +36,25 @@ def published_at(year, month, day, hour=10):
     return timezone.make_aware(datetime.datetime(year, month, day, hour, 0))
 
 
-
 def scheme_for(quarter, by=None):
     scheme = quarter.schemes.order_by("-version").first()
     return scheme or scheme_create_default(quarter=quarter, by=by)
 
 
-def make_scorecard(quarter, user, *, total, rank=1, ranked_count=1, status=Scorecard.Status.PUBLISHED,
-                   grade="良好", grade_en="Good", evaluation="", lines=None, scheme=None):
+def make_scorecard(
+    quarter,
+    user,
+    *,
+    total,
+    rank=1,
+    ranked_count=1,
+    status=Scorecard.Status.PUBLISHED,
+    grade="良好",
+    grade_en="Good",
+    evaluation="",
+    lines=None,
+    scheme=None,
+):
     """One person's scorecard with indicator lines (code, value, target, weight, points)."""
     profile = user.profile
     card = Scorecard.objects.create(

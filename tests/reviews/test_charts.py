@@ -40,9 +40,7 @@ def test_a_histogram_of_nothing_is_still_a_valid_picture():
 
 
 def test_a_bar_chart_shows_chinese_labels_and_earned_against_available():
-    root = parse(
-        bar_chart_svg(["客户开发", "客户维护"], [Decimal("30.5"), 25], capacities=[25, 35], title="各类得分")
-    )
+    root = parse(bar_chart_svg(["客户开发", "客户维护"], [Decimal("30.5"), 25], capacities=[25, 35], title="各类得分"))
     labels = texts(root)
     assert "客户开发" in labels and "客户维护" in labels
     assert "30.5 / 25" in labels and "25 / 35" in labels
@@ -90,7 +88,7 @@ def test_the_charts_ask_for_a_font_with_chinese_glyphs():
 
 def test_close_values_print_their_labels_one_above_one_below():
     svg = line_chart_svg(["2026Q1", "2026Q2"], {"陈静": [84.4, 70], "Firm average": [79.6, 80]})
-    root = ET.fromstring(svg)
+    root = parse(svg)
     labels = {t.text: float(t.get("y")) for t in root.iter(f"{SVG}text") if t.text in {"84.4", "79.6", "70", "80"}}
     circles = [float(c.get("cy")) for c in root.iter(f"{SVG}circle")]
     # 2026Q1: the person is higher, their label above their point; the average's below its own

@@ -29,19 +29,50 @@ def _data(firm):
     lawyer, outsider = firm.lawyer.profile, firm.outsider.profile
     client = Client.objects.create(code="C1", name="甲公司", kind="organisation", created_on=datetime.date(2026, 7, 2))
     old = Client.objects.create(code="C0", name="乙公司", kind="organisation", created_on=datetime.date(2026, 1, 2))
-    first = Contract.objects.create(number="K1", client=client, signed_on=datetime.date(2026, 7, 3),
-                                    originating_lawyer=lawyer, responsible_lawyer=lawyer, matter="m", fee=100)
-    Contract.objects.create(number="K2", client=client, signed_on=datetime.date(2026, 9, 30),
-                            originating_lawyer=lawyer, responsible_lawyer=lawyer, matter="m", fee=100)
-    Contract.objects.create(number="K0", client=old, signed_on=datetime.date(2026, 6, 30),
-                            originating_lawyer=outsider, responsible_lawyer=outsider, matter="m", fee=100)
-    RevenueEntry.objects.create(ref="R1", contract=first, received_on=datetime.date(2026, 8, 1),
-                                amount=Decimal("5000"), credited_to=lawyer)
+    first = Contract.objects.create(
+        number="K1",
+        client=client,
+        signed_on=datetime.date(2026, 7, 3),
+        originating_lawyer=lawyer,
+        responsible_lawyer=lawyer,
+        matter="m",
+        fee=100,
+    )
+    Contract.objects.create(
+        number="K2",
+        client=client,
+        signed_on=datetime.date(2026, 9, 30),
+        originating_lawyer=lawyer,
+        responsible_lawyer=lawyer,
+        matter="m",
+        fee=100,
+    )
+    Contract.objects.create(
+        number="K0",
+        client=old,
+        signed_on=datetime.date(2026, 6, 30),
+        originating_lawyer=outsider,
+        responsible_lawyer=outsider,
+        matter="m",
+        fee=100,
+    )
+    RevenueEntry.objects.create(
+        ref="R1", contract=first, received_on=datetime.date(2026, 8, 1), amount=Decimal("5000"), credited_to=lawyer
+    )
     Complaint.objects.create(ref="P1", client=client, about=outsider, received_at=aware(2026, 8, 1))
-    Complaint.objects.create(ref="P2", client=client, about=lawyer, received_at=aware(2026, 8, 2),
-                             handled_at=aware(2026, 8, 3))
-    SatisfactionSurvey.objects.create(ref="S1", client=client, staff=lawyer, surveyed_on=datetime.date(2026, 9, 1),
-                                      channel="phone", service_quality=5, communication=4, outcome=4)
+    Complaint.objects.create(
+        ref="P2", client=client, about=lawyer, received_at=aware(2026, 8, 2), handled_at=aware(2026, 8, 3)
+    )
+    SatisfactionSurvey.objects.create(
+        ref="S1",
+        client=client,
+        staff=lawyer,
+        surveyed_on=datetime.date(2026, 9, 1),
+        channel="phone",
+        service_quality=5,
+        communication=4,
+        outcome=4,
+    )
     return first
 
 
@@ -49,8 +80,13 @@ def test_the_board_counts_the_quarters_records_per_department(firm):
     # Given the quarter's data
     quarter = make_quarter(state=QuarterState.COLLECTING)
     contract = _data(firm)
-    ChangeRecord.objects.create(content_type=ContentType.objects.get_for_model(Contract), object_id=str(contract.pk),
-                                object_repr="K1", action="create", by=firm.business_clerk)
+    ChangeRecord.objects.create(
+        content_type=ContentType.objects.get_for_model(Contract),
+        object_id=str(contract.pk),
+        object_repr="K1",
+        action="create",
+        by=firm.business_clerk,
+    )
     # When the board is built
     board = completeness_board(quarter=quarter)
     rows = {row.department.code: row for row in board.rows}
@@ -75,10 +111,19 @@ def test_rating_progress_counts_given_and_missing_ratings(firm):
     quarter = make_quarter(state=QuarterState.COLLECTING)
     rating_round = RatingRound.objects.create(quarter=quarter, opened_by=firm.executor)
     communication = Indicator.objects.get(code="communication")
-    for rater, ratee, score in [(firm.superior, firm.lawyer, 4), (firm.colleague, firm.lawyer, None),
-                                (firm.lawyer, firm.outsider, None)]:
-        RatingAssignment.objects.create(round=rating_round, rater=rater.profile, ratee=ratee.profile,
-                                        rater_type=RaterType.PEER, indicator=communication, score=score)
+    for rater, ratee, score in [
+        (firm.superior, firm.lawyer, 4),
+        (firm.colleague, firm.lawyer, None),
+        (firm.lawyer, firm.outsider, None),
+    ]:
+        RatingAssignment.objects.create(
+            round=rating_round,
+            rater=rater.profile,
+            ratee=ratee.profile,
+            rater_type=RaterType.PEER,
+            indicator=communication,
+            score=score,
+        )
     board = completeness_board(quarter=quarter)
     rows = {row.department.code: row for row in board.rows}
     assert (rows["lit"].ratings_done, rows["lit"].ratings_total) == (1, 2)

@@ -49,8 +49,12 @@ def test_nothing_is_due_for_interviews_before_publication():
 
 @pytest.mark.parametrize(
     ("today", "phrase"),
-    [(date(2026, 10, 7), "3 days left"), (date(2026, 10, 9), "1 day left"), (date(2026, 10, 10), "due today"),
-     (date(2026, 10, 12), "2 days overdue")],
+    [
+        (date(2026, 10, 7), "3 days left"),
+        (date(2026, 10, 9), "1 day left"),
+        (date(2026, 10, 10), "due today"),
+        (date(2026, 10, 12), "2 days overdue"),
+    ],
 )
 def test_days_left_are_counted_from_the_given_today(today, phrase):
     assert days_phrase(date(2026, 10, 10), today) == phrase

@@ -100,7 +100,6 @@ def test_the_scorecard_inline_lines_cannot_be_edited_through_the_scorecard_admin
     assert 'name="lines-0-points"' not in page
 
 
-
 def test_the_model_refuses_to_change_a_published_scorecard_in_place(card):
     # Given a published scorecard with its lines
     from reviews.models import PublishedResultChanged

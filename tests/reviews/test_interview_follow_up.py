@@ -47,8 +47,12 @@ def card(firm, quarter):
 
 def scheduled(firm, quarter):
     return Interview.objects.create(
-        quarter=quarter, staff=firm.lawyer.profile, superior=firm.superior.profile,
-        scheduled_at=local("2026-07-10 15:00"), place="3楼小会议室", scheduled_by=firm.superior,
+        quarter=quarter,
+        staff=firm.lawyer.profile,
+        superior=firm.superior.profile,
+        scheduled_at=local("2026-07-10 15:00"),
+        place="3楼小会议室",
+        scheduled_by=firm.superior,
     )
 
 
@@ -56,7 +60,11 @@ def recorded(firm, quarter, *, acknowledged=False):
     """The lawyer's interview written down, with one item she owns and one her superior owns."""
     interview = scheduled(firm, quarter)
     Interview.objects.filter(pk=interview.pk).update(
-        held_at=local("2026-07-10 15:00"), strengths="s", weaknesses="w", goals="g", recorded_by=firm.superior,
+        held_at=local("2026-07-10 15:00"),
+        strengths="s",
+        weaknesses="w",
+        goals="g",
+        recorded_by=firm.superior,
         recorded_at=local("2026-07-10 17:00"),
         acknowledged_at=local("2026-07-11 09:00") if acknowledged else None,
     )
@@ -96,8 +104,15 @@ def test_a_closed_quarter_refuses_to_record_an_interview(firm, card, quarter):
     close(quarter)
     item = PlanItem(description="x", owner=firm.lawyer.profile, due_on=timezone.localdate())
     with pytest.raises(ValidationError, match="is closed"):
-        interview_record(interview=interview, by=firm.superior, held_at=local("2026-07-10 15:00"), strengths="a",
-                         weaknesses="b", goals="c", items=[item])
+        interview_record(
+            interview=interview,
+            by=firm.superior,
+            held_at=local("2026-07-10 15:00"),
+            strengths="a",
+            weaknesses="b",
+            goals="c",
+            items=[item],
+        )
     interview.refresh_from_db()
     assert not interview.is_recorded
     assert not ImprovementItem.objects.exists()
@@ -253,8 +268,12 @@ def test_an_item_of_another_interview_is_not_found(firm, card, quarter, client_f
     interview = recorded(firm, quarter)
     lawyers, _superiors = items(interview)
     other = Interview.objects.create(
-        quarter=quarter, staff=firm.colleague.profile, superior=firm.superior.profile,
-        scheduled_at=local("2026-07-10 16:00"), place="x", scheduled_by=firm.superior,
+        quarter=quarter,
+        staff=firm.colleague.profile,
+        superior=firm.superior.profile,
+        scheduled_at=local("2026-07-10 16:00"),
+        place="x",
+        scheduled_by=firm.superior,
     )
     response = client_for(firm.superior).post(
         reverse("reviews:improvement_item_done", args=[other.pk, lawyers.pk]), {"done": "1"}

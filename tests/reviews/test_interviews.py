@@ -288,8 +288,9 @@ def test_a_recorded_interview_is_not_recorded_twice(firm, card, quarter):
     interview = scheduled(firm, quarter)
     item = PlanItem(description="整理客户档案", owner=firm.lawyer.profile, due_on=datetime.date(2026, 9, 30))
     with time_machine.travel(local("2026-07-10 17:00"), tick=False):
-        arguments = dict(by=firm.superior, held_at=local("2026-07-10 15:00"), strengths="a", weaknesses="b",
-                         goals="c", items=[item])
+        arguments = dict(
+            by=firm.superior, held_at=local("2026-07-10 15:00"), strengths="a", weaknesses="b", goals="c", items=[item]
+        )
         interview_record(interview=interview, **arguments)
         with pytest.raises(ValidationError):
             interview_record(interview=interview, **{**arguments, "strengths": "changed"})
@@ -302,8 +303,15 @@ def test_a_recorded_interview_cannot_be_moved(firm, card, quarter):
     interview = scheduled(firm, quarter)
     item = PlanItem(description="整理客户档案", owner=firm.lawyer.profile, due_on=datetime.date(2026, 9, 30))
     with time_machine.travel(local("2026-07-10 17:00"), tick=False):
-        interview_record(interview=interview, by=firm.superior, held_at=local("2026-07-10 15:00"), strengths="a",
-                         weaknesses="b", goals="c", items=[item])
+        interview_record(
+            interview=interview,
+            by=firm.superior,
+            held_at=local("2026-07-10 15:00"),
+            strengths="a",
+            weaknesses="b",
+            goals="c",
+            items=[item],
+        )
         with pytest.raises(ValidationError):
             interview_schedule(scorecard=card, by=firm.superior, scheduled_at=local("2026-07-12 10:00"), place="x")
 
@@ -315,8 +323,15 @@ def _recorded(firm, quarter):
     interview = scheduled(firm, quarter)
     item = PlanItem(description="整理客户档案", owner=firm.lawyer.profile, due_on=datetime.date(2026, 9, 30))
     with time_machine.travel(local("2026-07-10 17:00"), tick=False):
-        return interview_record(interview=interview, by=firm.superior, held_at=local("2026-07-10 15:00"),
-                                strengths="a", weaknesses="b", goals="c", items=[item])
+        return interview_record(
+            interview=interview,
+            by=firm.superior,
+            held_at=local("2026-07-10 15:00"),
+            strengths="a",
+            weaknesses="b",
+            goals="c",
+            items=[item],
+        )
 
 
 def test_the_person_acknowledges_the_record_with_a_comment(firm, card, quarter, client_for):
@@ -370,10 +385,18 @@ def test_an_interview_not_held_within_seven_days_is_flagged_to_the_execution_gro
     # Given the lawyer's interview is scheduled but never recorded, and the colleague's is recorded in time
     scheduled(firm, quarter)
     colleague_interview = Interview.objects.create(
-        quarter=quarter, staff=firm.colleague.profile, superior=firm.superior.profile,
-        scheduled_at=local("2026-07-09 10:00"), place="会议室", scheduled_by=firm.superior,
-        held_at=local("2026-07-09 10:00"), strengths="s", weaknesses="w", goals="g",
-        recorded_by=firm.superior, recorded_at=local("2026-07-09 11:00"),
+        quarter=quarter,
+        staff=firm.colleague.profile,
+        superior=firm.superior.profile,
+        scheduled_at=local("2026-07-09 10:00"),
+        place="会议室",
+        scheduled_by=firm.superior,
+        held_at=local("2026-07-09 10:00"),
+        strengths="s",
+        weaknesses="w",
+        goals="g",
+        recorded_by=firm.superior,
+        recorded_at=local("2026-07-09 11:00"),
     )
     url = reverse("reviews:interviews_overdue")
 

@@ -237,8 +237,14 @@ def test_a_quarter_closes_only_when_every_interview_is_recorded(firm):
     make_card(quarter, firm.lawyer, 85, status=Scorecard.Status.PUBLISHED)
     make_card(quarter, firm.colleague, 75, status=Scorecard.Status.PUBLISHED)
     Interview.objects.create(
-        quarter=quarter, staff=firm.lawyer.profile, superior=firm.superior.profile, scheduled_at=aware(2026, 10, 10),
-        place="Room 1", scheduled_by=firm.superior, held_at=aware(2026, 10, 10), recorded_by=firm.superior,
+        quarter=quarter,
+        staff=firm.lawyer.profile,
+        superior=firm.superior.profile,
+        scheduled_at=aware(2026, 10, 10),
+        place="Room 1",
+        scheduled_by=firm.superior,
+        held_at=aware(2026, 10, 10),
+        recorded_by=firm.superior,
         recorded_at=aware(2026, 10, 10, 12),
     )
     # When the execution group closes it, then it is refused naming what is missing
@@ -247,9 +253,15 @@ def test_a_quarter_closes_only_when_every_interview_is_recorded(firm):
     assert quarter.state == S.PUBLISHED
     # And once the second interview is recorded it closes
     Interview.objects.create(
-        quarter=quarter, staff=firm.colleague.profile, superior=firm.superior.profile,
-        scheduled_at=aware(2026, 10, 11), place="Room 1", scheduled_by=firm.superior, held_at=aware(2026, 10, 11),
-        recorded_by=firm.superior, recorded_at=aware(2026, 10, 11, 12),
+        quarter=quarter,
+        staff=firm.colleague.profile,
+        superior=firm.superior.profile,
+        scheduled_at=aware(2026, 10, 11),
+        place="Room 1",
+        scheduled_by=firm.superior,
+        held_at=aware(2026, 10, 11),
+        recorded_by=firm.superior,
+        recorded_at=aware(2026, 10, 11, 12),
     )
     quarter_close(quarter=quarter, by=firm.executor, expected_state=S.PUBLISHED)
     assert quarter.state == S.CLOSED

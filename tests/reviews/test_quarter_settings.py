@@ -28,8 +28,14 @@ def published_quarter(firm, *, day=8):
     quarter = make_quarter(state=S.PUBLISHED, published_at=aware(2026, 10, day))
     make_card(quarter, firm.lawyer, 85, status=Scorecard.Status.PUBLISHED)
     Interview.objects.create(
-        quarter=quarter, staff=firm.lawyer.profile, superior=firm.superior.profile, scheduled_at=aware(2026, 10, 10),
-        place="Room 1", scheduled_by=firm.superior, held_at=aware(2026, 10, 10), recorded_by=firm.superior,
+        quarter=quarter,
+        staff=firm.lawyer.profile,
+        superior=firm.superior.profile,
+        scheduled_at=aware(2026, 10, 10),
+        place="Room 1",
+        scheduled_by=firm.superior,
+        held_at=aware(2026, 10, 10),
+        recorded_by=firm.superior,
         recorded_at=aware(2026, 10, 10, 12),
     )
     return quarter
@@ -58,8 +64,7 @@ def test_the_refusal_lists_the_open_window_with_the_other_problems_in_both_langu
     with pytest.raises(TransitionRefused) as refusal:
         quarter_close(quarter=quarter, by=firm.executor, today=aware(2026, 10, 10).date())
     assert str(refusal.value) == (
-        "The quarter cannot be closed yet: The appeal window is open until 2026-10-15. "
-        "1 interview is not recorded yet."
+        "The quarter cannot be closed yet: The appeal window is open until 2026-10-15. 1 interview is not recorded yet."
     )
     with translation.override("zh-hans"), pytest.raises(TransitionRefused) as refusal:
         quarter_close(quarter=quarter, by=firm.executor, today=aware(2026, 10, 10).date())
@@ -127,7 +132,10 @@ def test_the_change_is_in_the_quarters_history_with_who_and_when(firm, client_fo
     client.post(terms_url(quarter), {"appeal_window_days": "10", "appeal_decision_days": "10"})
     event = QuarterEvent.objects.get(quarter=quarter)
     assert (event.action, event.by, event.from_state, event.to_state) == (
-        Setting.APPEAL_TERMS, firm.executor, S.COLLECTING, S.COLLECTING
+        Setting.APPEAL_TERMS,
+        firm.executor,
+        S.COLLECTING,
+        S.COLLECTING,
     )
     assert event.at == aware(2026, 9, 20, 11, 5)
     # Written in the firm's language, only what changed
@@ -225,8 +233,14 @@ def test_the_terms_form_is_in_chinese_for_chinese_readers(firm, client_for):
 def test_the_history_names_the_action_so_a_recompute_is_not_just_scored_to_scored(firm, client_for):
     quarter = make_quarter(state=S.SCORED)
     for action, from_state in (("score", S.COLLECTING), ("recompute", S.SCORED)):
-        QuarterEvent.objects.create(quarter=quarter, from_state=from_state, to_state=S.SCORED, action=action,
-                                    by=firm.executor, at=aware(2026, 10, 2, 9, 30))
+        QuarterEvent.objects.create(
+            quarter=quarter,
+            from_state=from_state,
+            to_state=S.SCORED,
+            action=action,
+            by=firm.executor,
+            at=aware(2026, 10, 2, 9, 30),
+        )
     page = client_for(firm.executor).get(reverse("reviews:quarter", args=[quarter.code])).content.decode()
     history = page.split('id="history"', 1)[1]
     assert "Compute the results" in history and "Recompute the results" in history
@@ -250,8 +264,12 @@ def admin_client(client, db):
 
 def admin_post(admin_client, quarter, **fields):
     data = {
-        "year": quarter.year, "number": quarter.number, "appeal_window_days": quarter.appeal_window_days,
-        "appeal_decision_days": quarter.appeal_decision_days, "report_summary": quarter.report_summary, **fields,
+        "year": quarter.year,
+        "number": quarter.number,
+        "appeal_window_days": quarter.appeal_window_days,
+        "appeal_decision_days": quarter.appeal_decision_days,
+        "report_summary": quarter.report_summary,
+        **fields,
     }
     return admin_client.post(reverse("admin:reviews_quarter_change", args=[quarter.pk]), data)
 
@@ -262,8 +280,14 @@ def test_the_admin_shows_the_lifecycle_fields_but_never_changes_them(firm, admin
     for field in ("state", "published_at", "submitted_by", "approved_at", "closed_at"):
         assert f'name="{field}"' not in page
     response = admin_post(
-        admin_client, quarter, state="closed", published_at_0="2026-10-08", published_at_1="10:00:00",
-        closed_at_0="2026-10-09", closed_at_1="10:00:00", year="2030",
+        admin_client,
+        quarter,
+        state="closed",
+        published_at_0="2026-10-08",
+        published_at_1="10:00:00",
+        closed_at_0="2026-10-09",
+        closed_at_1="10:00:00",
+        year="2030",
     )
     assert response.status_code == 302
     quarter.refresh_from_db()

@@ -39,8 +39,8 @@ def test_the_quarters_list_shows_states_and_days_left(firm, client_for, time_mac
     make_quarter(2026, 2, state=S.SCORED)
     text = client_for(firm.executor).get(reverse("reviews:quarters")).content.decode()
     assert "2026Q3" in text and "Collecting data" in text
-    assert "2026-10-10 · <span class=\"deadline-status\">3 days left</span>" in text
-    assert "2026-07-10 · <span class=\"deadline-status\">89 days overdue</span>" in text
+    assert '2026-10-10 · <span class="deadline-status">3 days left</span>' in text
+    assert '2026-07-10 · <span class="deadline-status">89 days overdue</span>' in text
 
 
 @pytest.mark.parametrize("persona", ["lawyer", "superior", "business_clerk", "assistant", "outsider"])
@@ -64,8 +64,15 @@ def test_an_unknown_quarter_is_not_found(firm, client_for):
 def test_the_quarter_page_shows_the_history_and_the_buttons_of_the_user(firm, client_for):
     quarter = make_quarter(state=S.SCORED, report_summary="S")
     make_card(quarter, firm.lawyer, 85)
-    QuarterEvent.objects.create(quarter=quarter, from_state=S.COLLECTING, to_state=S.SCORED, action="score",
-                                by=firm.executor, at=aware(2026, 10, 2, 9, 30), comment="First computation")
+    QuarterEvent.objects.create(
+        quarter=quarter,
+        from_state=S.COLLECTING,
+        to_state=S.SCORED,
+        action="score",
+        by=firm.executor,
+        at=aware(2026, 10, 2, 9, 30),
+        comment="First computation",
+    )
     text = client_for(firm.executor).get(reverse("reviews:quarter", args=[quarter.code])).content.decode()
     assert "2026-10-02 09:30" in text and "赵敏" in text and "Collecting data → Scored" in text
     assert "First computation" in text
@@ -109,7 +116,7 @@ def test_the_ranked_table_sorts_filters_and_searches(firm, client_for, submitted
 
     def table(query):
         text = client.get(url, query).content.decode()
-        return text[text.index('id="ranked-table"'):]
+        return text[text.index('id="ranked-table"') :]
 
     by_name = table({"sort": "name", "dir": "desc"})
     assert by_name.index("黄磊") < by_name.index("陈静")  # 黄 (huang) after 陈 (chen) in descending code order
@@ -228,7 +235,7 @@ def test_the_approval_table_shows_100_people_a_page_in_few_queries_and_leaves_th
     with CaptureQueriesContext(connection) as queries:
         text = client.get(url).content.decode()
     # Then it holds 100 people, the figures of the whole quarter, a link to the full report, in few queries
-    table = text[text.index('id="ranked-table"'):]
+    table = text[text.index('id="ranked-table"') :]
     assert table.count("<tr>") == 101 and "Page 1 of 2 (130 rows)" in text
     overview = text[text.index('id="report-overview"') :].split("</p>")[0]
     assert "130 people · average" in overview and "highest 99.00" in overview and "lowest 40.00" in overview, overview
@@ -238,4 +245,4 @@ def test_the_approval_table_shows_100_people_a_page_in_few_queries_and_leaves_th
     assert not [q for q in queries.captured_queries if "clients_" in q["sql"]]
     # The second page, sorted by name, holds the rest
     second = client.get(url, {"sort": "name", "dir": "asc", "page": 2}).content.decode()
-    assert "员工129" in second and "员工000" not in second[second.index('id="ranked-table"'):]
+    assert "员工129" in second and "员工000" not in second[second.index('id="ranked-table"') :]

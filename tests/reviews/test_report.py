@@ -24,11 +24,24 @@ def results(firm):
     """2026Q3 results of seven people (litigation: lawyer 92, colleague 81, assistant 70, senior 58; corporate:
     outsider 88; administrative: executor 65, admin clerk 61) and 2026Q2 published results for two of them."""
     quarter = make_quarter(2026, 3, state=QuarterState.SUBMITTED, report_summary="稳中有进。Steady progress.")
-    totals = [(firm.lawyer, 92), (firm.outsider, 88), (firm.colleague, 81), (firm.assistant, 70),
-              (firm.executor, 65), (firm.admin_clerk, 61), (firm.superior, 58)]
+    totals = [
+        (firm.lawyer, 92),
+        (firm.outsider, 88),
+        (firm.colleague, 81),
+        (firm.assistant, 70),
+        (firm.executor, 65),
+        (firm.admin_clerk, 61),
+        (firm.superior, 58),
+    ]
     for rank, (user, total) in enumerate(totals, start=1):
-        make_card(quarter, user, total, rank=rank, ranked_count=7,
-                  lines=[("satisfaction", D(total) * D("0.15"), 15), ("collaboration", D(total) * D("0.05"), 15)])
+        make_card(
+            quarter,
+            user,
+            total,
+            rank=rank,
+            ranked_count=7,
+            lines=[("satisfaction", D(total) * D("0.15"), 15), ("collaboration", D(total) * D("0.05"), 15)],
+        )
     previous = make_quarter(2026, 2, state=QuarterState.PUBLISHED)
     make_card(previous, firm.lawyer, 80, status=Scorecard.Status.PUBLISHED)
     make_card(previous, firm.colleague, 90, status=Scorecard.Status.PUBLISHED)
@@ -51,7 +64,10 @@ def test_the_report_numbers(results, firm):
     assert positions["助理"] == (1, D("70.00"))
     # Grades best first: 优秀 1, 良好 2, 合格 3, 待改进 1
     assert [(g["grade"], g["count"]) for g in report["grade_counts"]] == [
-        ("优秀", 1), ("良好", 2), ("合格", 3), ("待改进", 1)
+        ("优秀", 1),
+        ("良好", 2),
+        ("合格", 3),
+        ("待改进", 1),
     ]
     categories = {row["name"]: (row["average"], row["percent"]) for row in report["by_category"]}
     assert categories["客户维护"] == (D("11.04"), D("73.57"))
@@ -125,8 +141,16 @@ def appeal_against(quarter, user, *, filed, decided=None, outcome="", status=App
     """An appeal against the person's published result of the quarter, built directly in the state given."""
     card = Scorecard.objects.get(quarter=quarter, staff=user.profile, is_current=True)
     return Appeal.objects.create(
-        quarter=quarter, scorecard=card, staff=card.staff, appellant=user, reason="录入有误", status=status,
-        outcome=outcome, filed_at=filed, decided_at=decided, decision_due_on=filed.date() + datetime.timedelta(days=10),
+        quarter=quarter,
+        scorecard=card,
+        staff=card.staff,
+        appellant=user,
+        reason="录入有误",
+        status=status,
+        outcome=outcome,
+        filed_at=filed,
+        decided_at=decided,
+        decision_due_on=filed.date() + datetime.timedelta(days=10),
     )
 
 
@@ -136,19 +160,32 @@ def appeals_of_q2(results, firm):
     previous = Quarter.objects.get(year=2026, number=2)
     Scorecard.objects.filter(quarter=previous, staff=firm.outsider.profile).delete()  # the draft, now published:
     make_card(previous, firm.outsider, 70, status=Scorecard.Status.PUBLISHED)
-    appeal_against(previous, firm.lawyer, filed=aware(2026, 7, 6), decided=aware(2026, 7, 9),
-                   outcome=Outcome.UPHELD, status=AppealStatus.CLOSED)
-    appeal_against(previous, firm.colleague, filed=aware(2026, 7, 6), decided=aware(2026, 7, 12),
-                   outcome=Outcome.REJECTED, status=AppealStatus.REJECTED)
-    appeal_against(previous, firm.outsider, filed=aware(2026, 7, 7), decided=aware(2026, 7, 8),
-                   status=AppealStatus.WITHDRAWN)
+    appeal_against(
+        previous,
+        firm.lawyer,
+        filed=aware(2026, 7, 6),
+        decided=aware(2026, 7, 9),
+        outcome=Outcome.UPHELD,
+        status=AppealStatus.CLOSED,
+    )
+    appeal_against(
+        previous,
+        firm.colleague,
+        filed=aware(2026, 7, 6),
+        decided=aware(2026, 7, 12),
+        outcome=Outcome.REJECTED,
+        status=AppealStatus.REJECTED,
+    )
+    appeal_against(
+        previous, firm.outsider, filed=aware(2026, 7, 7), decided=aware(2026, 7, 8), status=AppealStatus.WITHDRAWN
+    )
     return previous
 
 
 def appeals_section(client, quarter, language):
     client.cookies["django_language"] = language
     text = client.get(reverse("reviews:report", args=[quarter.code])).content.decode()
-    section = text[text.index('id="appeals"'):]
+    section = text[text.index('id="appeals"') :]
     return section[: section.index("</div>")]
 
 
@@ -157,8 +194,13 @@ def test_the_report_page_gives_the_outcomes_of_the_last_quarter_s_appeals(result
     english = appeals_section(client, results, "en")
     assert "3 appeals against the 2026Q2 results" in english
     outcomes = re.findall(r"<tr><td>([^<]+)</td><td class=\"num\">([^<]+)</td></tr>", english)
-    assert outcomes == [("Upheld", "1"), ("Rejected", "1"), ("Withdrawn", "1"), ("Still waiting for a decision", "0"),
-                        ("Median days from filing to decision", "4.5")]
+    assert outcomes == [
+        ("Upheld", "1"),
+        ("Rejected", "1"),
+        ("Withdrawn", "1"),
+        ("Still waiting for a decision", "0"),
+        ("Median days from filing to decision", "4.5"),
+    ]
     assert "Closed" not in english  # the outcome, not the status, is what the report counts
     chinese = appeals_section(client, results, "zh-hans")
     assert "针对 2026Q2 考核结果的申诉共 3 项" in chinese

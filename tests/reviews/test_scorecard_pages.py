@@ -202,20 +202,34 @@ def _firm_of(firm, *, staff, quarters):
     ]
     cards = []
     for index in range(quarters):
-        quarter = make_quarter(2025 + (index + 1) // 4, (index + 1) % 4 + 1,
-                               published_at=published_at(2025, 4, 8) + datetime.timedelta(days=91 * index))
+        quarter = make_quarter(
+            2025 + (index + 1) // 4,
+            (index + 1) % 4 + 1,
+            published_at=published_at(2025, 4, 8) + datetime.timedelta(days=91 * index),
+        )
         for rank, person in enumerate(people, start=1):
-            card = make_scorecard(quarter, person, total=str(90 - rank % 40), rank=rank, ranked_count=len(people),
-                                  lines=LAWYER_LINES if person == firm.lawyer else None)
+            card = make_scorecard(
+                quarter,
+                person,
+                total=str(90 - rank % 40),
+                rank=rank,
+                ranked_count=len(people),
+                lines=LAWYER_LINES if person == firm.lawyer else None,
+            )
             if person == firm.lawyer:
                 cards.append(card)
         # Every quarter has an interview with an item, so the follow-up is there in every run.
         interview = Interview.objects.create(
-            quarter=quarter, staff=firm.lawyer.profile, superior=firm.superior.profile,
-            scheduled_at=published_at(2025, 4, 10), place="会议室", scheduled_by=firm.superior,
+            quarter=quarter,
+            staff=firm.lawyer.profile,
+            superior=firm.superior.profile,
+            scheduled_at=published_at(2025, 4, 10),
+            place="会议室",
+            scheduled_by=firm.superior,
         )
-        ImprovementItem.objects.create(interview=interview, description="回访", owner=firm.lawyer.profile,
-                                       due_on=datetime.date(2026, 1, 1))
+        ImprovementItem.objects.create(
+            interview=interview, description="回访", owner=firm.lawyer.profile, due_on=datetime.date(2026, 1, 1)
+        )
     return cards[-1]
 
 
