@@ -236,6 +236,9 @@ def demo_appeals_backdate(quarter, published_on):
             closed_at=moment("close"),
         )
         AppealAdjustment.objects.filter(appeal=appeal).update(created_at=decided)
+        if appeal.outcome == Outcome.UPHELD:
+            # The corrected versions were computed when the appeal was upheld (dates only; nothing else moves).
+            Scorecard.objects.filter(quarter=quarter, version__gt=1).update(computed_at=decided)
 
 
 def _no_regeneration(**kwargs):

@@ -91,6 +91,8 @@ LOGOUT_REDIRECT_URL = "login"
 
 # Users read Chinese first: Simplified Chinese is the default, English the alternative.
 LANGUAGE_CODE = "zh-hans"
+# English dates in ISO order (year first, 24-hour clock), like the firm's Chinese ones: lawfirm_kpi/formats.
+FORMAT_MODULE_PATH = ["lawfirm_kpi.formats"]
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True

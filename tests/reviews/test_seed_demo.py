@@ -342,6 +342,8 @@ class TestTheSeededFirm:
         assert (current.version, current.is_current) == (2, True)
         assert appeal.scorecard == first and appeal.decision in current.correction_reason
         assert current.total > first.total
+        # Computed when the appeal was upheld, in the summer, not on the day the demo was seeded
+        assert current.computed_at == appeal.decided_at
         # Each version has its one feedback document
         documents = FeedbackDocument.objects.filter(scorecard__in=versions)
         assert sorted(documents.values_list("version", "status")) == [(1, "done"), (2, "done")]
