@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from reviews import pdf
+from reviews import charts, pdf
 from reviews.deadlines import appeal_window_ends_on, interview_due_on, local_date
 from reviews.models import Quarter, Scorecard
 from reviews.scorecards import scorecard_page
@@ -57,7 +57,7 @@ def feedback_context(scorecard, *, today: datetime.date | None = None) -> dict:
 
 
 def _svg_data_uri(svg: str) -> str:
-    return "data:image/svg+xml;base64," + base64.b64encode(str(svg).encode("utf-8")).decode("ascii")
+    return "data:image/svg+xml;base64," + base64.b64encode(charts.for_pdf(svg).encode("utf-8")).decode("ascii")
 
 
 def feedback_html(scorecard, *, language: str | None = None) -> str:

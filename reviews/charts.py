@@ -45,12 +45,22 @@ def _text(x, y, content, *, size=12, anchor="start", weight="normal", fill=TEXT,
     )
 
 
+# The web page lets a chart shrink with the window; WeasyPrint, given the same style, letterboxed each chart in a
+# much taller box (a blank band above and below it). PDFs take the picture at its own size: for_pdf.
+PAGE_STYLE = ' style="max-width:100%;height:auto"'
+
+
+def for_pdf(svg) -> str:
+    """The chart without the web page's responsive style, for WeasyPrint."""
+    return str(svg).replace(PAGE_STYLE, "", 1)
+
+
 def _open(width, height, title, description):
     label = title or description
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" role="img" aria-label={quoteattr(str(label))} '
-        f'font-family={quoteattr(FONT_FAMILY)} class="kpi-chart" style="max-width:100%;height:auto">',
+        f'font-family={quoteattr(FONT_FAMILY)} class="kpi-chart"{PAGE_STYLE}>',
         f"<title>{escape(str(label))}</title>",
         f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>',
     ]

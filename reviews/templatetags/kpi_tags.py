@@ -1,8 +1,17 @@
 """Small template helpers shared by every page."""
 
 from django import template
+from django.utils.safestring import mark_safe
+
+from reviews.charts import for_pdf
 
 register = template.Library()
+
+
+@register.filter
+def pdf_chart(svg):
+    """A chart built by reviews.charts (every text escaped there), sized for WeasyPrint."""
+    return mark_safe(for_pdf(svg))  # noqa: S308
 
 
 @register.simple_tag(takes_context=True)

@@ -95,3 +95,12 @@ def test_close_values_print_their_labels_one_above_one_below():
     assert labels["84.4"] < circles[0] and labels["79.6"] > circles[2]
     # 2026Q2: the other way round
     assert labels["70"] > circles[1] and labels["80"] < circles[3]
+
+
+def test_pdfs_take_the_chart_at_its_own_size():
+    from reviews.charts import for_pdf
+
+    svg = bar_chart_svg(["客户开发"], [10], capacities=[20])
+    assert "height:auto" in svg  # the web page lets it shrink with the window
+    pdf_svg = parse(for_pdf(svg))  # WeasyPrint letterboxed it with that style
+    assert "style" not in pdf_svg.attrib and pdf_svg.get("width") and pdf_svg.get("height")
