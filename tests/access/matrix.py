@@ -314,6 +314,7 @@ MATRIX: dict[str, list[Case]] = {
         ),
     ],
     "reviews:report_pdf": [Case(expect(REFUSED, **ORGANISERS), args=QUARTER)],
+    "reviews:report_body": [Case(expect(REFUSED, **ORGANISERS), args=QUARTER, note="loaded by the approval page")],
     "reviews:evaluations": [
         Case(expect(REFUSED, **ORGANISERS), args=QUARTER),
         Case(

@@ -237,7 +237,7 @@ def test_the_approval_table_shows_100_people_a_page_in_few_queries_and_leaves_th
     # Then it holds 100 people, the figures of the whole quarter, a link to the full report, in few queries
     table = text[text.index('id="ranked-table"') :]
     assert table.count("<tr>") == 101 and "Page 1 of 2 (130 rows)" in text
-    overview = text[text.index('id="report-overview"') :].split("</p>")[0]
+    overview = text[text.index('id="approval-overview"') :].split("</p>")[0]
     assert "130 people · average" in overview and "highest 99.00" in overview and "lowest 40.00" in overview, overview
     assert f'href="{reverse("reviews:report", args=[quarter.code])}"' in text
     assert len(queries) <= 20, len(queries)
@@ -246,3 +246,17 @@ def test_the_approval_table_shows_100_people_a_page_in_few_queries_and_leaves_th
     # The second page, sorted by name, holds the rest
     second = client.get(url, {"sort": "name", "dir": "asc", "page": 2}).content.decode()
     assert "员工129" in second and "员工000" not in second[second.index('id="ranked-table"') :]
+
+
+def test_the_approval_page_loads_the_full_report_after_itself(firm, client_for):
+    # Given a submitted quarter with results
+    quarter = make_quarter(state=S.SUBMITTED, report_summary="S")
+    make_card(quarter, firm.lawyer, 88, rank=1, ranked_count=1, lines=[("satisfaction", 10, 15)])
+    client = client_for(firm.partner)
+    client.cookies["django_language"] = "en"
+    # Then the page names where its full report comes from, and that address gives the report's figures alone
+    page = client.get(reverse("reviews:approval", args=[quarter.code])).content.decode()
+    body_url = reverse("reviews:report_body", args=[quarter.code])
+    assert f'data-fragment="{body_url}"' in page and "js/fragments.js" in page
+    body = client.get(body_url).content.decode()
+    assert 'id="report-overview"' in body and "<svg" in body and "<html" not in body
