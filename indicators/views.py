@@ -32,8 +32,9 @@ def results(request, code):
     """
     quarter = _quarter_or_404(code)
     # Results corrected after an upheld appeal: noted above the table and marked in their rows (issue 6 §3).
-    corrections = quarter_corrections(quarter=quarter)
-    context = {"quarter": quarter, "corrections": corrections, **results_table_page(quarter=quarter, query=request.GET)}
+    context = {"quarter": quarter, **results_table_page(quarter=quarter, query=request.GET)}
+    corrections = quarter_corrections(quarter=quarter) if context["has_corrections"] else []
+    context["corrections"] = corrections
     cells = cells_html_by_scorecard([row["pk"] for row in context["rows"]], context["columns"])
     context["rows_html"] = results_rows_html(
         context["rows"], lambda row: cells[row["pk"]], corrected=corrected_versions(corrections)

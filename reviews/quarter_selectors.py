@@ -112,11 +112,11 @@ def ranked_results_page(*, quarter, query, default_sort="total"):
     grade_rows = list(
         current.order_by()
         .values_list("grade", "grade_en")
-        .annotate(best=Max("total"), worst=Min("total"), n=Count("pk"), points=Sum("total"))
+        .annotate(best=Max("total"), worst=Min("total"), n=Count("pk"), points=Sum("total"), latest=Max("version"))
         .order_by("-best")
     )
     grades, grade_counts = [], []
-    for label, label_en, _best, _worst, count, _points in grade_rows:
+    for label, label_en, _best, _worst, count, _points, _latest in grade_rows:
         if label not in grades:
             grades.append(label)
         grade_counts.append({"grade": label_en if english and label_en else label, "count": count})
@@ -169,6 +169,9 @@ def ranked_results_page(*, quarter, query, default_sort="total"):
         # changes, data quality) takes about thirty queries and most of a second at 2,000 staff: it stays on its
         # own page (reviews:report) rather than running again with every page of the table.
         "overview": overview,
+        # Whether any current result is a correction (version 2 or later): only then is the note of the
+        # corrections worth its query (appeals.selectors.quarter_corrections).
+        "has_corrections": any(row[6] > 1 for row in grade_rows),
     }
 
 

@@ -293,13 +293,14 @@ def approval(request, code):
             )
             return redirect("reviews:quarter", code=quarter.code)
         status = 400
-    corrections = quarter_corrections(quarter=quarter)  # a published quarter's results corrected after appeals
     context = {
         "quarter": quarter,
         "form": form,
         "may_decide": quarter.state == QuarterState.SUBMITTED,
-        "corrections": corrections,
         **selectors.ranked_results_page(quarter=quarter, query=request.GET),
     }
+    # A published quarter's results corrected after appeals: read only when the table's figures show one.
+    corrections = quarter_corrections(quarter=quarter) if context["has_corrections"] else []
+    context["corrections"] = corrections
     context["rows_html"] = approval_rows_html(context["rows"], corrected=corrected_versions(corrections))
     return render(request, "reviews/quarter_approval.html", context, status=status)
