@@ -5,6 +5,7 @@ correction adds a new version, each with new lines. So the cells of a row are ke
 scorecard's id (with the language and the columns), and a page reads and builds only the rows it has not seen.
 """
 
+import hashlib
 from decimal import ROUND_HALF_UP, Decimal
 from html import escape
 
@@ -19,9 +20,22 @@ CELLS_CACHE_SECONDS = 24 * 3600
 
 
 def cells_html_by_scorecard(scorecard_ids, columns) -> dict[int, str]:
-    """{scorecard id: the HTML of its indicator cells, in the order of `columns`}."""
+    """{scorecard id: the HTML of its indicator cells, in the order of `columns`}.
+
+    A page read again (the same rows) is one cache entry; another page or order of the same results reuses the
+    rows it shares, each kept under its scorecard's id."""
     signature = ",".join(str(indicator.pk) for indicator in columns)
-    keys = {pk: f"result-cells:{pk}:{get_language()}:{signature}" for pk in scorecard_ids}
+    language = get_language()
+    page_key = (
+        "result-cells-page:"
+        + hashlib.blake2s(
+            f"{language}|{signature}|{','.join(map(str, scorecard_ids))}".encode(), digest_size=12
+        ).hexdigest()
+    )
+    cells = cache.get(page_key)
+    if cells is not None:
+        return cells
+    keys = {pk: f"result-cells:{pk}:{language}:{signature}" for pk in scorecard_ids}
     found = cache.get_many(list(keys.values()))
     cells = {pk: found[key] for pk, key in keys.items() if key in found}
     missing = [pk for pk in scorecard_ids if pk not in cells]
@@ -29,6 +43,7 @@ def cells_html_by_scorecard(scorecard_ids, columns) -> dict[int, str]:
         built = _build_cells(missing, columns)
         cache.set_many({keys[pk]: html for pk, html in built.items()}, CELLS_CACHE_SECONDS)
         cells.update(built)
+    cache.set(page_key, cells, CELLS_CACHE_SECONDS)
     return cells
 
 

@@ -275,3 +275,17 @@ def test_feedback_documents_are_regenerated_as_new_versions(published, django_ca
     documents = FeedbackDocument.objects.filter(kind="feedback", scorecard__in=[c.new for c in changes])
     assert {(d.scorecard.staff_id, d.version) for d in documents} == {(c.staff.pk, 2) for c in changes}
     assert all(d.status == "done" and d.file for d in documents)
+
+
+def test_a_correction_reaches_a_results_page_read_before_it(published, regenerated, client_for):
+    # Given the results page read once (its grade figures and cells kept in the cache)
+    firm = published.firm
+    browser = client_for(firm.executor)
+    url = reverse("indicators:results", args=[published.quarter.code])
+    assert 'id="corrections"' not in browser.get(url).content.decode()
+    # When an appeal is upheld
+    services.appeal_uphold(appeal=under_review(published), by=firm.executor, justification="加分",
+                           adjustments=[(satisfaction(), 10)])  # fmt: skip
+    # Then the next reading shows the note and the corrected row
+    page = browser.get(url).content.decode()
+    assert 'id="corrections"' in page and "v2 · corrected" in page
