@@ -237,14 +237,15 @@ def scorecard_results(scorecard) -> dict:
 def _previous_quarter(quarter):
     """The quarter before this one (its id, year and number), if the firm has it.
 
-    A quarter's year and number never change, so its id is kept in the cache once found; a quarter not there
-    (the firm's first) is looked for again after a few minutes."""
+    A quarter's year and number never change, so its id is kept in the cache for an hour (a demo reset that
+    re-creates the quarters is then seen within the hour); a quarter not there (the firm's first) is looked for
+    again after a few minutes."""
     year, number = quarter.previous()
     key = f"quarter-id:{year}:{number}"
     pk = cache.get(key)
     if pk is None:
         pk = Quarter.objects.filter(year=year, number=number).values_list("pk", flat=True).first() or 0
-        cache.set(key, pk, None if pk else 300)
+        cache.set(key, pk, 3600 if pk else 300)
     return Quarter(pk=pk, year=year, number=number) if pk else None
 
 
