@@ -19,23 +19,24 @@ from reviews.models import IndicatorScore
 CELLS_CACHE_SECONDS = 24 * 3600
 
 
-def cells_html_by_scorecard(scorecard_ids, columns) -> dict[int, str]:
+def cells_html_by_scorecard(scorecard_ids, columns, stamp="") -> dict[int, str]:
     """{scorecard id: the HTML of its indicator cells, in the order of `columns`}.
 
     A page read again (the same rows) is one cache entry; another page or order of the same results reuses the
-    rows it shares, each kept under its scorecard's id."""
+    rows it shares, each kept under its scorecard's id. `stamp` (reviews.scorecards.results_stamp) joins the keys
+    so that not even ids handed out again after a database flush could meet an old entry."""
     signature = ",".join(str(indicator.pk) for indicator in columns)
     language = get_language()
     page_key = (
         "result-cells-page:"
         + hashlib.blake2s(
-            f"{language}|{signature}|{','.join(map(str, scorecard_ids))}".encode(), digest_size=12
+            f"{stamp}|{language}|{signature}|{','.join(map(str, scorecard_ids))}".encode(), digest_size=12
         ).hexdigest()
     )
     cells = cache.get(page_key)
     if cells is not None:
         return cells
-    keys = {pk: f"result-cells:{pk}:{language}:{signature}" for pk in scorecard_ids}
+    keys = {pk: f"result-cells:{pk}:{stamp}:{language}:{signature}" for pk in scorecard_ids}
     found = cache.get_many(list(keys.values()))
     cells = {pk: found[key] for pk, key in keys.items() if key in found}
     missing = [pk for pk in scorecard_ids if pk not in cells]

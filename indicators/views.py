@@ -35,7 +35,9 @@ def results(request, code):
     context = {"quarter": quarter, **results_table_page(quarter=quarter, query=request.GET)}
     corrections = quarter_corrections(quarter=quarter) if context["has_corrections"] else []
     context["corrections"] = corrections
-    cells = cells_html_by_scorecard([row["pk"] for row in context["rows"]], context["columns"])
+    cells = cells_html_by_scorecard(
+        [row["pk"] for row in context["rows"]], context["columns"], context["results_stamp"]
+    )
     context["rows_html"] = results_rows_html(
         context["rows"], lambda row: cells[row["pk"]], corrected=corrected_versions(corrections)
     )

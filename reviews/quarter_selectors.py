@@ -84,14 +84,14 @@ def _rounded(value):
 ROW_FIELDS = ("pk", "position", "rank", "ranked_count", "total", "grade", "grade_en", "status", "department_id")
 
 
-def _grade_rows(quarter, current) -> list[tuple]:
+def _grade_rows(quarter, current, stamp) -> list[tuple]:
     """(grade, grade_en, best, worst, count, sum of totals, highest version) per grade, best grade first: the
     grade filter, the overview of the whole quarter and whether any result is a correction.
 
     Current results never change in place (new drafts and corrections are new rows, publication sets
     published_at: reviews.scorecards.results_stamp), so the aggregate is kept in the cache under that stamp; at
     2,000 staff it cost the ranked tables more than a page of their rows."""
-    key = f"grade-rows:{quarter.pk}:{results_stamp()}"
+    key = f"grade-rows:{quarter.pk}:{stamp}"
     rows = cache.get(key)
     if rows is None:
         rows = list(
@@ -130,7 +130,8 @@ def ranked_results_page(*, quarter, query, default_sort="total"):
     filtered = bool(search or department or position or grade)
     english = (get_language() or "").startswith("en")
 
-    grade_rows = _grade_rows(quarter, current)
+    stamp = results_stamp()
+    grade_rows = _grade_rows(quarter, current, stamp)
     grades, grade_counts = [], []
     for label, label_en, _best, _worst, count, _points, _latest in grade_rows:
         if label not in grades:
@@ -188,6 +189,8 @@ def ranked_results_page(*, quarter, query, default_sort="total"):
         # Whether any current result is a correction (version 2 or later): only then is the note of the
         # corrections worth its query (appeals.selectors.quarter_corrections).
         "has_corrections": any(row[6] > 1 for row in grade_rows),
+        # What else a page may keep in the cache is keyed by it too (indicators.result_cells).
+        "results_stamp": stamp,
     }
 
 
