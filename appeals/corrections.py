@@ -92,9 +92,9 @@ def _line_rows(card, result):
         IndicatorScore(
             scorecard=card,
             indicator_id=line.indicator_id,
-            value=_four(line.value),
-            numerator=_four(line.numerator),
-            denominator=_four(line.denominator),
+            value=scoring.stored_raw(line.value),
+            numerator=scoring.stored_raw(line.numerator),
+            denominator=scoring.stored_raw(line.denominator),
             target=line.target,
             weight=line.weight,
             effective_weight=line.effective_weight,
@@ -106,10 +106,6 @@ def _line_rows(card, result):
         )
         for line in result.lines
     ]
-
-
-def _four(value):
-    return None if value is None else scoring.round_half_up(value, Decimal("0.0001"))
 
 
 def quarter_results_correct(*, quarter: Quarter, by, reason: str, always_for=()) -> list[CardChange]:

@@ -151,10 +151,6 @@ _LABEL_JOINS = {
 }
 
 
-def _reverse(name, *args):
-    return reverse(name, args=args)
-
-
 def record_links_by_line(lines) -> dict[int, list[RecordLink]]:
     """Line id -> links to the history pages of the department records that counted for it.
 
@@ -176,7 +172,7 @@ def record_links_by_line(lines) -> dict[int, list[RecordLink]]:
                 str(KINDS[kind].singular),
                 pk,
                 _record_label(kind, records[kind][pk]),
-                _reverse(f"clients:{kind}_history", pk),
+                reverse(f"clients:{kind}_history", args=[pk]),
             )
             for kind, pks in ids.items()
             for pk in dict.fromkeys(pks)
@@ -295,7 +291,7 @@ def appeal_page(*, appeal, user, today=None) -> dict:
             "line": line,
             "records": links.get(line.pk, []),
             "clerks": _clerks_of(links.get(line.pk, []), clerks),
-            "explain_url": _reverse("indicators:explain", line.pk),
+            "explain_url": reverse("indicators:explain", args=[line.pk]),
         }
         for line in contested_here
     ]

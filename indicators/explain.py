@@ -193,12 +193,8 @@ def _recounted(code, sources) -> tuple[Decimal | None, Decimal | None] | None:
     if code == scoring.SATISFACTION:
         surveys = sources["surveys"]
         total = sum((survey.mean_score for survey in surveys), Decimal("0"))
-        return _four_places(total), Decimal(len(surveys))
+        return scoring.stored_raw(total), Decimal(len(surveys))
     return None
-
-
-def _four_places(value):
-    return scoring.round_half_up(Decimal(value), Decimal("0.0001"))
 
 
 def records_changed_since_scoring(line, sources) -> bool:
@@ -211,7 +207,7 @@ def records_changed_since_scoring(line, sources) -> bool:
     if recounted is not None:
         stored = (line.value if code == scoring.NEW_CLIENTS else line.numerator, line.denominator)
         for now, then in zip(recounted, stored, strict=True):
-            if now is not None and then is not None and _four_places(now) != _four_places(then):
+            if now is not None and then is not None and scoring.stored_raw(now) != scoring.stored_raw(then):
                 return True
     computed_at = line.scorecard.computed_at
     if computed_at is None:

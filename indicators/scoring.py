@@ -41,6 +41,11 @@ def round_half_up(value: Decimal, places: Decimal = CENT) -> Decimal:
     return value.quantize(places, rounding=ROUND_HALF_UP)
 
 
+def stored_raw(value: Decimal | None) -> Decimal | None:
+    """A raw value (value, numerator, denominator) as a scorecard line stores it: four decimals, half-up."""
+    return None if value is None else round_half_up(Decimal(value), Decimal("0.0001"))
+
+
 # ---------------------------------------------------------------------------------------------------------
 # Inputs: plain rows, as the selectors read them.
 

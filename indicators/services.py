@@ -113,9 +113,9 @@ def results_store_drafts(*, quarter: Quarter, scheme, by, as_of: datetime.dateti
                 (
                     card_of[result.staff_id],
                     line.indicator_id,
-                    _four_places(line.value),
-                    _four_places(line.numerator),
-                    _four_places(line.denominator),
+                    scoring.stored_raw(line.value),
+                    scoring.stored_raw(line.numerator),
+                    scoring.stored_raw(line.denominator),
                     line.target,
                     line.weight,
                     line.effective_weight,
@@ -216,8 +216,3 @@ def _copy(connection, cursor, sql, rows, fixed_values=()) -> None:
         connection.queries_log.append(
             {"sql": f"{sql} -- {len(rows)} rows", "time": f"{time.monotonic() - started:.3f}"}
         )
-
-
-def _four_places(value):
-    """Raw values are stored with four decimals (the column's precision), half-up."""
-    return None if value is None else scoring.round_half_up(value, scoring.Decimal("0.0001"))

@@ -28,10 +28,6 @@ EXECUTION_STEPS = {
 }
 
 
-def _url(name, *args):
-    return reverse(name, args=args)
-
-
 def _task(title, text, url, *, due_on: datetime.date | None = None, today: datetime.date):
     task = {"title": str(title), "text": str(text), "url": url, "due_on": due_on, "days_left": None, "overdue": False}
     if due_on is not None:
@@ -58,7 +54,7 @@ def home_tasks(*, user, today: datetime.date | None = None) -> list[dict]:
                     _task(
                         _("Approve the results of %(quarter)s") % {"quarter": quarter.code},
                         _("The execution group has submitted the results and the report."),
-                        _url("reviews:approval", quarter.code),
+                        reverse("reviews:approval", args=[quarter.code]),
                         due_on=quarter.results_due_on,
                         today=today,
                     )
@@ -69,7 +65,11 @@ def home_tasks(*, user, today: datetime.date | None = None) -> list[dict]:
                     _task(
                         _("Approve the scheme of %(quarter)s") % {"quarter": quarter.code},
                         _("Indicators, weights and targets must be approved before the quarter is scored."),
-                        _url("indicators:scheme_detail", scheme.pk) if scheme else _url("indicators:schemes"),
+                        (
+                            reverse("indicators:scheme_detail", args=[scheme.pk])
+                            if scheme
+                            else reverse("indicators:schemes")
+                        ),
                         today=today,
                     )
                 )
@@ -90,7 +90,7 @@ def home_tasks(*, user, today: datetime.date | None = None) -> list[dict]:
                     _task(
                         _("Enter or import: %(what)s") % {"what": DATA_TITLES[kind]},
                         _("Your department delivers this data for the quarter (regulation 三.3)."),
-                        _url(f"clients:{kind}_list"),
+                        reverse(f"clients:{kind}_list"),
                         due_on=collecting.results_due_on if collecting else None,
                         today=today,
                     )
@@ -116,7 +116,7 @@ def home_tasks(*, user, today: datetime.date | None = None) -> list[dict]:
                     _("Rate your colleagues"),
                     ngettext("%(n)d rating is waiting for you.", "%(n)d ratings are waiting for you.", waiting)
                     % {"n": waiting},
-                    _url("indicators:ratings_todo"),
+                    reverse("indicators:ratings_todo"),
                     due_on=closes_on,
                     today=today,
                 )
@@ -133,7 +133,7 @@ def home_tasks(*, user, today: datetime.date | None = None) -> list[dict]:
                 _task(
                     step % {"quarter": quarter.code},
                     _("State: %(state)s.") % {"state": quarter.get_state_display()},
-                    _url("reviews:quarter", quarter.code),
+                    reverse("reviews:quarter", args=[quarter.code]),
                     due_on=due,
                     today=today,
                 )
@@ -142,7 +142,7 @@ def home_tasks(*, user, today: datetime.date | None = None) -> list[dict]:
             _task(
                 _("People and reporting lines"),
                 _("Add people, fix superiors, invite new colleagues."),
-                _url("reviews:people"),
+                reverse("reviews:people"),
                 today=today,
             )
         )
@@ -167,7 +167,7 @@ def home_tasks(*, user, today: datetime.date | None = None) -> list[dict]:
                             waiting,
                         )
                         % {"n": waiting},
-                        _url("reviews:team"),
+                        reverse("reviews:team"),
                         due_on=interview_due_on(quarter),
                         today=today,
                     )
@@ -182,7 +182,7 @@ def home_tasks(*, user, today: datetime.date | None = None) -> list[dict]:
                 _task(
                     _("Your result for %(quarter)s") % {"quarter": card.quarter.code},
                     _("Read your scorecard: every indicator, your total, grade and rank."),
-                    _url("reviews:scorecard", card.pk),
+                    reverse("reviews:scorecard", args=[card.pk]),
                     today=today,
                 )
             )
@@ -194,7 +194,7 @@ def home_tasks(*, user, today: datetime.date | None = None) -> list[dict]:
                     _task(
                         _("Acknowledge your interview for %(quarter)s") % {"quarter": card.quarter.code},
                         _("Your superior has recorded the interview: read it and acknowledge it."),
-                        _url("reviews:interview", interview.pk),
+                        reverse("reviews:interview", args=[interview.pk]),
                         today=today,
                     )
                 )

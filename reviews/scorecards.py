@@ -32,10 +32,6 @@ TREND_QUARTERS = 4
 RESULTS_CACHE_SECONDS = 6 * 3600
 
 
-def _reverse(name, *args):
-    return reverse(name, args=args)
-
-
 def scorecard_for_user(user, pk) -> Scorecard:
     """The scorecard if the user may read it, else Http404 (the shared rule in reviews.access)."""
     return get_scorecard_for_user(user, pk)
@@ -129,7 +125,7 @@ def _lines(scorecard):
                 score=score,
                 value_text=format_measure(score.value, indicator.unit, code=indicator.code),
                 target_text=format_measure(score.target, indicator.unit, code=indicator.code),
-                explain_url=_reverse("indicators:explain", score.pk),
+                explain_url=reverse("indicators:explain", args=[score.pk]),
             )
         )
     return lines
@@ -285,13 +281,13 @@ def scorecard_viewer_context(*, scorecard, user, today=None) -> dict:
         "is_direct_superior": is_direct_superior,
         "is_organiser": roles.is_organiser,
         "published": published,
-        "feedback_url": _reverse("notifications:scorecard_feedback_pdf", scorecard.pk) if published else None,
+        "feedback_url": reverse("notifications:scorecard_feedback_pdf", args=[scorecard.pk]) if published else None,
         "appeal_until": appeal_until,
         "appeal_open": appeal_open,
-        "appeal_url": _reverse("appeals:file", scorecard.pk) if (appeal_open and is_owner) else None,
-        "interview_url": _reverse("reviews:interview", interview.pk) if interview else None,
+        "appeal_url": reverse("appeals:file", args=[scorecard.pk]) if (appeal_open and is_owner) else None,
+        "interview_url": reverse("reviews:interview", args=[interview.pk]) if interview else None,
         "schedule_url": (
-            _reverse("reviews:interview_schedule", scorecard.pk)
+            reverse("reviews:interview_schedule", args=[scorecard.pk])
             if published
             and quarter.state == QuarterState.PUBLISHED  # a closed quarter's interviews are read-only
             and is_direct_superior
