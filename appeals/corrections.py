@@ -19,7 +19,8 @@ from django.utils.translation import gettext as _
 from indicators import scoring
 from indicators.selectors import scheme_bands
 from indicators.services import results_compute
-from reviews.models import IndicatorScore, Quarter, QuarterState, Scorecard
+from results.models import IndicatorScore, Scorecard
+from reviews.models import Quarter, QuarterState
 
 from .models import AppealAdjustment, Outcome
 

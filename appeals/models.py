@@ -41,7 +41,7 @@ class Appeal(models.Model):
     )
     # The version the person appealed against; a correction makes newer versions, this one stays as filed.
     scorecard = models.ForeignKey(
-        "reviews.Scorecard", on_delete=models.PROTECT, related_name="appeals", verbose_name=_("scorecard")
+        "results.Scorecard", on_delete=models.PROTECT, related_name="appeals", verbose_name=_("scorecard")
     )
     staff = models.ForeignKey(
         "reviews.StaffProfile", on_delete=models.PROTECT, related_name="appeals", verbose_name=_("appellant")

@@ -114,7 +114,8 @@ def _prepare_firm():
     from django.utils import timezone
 
     from bench.synthetic import build_synthetic_firm
-    from reviews.models import EXECUTION_GROUP, LEADERSHIP_GROUP, Department, Quarter, QuarterState, Scorecard
+    from results.models import Scorecard
+    from reviews.models import EXECUTION_GROUP, LEADERSHIP_GROUP, Department, Quarter, QuarterState
     from reviews.quarter_services import quarter_score
 
     started = time.perf_counter()
@@ -316,7 +317,8 @@ def _row_counts():
 
     from clients.models import ChangeRecord, Client, Complaint, Contract, RevenueEntry, SatisfactionSurvey
     from indicators.models import RatingAssignment
-    from reviews.models import IndicatorScore, QuarterEvent, Scorecard, StaffProfile
+    from results.models import IndicatorScore, Scorecard
+    from reviews.models import QuarterEvent, StaffProfile
 
     models = [User, StaffProfile, Client, Contract, RevenueEntry, Complaint, SatisfactionSurvey, RatingAssignment,
               Scorecard, IndicatorScore, QuarterEvent, ChangeRecord]  # fmt: skip

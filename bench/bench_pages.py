@@ -42,7 +42,8 @@ def _prepare_firm():
     from django.utils import timezone
 
     from bench.synthetic import build_synthetic_firm
-    from reviews.models import EXECUTION_GROUP, LEADERSHIP_GROUP, Quarter, QuarterState, Scorecard
+    from results.models import Scorecard
+    from reviews.models import EXECUTION_GROUP, LEADERSHIP_GROUP, Quarter, QuarterState
     from reviews.quarter_services import quarter_score
 
     started = time.perf_counter()

@@ -45,7 +45,8 @@ def build_firm(people):
 
     from indicators.defaults import scheme_create_default
     from indicators.models import Indicator
-    from reviews.models import Department, DepartmentKind, IndicatorScore, Quarter, Scorecard, StaffProfile
+    from results.models import IndicatorScore, Scorecard
+    from reviews.models import Department, DepartmentKind, Quarter, StaffProfile
 
     department = Department.objects.create(
         code="lit", name_zh="诉讼业务组", name_en="Litigation", kind=DepartmentKind.PRACTICE

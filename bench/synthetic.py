@@ -21,7 +21,8 @@ from django.utils import timezone
 from clients.models import Client, Complaint, Contract, RevenueEntry, SatisfactionSurvey
 from indicators.defaults import scheme_create_default
 from indicators.models import Indicator, RatingAssignment, RatingRound, Scheme
-from reviews.models import Department, DepartmentKind, IndicatorScore, Position, Quarter, Scorecard, StaffProfile
+from results.models import IndicatorScore, Scorecard
+from reviews.models import Department, DepartmentKind, Position, Quarter, StaffProfile
 
 QUARTERS_OF_HISTORY = 12
 PRACTICE_GROUPS = 8

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from reviews.models import IndicatorScore
+from results.models import IndicatorScore
 
 CELLS_CACHE_SECONDS = 24 * 3600
 

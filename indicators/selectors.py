@@ -16,7 +16,8 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 
 from clients.models import Client, Complaint, Contract, RevenueEntry, SatisfactionSurvey
-from reviews.models import Quarter, Scorecard, StaffProfile
+from results.models import Scorecard
+from reviews.models import Quarter, StaffProfile
 
 from . import scoring
 from .defaults import DEFAULT_PARAMETERS

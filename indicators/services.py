@@ -13,7 +13,8 @@ from django.db import connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from reviews.models import IndicatorScore, Quarter, Scorecard, StaffProfile
+from results.models import IndicatorScore, Scorecard
+from reviews.models import Quarter, StaffProfile
 
 from . import scoring, selectors
 

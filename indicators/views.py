@@ -5,8 +5,9 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
 from appeals.selectors import corrected_versions, quarter_corrections
+from results.models import IndicatorScore
 from reviews.access import get_scorecard_for_user
-from reviews.models import IndicatorScore, Quarter
+from reviews.models import Quarter
 from reviews.quarter_selectors import results_table_page
 from reviews.ranked_rows import results_rows_html
 from reviews.roles import require

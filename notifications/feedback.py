@@ -16,9 +16,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from results.models import Scorecard
 from reviews import charts, pdf
 from reviews.deadlines import appeal_window_ends_on, interview_due_on, local_date
-from reviews.models import Quarter, Scorecard
+from reviews.models import Quarter
 from reviews.scorecards import scorecard_page
 
 from .models import FeedbackDocument

@@ -75,7 +75,7 @@ class FeedbackDocument(models.Model):
         "reviews.Quarter", on_delete=models.PROTECT, related_name="feedback_documents", verbose_name=_("quarter")
     )
     scorecard = models.ForeignKey(
-        "reviews.Scorecard",
+        "results.Scorecard",
         on_delete=models.PROTECT,
         null=True,
         blank=True,

@@ -13,16 +13,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from results.models import Scorecard
 from reviews.deadlines import interview_due_on, local_date
-from reviews.models import (
-    EXECUTION_GROUP,
-    LEADERSHIP_GROUP,
-    Department,
-    Interview,
-    Quarter,
-    QuarterState,
-    Scorecard,
-)
+from reviews.models import EXECUTION_GROUP, LEADERSHIP_GROUP, Department, Interview, Quarter, QuarterState
 from reviews.roles import DATA_KINDS_BY_DEPARTMENT
 
 from .services import reminder_send

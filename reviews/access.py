@@ -2,7 +2,8 @@
 
 from django.http import Http404
 
-from .models import Scorecard
+from results.models import Scorecard
+
 from .roles import roles_of
 
 

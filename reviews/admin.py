@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import admin
 
 from .lifecycle import STATES_AFTER_SUBMISSION
-from .models import Department, IndicatorScore, Quarter, Scorecard, StaffProfile
+from .models import Department, Quarter, StaffProfile
 from .quarter_services import APPEAL_TERM_FIELDS, appeal_days_error, appeal_terms_editable, appeal_terms_record_change
 
 
@@ -100,32 +100,3 @@ class QuarterAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         if change:
             appeal_terms_record_change(quarter=obj, by=request.user, before=before)
-
-
-class IndicatorScoreInline(admin.TabularInline):
-    model = IndicatorScore
-    extra = 0
-    can_delete = False
-    fields = ["indicator", "value", "target", "weight", "effective_weight", "points", "rule", "no_data_applied"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(Scorecard)
-class ScorecardAdmin(ReadOnlyAdmin):
-    list_display = ["staff", "quarter", "version", "is_current", "status", "total", "grade", "rank"]
-    list_filter = ["quarter", "status", "is_current", "position"]
-    search_fields = ["staff__full_name"]
-    list_select_related = ["staff", "quarter"]
-    inlines = [IndicatorScoreInline]
-
-
-@admin.register(IndicatorScore)
-class IndicatorScoreAdmin(ReadOnlyAdmin):
-    list_display = ["scorecard", "indicator", "value", "target", "points"]
-    list_select_related = ["scorecard__staff", "scorecard__quarter", "indicator"]

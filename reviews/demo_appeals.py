@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 
 from appeals.models import Appeal, AppealAdjustment, AppealEvent, AppealMessage, Outcome
+from results.models import Scorecard
 
 from .demo import EXECUTION_MEMBERS, STAFF
 from .demo_quarters import _at
-from .models import Position, Scorecard
+from .models import Position
 
 APPELLANT = "lawyer"
 SUPERVISOR = "executor"

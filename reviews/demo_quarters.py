@@ -22,8 +22,10 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
+from results.models import Scorecard
+
 from .demo import STAFF, completed_quarters
-from .models import ImprovementItem, Interview, Quarter, QuarterEvent, QuarterState, Scorecard
+from .models import ImprovementItem, Interview, Quarter, QuarterEvent, QuarterState
 
 # Mean rating (1–5) a colleague of each tier receives for communication and collaboration.
 RATING_MEANS = {"A": 4.6, "B": 4.1, "C": 3.5, "D": 2.7, "P": 4.5, "-": 4.0}

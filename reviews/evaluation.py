@@ -8,8 +8,10 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from results.models import Scorecard
+
 from .lifecycle import STATES_AFTER_SUBMISSION
-from .models import Quarter, Scorecard
+from .models import Quarter
 from .roles import roles_of
 
 MAX_EVALUATION_LENGTH = 4000

@@ -6,8 +6,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from results.models import Scorecard
+
 from .deadlines import days_left, days_phrase, interview_due_on, local_today
-from .models import Interview, Quarter, QuarterState, Scorecard
+from .models import Interview, Quarter, QuarterState
 from .roles import roles_of
 
 DATA_TITLES = {

@@ -13,9 +13,11 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from results.models import Scorecard
+
 from .access import is_superior_of
 from .deadlines import interview_due_on
-from .models import ImprovementItem, Interview, Quarter, QuarterState, Scorecard, StaffProfile
+from .models import ImprovementItem, Interview, Quarter, QuarterState, StaffProfile
 from .roles import roles_of
 
 # Quarters whose results people can read; a closed quarter is read-only.

@@ -9,9 +9,11 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import get_language
 
+from results.models import Scorecard
+
 from .deadlines import appeal_window_ends_on, quarter_deadlines
 from .lifecycle import actions_for
-from .models import Department, Position, Quarter, QuarterEvent, Scorecard
+from .models import Department, Position, Quarter, QuarterEvent
 from .quarter_services import pending_interviews, undecided_appeals
 from .scorecards import RESULTS_CACHE_SECONDS, results_stamp
 
@@ -201,8 +203,7 @@ def results_table_page(*, quarter, query):
     than by reading every line; the cells of the page's rows come from indicators.result_cells.
     """
     from indicators.models import Indicator
-
-    from .models import IndicatorScore
+    from results.models import IndicatorScore
 
     table = ranked_results_page(quarter=quarter, query=query, default_sort="rank")
     in_quarter = IndicatorScore.objects.filter(

@@ -9,10 +9,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from results.models import Scorecard
+
 from .deadlines import appeal_window_ends_on, local_today
 from .evaluation import evaluation_draft
 from .lifecycle import Action, Setting, TransitionRefused, quarter_published, quarter_transition
-from .models import Interview, Quarter, QuarterEvent, QuarterState, Scorecard
+from .models import Interview, Quarter, QuarterEvent, QuarterState
 from .roles import roles_of
 
 MAX_SUMMARY_LENGTH = 20000

@@ -11,9 +11,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from appeals.selectors import appeal_statistics as counted_appeals
+from results.models import Scorecard
 
 from .completeness import completeness_board
-from .models import Position, Quarter, Scorecard
+from .models import Position, Quarter
 
 PERFORMERS_SHOWN = 5
 CHANGES_SHOWN = 5
@@ -152,8 +153,7 @@ def get_language_is_english() -> bool:
 def _category_averages(quarter, cards, count):
     """Per indicator category: the average points per person and the share of the weight reached."""
     from indicators.models import Indicator
-
-    from .models import IndicatorScore
+    from results.models import IndicatorScore
 
     order = [value for value, _label in Indicator.Category.choices]
     labels = dict(Indicator.Category.choices)

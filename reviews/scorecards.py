@@ -19,12 +19,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from indicators.scoring import satisfaction_percent
+from results.models import IndicatorScore, Scorecard
 
 from . import charts
 from .access import get_scorecard_for_user
 from .deadlines import appeal_window_ends_on, interview_due_on
 from .interviews import PUBLISHED_STATES, interview_status
-from .models import ImprovementItem, IndicatorScore, Interview, Position, Quarter, QuarterState, Scorecard
+from .models import ImprovementItem, Interview, Position, Quarter, QuarterState
 from .roles import roles_of
 
 TREND_QUARTERS = 4

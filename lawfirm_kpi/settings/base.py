@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "reviews",
     "clients",
     "indicators",
+    "results",
     "appeals",
     "notifications",
 ]

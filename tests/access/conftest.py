@@ -15,8 +15,9 @@ from indicators import questionnaire, ratings
 from indicators.models import Indicator, QuestionnaireLink, RaterType, RatingAssignment, RatingRound, Scheme
 from indicators.services import results_store_drafts
 from notifications.models import FeedbackDocument, Notification
+from results.models import IndicatorScore, Scorecard
 from reviews import interviews
-from reviews.models import IndicatorScore, Interview, Quarter, QuarterState, Scorecard
+from reviews.models import Interview, Quarter, QuarterState
 from tests.appeals.conftest import PDF, publish, survey, upload
 from tests.clients.entry_factories import Records, make_records
 from tests.personas import Firm

@@ -14,7 +14,8 @@ from appeals import services as appeal_services
 from appeals.models import Appeal
 from clients.models import RevenueEntry
 from indicators import questionnaire, ratings
-from reviews.models import EXECUTION_GROUP, LEADERSHIP_GROUP, Position, Quarter, QuarterState, Scorecard
+from results.models import Scorecard
+from reviews.models import EXECUTION_GROUP, LEADERSHIP_GROUP, Position, Quarter, QuarterState
 from tests.access.conftest import FEEDBACK_PDF
 from tests.access.matrix import PERSONAS
 from tests.appeals.conftest import PNG, upload

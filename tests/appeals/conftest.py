@@ -21,7 +21,8 @@ from clients.models import Client, SatisfactionSurvey
 from indicators.defaults import scheme_create_default
 from indicators.models import Indicator, Scheme
 from indicators.services import results_store_drafts
-from reviews.models import EXECUTION_GROUP, Department, Position, Quarter, QuarterState, Scorecard
+from results.models import Scorecard
+from reviews.models import EXECUTION_GROUP, Department, Position, Quarter, QuarterState
 from tests.personas import make_person
 
 AS_OF = timezone.make_aware(datetime.datetime(2026, 10, 5, 9, 0))

@@ -13,7 +13,7 @@ from django.utils import translation
 from appeals import services
 from appeals.lifecycle import AppealRefused
 from appeals.models import Appeal, AppealEvent
-from reviews.models import Scorecard
+from results.models import Scorecard
 from tests.appeals.conftest import satisfaction, second_executor, under_review
 
 pytestmark = [

@@ -18,7 +18,7 @@ from appeals.models import AppealAdjustment, AppealStatus
 from clients.models import ChangeRecord
 from clients.services import survey_update
 from indicators.models import Indicator
-from reviews.models import Scorecard
+from results.models import Scorecard
 from tests.appeals.conftest import satisfaction, under_review
 
 

@@ -9,7 +9,7 @@ from appeals import services
 from appeals.lifecycle import TRANSITIONS, Action, AppealForbidden, AppealRefused, StaleAppeal
 from appeals.models import Appeal, AppealEvent, AppealStatus, Outcome
 from appeals.selectors import appeal_statistics
-from reviews.models import Scorecard
+from results.models import Scorecard
 from tests.appeals.conftest import PNG, file_appeal, second_executor, under_review, upload
 
 

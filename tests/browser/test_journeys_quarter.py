@@ -25,7 +25,8 @@ from pypdf import PdfReader
 from appeals.models import Appeal
 from indicators.models import Indicator, Scheme
 from indicators.schemes import scheme_approve, scheme_start_for_quarter
-from reviews.models import Interview, Quarter, QuarterState, Scorecard
+from results.models import Scorecard
+from reviews.models import Interview, Quarter, QuarterState
 from reviews.quarter_services import quarter_start_collecting
 from tests.browser.conftest import SLOW_MS
 

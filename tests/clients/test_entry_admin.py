@@ -17,8 +17,8 @@ MODELS = [
     ("reviews", "department"),
     ("reviews", "staffprofile"),
     ("reviews", "quarter"),
-    ("reviews", "scorecard"),
-    ("reviews", "indicatorscore"),
+    ("results", "scorecard"),
+    ("results", "indicatorscore"),
 ]
 
 
@@ -35,7 +35,7 @@ def test_every_model_has_an_admin_list(admin_browser, app, model):
 
 
 @pytest.mark.parametrize(
-    ("app", "model"), [("clients", "changerecord"), ("reviews", "scorecard"), ("reviews", "indicatorscore")]
+    ("app", "model"), [("clients", "changerecord"), ("results", "scorecard"), ("results", "indicatorscore")]
 )
 def test_the_change_log_and_results_cannot_be_added_in_the_admin(admin_browser, app, model):
     assert admin_browser.get(reverse(f"admin:{app}_{model}_add")).status_code == 403

@@ -10,7 +10,8 @@ from django.utils import translation
 from openpyxl import load_workbook
 
 from indicators.models import Scheme
-from reviews.models import Quarter, QuarterState, Scorecard, StaffProfile
+from results.models import Scorecard
+from reviews.models import Quarter, QuarterState, StaffProfile
 from tests.indicators.test_selectors import quarter_with_scheme, scored_firm  # noqa: F401
 
 

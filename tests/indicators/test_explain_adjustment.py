@@ -6,7 +6,7 @@ from django.utils import translation
 
 from indicators.explain import line_explanation
 from indicators.services import results_store_drafts
-from reviews.models import IndicatorScore, Scorecard
+from results.models import IndicatorScore, Scorecard
 from tests.indicators.test_selectors import AS_OF, quarter_with_scheme, scored_firm, survey  # noqa: F401
 
 

@@ -14,8 +14,8 @@ from django.utils import translation
 from clients.models import Contract
 from indicators.explain import line_explanation, line_record_ids
 from indicators.services import results_store_drafts
+from results.models import IndicatorScore, Scorecard
 from reviews.access import get_scorecard_for_user
-from reviews.models import IndicatorScore, Scorecard
 from tests.indicators.test_selectors import AS_OF, quarter_with_scheme, scored_firm, survey  # noqa: F401
 
 

@@ -12,7 +12,8 @@ from django.utils import timezone
 from clients.models import Client, Complaint, Contract
 from indicators.models import Indicator, Scheme, SchemeItem
 from indicators.schemes import scheme_approve, scheme_new_version, scheme_start_for_quarter
-from reviews.models import IndicatorScore, Position, Quarter, QuarterState, Scorecard
+from results.models import IndicatorScore, Scorecard
+from reviews.models import Position, Quarter, QuarterState
 
 ORGANISERS = ("partner", "executor")
 NOT_ORGANISERS = ("business_clerk", "finance_clerk", "admin_clerk", "superior", "lawyer", "assistant", "outsider")

@@ -97,7 +97,7 @@ def test_the_batch_queues_the_report_before_the_feedback_documents(firm):
     # Given a published quarter with four people's results
     from notifications.feedback import feedback_batch_prepare
     from notifications.models import FeedbackDocument
-    from reviews.models import Scorecard
+    from results.models import Scorecard
     from tests.notifications.conftest import approved_quarter_with_drafts
 
     quarter = approved_quarter_with_drafts(firm)
@@ -116,7 +116,7 @@ def test_a_document_that_fails_for_good_still_tells_the_person_the_result_is_out
     # Given a published quarter whose documents are prepared
     from notifications.feedback import feedback_batch_prepare, feedback_document_failure
     from notifications.models import FeedbackDocument
-    from reviews.models import Scorecard
+    from results.models import Scorecard
     from tests.notifications.conftest import approved_quarter_with_drafts
 
     quarter = approved_quarter_with_drafts(firm)

@@ -8,7 +8,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from notifications.models import FeedbackDocument, Notification
-from reviews.models import Scorecard
+from results.models import Scorecard
 from tests.reviews.scorecard_builders import LAWYER_LINES, make_quarter, make_scorecard, published_at
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from indicators.defaults import scheme_create_default
 from indicators.models import Indicator, Scheme
-from reviews.models import EXECUTION_GROUP, LEADERSHIP_GROUP, IndicatorScore, Quarter, QuarterState, Scorecard
+from results.models import IndicatorScore, Scorecard
+from reviews.models import EXECUTION_GROUP, LEADERSHIP_GROUP, Quarter, QuarterState
 
 D = Decimal
 GRADES = [

@@ -7,7 +7,8 @@ from django.utils import timezone
 
 from indicators.defaults import scheme_create_default
 from indicators.models import Indicator
-from reviews.models import IndicatorScore, Quarter, QuarterState, Scorecard
+from results.models import IndicatorScore, Scorecard
+from reviews.models import Quarter, QuarterState
 
 D = Decimal
 

@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from indicators.services import results_store_drafts
+from results.models import IndicatorScore, Scorecard
 from reviews.interviews import interview_schedule
-from reviews.models import IndicatorScore, Scorecard
 
 from .scorecard_builders import LAWYER_LINES, make_quarter, make_scorecard, published_at, scheme_for
 
@@ -63,7 +63,7 @@ def test_every_result_keeps_the_scheme_version_it_was_computed_with(firm, card, 
 
 
 def test_the_admin_shows_a_scorecard_but_refuses_to_change_it(admin_client, card):
-    url = reverse("admin:reviews_scorecard_change", args=[card.pk])
+    url = reverse("admin:results_scorecard_change", args=[card.pk])
     before = snapshot(card)
 
     page = admin_client.get(url)
@@ -78,31 +78,31 @@ def test_the_admin_shows_a_scorecard_but_refuses_to_change_it(admin_client, card
 
 
 def test_the_admin_refuses_to_add_or_delete_scorecards(admin_client, card):
-    assert admin_client.get(reverse("admin:reviews_scorecard_add")).status_code == 403
-    response = admin_client.post(reverse("admin:reviews_scorecard_delete", args=[card.pk]), {"post": "yes"})
+    assert admin_client.get(reverse("admin:results_scorecard_add")).status_code == 403
+    response = admin_client.post(reverse("admin:results_scorecard_delete", args=[card.pk]), {"post": "yes"})
     assert response.status_code == 403
     assert Scorecard.objects.filter(pk=card.pk).exists()
 
 
 def test_the_admin_refuses_to_change_or_delete_an_indicator_line(admin_client, card):
     line = card.lines.order_by("indicator__order").first()
-    url = reverse("admin:reviews_indicatorscore_change", args=[line.pk])
+    url = reverse("admin:results_indicatorscore_change", args=[line.pk])
     response = admin_client.post(url, {"points": "15", "weight": "15", "effective_weight": "15", "rule": "x"})
     assert response.status_code == 403
-    response = admin_client.post(reverse("admin:reviews_indicatorscore_delete", args=[line.pk]), {"post": "yes"})
+    response = admin_client.post(reverse("admin:results_indicatorscore_delete", args=[line.pk]), {"post": "yes"})
     assert response.status_code == 403
     line.refresh_from_db()
     assert line.points == Decimal("18")
 
 
 def test_the_scorecard_inline_lines_cannot_be_edited_through_the_scorecard_admin(admin_client, card):
-    page = admin_client.get(reverse("admin:reviews_scorecard_change", args=[card.pk])).content.decode()
+    page = admin_client.get(reverse("admin:results_scorecard_change", args=[card.pk])).content.decode()
     assert 'name="lines-0-points"' not in page
 
 
 def test_the_model_refuses_to_change_a_published_scorecard_in_place(card):
     # Given a published scorecard with its lines
-    from reviews.models import PublishedResultChanged
+    from results.models import PublishedResultChanged
 
     before = snapshot(card)
     # When code edits its total, deletes it, or edits one of its lines, it is refused

@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
+from results.models import Scorecard
 from reviews.lifecycle import (
     TRANSITIONS,
     Action,
@@ -17,7 +18,7 @@ from reviews.lifecycle import (
     quarter_published,
     quarter_transition,
 )
-from reviews.models import Interview, QuarterEvent, QuarterState, Scorecard
+from reviews.models import Interview, QuarterEvent, QuarterState
 from reviews.quarter_services import (
     quarter_approve,
     quarter_close,

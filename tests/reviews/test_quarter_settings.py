@@ -8,8 +8,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import translation
 
+from results.models import Scorecard
 from reviews.lifecycle import Setting, TransitionRefused
-from reviews.models import Interview, QuarterEvent, QuarterState, Scorecard
+from reviews.models import Interview, QuarterEvent, QuarterState
 from reviews.quarter_services import quarter_appeal_terms_update, quarter_close
 from tests.reviews.quarter_builders import aware, make_card, make_quarter
 

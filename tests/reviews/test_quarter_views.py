@@ -7,8 +7,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
+from results.models import Scorecard
 from reviews.home import home_tasks
-from reviews.models import QuarterEvent, QuarterState, Scorecard
+from reviews.models import QuarterEvent, QuarterState
 from tests.personas import make_person
 from tests.reviews.quarter_builders import aware, make_card, make_quarter, second_partner
 

@@ -11,7 +11,8 @@ from django.utils import translation
 from pypdf import PdfReader
 
 from appeals.models import Appeal, AppealStatus, Outcome
-from reviews.models import Quarter, QuarterState, Scorecard
+from results.models import Scorecard
+from reviews.models import Quarter, QuarterState
 from reviews.report import quarter_report
 from tests.personas import make_person
 from tests.reviews.quarter_builders import aware, make_card, make_quarter

@@ -287,7 +287,7 @@ def test_a_second_reading_serves_the_results_block_from_the_cache(firm, card, cl
     first = browser.get(url).content.decode()
     with CaptureQueriesContext(connection) as queries:
         second = browser.get(url).content.decode()
-    assert not any("reviews_indicatorscore" in query["sql"] for query in queries.captured_queries)
+    assert not any("results_indicatorscore" in query["sql"] for query in queries.captured_queries)
     assert row_of(second, "new_clients") == row_of(first, "new_clients")
 
 
@@ -323,7 +323,7 @@ def test_the_cached_block_follows_the_reader_s_language(firm, card, client_for):
 
 
 def test_a_corrected_version_says_its_evaluation_was_written_for_the_first_result(firm, card, client_for):
-    from reviews.models import Scorecard
+    from results.models import Scorecard
 
     browser = english(client_for(firm.lawyer))
     url = reverse("reviews:scorecard", args=[card.pk])

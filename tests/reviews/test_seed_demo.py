@@ -293,7 +293,8 @@ class TestTheSeededFirm:
     def test_past_quarters_ran_through_the_real_steps_and_the_latest_waits_to_be_scored(self):
         from indicators.models import RatingRound
         from notifications.models import FeedbackDocument
-        from reviews.models import Interview, Scorecard
+        from results.models import Scorecard
+        from reviews.models import Interview
 
         states = {q.code: q.state for q in Quarter.objects.all()}
         assert states == {
@@ -323,7 +324,7 @@ class TestTheSeededFirm:
     def test_the_lawyers_appeal_was_upheld_and_her_result_corrected_as_a_second_version(self):
         from appeals.models import Appeal, AppealStatus, Outcome
         from notifications.models import FeedbackDocument
-        from reviews.models import Scorecard
+        from results.models import Scorecard
 
         # The latest closed quarter: 陈静's appeal, handled by the execution group, upheld with points, filed away
         quarter = Quarter.objects.get(year=2026, number=2)
@@ -350,7 +351,7 @@ class TestTheSeededFirm:
 
     def test_an_older_appeal_was_rejected_with_its_reasons(self):
         from appeals.models import Appeal, AppealStatus, Outcome
-        from reviews.models import Scorecard
+        from results.models import Scorecard
 
         appeal = Appeal.objects.get(quarter__year=2026, quarter__number=1)
         assert (appeal.status, appeal.outcome) == (AppealStatus.CLOSED, Outcome.REJECTED)

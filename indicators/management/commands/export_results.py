@@ -11,7 +11,7 @@ from django.utils import translation
 from indicators.management.commands.score_quarter import quarter_from_code
 from indicators.models import Indicator
 from lawfirm_kpi.spreadsheets import neutralise
-from reviews.models import Scorecard
+from results.models import Scorecard
 
 
 def export_rows(quarter):

@@ -17,8 +17,9 @@ from django.utils.translation import ngettext
 
 from indicators.models import Scheme
 from indicators.services import results_compute
+from results.models import Scorecard
 from reviews.lifecycle import TransitionForbidden, TransitionRefused, state_label
-from reviews.models import Quarter, QuarterState, Scorecard
+from reviews.models import Quarter, QuarterState
 from reviews.quarter_services import quarter_recompute, quarter_score
 from reviews.roles import roles_of
 
