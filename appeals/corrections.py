@@ -109,7 +109,7 @@ def _line_rows(card, result):
     ]
 
 
-def quarter_results_correct(*, quarter: Quarter, by, reason: str, always_for=()) -> list[CardChange]:
+def quarter_results_correct(*, quarter: Quarter, by, reason: str, always_for=(), at=None) -> list[CardChange]:
     """Recompute the quarter's published results and write new versions where they changed; returns the changes.
 
     always_for: staff ids that get a new version even if nothing moved (the appellant: the record of the
@@ -157,7 +157,7 @@ def quarter_results_correct(*, quarter: Quarter, by, reason: str, always_for=())
             position = result.position if result else card.position
             totals_by_position[position][staff_id] = result.total if result else card.total
         bands = scheme_bands(scheme)
-        now = timezone.now()
+        now = at or timezone.now()
         always = set(always_for)
 
         planned = []
@@ -196,12 +196,14 @@ def quarter_results_correct(*, quarter: Quarter, by, reason: str, always_for=())
         Scorecard.objects.filter(pk__in=[old.pk for old, _fields in planned]).update(is_current=False)
         changes, line_rows = [], []
         for old, fields in planned:
+            # Written as a draft with its lines, then published in one step: the database refuses lines added to a
+            # published version (results/migrations/0003).
             new = Scorecard.objects.create(
                 quarter=locked,
                 staff_id=old.staff_id,
                 version=versions[old.staff_id] + 1,
                 is_current=True,
-                status=Scorecard.Status.PUBLISHED,
+                status=Scorecard.Status.DRAFT,
                 scheme=old.scheme,
                 department_id=old.department_id,
                 evaluation=old.evaluation,
@@ -219,6 +221,9 @@ def quarter_results_correct(*, quarter: Quarter, by, reason: str, always_for=())
                 line_rows.extend(IndicatorScore(**{**_copy_line(line), "scorecard": new}) for line in old.lines.all())
             changes.append(CardChange(old=old, new=new))
         IndicatorScore.objects.bulk_create(line_rows, batch_size=2000)
+        Scorecard.objects.filter(pk__in=[change.new.pk for change in changes]).update(status=Scorecard.Status.PUBLISHED)
+        for change in changes:
+            change.new.status = Scorecard.Status.PUBLISHED
     return changes
 
 

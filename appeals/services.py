@@ -326,7 +326,7 @@ def parse_adjustments(pairs) -> list[tuple[object, Decimal]]:
     return parsed
 
 
-def _uphold_effect(*, by, justification, adjustments):
+def _uphold_effect(*, by, justification, adjustments, at=None):
     """Record the upheld decision and its adjustments, then recompute the quarter (called under the appeal lock)."""
     changes_holder = []
 
@@ -360,7 +360,7 @@ def _uphold_effect(*, by, justification, adjustments):
         try:
             changes_holder.extend(
                 corrections.quarter_results_correct(
-                    quarter=locked.quarter, by=by, reason=reason, always_for=[locked.staff_id]
+                    quarter=locked.quarter, by=by, reason=reason, always_for=[locked.staff_id], at=at
                 )
             )
         except ValidationError as error:
@@ -369,7 +369,7 @@ def _uphold_effect(*, by, justification, adjustments):
     return effect, changes_holder
 
 
-def appeal_uphold(*, appeal, by, justification, adjustments=(), expected_status=None):
+def appeal_uphold(*, appeal, by, justification, adjustments=(), expected_status=None, at=None):
     """Uphold: the department records were corrected (through the data pages) and/or points are adjusted on
     contested indicators; the quarter is recomputed and every changed result gets a new version.
 
@@ -377,7 +377,7 @@ def appeal_uphold(*, appeal, by, justification, adjustments=(), expected_status=
     """
     justification = _clean_text(justification, "comment", message=_("Please write why the appeal is upheld."))
     adjustments = parse_adjustments(adjustments)
-    effect, changes = _uphold_effect(by=by, justification=justification, adjustments=adjustments)
+    effect, changes = _uphold_effect(by=by, justification=justification, adjustments=adjustments, at=at)
     appeal = appeal_transition(
         appeal=appeal,
         action=Action.UPHOLD,

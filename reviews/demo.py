@@ -737,7 +737,10 @@ def _delete_with_dependants(queryset, depth=0):
 
 def demo_firm_wipe():
     """Remove the quarters with their results, department data, people and departments."""
-    with transaction.atomic():
+    from results.integrity import whole_database_maintenance
+
+    # Published results are removed only when the whole firm goes (results/integrity.py).
+    with transaction.atomic(), whole_database_maintenance():
         # The quarters go first: their schemes, ratings, scorecards, interviews and appeals point at the people.
         _delete_with_dependants(Quarter.objects.all())
         _delete_with_dependants(ChangeRecord.objects.all())

@@ -166,7 +166,7 @@ def _fill(text, quarter, points=None):
     return text.format(month=quarter.ends_on.month, points=points)
 
 
-def demo_appeal_upheld(quarter, users):
+def demo_appeal_upheld(quarter, users, published_on):
     """陈静's appeal: assigned, asked for evidence, answered, upheld with a points adjustment, closed."""
     from appeals import services
 
@@ -189,12 +189,14 @@ def demo_appeal_upheld(quarter, users):
         by=handler,
         justification=_fill(story.decision, quarter, points),
         adjustments=[(line.indicator, points)],
+        # The corrected version is dated the day of the decision in the appeal's timetable.
+        at=_timetable_moment(Outcome.UPHELD, "uphold", published_on),
     )
     services.appeal_close(appeal=appeal, by=supervisor)
     return appeal
 
 
-def demo_appeal_rejected(quarter, users):
+def demo_appeal_rejected(quarter, users, published_on):
     """Another lawyer's appeal: the supervisor handles it herself and rejects it with her reasons, then closes it."""
     from appeals import services
 
@@ -212,6 +214,11 @@ def demo_appeal_rejected(quarter, users):
     services.appeal_reject(appeal=appeal, by=supervisor, reason=_fill(story.decision, quarter))
     services.appeal_close(appeal=appeal, by=supervisor)
     return appeal
+
+
+def _timetable_moment(outcome, action, published_on):
+    days, hour = TIMETABLES[outcome][action]
+    return _at(published_on + datetime.timedelta(days=days), hour)
 
 
 def demo_appeals_backdate(quarter, published_on):
@@ -237,9 +244,6 @@ def demo_appeals_backdate(quarter, published_on):
             closed_at=moment("close"),
         )
         AppealAdjustment.objects.filter(appeal=appeal).update(created_at=decided)
-        if appeal.outcome == Outcome.UPHELD:
-            # The corrected versions were computed when the appeal was upheld (dates only; nothing else moves).
-            Scorecard.objects.filter(quarter=quarter, version__gt=1).update(computed_at=decided)
 
 
 def _no_regeneration(**kwargs):

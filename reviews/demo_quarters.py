@@ -214,7 +214,7 @@ def _run_past_quarter(quarter, users, rng, appeal=None):
     published_on = quarter.ends_on + datetime.timedelta(days=STEP_DAYS["publish"])
     _hold_interviews(quarter, published_on)
     if appeal is not None:
-        appeal(quarter, users)
+        appeal(quarter, users, published_on)
     # Closing waits for the appeal window: publication and the closing day are those of the quarter's history.
     Quarter.objects.filter(pk=quarter.pk).update(published_at=_at(published_on))
     quarter.refresh_from_db()

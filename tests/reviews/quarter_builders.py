@@ -44,7 +44,8 @@ def make_card(
     card = Scorecard.objects.create(
         quarter=quarter,
         staff=profile,
-        status=status,
+        # Written as a draft with its lines, then published: the database refuses lines on a published card.
+        status=Scorecard.Status.DRAFT,
         scheme=scheme or quarter.schemes.first() or approved_scheme(quarter),
         position=profile.position,
         department=profile.department,
@@ -68,6 +69,9 @@ def make_card(
         )
         for code, points, weight in lines
     )
+    if status != Scorecard.Status.DRAFT:
+        Scorecard.objects.filter(pk=card.pk).update(status=status)
+        card.status = status
     return card
 
 

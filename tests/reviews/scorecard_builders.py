@@ -61,7 +61,8 @@ def make_scorecard(
     card = Scorecard.objects.create(
         quarter=quarter,
         staff=profile,
-        status=status,
+        # Written as a draft with its lines, then published: the database refuses lines on a published card.
+        status=Scorecard.Status.DRAFT,
         scheme=scheme or scheme_for(quarter),
         position=profile.position,
         department=profile.department,
@@ -89,4 +90,7 @@ def make_scorecard(
             )
             for code, value, target, weight, points in lines
         )
+    if status != Scorecard.Status.DRAFT:
+        Scorecard.objects.filter(pk=card.pk).update(status=status)
+        card.status = status
     return card
