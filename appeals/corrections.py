@@ -17,8 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from indicators import scoring
+from indicators.computation import results_compute
 from indicators.selectors import scheme_bands
-from indicators.services import results_compute
 from results.models import IndicatorScore, Scorecard
 from reviews.models import Quarter, QuarterState
 

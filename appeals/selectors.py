@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from clients.models import ChangeRecord
 from clients.selectors import KINDS
-from indicators.explain import line_record_ids
+from results.explain import line_record_ids
 from results.models import IndicatorScore, Scorecard
 from reviews.deadlines import appeal_window_ends_on, local_date
 from reviews.models import EXECUTION_GROUP, Department, QuarterState

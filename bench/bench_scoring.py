@@ -144,7 +144,8 @@ def run(label):
     from django.utils import timezone
 
     from bench.synthetic import build_synthetic_firm, clear_synthetic_firm
-    from indicators.services import results_compute, results_store_drafts
+    from indicators.computation import results_compute
+    from results.drafts import results_store_drafts
 
     as_of = timezone.make_aware(timezone.datetime(2026, 10, 5, 9, 0))
 

@@ -157,7 +157,7 @@ def _grade_label(band):
 def whatif(*, scheme, on_quarter, baseline):
     """The draft's results on a quarter's data next to the baseline's: the distribution of totals and who
     moves up or down. Reads only: results_compute stores nothing."""
-    from .services import results_compute
+    from .computation import results_compute
 
     after = results_compute(quarter=on_quarter, scheme=scheme)
     before = results_compute(quarter=on_quarter, scheme=baseline) if baseline is not None else []

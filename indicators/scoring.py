@@ -76,6 +76,7 @@ class ContractRow(NamedTuple):
     responsible_id: int
     signed_on: datetime.date
     closed_on: datetime.date | None = None
+    number: str = ""
 
     def lawyers(self) -> set[int]:
         return {self.originating_id, self.responsible_id}
@@ -85,11 +86,19 @@ class ContractRow(NamedTuple):
         return self.signed_on <= period.ends_on and (self.closed_on is None or self.closed_on >= period.starts_on)
 
 
-class NewClientRow(NamedTuple):
-    """A client whose first engagement contract with the firm is signed in the quarter."""
+class ClientRow(NamedTuple):
+    """A client of the quarter's contract rows.
 
-    client_id: int
+    contracted_before_window: the client signed a contract before the look-back window that is not among the
+    contract rows (it was closed before the quarter began), so the client cannot be new. With it, the rows alone
+    decide who is new, and a correction that adds or removes a contract row decides it again the same way.
+    """
+
+    id: int
     referred_by_id: int | None = None
+    contracted_before_window: bool = False
+    code: str = ""
+    name: str = ""
 
 
 class RevenueRow(NamedTuple):
@@ -98,6 +107,9 @@ class RevenueRow(NamedTuple):
     client_id: int
     amount: Decimal
     received_on: datetime.date
+    ref: str = ""
+    contract_id: int | None = None
+    contract_number: str = ""
 
 
 class ComplaintRow(NamedTuple):
@@ -106,6 +118,8 @@ class ComplaintRow(NamedTuple):
     handler_id: int | None
     received_at: datetime.datetime
     handled_at: datetime.datetime | None = None
+    ref: str = ""
+    client_id: int | None = None
 
 
 class SurveyRow(NamedTuple):
@@ -115,6 +129,8 @@ class SurveyRow(NamedTuple):
     service_quality: int
     communication: int
     outcome: int
+    ref: str = ""
+    client_id: int | None = None
 
     @property
     def mean(self) -> Decimal:
@@ -131,37 +147,17 @@ class RatingGroup(NamedTuple):
     total: int
 
 
-class ClientTotals(NamedTuple):
-    """One person's client and revenue figures, already counted by the database (selectors.client_totals).
-
-    The same numbers the definitions below derive from contract and revenue rows; a firm's contracts are too many
-    to read row by row, so the selectors count them with aggregate queries instead.
-    """
-
-    new_clients: int = 0
-    revenue_all: Decimal = ZERO
-    revenue_new: Decimal = ZERO
-    existing_clients: int = 0
-    repeat_clients: int = 0
-    referring_clients: int = 0
-    served_clients: int = 0
-
-
-NO_TOTALS = ClientTotals()
-
-
 @dataclass(frozen=True)
 class QuarterRows:
-    """A quarter's inputs. Either contract, new-client and revenue rows, or per-person `totals` in their place."""
+    """A quarter's inputs, as indicators.selectors reads them and as results keep them (the frozen basis)."""
 
     period: Period
     contracts: list[ContractRow] = field(default_factory=list)
-    new_clients: list[NewClientRow] = field(default_factory=list)
+    clients: list[ClientRow] = field(default_factory=list)
     revenue: list[RevenueRow] = field(default_factory=list)
     complaints: list[ComplaintRow] = field(default_factory=list)
     surveys: list[SurveyRow] = field(default_factory=list)
     ratings: list[RatingGroup] = field(default_factory=list)
-    totals: dict[int, ClientTotals] | None = None
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -190,41 +186,43 @@ class _Facts:
     """Everything the definitions need, indexed once per quarter (one pass over each list of rows)."""
 
     def __init__(self, rows: QuarterRows):
-        period = rows.period
-        self.period = period
-        self.totals = rows.totals
+        period = self.period = rows.period
         in_quarter = [c for c in rows.contracts if period.contains_day(c.signed_on)]
         self.clients_signing_in_quarter = {c.client_id for c in in_quarter}
+        clients = {client.id: client for client in rows.clients}
 
-        # Regulation 三.2 新客户数量: the first engagement contract is signed in the quarter; the contract that
-        # makes the client new (earliest, lowest id on a tie) credits its originating lawyer.
-        new_ids = {row.client_id: row.referred_by_id for row in rows.new_clients}
+        # Regulation 三.2 新客户数量: a client is new when its first engagement contract is signed in the quarter: it
+        # signs one in the quarter, none of its rows is signed before the quarter, and it has no older contract
+        # outside the rows. The contract that makes it new (earliest, lowest id on a tie) credits its originating
+        # lawyer.
+        signed_before = {c.client_id for c in rows.contracts if c.signed_on < period.starts_on}
+        signed_before |= {client.id for client in rows.clients if client.contracted_before_window}
         first_contract: dict[int, ContractRow] = {}
         for contract in in_quarter:
-            if contract.client_id in new_ids:
-                best = first_contract.get(contract.client_id)
-                if best is None or (contract.signed_on, contract.id) < (best.signed_on, best.id):
-                    first_contract[contract.client_id] = contract
+            if contract.client_id in signed_before:
+                continue
+            best = first_contract.get(contract.client_id)
+            if best is None or (contract.signed_on, contract.id) < (best.signed_on, best.id):
+                first_contract[contract.client_id] = contract
         self.new_client_contract = first_contract
         self.new_clients_of: dict[int, set[int]] = defaultdict(set)
         for client_id, contract in first_contract.items():
             self.new_clients_of[contract.originating_id].add(client_id)
         # Existing clients who referred a new client of the quarter.
         self.referrer_of: dict[int, list[int]] = defaultdict(list)
-        for client_id, referrer in new_ids.items():
-            if referrer is not None and client_id in first_contract:
+        for client_id in first_contract:
+            referrer = clients[client_id].referred_by_id if client_id in clients else None
+            if referrer is not None:
                 self.referrer_of[referrer].append(client_id)
 
         # Existing clients: a contract signed before the quarter, within the look-back window, on which the
         # person is originating or responsible lawyer. Served clients: a contract of theirs active in the quarter.
         self.existing_of: dict[int, set[int]] = defaultdict(set)
         self.served_of: dict[int, set[int]] = defaultdict(set)
-        self.existing_contracts_of: dict[int, set[int]] = defaultdict(set)
         for contract in rows.contracts:
             if period.lookback_starts_on <= contract.signed_on < period.starts_on:
                 for person in contract.lawyers():
                     self.existing_of[person].add(contract.client_id)
-                    self.existing_contracts_of[person].add(contract.id)
             if contract.active_in(period):
                 for person in contract.lawyers():
                     self.served_of[person].add(contract.client_id)
@@ -256,8 +254,6 @@ class _Facts:
 
 
 def new_clients(facts: _Facts, person: int) -> RawValue:
-    if facts.totals is not None:
-        return RawValue(Decimal(facts.totals.get(person, NO_TOTALS).new_clients))
     clients = facts.new_clients_of.get(person, set())
     contracts = [facts.new_client_contract[c].id for c in clients]
     return RawValue(
@@ -267,9 +263,6 @@ def new_clients(facts: _Facts, person: int) -> RawValue:
 
 
 def new_client_revenue_share(facts: _Facts, person: int) -> RawValue:
-    if facts.totals is not None:
-        mine = facts.totals.get(person, NO_TOTALS)
-        return RawValue(_ratio_percent(mine.revenue_new, mine.revenue_all), mine.revenue_new, mine.revenue_all)
     entries = facts.revenue_of.get(person, [])
     mine = facts.new_clients_of.get(person, set())
     total = sum((e.amount for e in entries), ZERO)
@@ -284,10 +277,6 @@ def new_client_revenue_share(facts: _Facts, person: int) -> RawValue:
 
 
 def repeat_engagement_rate(facts: _Facts, person: int) -> RawValue:
-    if facts.totals is not None:
-        mine = facts.totals.get(person, NO_TOTALS)
-        again, existing = Decimal(mine.repeat_clients), Decimal(mine.existing_clients)
-        return RawValue(_ratio_percent(again, existing), again, existing)
     existing = facts.existing_of.get(person, set())
     again = existing & facts.clients_signing_in_quarter
     contracts = [cid for client in again for cid in facts.quarter_contracts_of_client[client]]
@@ -300,10 +289,6 @@ def repeat_engagement_rate(facts: _Facts, person: int) -> RawValue:
 
 
 def referral_rate(facts: _Facts, person: int) -> RawValue:
-    if facts.totals is not None:
-        mine = facts.totals.get(person, NO_TOTALS)
-        referrers, existing = Decimal(mine.referring_clients), Decimal(mine.existing_clients)
-        return RawValue(_ratio_percent(referrers, existing), referrers, existing)
     existing = facts.existing_of.get(person, set())
     referrers = {client for client in existing if client in facts.referrer_of}
     referred = [new for client in referrers for new in facts.referrer_of[client]]
@@ -317,14 +302,6 @@ def referral_rate(facts: _Facts, person: int) -> RawValue:
 
 def complaint_rate(facts: _Facts, person: int) -> RawValue:
     complaints = facts.complaints_about.get(person, [])
-    if facts.totals is not None:
-        served_count = Decimal(facts.totals.get(person, NO_TOTALS).served_clients)
-        return RawValue(
-            _ratio_percent(Decimal(len(complaints)), served_count),
-            Decimal(len(complaints)),
-            served_count,
-            details={"complaints": _sorted(c.id for c in complaints)},
-        )
     served = facts.served_of.get(person, set())
     return RawValue(
         _ratio_percent(Decimal(len(complaints)), Decimal(len(served))),

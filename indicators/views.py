@@ -5,6 +5,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
 from appeals.selectors import corrected_versions, quarter_corrections
+from results import explain
 from results.models import IndicatorScore
 from reviews.access import get_scorecard_for_user
 from reviews.models import Quarter
@@ -12,7 +13,6 @@ from reviews.quarter_selectors import results_table_page
 from reviews.ranked_rows import results_rows_html
 from reviews.roles import require
 
-from . import explain
 from .result_cells import cells_html_by_scorecard
 
 

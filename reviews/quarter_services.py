@@ -9,10 +9,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from results.drafts import results_store_drafts
+from results.evaluation import drafts_fill_evaluations
 from results.models import Scorecard
+from results.publication import results_publish
 
 from .deadlines import appeal_window_ends_on, local_today
-from .evaluation import evaluation_draft
 from .lifecycle import Action, Setting, TransitionRefused, quarter_published, quarter_transition
 from .models import Interview, Quarter, QuarterEvent, QuarterState
 from .roles import roles_of
@@ -59,24 +61,13 @@ def quarter_start_collecting(*, quarter, by, comment="", expected_state=None, to
 
 
 def _store_results(locked, by):
-    from indicators.services import results_store_drafts
-
     scheme = _approved_scheme(locked)
     if scheme is None:
         raise TransitionRefused(_("The quarter has no approved scheme to score with."))
-    # Recomputing replaces the drafts; the evaluations the execution group already wrote are kept.
-    written = dict(
-        _current_scorecards(locked)
-        .filter(status=Scorecard.Status.DRAFT)
-        .exclude(evaluation="")
-        .values_list("staff_id", "evaluation")
-    )
     try:
         results_store_drafts(quarter=locked, scheme=scheme, by=by)
     except ValidationError as error:
         raise TransitionRefused(" ".join(error.messages)) from error
-    for staff_id, text in written.items():
-        _current_scorecards(locked).filter(staff_id=staff_id, status=Scorecard.Status.DRAFT).update(evaluation=text)
     if not _current_scorecards(locked).exists():
         raise TransitionRefused(_("Nobody is assessed under this scheme: there are no results to store."))
 
@@ -144,15 +135,7 @@ def quarter_submit(*, quarter, by, comment="", expected_state=None):
     def effect(locked):
         locked.submitted_by = by
         locked.submitted_at = timezone.now()
-        empty = (
-            _current_scorecards(locked)
-            .filter(evaluation="")
-            .select_related("staff")
-            .prefetch_related("lines__indicator")
-        )
-        for scorecard in empty:
-            scorecard.evaluation = evaluation_draft(scorecard, list(scorecard.lines.all()))
-            scorecard.save(update_fields=["evaluation"])
+        drafts_fill_evaluations(quarter=locked)
 
     return quarter_transition(
         quarter=quarter,
@@ -215,10 +198,7 @@ def quarter_publish(*, quarter, by, comment="", expected_state=None):
 
     def effect(locked):
         locked.published_at = timezone.now()
-        published = (
-            _current_scorecards(locked).filter(status=Scorecard.Status.DRAFT).update(status=Scorecard.Status.PUBLISHED)
-        )
-        if not published:
+        if not results_publish(quarter=locked):
             raise TransitionRefused(_("There are no draft results to publish."))
         quarter_id = locked.pk
         transaction.on_commit(

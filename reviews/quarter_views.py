@@ -12,12 +12,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from appeals.selectors import corrected_versions, quarter_corrections
+from results.evaluation import MAX_EVALUATION_LENGTH, evaluation_draft, scorecard_evaluation_update
 from results.models import Scorecard
 
 from . import quarter_selectors as selectors
 from .completeness import completeness_board
 from .deadlines import local_today
-from .evaluation import MAX_EVALUATION_LENGTH, evaluation_draft, scorecard_evaluation_update
 from .lifecycle import STATES_AFTER_SUBMISSION, Action, TransitionRefused, action_label
 from .models import QuarterState
 from .pdf import render_pdf

@@ -13,8 +13,8 @@ from appeals import services as appeal_services
 from appeals.models import Appeal, AppealAttachment
 from indicators import questionnaire, ratings
 from indicators.models import Indicator, QuestionnaireLink, RaterType, RatingAssignment, RatingRound, Scheme
-from indicators.services import results_store_drafts
 from notifications.models import FeedbackDocument, Notification
+from results.drafts import results_store_drafts
 from results.models import IndicatorScore, Scorecard
 from reviews import interviews
 from reviews.models import Interview, Quarter, QuarterState

@@ -20,7 +20,7 @@ from appeals import services
 from clients.models import Client, SatisfactionSurvey
 from indicators.defaults import scheme_create_default
 from indicators.models import Indicator, Scheme
-from indicators.services import results_store_drafts
+from results.drafts import results_store_drafts
 from results.models import Scorecard
 from reviews.models import EXECUTION_GROUP, Department, Position, Quarter, QuarterState
 from tests.personas import make_person

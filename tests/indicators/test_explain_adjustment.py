@@ -4,8 +4,8 @@ from decimal import Decimal as D
 
 from django.utils import translation
 
-from indicators.explain import line_explanation
-from indicators.services import results_store_drafts
+from results.drafts import results_store_drafts
+from results.explain import line_explanation
 from results.models import IndicatorScore, Scorecard
 from tests.indicators.test_selectors import AS_OF, quarter_with_scheme, scored_firm, survey  # noqa: F401
 

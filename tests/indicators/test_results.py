@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from clients.models import Contract
-from indicators.explain import line_explanation, line_record_ids
-from indicators.services import results_store_drafts
+from results.drafts import results_store_drafts
+from results.explain import line_explanation, line_record_ids
 from results.models import IndicatorScore, Scorecard
 from reviews.access import get_scorecard_for_user
 from tests.indicators.test_selectors import AS_OF, quarter_with_scheme, scored_firm, survey  # noqa: F401
@@ -271,10 +271,10 @@ def test_the_repeat_and_referral_explanations_find_the_existing_clients_again(st
     a = Contract.objects.get(signed_on="2025-05-01").client
     b = Contract.objects.get(signed_on="2024-09-01").client
     # Then both pages list A and B only, each counting the one that qualifies
-    assert [(row["client"], row["counted"]) for row in repeat["existing_clients"]] == [(a, True), (b, False)]
+    assert [(row["client"].pk, row["counted"]) for row in repeat["existing_clients"]] == [(a.pk, True), (b.pk, False)]
     assert [c.signed_on.isoformat() for c in repeat["contracts"]] == ["2026-07-20"]
-    assert [(row["client"], row["counted"]) for row in referral["existing_clients"]] == [(a, False), (b, True)]
-    assert [c.referred_by for c in referral["referred"]] == [b]
+    assert [(row["client"].pk, row["counted"]) for row in referral["existing_clients"]] == [(a.pk, False), (b.pk, True)]
+    assert [(c.referred_by.pk, c.referred_by.name) for c in referral["referred"]] == [(b.pk, b.name)]
 
 
 def test_the_records_behind_a_line_are_found_by_kind(stored):
@@ -377,19 +377,40 @@ def test_the_explanation_says_when_a_listed_record_was_edited_after_scoring(stor
     line = line_of(firm.lawyer, quarter, "new_client_revenue_share")
     entry = RevenueEntry.objects.get(pk=line_record_ids(line)["revenue"][0])
     revenue_entry_update(instance=entry, by=firm.finance_clerk, amount=entry.amount + 1)
-    # Then the page warns that the list is today's and the numbers are the result's
+    # Then the page names the changed entry and keeps the numbers and the list of the result's basis
     text = explain(client_for, firm.executor, line)
     assert 'id="records-changed"' in text
-    assert "the numbers above are the ones the result was computed from" in text
+    assert f"Revenue entry {entry.ref}: changed since" in text
     assert "3000 ÷ 10000 × 100 = 30 %" in text
+    assert f"{entry.amount:.2f}" in text and f"{entry.amount + 1:.2f}" not in text
 
 
-def test_the_explanation_says_when_records_no_longer_add_up(stored):
-    # Given one of the lawyer's first contracts of the quarter moved to another lawyer without a change record
+def test_the_explanation_lists_the_records_as_they_were_when_one_was_reassigned(stored, client_for):
+    # Given one of the lawyer's first contracts of the quarter given another originating lawyer without a change
+    # record (she stays its responsible lawyer)
     firm, quarter, _ = stored
     line = line_of(firm.lawyer, quarter, "new_clients")
-    Contract.objects.filter(pk=line_record_ids(line)["contracts"][0]).update(originating_lawyer=firm.colleague.profile)
-    assert line_explanation(line)["records_changed"]
+    moved = Contract.objects.get(pk=line_record_ids(line)["contracts"][0])
+    Contract.objects.filter(pk=moved.pk).update(originating_lawyer=firm.colleague.profile)
+    # Then the page still lists it, as it counted, and says it changed since
+    explanation = line_explanation(line)
+    assert moved.pk in [contract.pk for contract in explanation["sources"]["contracts"]]
+    assert [(c.reference, c.what) for c in explanation["changes"]] == [(moved.number, "changed")]
+    # And once she is on it no more, it no longer counts for her
+    Contract.objects.filter(pk=moved.pk).update(responsible_lawyer=firm.colleague.profile)
+    assert [(c.reference, c.what) for c in line_explanation(line)["changes"]] == [(moved.number, "removed")]
+
+
+def test_a_record_added_since_scoring_is_named(stored, client_for):
+    # Given a complaint about the lawyer added after scoring, dated inside the quarter
+    from tests.indicators.test_selectors import at, complaint
+
+    firm, quarter, _ = stored
+    added = complaint(firm.lawyer, at(9, 1))
+    line = line_of(firm.lawyer, quarter, "complaint_rate")
+    text = explain(client_for, firm.executor, line)
+    assert f"Complaint {added.ref}: added since" in text
+    assert added.ref not in text.split('id="sources"')[1]  # not in the list the result counted
 
 
 def test_the_results_table_shows_recomputed_points_after_a_first_reading(stored, client_for):

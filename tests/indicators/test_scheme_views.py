@@ -418,7 +418,7 @@ def milder_complaints_draft(firm, approved, q3_data):
 @time_machine.travel(datetime.datetime(2026, 10, 5, 9, 0, tzinfo=datetime.UTC), tick=False)
 @pytest.mark.parametrize("persona", ORGANISERS)
 def test_what_if_shows_who_moves_and_writes_nothing(firm, browser, milder_complaints_draft, persona):
-    from indicators.services import results_compute
+    from indicators.computation import results_compute
 
     draft = milder_complaints_draft
     before = {r.staff_id: r for r in results_compute(quarter=draft.quarter, scheme=draft.based_on)}

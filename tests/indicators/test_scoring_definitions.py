@@ -1,14 +1,25 @@
-"""The definitions of regulation 三.2 (issue 3 §2) over plain rows: which records count for whom."""
+"""The definitions of regulation 三.2 (docs/indicators.md): which records count for whom.
+
+Each table's rows are written to the database and read back by the production selectors
+(indicators.selectors.quarter_rows) before the definitions (indicators.scoring) run on them: the code production
+runs, on SQLite and on PostgreSQL. Record ids are kept as given, so the tables read as plain rows.
+"""
 
 import datetime
 from decimal import Decimal as D
 
 import pytest
+from django.contrib.auth.models import User
 
-from indicators import scoring
-from indicators.scoring import ComplaintRow, ContractRow, NewClientRow, RatingGroup, RevenueRow, SurveyRow
+from clients.models import Client, Complaint, Contract, RevenueEntry, SatisfactionSurvey
+from indicators import scoring, selectors
+from indicators.models import Indicator, RatingAssignment, RatingRound
+from indicators.scoring import ClientRow, ComplaintRow, ContractRow, RatingGroup, RevenueRow, SurveyRow
+from reviews.models import Department, DepartmentKind, Quarter, StaffProfile
 
-TZ = datetime.timezone(datetime.timedelta(hours=8))
+pytestmark = pytest.mark.django_db
+
+TZ = datetime.timezone(datetime.timedelta(hours=8))  # Asia/Shanghai, the firm's zone
 START = datetime.datetime(2026, 7, 1, tzinfo=TZ)
 END = datetime.datetime(2026, 10, 1, tzinfo=TZ)
 PERIOD = scoring.Period(
@@ -19,12 +30,125 @@ PERIOD = scoring.Period(
     ends_before=END,
     as_of=datetime.datetime(2026, 10, 5, tzinfo=TZ),
 )
-ME, OTHER = 1, 2
+# Two people with fixed ids, far above anything a sequence hands out in a test run.
+ME, OTHER = 900_001, 900_002
+# Records the tables leave implicit (the client of a complaint, a survey, the raters) get ids from here.
+FILLER = 800_000
 day = datetime.date
 
 
-def facts(**rows):
-    return scoring.index_rows(scoring.QuarterRows(period=PERIOD, **rows))
+def _person(pk, department):
+    user = User.objects.create(username=f"p{pk}")
+    return StaffProfile.objects.create(
+        pk=pk, user=user, full_name=f"律师{pk}", position="lawyer", department=department
+    )
+
+
+def _client(pk, referred_by_id=None):
+    return Client.objects.get_or_create(
+        pk=pk,
+        defaults={"code": f"C{pk}", "name": f"客户{pk}", "kind": "organisation", "referred_by_id": referred_by_id},
+    )[0]
+
+
+def _ratings(quarter, rows, department):
+    """Rating groups as assignments: `count` raters whose scores (1–5) add up to `total`."""
+    rating_round = RatingRound.objects.create(quarter=quarter, opened_by=User.objects.create(username="opener"))
+    indicators = {i.code: i for i in Indicator.objects.all()}
+    raters = iter(_person(FILLER + n, department) for n in range(1, 100))
+    for group in rows:
+        base, extra = divmod(group.total, group.count)
+        scores = [base + (1 if n < extra else 0) for n in range(group.count)]
+        RatingAssignment.objects.bulk_create(
+            RatingAssignment(
+                round=rating_round,
+                rater=next(raters),
+                ratee_id=group.ratee_id,
+                rater_type=group.rater_type,
+                indicator=indicators[group.indicator],
+                score=score,
+            )
+            for score in scores
+        )
+
+
+def facts(*, contracts=(), clients=(), revenue=(), complaints=(), surveys=(), ratings=(), as_of=PERIOD.as_of):
+    """Store the rows as department records, then index what the production selectors read back."""
+    department = Department.objects.create(
+        code="lit", name_zh="诉讼部", name_en="Litigation", kind=DepartmentKind.PRACTICE
+    )
+    for pk in (ME, OTHER):
+        _person(pk, department)
+    quarter = Quarter.objects.create(year=2026, number=3)
+    for row in clients:
+        if row.referred_by_id:
+            _client(row.referred_by_id)
+        _client(row.id, row.referred_by_id)
+    for row in contracts:
+        Contract.objects.create(
+            pk=row.id,
+            number=f"HT{row.id}",
+            client=_client(row.client_id),
+            originating_lawyer_id=row.originating_id,
+            responsible_lawyer_id=row.responsible_id,
+            signed_on=row.signed_on,
+            closed_on=row.closed_on,
+            matter="事务",
+            fee=D("10000"),
+        )
+    for row in revenue:
+        # Revenue is received on a contract of its client; a client without one in the table gets a contract
+        # long closed, which changes nothing the definitions count.
+        contract = Contract.objects.filter(client_id=row.client_id).order_by("signed_on").first()
+        if contract is None:
+            contract = Contract.objects.create(
+                pk=FILLER + row.client_id,
+                number=f"HT-OLD-{row.client_id}",
+                client=_client(row.client_id),
+                originating_lawyer_id=OTHER,
+                responsible_lawyer_id=OTHER,
+                signed_on=day(2020, 1, 1),
+                closed_on=day(2020, 6, 30),
+                matter="旧事务",
+                fee=D("1"),
+            )
+        RevenueEntry.objects.create(
+            pk=row.id,
+            ref=f"R{row.id}",
+            contract=contract,
+            received_on=row.received_on,
+            amount=row.amount,
+            credited_to_id=row.credited_to_id,
+        )
+    filler = _client(FILLER)
+    for row in complaints:
+        Complaint.objects.create(
+            pk=row.id,
+            ref=f"TS{row.id}",
+            client=filler,
+            about_id=row.about_id,
+            handler_id=row.handler_id,
+            received_at=row.received_at,
+            handled_at=row.handled_at,
+        )
+    for row in surveys:
+        SatisfactionSurvey.objects.create(
+            pk=row.id,
+            ref=f"S{row.id}",
+            client=filler,
+            staff_id=row.staff_id,
+            surveyed_on=row.surveyed_on,
+            channel="phone",
+            service_quality=row.service_quality,
+            communication=row.communication,
+            outcome=row.outcome,
+        )
+    if ratings:
+        _ratings(quarter, ratings, department)
+    parameters = {"lookback_quarters": 8, "complaint_deadline_hours": 48}
+    period = selectors.quarter_period(quarter, parameters, as_of)
+    assert (period.starts_at, period.ends_before, period.lookback_starts_on) == (START, END, PERIOD.lookback_starts_on)
+    return scoring.index_rows(selectors.quarter_rows(quarter, period))
 
 
 def test_a_new_client_is_credited_to_the_originating_lawyer_of_its_first_contract():
@@ -37,7 +161,6 @@ def test_a_new_client_is_credited_to_the_originating_lawyer_of_its_first_contrac
             ContractRow(102, 11, ME, ME, day(2026, 7, 15)),
             ContractRow(103, 11, ME, ME, day(2025, 1, 15)),
         ],
-        new_clients=[NewClientRow(10)],
     )
     # Then ME has one new client, credited through contract 100; OTHER has none
     f = facts(**rows)
@@ -48,8 +171,7 @@ def test_a_new_client_is_credited_to_the_originating_lawyer_of_its_first_contrac
 
 def test_two_first_contracts_on_the_same_day_credit_the_lower_contract_id():
     f = facts(
-        contracts=[ContractRow(201, 10, OTHER, OTHER, day(2026, 8, 1)), ContractRow(200, 10, ME, ME, day(2026, 8, 1))],
-        new_clients=[NewClientRow(10)],
+        contracts=[ContractRow(201, 10, OTHER, OTHER, day(2026, 8, 1)), ContractRow(200, 10, ME, ME, day(2026, 8, 1))]
     )
     assert (scoring.new_clients(f, ME).value, scoring.new_clients(f, OTHER).value) == (D(1), D(0))
 
@@ -72,7 +194,7 @@ def test_two_first_contracts_on_the_same_day_credit_the_lower_contract_id():
 def test_new_client_revenue_share(revenue, expected):
     contracts = [ContractRow(100, 10, ME, ME, day(2026, 8, 1)), ContractRow(101, 12, OTHER, ME, day(2026, 8, 2))]
     rows = [RevenueRow(r[0], r[1], r[2], D(r[3]), r[4] if len(r) > 4 else day(2026, 8, 20)) for r in revenue]
-    f = facts(contracts=contracts, new_clients=[NewClientRow(10), NewClientRow(12)], revenue=rows)
+    f = facts(contracts=contracts, revenue=rows)
     assert scoring.new_client_revenue_share(f, ME).value == expected
 
 
@@ -118,18 +240,28 @@ def test_a_person_without_existing_clients_has_no_repeat_or_referral_rate():
 @pytest.mark.parametrize(
     "new_clients, expected",
     [
-        ([NewClientRow(30, 20)], D("50")),  # existing client 20 referred new client 30
-        ([NewClientRow(30, 20), NewClientRow(31, 20)], D("50")),  # two referrals by the same client count once
-        ([NewClientRow(30, 20), NewClientRow(31, 21)], D("100")),
-        ([NewClientRow(30, 23)], D("0")),  # the referrer is someone else's client
-        ([NewClientRow(30, None)], D("0")),  # nobody referred the new client
+        ([ClientRow(30, 20)], D("50")),  # existing client 20 referred new client 30
+        ([ClientRow(30, 20), ClientRow(31, 20)], D("50")),  # two referrals by the same client count once
+        ([ClientRow(30, 20), ClientRow(31, 21)], D("100")),
+        ([ClientRow(30, 23)], D("0")),  # the referrer is someone else's client
+        ([ClientRow(30, None)], D("0")),  # nobody referred the new client
     ],
 )
 def test_referral_rate(new_clients, expected):
-    contracts = EXISTING + [
-        ContractRow(50 + n.client_id, n.client_id, OTHER, OTHER, day(2026, 8, 1)) for n in new_clients
-    ]
-    assert scoring.referral_rate(facts(contracts=contracts, new_clients=new_clients), ME).value == expected
+    contracts = EXISTING + [ContractRow(50 + n.id, n.id, OTHER, OTHER, day(2026, 8, 1)) for n in new_clients]
+    assert scoring.referral_rate(facts(contracts=contracts, clients=new_clients), ME).value == expected
+
+
+def test_a_client_with_a_contract_before_the_look_back_window_is_not_new():
+    # Given client 10 signs in the quarter, but signed once in 2020 (closed long before the quarter)
+    f = facts(
+        contracts=[
+            ContractRow(1, 10, OTHER, OTHER, day(2020, 3, 1), day(2020, 12, 31)),
+            ContractRow(2, 10, ME, ME, day(2026, 8, 1)),
+        ]
+    )
+    # Then the client is not new, for anyone
+    assert scoring.new_clients(f, ME).value == D(0)
 
 
 def at(month, d, hour=10):
@@ -192,7 +324,6 @@ def test_complaint_outcome_is_judged_at_the_deadline_and_as_of(complaint, outcom
 def test_complaint_timeliness_counts_late_and_leaves_out_pending():
     # Given, as handler: one in time, one late, one open past its deadline, one open and not yet due
     # (received on 30 September at 23:00, as_of 1 October 10:00), and one handled by someone else
-    period = scoring.Period(**{**PERIOD.__dict__, "as_of": datetime.datetime(2026, 10, 1, 10, tzinfo=TZ)})
     complaints = [
         ComplaintRow(1, OTHER, ME, at(8, 1), at(8, 2)),
         ComplaintRow(2, OTHER, ME, at(8, 1), at(8, 10)),
@@ -200,7 +331,7 @@ def test_complaint_timeliness_counts_late_and_leaves_out_pending():
         ComplaintRow(4, OTHER, ME, at(9, 30, 23), None),
         ComplaintRow(5, OTHER, OTHER, at(9, 1), at(9, 2)),
     ]
-    f = scoring.index_rows(scoring.QuarterRows(period=period, complaints=complaints))
+    f = facts(complaints=complaints, as_of=datetime.datetime(2026, 10, 1, 10, tzinfo=TZ))
     # When timeliness is computed
     result = scoring.complaint_timeliness(f, ME)
     # Then one of three judged complaints was in time

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from indicators import scoring
 from indicators.defaults import DEFAULT_ITEMS
-from indicators.scoring import ContractRow, ItemRule, NewClientRow, RawValue
+from indicators.scoring import ContractRow, ItemRule, RawValue
 
 decimals = st.decimals(min_value=D("0"), max_value=D("1000"), places=4, allow_nan=False, allow_infinity=False)
 positive = st.decimals(min_value=D("0.01"), max_value=D("100"), places=2, allow_nan=False, allow_infinity=False)
@@ -67,9 +67,7 @@ PERIOD = scoring.Period(
 def _lawyer_total(new_clients: int, existing: int) -> D:
     contracts = [ContractRow(i, 1000 + i, 1, 2, datetime.date(2025, 1, 1)) for i in range(existing)]
     contracts += [ContractRow(500 + i, i, 1, 1, datetime.date(2026, 8, 1)) for i in range(new_clients)]
-    rows = scoring.QuarterRows(
-        period=PERIOD, contracts=contracts, new_clients=[NewClientRow(i) for i in range(new_clients)]
-    )
+    rows = scoring.QuarterRows(period=PERIOD, contracts=contracts)
     (result,) = scoring.score_quarter(rows, [scoring.Person(1, "lawyer")], {"lawyer": LAWYER_RULES}, [])
     return result.total
 

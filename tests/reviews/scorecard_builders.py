@@ -55,6 +55,7 @@ def make_scorecard(
     evaluation="",
     lines=None,
     scheme=None,
+    version=1,
 ):
     """One person's scorecard with indicator lines (code, value, target, weight, points)."""
     profile = user.profile
@@ -63,6 +64,7 @@ def make_scorecard(
         staff=profile,
         # Written as a draft with its lines, then published: the database refuses lines on a published card.
         status=Scorecard.Status.DRAFT,
+        version=version,
         scheme=scheme or scheme_for(quarter),
         position=profile.position,
         department=profile.department,

@@ -5,8 +5,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import translation
 
+from results.evaluation import evaluation_draft, scorecard_evaluation_update
 from results.models import Scorecard
-from reviews.evaluation import evaluation_draft, scorecard_evaluation_update
 from reviews.models import QuarterState
 from tests.reviews.quarter_builders import make_card, make_quarter
 

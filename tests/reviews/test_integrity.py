@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from indicators.services import results_store_drafts
+from results.drafts import results_store_drafts
 from results.models import IndicatorScore, Scorecard
 from reviews.interviews import interview_schedule
 

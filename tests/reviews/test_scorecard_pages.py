@@ -328,6 +328,10 @@ def test_a_corrected_version_says_its_evaluation_was_written_for_the_first_resul
     browser = english(client_for(firm.lawyer))
     url = reverse("reviews:scorecard", args=[card.pk])
     assert 'id="evaluation-version-note"' not in browser.get(url).content.decode()
-    Scorecard.objects.filter(pk=card.pk).update(version=2)  # as appeals.corrections writes a corrected result
-    html = browser.get(url).content.decode()
+    # A correction supersedes the first version with a second (as results.corrections writes it)
+    Scorecard.objects.filter(pk=card.pk).update(is_current=False)
+    second = make_scorecard(
+        card.quarter, firm.lawyer, total="84", version=2, lines=LAWYER_LINES, evaluation=card.evaluation
+    )
+    html = browser.get(reverse("reviews:scorecard", args=[second.pk])).content.decode()
     assert "written for the result as first published" in html

@@ -15,8 +15,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from indicators.computation import results_compute
 from indicators.models import Scheme
-from indicators.services import results_compute
 from results.models import Scorecard
 from reviews.lifecycle import TransitionForbidden, TransitionRefused, state_label
 from reviews.models import Quarter, QuarterState

@@ -1,23 +1,24 @@
-"""How a scorecard line was computed: the source records that counted and the formula with the person's numbers.
+"""How a scorecard line was computed: the records that counted, as they were, and the formula with the numbers.
 
-The scoring stores counts and sums on the line, not the thousands of record ids behind them; this page asks the
-database again for the one person's records of the quarter under the same definitions and the scheme's parameters
-(a handful of indexed queries). Ratings appear only as averages per rater type, never with names.
+The records come from the result's basis (results.basis): the ids the computation listed on the line, with the
+values it read, from the person's part. Nothing here selects or counts records again: the definitions are
+indicators/scoring.py's alone. Whether the department records changed since is a separate question
+(results.basis_changes). Ratings appear only as averages per rater type, never with names.
 """
 
 from __future__ import annotations
 
-import datetime
+from dataclasses import dataclass
 from decimal import Decimal
 
-from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
-from clients.models import ChangeRecord, Client, Complaint, Contract, RevenueEntry, SatisfactionSurvey
+from indicators import scoring
+from indicators.models import RaterType
 
-from . import scoring, selectors
-from .models import RaterType
+from . import basis as basis_module
+from .basis_changes import changes_since
+from .legacy import reconstructed_line
 
 
 def fmt(value, places="0.01") -> str:
@@ -37,189 +38,194 @@ def fmt_term(value, places="0.01") -> str:
 
 
 # ---------------------------------------------------------------------------------------------------------
-# The person's source records for the quarter, under the same definitions as selectors.client_totals.
+# The records behind a line, as the basis keeps them.
 
 
-def _period(card, details) -> scoring.Period:
-    """The period the line was scored over; open complaints are judged at the moment stored with the line."""
-    as_of = details.get("as_of")
-    as_of = datetime.datetime.fromisoformat(as_of) if as_of else card.computed_at
-    return selectors.quarter_period(card.quarter, selectors.scheme_parameters(card.scheme), as_of)
+@dataclass(frozen=True)
+class ClientView:
+    pk: int
+    code: str
+    name: str
+    referred_by: ClientView | None = None
 
 
-def _in_quarter(period, field="signed_on"):
-    return Q(**{f"{field}__gte": period.starts_on, f"{field}__lte": period.ends_on})
+@dataclass(frozen=True)
+class ContractView:
+    pk: int
+    number: str
+    client: ClientView
+    signed_on: object
+    closed_on: object = None
 
 
-def _new_clients_filter(period):
-    """Contracts that make their client new in the quarter: signed in it, none before, the client's first one."""
-    earlier = Contract.objects.filter(client=OuterRef("client"), signed_on__lt=period.starts_on)
-    first = Contract.objects.filter(client=OuterRef("client")).order_by("signed_on", "id").values("id")[:1]
-    return Contract.objects.filter(_in_quarter(period)).filter(~Exists(earlier)).filter(id=first)
+@dataclass(frozen=True)
+class RevenueView:
+    pk: int
+    ref: str
+    received_on: object
+    amount: Decimal
+    contract_number: str
+    client: ClientView
 
 
-def new_client_contracts(staff_id, period) -> list:
-    """The first contracts of the person's new clients (regulation 三.2 新客户数量)."""
-    return list(
-        _new_clients_filter(period)
-        .filter(originating_lawyer_id=staff_id)
-        .select_related("client")
-        .order_by("signed_on", "id")
-    )
+@dataclass(frozen=True)
+class ComplaintView:
+    pk: int
+    ref: str
+    client: ClientView
+    received_at: object
+    handled_at: object = None
 
 
-def _lawyer_of(staff_id):
-    return Q(originating_lawyer_id=staff_id) | Q(responsible_lawyer_id=staff_id)
+@dataclass(frozen=True)
+class SurveyView:
+    pk: int
+    ref: str
+    client: ClientView
+    surveyed_on: object
+    service_quality: int
+    communication: int
+    outcome: int
+
+    @property
+    def mean_score(self) -> Decimal:
+        return Decimal(self.service_quality + self.communication + self.outcome) / 3
 
 
-def existing_clients(staff_id, period) -> list:
-    """Clients with a contract signed in the look-back window before the quarter on which the person is a lawyer."""
-    before = Contract.objects.filter(
-        _lawyer_of(staff_id), signed_on__gte=period.lookback_starts_on, signed_on__lt=period.starts_on
-    )
-    return list(Client.objects.filter(pk__in=before.values("client_id")))
+class _Records:
+    """One person's part of a basis, as views by id."""
+
+    def __init__(self, part: dict[str, list]):
+        self.rows = {kind: {row_key(kind, row): row for row in rows} for kind, rows in part.items()}
+
+    def client(self, client_id, *, with_referrer=True) -> ClientView:
+        row = self.rows[basis_module.CLIENT].get((client_id,))
+        if row is None:
+            return ClientView(pk=client_id, code=str(client_id), name="")
+        referrer = None
+        if with_referrer and row.referred_by_id:
+            referrer = self.client(row.referred_by_id, with_referrer=False)
+        return ClientView(pk=row.id, code=row.code, name=row.name, referred_by=referrer)
+
+    def contracts(self, ids) -> list[ContractView]:
+        rows = [self.rows[basis_module.CONTRACT][(pk,)] for pk in ids if (pk,) in self.rows[basis_module.CONTRACT]]
+        return [
+            ContractView(
+                pk=r.id, number=r.number, client=self.client(r.client_id), signed_on=r.signed_on, closed_on=r.closed_on
+            )  # fmt: skip
+            for r in sorted(rows, key=lambda r: (r.signed_on, r.id))
+        ]
+
+    def revenue(self, ids) -> list[RevenueView]:
+        rows = [self.rows[basis_module.REVENUE][(pk,)] for pk in ids if (pk,) in self.rows[basis_module.REVENUE]]
+        return [
+            RevenueView(
+                pk=r.id,
+                ref=r.ref,
+                received_on=r.received_on,
+                amount=r.amount,
+                contract_number=r.contract_number,
+                client=self.client(r.client_id),
+            )  # fmt: skip
+            for r in sorted(rows, key=lambda r: (r.received_on, r.ref))
+        ]
+
+    def complaints(self, ids) -> list[ComplaintView]:
+        rows = [self.rows[basis_module.COMPLAINT][(pk,)] for pk in ids if (pk,) in self.rows[basis_module.COMPLAINT]]
+        return [
+            ComplaintView(
+                pk=r.id, ref=r.ref, client=self.client(r.client_id), received_at=r.received_at, handled_at=r.handled_at
+            )  # fmt: skip
+            for r in sorted(rows, key=lambda r: (r.received_at, r.id))
+        ]
+
+    def surveys(self, ids) -> list[SurveyView]:
+        rows = [self.rows[basis_module.SURVEY][(pk,)] for pk in ids if (pk,) in self.rows[basis_module.SURVEY]]
+        return [
+            SurveyView(
+                pk=r.id,
+                ref=r.ref,
+                client=self.client(r.client_id),
+                surveyed_on=r.surveyed_on,
+                service_quality=r.service_quality,
+                communication=r.communication,
+                outcome=r.outcome,
+            )  # fmt: skip
+            for r in sorted(rows, key=lambda r: (r.surveyed_on, r.ref))
+        ]
+
+    def clients(self, ids) -> list[ClientView]:
+        return sorted((self.client(pk) for pk in ids), key=lambda c: (c.code, c.pk))
 
 
-def served_clients(staff_id, period) -> list:
-    """Clients with a contract of the person's active in the quarter (signed by its end, not closed before it)."""
-    active = Contract.objects.filter(
-        _lawyer_of(staff_id),
-        Q(closed_on__isnull=True) | Q(closed_on__gte=period.starts_on),
-        signed_on__lte=period.ends_on,
-    )
-    return list(Client.objects.filter(pk__in=active.values("client_id")))
+def row_key(kind, row):
+    return basis_module.row_key(kind, row)
 
 
-def _sources(code, staff_id, period) -> dict:
-    sources = {}
+def _sources(code, details, records: _Records) -> dict:
+    """What the page lists for the line: the records its details name, with the values the basis kept."""
+    ids = lambda key: details.get(key) or []  # noqa: E731
+    sources: dict = {}
     if code == scoring.NEW_CLIENTS:
-        sources["contracts"] = new_client_contracts(staff_id, period)
+        sources["contracts"] = records.contracts(ids("contracts"))
     elif code == scoring.NEW_CLIENT_REVENUE_SHARE:
-        new_ids = {contract.client_id for contract in new_client_contracts(staff_id, period)}
-        entries = (
-            RevenueEntry.objects.filter(_in_quarter(period, "received_on"), credited_to_id=staff_id)
-            .select_related("contract__client")
-            .order_by("received_on", "ref")
-        )
-        sources["revenue"] = [{"entry": e, "from_new_client": e.contract.client_id in new_ids} for e in entries]
+        from_new = set(ids("revenue_new"))
+        sources["revenue"] = [
+            {"entry": entry, "from_new_client": entry.pk in from_new} for entry in records.revenue(ids("revenue_all"))
+        ]
     elif code in (scoring.REPEAT_ENGAGEMENT_RATE, scoring.REFERRAL_RATE):
-        existing = existing_clients(staff_id, period)
-        ids = [c.pk for c in existing]
+        counted = set(ids("clients"))
+        sources["existing_clients"] = [
+            {"client": client, "counted": client.pk in counted} for client in records.clients(ids("existing_clients"))
+        ]
         if code == scoring.REPEAT_ENGAGEMENT_RATE:
-            # Any contract of an existing client in the quarter, whoever signed it.
-            sources["contracts"] = list(
-                Contract.objects.filter(_in_quarter(period), client_id__in=ids)
-                .select_related("client")
-                .order_by("signed_on", "id")
-            )
-            counted = {c.client_id for c in sources["contracts"]}
+            sources["contracts"] = records.contracts(ids("contracts"))
         else:
-            new_clients = _new_clients_filter(period).values("client_id")
-            sources["referred"] = list(
-                Client.objects.filter(pk__in=new_clients, referred_by_id__in=ids).select_related("referred_by")
-            )
-            counted = {c.referred_by_id for c in sources["referred"]}
-        sources["existing_clients"] = [{"client": c, "counted": c.pk in counted} for c in existing]
+            sources["referred"] = records.clients(ids("referred"))
     elif code == scoring.COMPLAINT_RATE:
-        sources["complaints"] = list(
-            Complaint.objects.filter(
-                about_id=staff_id, received_at__gte=period.starts_at, received_at__lt=period.ends_before
-            )
-            .select_related("client")
-            .order_by("received_at", "id")
-        )
-        sources["served_clients"] = served_clients(staff_id, period)
+        sources["complaints"] = records.complaints(ids("complaints"))
+        sources["served_clients"] = records.clients(ids("served_clients"))
     elif code == scoring.COMPLAINT_TIMELINESS:
         labels = {"in_time": _("In time"), "late": _("Late"), "pending": _("Open, deadline not yet passed")}
-        rows = []
-        for complaint in (
-            Complaint.objects.filter(
-                handler_id=staff_id, received_at__gte=period.starts_at, received_at__lt=period.ends_before
-            )
-            .select_related("client")
-            .order_by("received_at", "id")
-        ):
-            outcome = scoring.complaint_outcome(complaint, period)
-            rows.append({"complaint": complaint, "outcome": outcome, "label": labels[outcome]})
-        sources["complaints"] = rows
-        sources["deadline_hours"] = fmt(period.complaint_deadline.total_seconds() / 3600)
-        sources["as_of"] = period.as_of.isoformat()
+        outcome_of = {pk: outcome for outcome in labels for pk in ids(outcome)}
+        sources["complaints"] = [
+            {"complaint": complaint, "outcome": outcome_of[complaint.pk], "label": labels[outcome_of[complaint.pk]]}
+            for complaint in records.complaints(list(outcome_of))
+        ]
+        hours = details.get("deadline_hours")
+        sources["deadline_hours"] = fmt(hours) if hours is not None else None
+        sources["as_of"] = details.get("as_of")
     elif code == scoring.SATISFACTION:
-        sources["surveys"] = list(
-            SatisfactionSurvey.objects.filter(_in_quarter(period, "surveyed_on"), staff_id=staff_id)
-            .select_related("client")
-            .order_by("surveyed_on", "ref")
-        )
+        sources["surveys"] = records.surveys(ids("surveys"))
     return sources
 
 
 def line_record_ids(line) -> dict[str, list[int]]:
-    """The ids of the department records behind a line, by kind (contracts, revenue, complaints, surveys, clients)."""
-    card = line.scorecard
-    return line_record_ids_from_sources(_sources(line.indicator.code, card.staff_id, _period(card, line.details or {})))
-
-
-def line_record_ids_from_sources(sources) -> dict[str, list[int]]:
-    complaints = sources.get("complaints", [])
-    ids = {
-        "contracts": [c.pk for c in sources.get("contracts", [])],
-        "revenue": [row["entry"].pk for row in sources.get("revenue", [])],
-        "complaints": [c["complaint"].pk if isinstance(c, dict) else c.pk for c in complaints],
-        "surveys": [s.pk for s in sources.get("surveys", [])],
-        "clients": [row["client"].pk for row in sources.get("existing_clients", [])]
-        + [c.pk for c in sources.get("referred", [])]
-        + [c.pk for c in sources.get("served_clients", [])],
+    """The ids of the department records behind a line, by kind (contracts, revenue, complaints, surveys, clients),
+    as the computation listed them on the line."""
+    details = _details_with_ids(line)
+    found: dict[str, set[int]] = {}
+    names = {
+        basis_module.CONTRACT: "contracts",
+        basis_module.REVENUE: "revenue",
+        basis_module.COMPLAINT: "complaints",
+        basis_module.SURVEY: "surveys",
+        basis_module.CLIENT: "clients",
     }
-    return {kind: values for kind, values in ids.items() if values}
+    for key, kind in basis_module.DETAIL_KINDS.items():
+        if details.get(key):
+            found.setdefault(names[kind], set()).update(details[key])
+    # The clients of a new-client line are named by its contracts; the other lines list their clients themselves.
+    if line.indicator.code == scoring.NEW_CLIENTS:
+        found.pop("clients", None)
+    return {kind: sorted(values) for kind, values in found.items()}
 
 
-def _recounted(code, sources) -> tuple[Decimal | None, Decimal | None] | None:
-    """Numerator and denominator as the records listed now give them (None where the stored line has no count)."""
-    if code == scoring.NEW_CLIENTS:
-        return Decimal(len(sources["contracts"])), None
-    if code == scoring.NEW_CLIENT_REVENUE_SHARE:
-        rows = sources["revenue"]
-        new = sum((row["entry"].amount for row in rows if row["from_new_client"]), Decimal("0"))
-        return new, sum((row["entry"].amount for row in rows), Decimal("0"))
-    if code in (scoring.REPEAT_ENGAGEMENT_RATE, scoring.REFERRAL_RATE):
-        existing = sources["existing_clients"]
-        return Decimal(sum(1 for row in existing if row["counted"])), Decimal(len(existing))
-    if code == scoring.COMPLAINT_RATE:
-        return Decimal(len(sources["complaints"])), Decimal(len(sources["served_clients"]))
-    if code == scoring.COMPLAINT_TIMELINESS:
-        outcomes = [row["outcome"] for row in sources["complaints"]]
-        in_time = outcomes.count("in_time")
-        return Decimal(in_time), Decimal(in_time + outcomes.count("late"))
-    if code == scoring.SATISFACTION:
-        surveys = sources["surveys"]
-        total = sum((survey.mean_score for survey in surveys), Decimal("0"))
-        return scoring.stored_raw(total), Decimal(len(surveys))
-    return None
-
-
-def records_changed_since_scoring(line, sources) -> bool:
-    """Whether the records the page lists no longer give the line's stored numbers, or were edited after it.
-
-    The page reads the department records as they are now; a correction made after the result was computed (an
-    upheld appeal, a late fix) would otherwise make an old version's list disagree with its numbers silently."""
-    code = line.indicator.code
-    recounted = _recounted(code, sources)
-    if recounted is not None:
-        stored = (line.value if code == scoring.NEW_CLIENTS else line.numerator, line.denominator)
-        for now, then in zip(recounted, stored, strict=True):
-            if now is not None and then is not None and scoring.stored_raw(now) != scoring.stored_raw(then):
-                return True
-    computed_at = line.scorecard.computed_at
-    if computed_at is None:
-        return False
-    shown = line_record_ids_from_sources(sources)
-    models = {"contracts": Contract, "revenue": RevenueEntry, "complaints": Complaint, "surveys": SatisfactionSurvey}
-    edited = Q(pk__in=[])
-    for kind, ids in shown.items():
-        if kind in models:
-            content_type = ContentType.objects.get_for_model(models[kind])
-            edited |= Q(content_type=content_type, object_id__in=[str(pk) for pk in ids])
-    return ChangeRecord.objects.filter(edited, at__gt=computed_at).exists()
+def _details_with_ids(line) -> dict:
+    """The line's details; for a result computed before bases were kept, those of a reconstruction."""
+    if line.scorecard.basis_id is None:
+        return reconstructed_line(line).details
+    return line.details or {}
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -425,7 +431,17 @@ def line_explanation(line) -> dict:
         ),
         Decimal("0"),
     )
-    sources = _sources(code, card.staff_id, _period(card, details))
+    if card.basis_id is None:
+        # Computed before bases were kept: the records are rebuilt from today's data, and the page says so.
+        rebuilt = reconstructed_line(line)
+        sources = _sources(code, rebuilt.details, _Records(rebuilt.part))
+        changes = []
+    else:
+        basis = card.basis
+        basis.quarter = card.quarter
+        part = basis_module.part_of(basis, card.staff_id)
+        sources = _sources(code, details, _Records(part))
+        changes = changes_since(period=basis_module.period_of(basis), staff_id=card.staff_id, code=code, part=part)
     if code in scoring.RATED_CODES:
         labels = dict(RaterType.choices)
         sources["ratings"] = [
@@ -440,7 +456,9 @@ def line_explanation(line) -> dict:
         "value_formula": None if line.value is None else _value_formula(line, code, details),
         "points_steps": _points_formula(line, indicator, scale, kept_weight),
         "rule_text": rule_text(line, indicator, scale),
-        "records_changed": records_changed_since_scoring(line, sources),
+        "reconstructed": card.basis_id is None,
+        "records_changed": bool(changes),
+        "changes": changes,
         "satisfaction_percent": fmt(scoring.satisfaction_percent(line.value))
         if code == scoring.SATISFACTION and line.value is not None
         else None,

@@ -8,11 +8,11 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from results.models import Scorecard
+from reviews.lifecycle import STATES_AFTER_SUBMISSION
+from reviews.models import Quarter
+from reviews.roles import roles_of
 
-from .lifecycle import STATES_AFTER_SUBMISSION
-from .models import Quarter
-from .roles import roles_of
+from .models import Scorecard
 
 MAX_EVALUATION_LENGTH = 4000
 STRENGTHS_SHOWN = 3
@@ -127,3 +127,19 @@ def scorecard_evaluation_update(*, scorecard: Scorecard, by, text: str) -> Score
         current.save(update_fields=["evaluation"])
     scorecard.evaluation = text
     return current
+
+
+def drafts_fill_evaluations(*, quarter) -> int:
+    """Every current draft still without an overall evaluation receives the system's draft (regulation 三.5: each
+    person's written result has one). Runs under the quarter's lock, as the results are submitted."""
+    empty = (
+        Scorecard.objects.filter(quarter=quarter, is_current=True, status=Scorecard.Status.DRAFT, evaluation="")
+        .select_related("staff")
+        .prefetch_related("lines__indicator")
+    )
+    filled = 0
+    for scorecard in empty:
+        scorecard.evaluation = evaluation_draft(scorecard, list(scorecard.lines.all()))
+        scorecard.save(update_fields=["evaluation"])
+        filled += 1
+    return filled

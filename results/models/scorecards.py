@@ -1,8 +1,7 @@
-"""Results (regulation 三.4 scoring, 三.5 written result): each person's scorecard for a quarter and its lines.
+"""Each person's scorecard for a quarter and its indicator lines (regulation 三.4 scoring, 三.5 written result).
 
-This app is the only writer of these tables (results.services). A published version is never changed in place:
-the model refuses it, and so do database triggers (results/migrations), whatever the path; a correction makes a
-new version.
+A published version is never changed in place: the model refuses it, and so do database triggers
+(results/migrations/0003), whatever the path; a correction makes a new version (results.corrections).
 """
 
 from decimal import Decimal
@@ -36,6 +35,10 @@ class Scorecard(models.Model):
     is_current = models.BooleanField(default=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     scheme = models.ForeignKey("indicators.Scheme", on_delete=models.PROTECT, related_name="scorecards")
+    # The records the result was computed from (results.basis); empty for results computed before bases were kept.
+    basis = models.ForeignKey(
+        "results.Basis", on_delete=models.PROTECT, null=True, blank=True, related_name="scorecards"
+    )
     position = models.CharField(max_length=20, choices=Position.choices)
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
     total = models.DecimalField(max_digits=7, decimal_places=2)

@@ -1,0 +1,136 @@
+"""Storing a quarter's draft results (regulation 三.4) with the basis they rest on (results.basis).
+
+Drafts are replaced as often as the execution group recomputes until the results are submitted; the evaluations it
+already wrote are kept across a recomputation. Published results are never touched.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from indicators import scoring
+from indicators.computation import quarter_compute
+from reviews.models import Quarter, StaffProfile
+
+from .basis import basis_write
+from .bulk import compact_json, insert_plain
+from .models import Basis, IndicatorScore, Scorecard
+
+
+def results_store_drafts(*, quarter: Quarter, scheme, by, as_of: datetime.datetime | None = None) -> int:
+    """Compute the quarter's results and replace its draft scorecards with them; returns how many were stored.
+
+    Published results are never touched: if any scorecard of the quarter is published, nothing is stored.
+    """
+    if scheme.quarter_id != quarter.pk:
+        raise ValidationError(
+            _("The scheme %(scheme)s is not a scheme of %(quarter)s.") % {"scheme": scheme, "quarter": quarter.code}
+        )
+    now = timezone.now()
+    with transaction.atomic():
+        # Lock the quarter: two recomputations at once would each delete the drafts and then insert
+        # duplicates, and a publication racing a recomputation could publish half-replaced drafts.
+        Quarter.objects.select_for_update().get(pk=quarter.pk)
+        if Scorecard.objects.filter(quarter=quarter, status=Scorecard.Status.PUBLISHED).exists():
+            raise ValidationError(
+                _("The results of %(quarter)s are published; they cannot be recomputed.") % {"quarter": quarter.code}
+            )
+        computation = quarter_compute(quarter=quarter, scheme=scheme, as_of=as_of or now)
+        results = computation.results
+        staff = {
+            profile_id: department_id
+            for profile_id, department_id in StaffProfile.objects.filter(
+                id__in=[result.staff_id for result in results]
+            ).values_list("id", "department_id")
+        }
+        drafts = Scorecard.objects.filter(quarter=quarter, status=Scorecard.Status.DRAFT)
+        # Two DELETE statements whatever the number of staff: the lines first, then the bare drafts (nothing
+        # else points at a draft scorecard, so the collector's per-object pass is not needed). The lines go by
+        # a list of ids, not a sub-query: right after a first scoring PostgreSQL's statistics still say both
+        # tables are empty, and it then joined them by a nested loop that took seconds for 2,000 scorecards.
+        # Recomputing replaces the drafts; the evaluations the execution group already wrote are kept.
+        written = dict(drafts.exclude(evaluation="").values_list("staff_id", "evaluation"))
+        draft_ids = list(drafts.values_list("id", flat=True))
+        old_bases = list(drafts.exclude(basis=None).values_list("basis_id", flat=True).distinct())
+        if draft_ids:
+            lines = IndicatorScore.objects.filter(scorecard_id__in=draft_ids)
+            lines._raw_delete(lines.db)
+            drafts._raw_delete(drafts.db)
+        if old_bases:
+            # A draft's basis goes with it (no published result rests on it; the database checks that too).
+            Basis.objects.filter(pk__in=old_bases).delete()
+        basis = basis_write(quarter=quarter, scheme=scheme, rows=computation.inputs.rows, results=results, by=by)
+
+        insert_plain(
+            Scorecard,
+            ("staff", "position", "department", "total", "grade", "grade_en", "rank", "ranked_count", "evaluation"),
+            [
+                (
+                    result.staff_id,
+                    result.position,
+                    staff[result.staff_id],
+                    result.total,
+                    result.grade.label_zh if result.grade else "",
+                    result.grade.label_en if result.grade else "",
+                    result.rank,
+                    result.ranked_count,
+                    written.get(result.staff_id, ""),
+                )
+                for result in results
+            ],
+            constants={
+                "quarter": quarter.pk,
+                "version": 1,
+                "is_current": True,
+                "status": Scorecard.Status.DRAFT,
+                "scheme": scheme.pk,
+                "basis": basis.pk,
+                "computed_at": now,
+                "created_by": by.pk if by else None,
+            },
+        )
+        # The new drafts' ids, by person (one per person: the drafts were deleted above, under the lock).
+        card_of = dict(drafts.values_list("staff_id", "id"))
+        insert_plain(
+            IndicatorScore,
+            (
+                "scorecard",
+                "indicator",
+                "value",
+                "numerator",
+                "denominator",
+                "target",
+                "weight",
+                "effective_weight",
+                "points",
+                "rule",
+                "no_data_policy",
+                "no_data_applied",
+                "details",
+            ),  # fmt: skip
+            [
+                (
+                    card_of[result.staff_id],
+                    line.indicator_id,
+                    scoring.stored_raw(line.value),
+                    scoring.stored_raw(line.numerator),
+                    scoring.stored_raw(line.denominator),
+                    line.target,
+                    line.weight,
+                    line.effective_weight,
+                    line.points,
+                    line.rule[:200],
+                    line.no_data_policy,
+                    line.no_data_applied,
+                    compact_json(line.details),
+                )
+                for result in results
+                for line in result.lines
+            ],
+        )
+    return len(results)

@@ -1,0 +1,9 @@
+"""The results app's tables: scorecards and lines, the basis they rest on, and the corrections that supersede them.
+
+This app is their one writer (results.drafts, results.publication, results.corrections); other apps read them.
+"""
+
+from .basis import Basis, BasisPart
+from .scorecards import IndicatorScore, PublishedResultChanged, Scorecard
+
+__all__ = ["Basis", "BasisPart", "IndicatorScore", "PublishedResultChanged", "Scorecard"]
