@@ -11,8 +11,8 @@ from django.utils.translation import get_language
 
 from .deadlines import appeal_window_ends_on, quarter_deadlines
 from .lifecycle import actions_for
-from .models import Department, Position, Quarter, QuarterEvent, Scorecard
-from .quarter_services import pending_interviews, undecided_appeals
+from .models import Department, Position, Quarter, QuarterEvent, QuarterState, Scorecard
+from .quarter_services import pending_interviews, stale_drafts, undecided_appeals
 from .scorecards import RESULTS_CACHE_SECONDS, results_stamp
 
 RANKED_PAGE_SIZE = 100
@@ -54,7 +54,10 @@ def quarter_page(*, quarter, user, today):
     events = QuarterEvent.objects.filter(quarter=quarter).select_related("by__profile").order_by("at", "id")
     interviews = pending_interviews(quarter) if quarter.published_at else None
     appeals_until = appeal_window_ends_on(quarter)
+    # Drafts computed with a scheme version superseded since cannot be submitted or approved: said at the top.
+    stale = stale_drafts(quarter) if quarter.state in (QuarterState.SCORED, QuarterState.SUBMITTED) else None
     return {
+        "stale_drafts": stale.message_for(quarter.state) if stale else None,
         # Closing waits for the appeal window's last day (quarter_services.quarter_close); the page says so.
         "appeal_window_open_until": appeals_until if appeals_until and today <= appeals_until else None,
         "quarter": quarter,

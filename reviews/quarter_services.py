@@ -1,6 +1,7 @@
 """One service per step of the quarter's life; each goes through lifecycle.quarter_transition (the table)."""
 
 import datetime
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -33,6 +34,63 @@ def _approved_scheme(quarter):
 
 def _current_scorecards(quarter):
     return Scorecard.objects.filter(quarter=quarter, is_current=True)
+
+
+@dataclass(frozen=True)
+class StaleDrafts:
+    """The current drafts were computed with a scheme version that has been superseded since (Scorecard.scheme)."""
+
+    computed_with: int
+    approved: int
+
+    def _params(self):
+        return {"old": self.computed_with, "new": self.approved}
+
+    @property
+    def before_submitting(self) -> str:
+        return (
+            _(
+                "The results were computed with scheme version %(old)s; version %(new)s was approved since: "
+                "recompute before submitting."
+            )
+            % self._params()
+        )
+
+    @property
+    def before_approving(self) -> str:
+        return (
+            _(
+                "The results were computed with scheme version %(old)s; version %(new)s was approved since: "
+                "return them to the execution group to recompute them."
+            )
+            % self._params()
+        )
+
+    def message_for(self, state) -> str:
+        """What the quarter page says in this state: recompute (scored) or return them first (submitted)."""
+        return self.before_approving if state == QuarterState.SUBMITTED else self.before_submitting
+
+
+def stale_drafts(quarter) -> StaleDrafts | None:
+    """Whether the quarter's current drafts were computed with another scheme version than the approved one.
+
+    Regulation 二.1: the leadership group approves the scheme and then the results; results computed with a scheme
+    it has since replaced are not the results of the approved scheme, so they cannot be submitted or approved.
+    """
+    approved = _approved_scheme(quarter)
+    if approved is None:
+        return None
+    versions = sorted(
+        set(
+            _current_scorecards(quarter)
+            .filter(status=Scorecard.Status.DRAFT)
+            .exclude(scheme_id=approved.pk)
+            .values_list("scheme__version", flat=True)
+        )
+    )
+    if not versions:
+        return None
+    return StaleDrafts(computed_with=versions[0], approved=approved.version)
 
 
 def quarter_start_collecting(*, quarter, by, comment="", expected_state=None, today: datetime.date | None = None):
@@ -138,6 +196,9 @@ def quarter_submit(*, quarter, by, comment="", expected_state=None):
             raise TransitionRefused(_("Write the report's summary before submitting the results."))
         if not _current_scorecards(locked).exists():
             raise TransitionRefused(_("There are no results to submit."))
+        stale = stale_drafts(locked)
+        if stale is not None:
+            raise TransitionRefused(stale.before_submitting)
 
     def effect(locked):
         locked.submitted_by = by
@@ -172,6 +233,9 @@ def quarter_approve(*, quarter, by, comment="", expected_state=None):
             raise TransitionRefused(
                 _("You submitted these results, so another member of the leadership group must approve them.")
             )
+        stale = stale_drafts(locked)
+        if stale is not None:
+            raise TransitionRefused(stale.before_approving)
 
     def effect(locked):
         locked.approved_by = by

@@ -29,6 +29,7 @@ from .quarter_services import (
     quarter_approve,
     quarter_report_summary_update,
     quarter_return,
+    stale_drafts,
 )
 from .ranked_rows import approval_rows_html
 from .report import quarter_report
@@ -297,6 +298,8 @@ def approval(request, code):
         "quarter": quarter,
         "form": form,
         "may_decide": quarter.state == QuarterState.SUBMITTED,
+        # Results computed with a superseded scheme version cannot be approved: said before the table.
+        "stale_drafts": stale.before_approving if (stale := stale_drafts(quarter)) else None,
         **selectors.ranked_results_page(quarter=quarter, query=request.GET),
     }
     # A published quarter's results corrected after appeals: read only when the table's figures show one.
