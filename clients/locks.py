@@ -212,7 +212,11 @@ def record_lock_message(instance) -> str | None:
     if not problems:
         return None
     if isinstance(instance, Contract):
-        return problems[0][1] + " " + _("Its closing (status and closing date) can still be recorded, with a closing date in a quarter that is not locked.")
+        closing = _(
+            "Its closing (status and closing date) can still be recorded, with a closing date in a quarter that is "
+            "not locked."
+        )
+        return f"{problems[0][1]} {closing}"
     return problems[0][1]
 
 

@@ -231,7 +231,9 @@ def test_a_deletion_without_a_correction_is_refused(firm, records, q3_submitted)
 
 def run_import(firm, rows, *, commit=True):
     content = csv_bytes([REVENUE_HEADER, *rows])
-    return import_run(kind="revenue", stream=io.BytesIO(content), file_name="收款.csv", by=firm.finance_clerk, commit=commit)
+    return import_run(
+        kind="revenue", stream=io.BytesIO(content), file_name="收款.csv", by=firm.finance_clerk, commit=commit
+    )
 
 
 def test_an_import_with_a_q3_row_is_refused_whole_naming_the_row(firm, records, q3_submitted):
