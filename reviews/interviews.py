@@ -56,7 +56,8 @@ def _profile(user):
 
 
 def get_interview_for_user(user, pk) -> Interview:
-    """The interview if the user may read it: organisers, the person, and the person's superiors; else 404."""
+    """The interview if the user may read it: organisers, the person, the person's superiors and their current
+    interviewer (reviews.interviewers); else 404."""
     interview = (
         Interview.objects.select_related(
             "quarter", "staff__user", "staff__department", "staff__superior", "superior", "recorded_by"
