@@ -1,22 +1,98 @@
-"""Admin of department data; changes made here are logged like those made on the data pages."""
+"""Admin of department data; changes made here are logged like those made on the data pages, and the data lock
+(clients.locks) holds here too: a record of a submitted or closed quarter cannot be added, changed or deleted."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.db import transaction
+from django.shortcuts import redirect
+from django.urls import reverse
 
+from . import locks
 from .audit import change_record_create, diff, snapshot
 from .models import ChangeRecord, Client, Complaint, Contract, RevenueEntry, SatisfactionSurvey
+from .services import record_delete
+
+
+class LockedRecordForm:
+    """Mixed into the admin's model form: the lock is checked once the form has built the changed instance, so the
+    refusal shows on the form above the fields, and nothing is saved."""
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.errors:
+            return
+        model = type(self.instance)
+        before = locks.values_of(model.objects.get(pk=self.instance.pk)) if self.instance.pk else None
+        # The rows are locked for real when the save runs (save_model); here the check only explains the refusal.
+        with transaction.atomic():
+            try:
+                locks.check_write(model, before=before, after=locks.values_of(self.instance))
+            except locks.RecordLocked as refusal:
+                self.add_error(None, refusal)
 
 
 class AuditedAdmin(admin.ModelAdmin):
     """Every save through the admin leaves a ChangeRecord, so the history pages stay complete."""
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        return type(form.__name__, (LockedRecordForm, form), {})
+
     def save_model(self, request, obj, form, change):
-        before = snapshot(type(obj).objects.get(pk=obj.pk)) if change else {}
-        super().save_model(request, obj, form, change)
-        obj.refresh_from_db()
-        changes = diff(before, snapshot(obj))
-        if changes:
-            action = ChangeRecord.Action.UPDATE if change else ChangeRecord.Action.CREATE
-            change_record_create(instance=obj, action=action, by=request.user, changes=changes, note="admin")
+        with transaction.atomic():
+            before = snapshot(type(obj).objects.get(pk=obj.pk)) if change else {}
+            stored = locks.values_of(type(obj).objects.get(pk=obj.pk)) if change else None
+            # Checked again under the quarters' row locks: a submission between the form and the save still wins.
+            locks.check_write(type(obj), before=stored, after=locks.values_of(obj))
+            super().save_model(request, obj, form, change)
+            obj.refresh_from_db()
+            changes = diff(before, snapshot(obj))
+            if changes:
+                action = ChangeRecord.Action.UPDATE if change else ChangeRecord.Action.CREATE
+                change_record_create(instance=obj, action=action, by=request.user, changes=changes, note="admin")
+
+    def _refusal(self, objects):
+        """The lock's message for the first of these records that may not be deleted, or None."""
+        for obj in objects:
+            with transaction.atomic():
+                try:
+                    locks.check_write(type(obj), before=locks.values_of(obj), after=None)
+                except locks.RecordLocked as refusal:
+                    return f"{obj}: {' '.join(refusal.messages)}"
+        return None
+
+    def delete_view(self, request, object_id, extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        refusal = self._refusal([obj]) if obj is not None else None
+        if refusal:
+            self.message_user(request, refusal, messages.ERROR)
+            opts = self.model._meta
+            return redirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk]))
+        return super().delete_view(request, object_id, extra_context)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if "delete_selected" in actions:
+            delete_selected, name, description = actions["delete_selected"]
+
+            def delete_selected_unless_locked(modeladmin, request, queryset):
+                refusal = modeladmin._refusal(queryset)
+                if refusal:
+                    modeladmin.message_user(request, refusal, messages.ERROR)
+                    return None
+                return delete_selected(modeladmin, request, queryset)
+
+            actions["delete_selected"] = (delete_selected_unless_locked, name, description)
+        return actions
+
+    def delete_model(self, request, obj):
+        # Through the service: the lock is checked under the quarters' row locks and the deletion is logged.
+        record_delete(instance=obj, by=request.user, note="admin")
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for obj in queryset:
+                self.delete_model(request, obj)
 
 
 @admin.register(Client)

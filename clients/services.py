@@ -1,7 +1,9 @@
-"""Writes of department data by hand: every create and update is validated and leaves a change record."""
+"""Writes of department data by hand: every create, update and deletion is validated, checked against the data
+lock (clients.locks) and leaves a change record."""
 
 from django.db import transaction
 
+from . import locks
 from .audit import change_record_create, diff, snapshot
 from .models import ChangeRecord, Client, Complaint, Contract, RevenueEntry, SatisfactionSurvey
 
@@ -13,19 +15,27 @@ def _check_fields(model, fields):
         raise TypeError(f"{model.__name__} has no field(s) {', '.join(sorted(unknown))}")
 
 
-def _record_create(model, *, by, fields, note=""):
+def _record_create(model, *, by, fields, note="", correction=None):
     _check_fields(model, fields)
     with transaction.atomic():
         instance = model(**fields)
         instance.full_clean()
+        # The data lock: a record dated in a submitted or closed quarter is refused unless a correction makes it.
+        locks.check_write(model, before=None, after=locks.values_of(instance), correction=correction)
         instance.save()
         instance.refresh_from_db()  # log values as stored (10 → 10.00), not as typed
         created = {name: [None, value] for name, value in snapshot(instance).items() if value not in (None, "")}
-        change_record_create(instance=instance, action=ChangeRecord.Action.CREATE, by=by, changes=created, note=note)
+        change_record_create(
+            instance=instance,
+            action=ChangeRecord.Action.CREATE,
+            by=by,
+            changes=created,
+            note=locks.correction_note(correction, note),
+        )
     return instance
 
 
-def _record_update(instance, *, by, fields, note=""):
+def _record_update(instance, *, by, fields, note="", correction=None):
     model = type(instance)
     _check_fields(model, fields)
     with transaction.atomic():
@@ -34,55 +44,106 @@ def _record_update(instance, *, by, fields, note=""):
         # written the new values onto the instance it was given).
         current = model.objects.select_for_update().get(pk=instance.pk)
         before = snapshot(current)
+        stored = locks.values_of(current)
         for name, value in fields.items():
             setattr(current, name, value)
         current.full_clean()
+        # Checked against the dates before and after: moving a record out of a locked quarter is a change to it.
+        locks.check_write(model, before=stored, after=locks.values_of(current), correction=correction)
         current.save()
         current.refresh_from_db()
         changes = diff(before, snapshot(current))
         if changes:
-            change_record_create(instance=current, action=ChangeRecord.Action.UPDATE, by=by, changes=changes, note=note)
+            change_record_create(
+                instance=current,
+                action=ChangeRecord.Action.UPDATE,
+                by=by,
+                changes=changes,
+                note=locks.correction_note(correction, note),
+            )
     return current
 
 
-def client_create(*, by, **fields) -> Client:
-    return _record_create(Client, by=by, fields=fields)
+def record_delete(*, instance, by, correction=None, note="") -> None:
+    """Delete one record of department data (any kind), logged; refused in a locked quarter without a correction."""
+    model = type(instance)
+    with transaction.atomic():
+        current = model.objects.select_for_update().get(pk=instance.pk)
+        locks.check_write(model, before=locks.values_of(current), after=None, correction=correction)
+        removed = {name: [value, None] for name, value in snapshot(current).items() if value not in (None, "")}
+        # The change record keeps the key and values of what was removed (the row itself is gone).
+        change_record_create(
+            instance=current,
+            action=ChangeRecord.Action.DELETE,
+            by=by,
+            changes=removed,
+            note=locks.correction_note(correction, note),
+        )
+        current.delete()
 
 
-def client_update(*, instance, by, **fields) -> Client:
-    return _record_update(instance, by=by, fields=fields)
+# Every service takes `correction=`: the correction (an object or identifier; its text goes into the change
+# record's note) on whose behalf a locked quarter's record is changed. Without it, such a write is refused.
 
 
-def contract_create(*, by, **fields) -> Contract:
-    return _record_create(Contract, by=by, fields=fields)
+def client_create(*, by, correction=None, **fields) -> Client:
+    return _record_create(Client, by=by, fields=fields, correction=correction)
 
 
-def contract_update(*, instance, by, **fields) -> Contract:
-    return _record_update(instance, by=by, fields=fields)
+def client_update(*, instance, by, correction=None, **fields) -> Client:
+    return _record_update(instance, by=by, fields=fields, correction=correction)
 
 
-def revenue_entry_create(*, by, **fields) -> RevenueEntry:
-    return _record_create(RevenueEntry, by=by, fields=fields)
+def client_delete(*, instance, by, correction=None) -> None:
+    record_delete(instance=instance, by=by, correction=correction)
 
 
-def revenue_entry_update(*, instance, by, **fields) -> RevenueEntry:
-    return _record_update(instance, by=by, fields=fields)
+def contract_create(*, by, correction=None, **fields) -> Contract:
+    return _record_create(Contract, by=by, fields=fields, correction=correction)
 
 
-def complaint_create(*, by, **fields) -> Complaint:
-    return _record_create(Complaint, by=by, fields=fields)
+def contract_update(*, instance, by, correction=None, **fields) -> Contract:
+    return _record_update(instance, by=by, fields=fields, correction=correction)
 
 
-def complaint_update(*, instance, by, **fields) -> Complaint:
-    return _record_update(instance, by=by, fields=fields)
+def contract_delete(*, instance, by, correction=None) -> None:
+    record_delete(instance=instance, by=by, correction=correction)
 
 
-def survey_create(*, by, **fields) -> SatisfactionSurvey:
-    return _record_create(SatisfactionSurvey, by=by, fields=fields)
+def revenue_entry_create(*, by, correction=None, **fields) -> RevenueEntry:
+    return _record_create(RevenueEntry, by=by, fields=fields, correction=correction)
 
 
-def survey_update(*, instance, by, **fields) -> SatisfactionSurvey:
-    return _record_update(instance, by=by, fields=fields)
+def revenue_entry_update(*, instance, by, correction=None, **fields) -> RevenueEntry:
+    return _record_update(instance, by=by, fields=fields, correction=correction)
+
+
+def revenue_entry_delete(*, instance, by, correction=None) -> None:
+    record_delete(instance=instance, by=by, correction=correction)
+
+
+def complaint_create(*, by, correction=None, **fields) -> Complaint:
+    return _record_create(Complaint, by=by, fields=fields, correction=correction)
+
+
+def complaint_update(*, instance, by, correction=None, **fields) -> Complaint:
+    return _record_update(instance, by=by, fields=fields, correction=correction)
+
+
+def complaint_delete(*, instance, by, correction=None) -> None:
+    record_delete(instance=instance, by=by, correction=correction)
+
+
+def survey_create(*, by, correction=None, **fields) -> SatisfactionSurvey:
+    return _record_create(SatisfactionSurvey, by=by, fields=fields, correction=correction)
+
+
+def survey_update(*, instance, by, correction=None, **fields) -> SatisfactionSurvey:
+    return _record_update(instance, by=by, fields=fields, correction=correction)
+
+
+def survey_delete(*, instance, by, correction=None) -> None:
+    record_delete(instance=instance, by=by, correction=correction)
 
 
 # kind -> (create, update), for the pages that serve every kind with one view.

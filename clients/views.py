@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from reviews.roles import roles_of
 
-from . import access, selectors
+from . import access, locks, selectors
 from .forms import RECORD_FORMS, DataFilterForm
 from .services import RECORD_SERVICES
 
@@ -102,7 +102,10 @@ def record_edit(request, kind, pk):
         saved = _save(request, spec, form, instance=record)
         if saved is not None:
             return _after_save(request, spec, saved, created=False)
-    return render(request, "clients/record_form.html", {**_page_context(request, spec), "form": form, "record": record})
+    context = {**_page_context(request, spec), "form": form, "record": record}
+    # Said before the clerk types: a record of a submitted or closed quarter is read-only (clients.locks).
+    context["lock_message"] = locks.record_lock_message(record)
+    return render(request, "clients/record_form.html", context)
 
 
 @login_required

@@ -376,6 +376,12 @@ def scheme_approve(*, scheme, by, comment="") -> Scheme:
         locked = Scheme.objects.select_for_update().get(pk=scheme.pk)
         if locked.status != Scheme.Status.DRAFT:
             raise SchemeStateError(_already_decided_message(locked))
+        if quarter.state in QUARTER_STATES_CLOSED_TO_NEW_VERSIONS:
+            # Approved results are never recomputed: a version approved now would leave them stale for good.
+            raise SchemeStateError(
+                _("The %(quarter)s results are already %(state)s; its scheme can no longer change.")
+                % {"quarter": quarter, "state": quarter.get_state_display().lower()}
+            )
         scheme_validate(scheme=locked)
         now = timezone.now()
         # The old version steps aside first: the database allows one approved scheme per quarter.

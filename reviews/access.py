@@ -4,6 +4,7 @@ from django.http import Http404
 
 from results.models import Scorecard
 
+from .models import InterviewerDesignation
 from .roles import roles_of
 
 
@@ -27,7 +28,8 @@ def get_scorecard_for_user(user, pk) -> Scorecard:
     """The scorecard if this user may see it, else Http404 (whether or not it exists).
 
     Regulation 四 (confidentiality of individual results): the execution and leadership groups see every
-    scorecard; the person and their superiors up the reporting line see it once it is published; nobody else.
+    scorecard; the person, their superiors up the reporting line and an interviewer designated for them that
+    quarter see it once it is published; nobody else.
     """
     try:
         card = Scorecard.objects.select_related("staff__superior", "quarter", "department").get(pk=pk)
@@ -41,5 +43,13 @@ def get_scorecard_for_user(user, pk) -> Scorecard:
     is_reader = lambda person: person.user_id == user.pk  # noqa: E731
     published = card.status == Scorecard.Status.PUBLISHED
     if published and (is_reader(card.staff) or _is_above(card.staff, is_reader)):
+        return card
+    # Regulation 三.5: the interviewer the execution group designated reads the result they discuss.
+    if (
+        published
+        and InterviewerDesignation.objects.filter(
+            quarter_id=card.quarter_id, staff_id=card.staff_id, interviewer__user_id=user.pk, interviewer__active=True
+        ).exists()
+    ):
         return card
     raise Http404

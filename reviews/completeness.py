@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from clients.models import ChangeRecord, Client, Complaint, Contract, RevenueEntry, SatisfactionSurvey
 
+from .interviewers import people_without_interviewer
 from .models import Department, StaffProfile
 from .roles import DATA_KINDS_BY_DEPARTMENT
 
@@ -88,6 +89,8 @@ class Board:
     ratings_done: int
     ratings_total: int
     notes: list
+    # Regulation 三.5: assessed people with nobody to interview them (no active superior, none designated).
+    without_interviewer: list = field(default_factory=list)
     kind_titles: list = field(default_factory=lambda: [str(KIND_TITLES[kind]) for kind in PERSON_KINDS])
 
     @property
@@ -147,6 +150,7 @@ def completeness_board(*, quarter) -> Board:
     without_surveys = list(assessed.exclude(pk__in=surveyed).select_related("department").order_by("full_name"))
     for person in without_surveys:
         rows[person.department_id].without_surveys.append(person)
+    without_interviewer = people_without_interviewer(quarter, assessed.select_related("superior", "department"))
 
     # The clerks' last edit of any department data: when each department last delivered.
     for department_id, at in (
@@ -190,6 +194,15 @@ def completeness_board(*, quarter) -> Board:
             )
             % {"n": len(without_surveys)}
         )
+    if without_interviewer:
+        notes.append(
+            ngettext(
+                "%(n)d assessed person has nobody to interview them: %(names)s.",
+                "%(n)d assessed people have nobody to interview them: %(names)s.",
+                len(without_interviewer),
+            )
+            % {"n": len(without_interviewer), "names": ", ".join(p.full_name for p in without_interviewer)}
+        )
     if rating_round is None:
         notes.append(_("No rating round has been opened for this quarter."))
     elif ratings_done < ratings_total:
@@ -209,4 +222,5 @@ def completeness_board(*, quarter) -> Board:
         ratings_done=ratings_done,
         ratings_total=ratings_total,
         notes=notes,
+        without_interviewer=without_interviewer,
     )

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from results.models import Scorecard
 
 from .deadlines import days_left, days_phrase, interview_due_on, local_today
+from .interviewers import interviewees_q
 from .models import Interview, Quarter, QuarterState
 from .roles import roles_of
 
@@ -154,7 +155,10 @@ def home_tasks(*, user, today: datetime.date | None = None) -> list[dict]:
         # Superiors (regulation 三.5): an interview with each direct report within 7 days of publication.
         for quarter in published:
             reports = Scorecard.objects.filter(
-                quarter=quarter, is_current=True, status=Scorecard.Status.PUBLISHED, staff__superior=profile
+                interviewees_q(quarter=quarter, profile=profile),
+                quarter=quarter,
+                is_current=True,
+                status=Scorecard.Status.PUBLISHED,
             )
             recorded = Interview.objects.filter(quarter=quarter, recorded_at__isnull=False)
             reports = reports.exclude(staff_id__in=recorded.values("staff_id"))

@@ -15,6 +15,7 @@ from .interview_forms import (
     InterviewScheduleForm,
     improvement_formset,
 )
+from .interviewers import may_interview
 from .models import ImprovementItem, Interview
 from .roles import require
 from .scorecards import scorecard_for_user
@@ -29,9 +30,9 @@ def _add_errors(form, error):
         form.add_error(None, error)
 
 
-def _require_direct_superior(user, staff):
-    profile = getattr(user, "profile", None)
-    if profile is None or staff.superior_id != profile.pk:
+def _require_interviewer(user, quarter, staff):
+    """Regulation 三.5: the person's interviewer (the direct superior, or the one designated) holds the interview."""
+    if not may_interview(user, quarter=quarter, staff=staff):
         raise PermissionDenied
 
 
@@ -44,7 +45,7 @@ def team(request):
 @login_required
 def interview_schedule(request, pk):
     scorecard = scorecard_for_user(request.user, pk)
-    _require_direct_superior(request.user, scorecard.staff)
+    _require_interviewer(request.user, scorecard.quarter, scorecard.staff)
     existing = Interview.objects.filter(quarter=scorecard.quarter_id, staff=scorecard.staff_id).first()
     if existing is not None and existing.is_recorded:
         messages.info(request, _("This interview has already been recorded."))
@@ -78,7 +79,7 @@ def interview_schedule(request, pk):
 @login_required
 def interview_record(request, pk):
     interview = interviews.get_interview_for_user(request.user, pk)
-    _require_direct_superior(request.user, interview.staff)
+    _require_interviewer(request.user, interview.quarter, interview.staff)
     if interview.is_recorded:
         messages.info(request, _("This interview has already been recorded."))
         return redirect("reviews:interview", pk=interview.pk)
@@ -129,7 +130,7 @@ def interview_detail(request, pk):
             "items": items,
             "status": interviews.interview_status(interview),
             "is_owner": is_owner,
-            "is_direct_superior": profile is not None and interview.staff.superior_id == profile.pk,
+            "is_interviewer": may_interview(request.user, quarter=interview.quarter, staff=interview.staff),
             "quarter_open": quarter_open,
             "follow_up_open": follow_up_open,
             "acknowledge_form": (

@@ -17,6 +17,7 @@ from results.models import Scorecard
 
 from .access import is_superior_of
 from .deadlines import interview_due_on
+from .interviewers import interviewees_q, may_interview
 from .models import ImprovementItem, Interview, Quarter, QuarterState, StaffProfile
 from .roles import roles_of
 
@@ -57,7 +58,8 @@ def _profile(user):
 
 
 def get_interview_for_user(user, pk) -> Interview:
-    """The interview if the user may read it: organisers, the person, and the person's superiors; else 404."""
+    """The interview if the user may read it: organisers, the person, the person's superiors and their current
+    interviewer (reviews.interviewers); else 404."""
     interview = (
         Interview.objects.select_related(
             "quarter", "staff__user", "staff__department", "staff__superior", "superior", "recorded_by"
@@ -75,14 +77,22 @@ def get_interview_for_user(user, pk) -> Interview:
         raise Http404
     if profile.pk in (interview.staff_id, interview.superior_id) or is_superior_of(profile, interview.staff):
         return interview
+    # A designated interviewer reads the interview they now hold, even one scheduled by someone before them.
+    if may_interview(user, quarter=interview.quarter, staff=interview.staff):
+        return interview
     raise Http404
 
 
-def _require_direct_superior(*, staff, by):
-    profile = _profile(by)
-    if profile is None or staff.superior_id != profile.pk:
-        raise PermissionDenied(_("Only the person's direct superior holds the interview."))
-    return profile
+def _require_interviewer(*, quarter, staff, by):
+    """The person's interviewer (reviews.interviewers: the direct superior, or the one designated) or refuse."""
+    if not may_interview(by, quarter=quarter, staff=staff):
+        raise PermissionDenied(
+            _(
+                "Only the person's interviewer holds the interview: the direct superior, or the interviewer "
+                "the execution group designated."
+            )
+        )
+    return _profile(by)
 
 
 def interviews_open(quarter) -> bool:
@@ -113,7 +123,7 @@ def _lock_open_quarter(quarter_id) -> Quarter:
 
 def interview_schedule(*, scorecard, by, scheduled_at, place) -> Interview:
     """Fix (or move) the interview's date, time and place; only before it is recorded."""
-    profile = _require_direct_superior(staff=scorecard.staff, by=by)
+    profile = _require_interviewer(quarter=scorecard.quarter, staff=scorecard.staff, by=by)
     errors = {}
     if scheduled_at is None or scheduled_at <= timezone.now():
         errors["scheduled_at"] = _("Choose a date and time in the future.")
@@ -150,7 +160,7 @@ def interview_schedule(*, scorecard, by, scheduled_at, place) -> Interview:
 
 def interview_record(*, interview, by, held_at, strengths, weaknesses, goals, items) -> Interview:
     """Write the interview down once: strengths, weaknesses, the improvement plan and next quarter's goals."""
-    _require_direct_superior(staff=interview.staff, by=by)
+    _require_interviewer(quarter=interview.quarter, staff=interview.staff, by=by)
     now = timezone.now()
     errors = {}
     for field, value in (("strengths", strengths), ("weaknesses", weaknesses), ("goals", goals)):
@@ -314,7 +324,8 @@ def published_quarters():
 
 
 def team_page(*, user, quarter_pk=None, today=None):
-    """A superior's direct reports' published scorecards of one quarter, with interview status and deadline."""
+    """The published scorecards of one quarter of the people this user interviews (direct reports, and anyone the
+    execution group designated them for), with interview status and deadline."""
     profile = _profile(user)
     today = today or timezone.localdate()
     quarters = list(published_quarters())
@@ -326,8 +337,8 @@ def team_page(*, user, quarter_pk=None, today=None):
     if profile is not None and quarter is not None:
         scorecards = (
             Scorecard.objects.filter(
+                interviewees_q(quarter=quarter, profile=profile),
                 quarter=quarter,
-                staff__superior=profile,
                 status=Scorecard.Status.PUBLISHED,
                 is_current=True,
             )

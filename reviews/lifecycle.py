@@ -41,6 +41,8 @@ class Setting(models.TextChoices):
     """
 
     APPEAL_TERMS = "appeal_terms", gettext_lazy("Set the appeal window and decision time")
+    # Regulation 三.5: who interviews a person without an active direct superior (reviews.interviewers).
+    INTERVIEWER = "interviewer", gettext_lazy("Designate an interviewer")
 
 
 def action_label(action) -> str:

@@ -312,3 +312,43 @@ class ImprovementItem(models.Model):
 
     def __str__(self):
         return self.description
+
+
+class InterviewerDesignation(models.Model):
+    """The person who holds one assessed person's interview of a quarter instead of the direct superior.
+
+    Regulation 三.5 gives the interview to the direct superior; a person without one (or whose superior has left)
+    would never be interviewed and the quarter could never close, so the execution group designates someone.
+    The row records who designated whom, when and why; a later designation replaces it (the quarter's history
+    keeps each one, reviews.interviewers).
+    """
+
+    quarter = models.ForeignKey(
+        Quarter, on_delete=models.PROTECT, related_name="interviewer_designations", verbose_name=_("quarter")
+    )
+    staff = models.ForeignKey(
+        StaffProfile,
+        on_delete=models.PROTECT,
+        related_name="designated_interviewers",
+        verbose_name=_("assessed person"),
+    )
+    interviewer = models.ForeignKey(
+        StaffProfile, on_delete=models.PROTECT, related_name="designated_interviews", verbose_name=_("interviewer")
+    )
+    reason = models.TextField(_("reason"))
+    designated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("designated by")
+    )
+    designated_at = models.DateTimeField(_("designated at"))
+
+    class Meta:
+        ordering = ["quarter", "staff"]
+        verbose_name = _("designated interviewer")
+        verbose_name_plural = _("designated interviewers")
+        constraints = [
+            models.UniqueConstraint(fields=["quarter", "staff"], name="interviewer_one_per_person_quarter"),
+            models.CheckConstraint(condition=~Q(interviewer=models.F("staff")), name="interviewer_not_self"),
+        ]
+
+    def __str__(self):
+        return f"{self.staff} {self.quarter}: {self.interviewer}"

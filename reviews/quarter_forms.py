@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .interviewers import MAX_REASON
+from .models import StaffProfile
 from .quarter_services import APPEAL_DAYS_MAX, APPEAL_DAYS_MIN
 
 _BOUNDS_ERRORS = {
@@ -38,3 +40,34 @@ class AppealTermsForm(forms.Form):
                 "appeal_decision_days": quarter.appeal_decision_days,
             },
         )
+
+
+class InterviewerDesignationForm(forms.Form):
+    """Who interviews one person this quarter (regulation 三.5), typed by username: the firm has 2,000 people."""
+
+    person = forms.CharField(
+        label=_("Assessed person (username)"), max_length=150, help_text=_("The person to be interviewed.")
+    )
+    interviewer = forms.CharField(
+        label=_("Interviewer (username)"), max_length=150, help_text=_("An active member of staff.")
+    )
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=MAX_REASON)
+
+    def _person(self, field, **conditions):
+        username = self.cleaned_data[field].strip()
+        person = (
+            StaffProfile.objects.select_related("superior", "user")
+            .filter(user__username=username, **conditions)
+            .first()
+        )
+        if person is None:
+            raise forms.ValidationError(
+                _("There is no active staff member with username “%(value)s”."), params={"value": username}
+            )
+        return person
+
+    def clean_person(self):
+        return self._person("person", assessed=True, active=True)
+
+    def clean_interviewer(self):
+        return self._person("interviewer", active=True)

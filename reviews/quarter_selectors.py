@@ -13,11 +13,13 @@ from results.models import Scorecard
 
 from .deadlines import appeal_window_ends_on, quarter_deadlines
 from .lifecycle import actions_for
-from .models import Department, Position, Quarter, QuarterEvent
-from .quarter_services import pending_interviews, undecided_appeals
+from .models import Department, Position, Quarter, QuarterEvent, QuarterState
+from .quarter_services import pending_interviews, quarter_close_blockers, stale_drafts, undecided_appeals
 from .scorecards import RESULTS_CACHE_SECONDS, results_stamp
 
 RANKED_PAGE_SIZE = 100
+# The quarter page names this many people still waiting for their interview; the interviews page lists them all.
+CLOSE_BLOCKERS_SHOWN = 100
 SORTS = {
     # key: (ascending order, descending order)
     "total": (("total", "staff__full_name"), ("-total", "staff__full_name")),
@@ -56,7 +58,15 @@ def quarter_page(*, quarter, user, today):
     events = QuarterEvent.objects.filter(quarter=quarter).select_related("by__profile").order_by("at", "id")
     interviews = pending_interviews(quarter) if quarter.published_at else None
     appeals_until = appeal_window_ends_on(quarter)
+    # Drafts computed with a scheme version superseded since cannot be submitted or approved: said at the top.
+    stale = stale_drafts(quarter) if quarter.state in (QuarterState.SCORED, QuarterState.SUBMITTED) else None
+    # A published quarter lists by name what keeps it from closing (the same check quarter_close makes).
+    blockers = quarter_close_blockers(quarter, today=today) if quarter.state == QuarterState.PUBLISHED else None
     return {
+        "close_blockers": blockers,
+        "close_blockers_shown": blockers.interviews[:CLOSE_BLOCKERS_SHOWN] if blockers else [],
+        "close_blockers_hidden": max(0, len(blockers.interviews) - CLOSE_BLOCKERS_SHOWN) if blockers else 0,
+        "stale_drafts": stale.message_for(quarter.state) if stale else None,
         # Closing waits for the appeal window's last day (quarter_services.quarter_close); the page says so.
         "appeal_window_open_until": appeals_until if appeals_until and today <= appeals_until else None,
         "quarter": quarter,

@@ -1,6 +1,7 @@
 """One service per step of the quarter's life; each goes through lifecycle.quarter_transition (the table)."""
 
 import datetime
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,8 +16,9 @@ from results.models import Scorecard
 from results.publication import results_publish
 
 from .deadlines import appeal_window_ends_on, local_today
+from .interviewers import interviewers_of, people_without_interviewer
 from .lifecycle import Action, Setting, TransitionRefused, quarter_published, quarter_transition
-from .models import Interview, Quarter, QuarterEvent, QuarterState
+from .models import Interview, Quarter, QuarterEvent, QuarterState, StaffProfile
 from .roles import roles_of
 
 MAX_SUMMARY_LENGTH = 20000
@@ -37,6 +39,63 @@ def _approved_scheme(quarter):
 
 def _current_scorecards(quarter):
     return Scorecard.objects.filter(quarter=quarter, is_current=True)
+
+
+@dataclass(frozen=True)
+class StaleDrafts:
+    """The current drafts were computed with a scheme version that has been superseded since (Scorecard.scheme)."""
+
+    computed_with: int
+    approved: int
+
+    def _params(self):
+        return {"old": self.computed_with, "new": self.approved}
+
+    @property
+    def before_submitting(self) -> str:
+        return (
+            _(
+                "The results were computed with scheme version %(old)s; version %(new)s was approved since: "
+                "recompute before submitting."
+            )
+            % self._params()
+        )
+
+    @property
+    def before_approving(self) -> str:
+        return (
+            _(
+                "The results were computed with scheme version %(old)s; version %(new)s was approved since: "
+                "return them to the execution group to recompute them."
+            )
+            % self._params()
+        )
+
+    def message_for(self, state) -> str:
+        """What the quarter page says in this state: recompute (scored) or return them first (submitted)."""
+        return self.before_approving if state == QuarterState.SUBMITTED else self.before_submitting
+
+
+def stale_drafts(quarter) -> StaleDrafts | None:
+    """Whether the quarter's current drafts were computed with another scheme version than the approved one.
+
+    Regulation 二.1: the leadership group approves the scheme and then the results; results computed with a scheme
+    it has since replaced are not the results of the approved scheme, so they cannot be submitted or approved.
+    """
+    approved = _approved_scheme(quarter)
+    if approved is None:
+        return None
+    versions = sorted(
+        set(
+            _current_scorecards(quarter)
+            .filter(status=Scorecard.Status.DRAFT)
+            .exclude(scheme_id=approved.pk)
+            .values_list("scheme__version", flat=True)
+        )
+    )
+    if not versions:
+        return None
+    return StaleDrafts(computed_with=versions[0], approved=approved.version)
 
 
 def quarter_start_collecting(*, quarter, by, comment="", expected_state=None, today: datetime.date | None = None):
@@ -131,6 +190,9 @@ def quarter_submit(*, quarter, by, comment="", expected_state=None):
             raise TransitionRefused(_("Write the report's summary before submitting the results."))
         if not _current_scorecards(locked).exists():
             raise TransitionRefused(_("There are no results to submit."))
+        stale = stale_drafts(locked)
+        if stale is not None:
+            raise TransitionRefused(stale.before_submitting)
 
     def effect(locked):
         locked.submitted_by = by
@@ -157,6 +219,9 @@ def quarter_approve(*, quarter, by, comment="", expected_state=None):
             raise TransitionRefused(
                 _("You submitted these results, so another member of the leadership group must approve them.")
             )
+        stale = stale_drafts(locked)
+        if stale is not None:
+            raise TransitionRefused(stale.before_approving)
 
     def effect(locked):
         locked.approved_by = by
@@ -190,11 +255,31 @@ def quarter_return(*, quarter, by, comment, expected_state=None):
     )
 
 
+def people_without_interviewer_message(people) -> str:
+    """Publication's refusal: who has nobody to interview them and how to fix it (regulation 三.5)."""
+    return ngettext(
+        "%(n)d person would have nobody to interview them (no active direct superior and no designated "
+        "interviewer): %(names)s. Designate their interviewer on the quarter's Interviewers page first.",
+        "%(n)d people would have nobody to interview them (no active direct superior and no designated "
+        "interviewer): %(names)s. Designate their interviewers on the quarter's Interviewers page first.",
+        len(people),
+    ) % {"n": len(people), "names": ", ".join(person.full_name for person in people)}
+
+
 def quarter_publish(*, quarter, by, comment="", expected_state=None):
     """Publish: every current draft result becomes published; the interview and appeal clocks start (三.5).
 
-    Receivers of lifecycle.quarter_published (feedback PDFs, e-mails) run after the commit.
+    Refused while anyone to be published has nobody to interview them: their interview could never be recorded
+    and the quarter could never close. Receivers of lifecycle.quarter_published (feedback PDFs, e-mails) run after
+    the commit.
     """
+
+    def guard(locked):
+        drafts = _current_scorecards(locked).filter(status=Scorecard.Status.DRAFT).values("staff_id")
+        people = StaffProfile.objects.filter(pk__in=drafts).select_related("superior")
+        missing = people_without_interviewer(locked, people)
+        if missing:
+            raise TransitionRefused(people_without_interviewer_message(missing) + " " + _("Nothing was changed."))
 
     def effect(locked):
         locked.published_at = timezone.now()
@@ -211,6 +296,7 @@ def quarter_publish(*, quarter, by, comment="", expected_state=None):
         by=by,
         comment=comment,
         expected_state=expected_state,
+        guard=guard,
         effect=effect,
     )
 
@@ -228,33 +314,109 @@ def undecided_appeals(quarter) -> int:
     return Appeal.objects.filter(quarter=quarter, decided_at__isnull=True).count()
 
 
+@dataclass(frozen=True)
+class InterviewWaiting:
+    """A published result whose interview is not recorded: the scorecard, the interviewer (or None), the interview."""
+
+    scorecard: Scorecard
+    interviewer: StaffProfile | None
+    interview: Interview | None
+
+    @property
+    def person(self):
+        return self.scorecard.staff
+
+
+@dataclass
+class CloseBlockers:
+    """Everything that keeps a published quarter from closing, by name (quarter_close refuses while any is left)."""
+
+    # The appeal window's last day while people may still appeal, else None.
+    window_open_until: datetime.date | None
+    # An InterviewWaiting for each published result without a recorded interview, by name.
+    interviews: list
+    # The appeals still waiting for a decision, oldest first.
+    appeals: list
+
+    def __bool__(self):
+        return bool(self.window_open_until or self.interviews or self.appeals)
+
+    def messages(self) -> list[str]:
+        problems = []
+        if self.window_open_until:
+            problems.append(
+                _("The appeal window is open until %(date)s.") % {"date": self.window_open_until.isoformat()}
+            )
+        if self.interviews:
+            names = [
+                waiting.person.full_name
+                if waiting.interviewer
+                else _("%(name)s (nobody to interview them)") % {"name": waiting.person.full_name}
+                for waiting in self.interviews
+            ]
+            problems.append(
+                ngettext(
+                    "%(n)d interview is not recorded yet: %(names)s.",
+                    "%(n)d interviews are not recorded yet: %(names)s.",
+                    len(names),
+                )
+                % {"n": len(names), "names": ", ".join(names)}
+            )
+        if self.appeals:
+            names = [appeal.staff.full_name for appeal in self.appeals]
+            problems.append(
+                ngettext(
+                    "%(n)d appeal is not decided yet: %(names)s.",
+                    "%(n)d appeals are not decided yet: %(names)s.",
+                    len(names),
+                )
+                % {"n": len(names), "names": ", ".join(names)}
+            )
+        return problems
+
+
+def quarter_close_blockers(quarter, *, today: datetime.date) -> CloseBlockers:
+    """What keeps the published quarter from closing on `today`: the open appeal window, each person without a
+    recorded interview (with their interviewer, reviews.interviewers) and each undecided appeal."""
+    from appeals.models import Appeal  # appeals builds on reviews: imported when used, as undecided_appeals does
+
+    appeals_until = appeal_window_ends_on(quarter)
+    recorded = Interview.objects.filter(quarter=quarter, recorded_at__isnull=False).values("staff_id")
+    waiting = (
+        _current_scorecards(quarter)
+        .filter(status=Scorecard.Status.PUBLISHED)
+        .exclude(staff_id__in=recorded)
+        .select_related("staff__superior")
+        .order_by("staff__full_name")
+    )
+    waiting = list(waiting)
+    found = interviewers_of(quarter, [card.staff for card in waiting])
+    interviews = {
+        i.staff_id: i for i in Interview.objects.filter(quarter=quarter, staff__in=[c.staff_id for c in waiting])
+    }
+    undecided = list(
+        Appeal.objects.filter(quarter=quarter, decided_at__isnull=True).select_related("staff").order_by("filed_at")
+    )
+    return CloseBlockers(
+        window_open_until=appeals_until if appeals_until is not None and today <= appeals_until else None,
+        interviews=[InterviewWaiting(card, found[card.staff_id], interviews.get(card.staff_id)) for card in waiting],
+        appeals=undecided,
+    )
+
+
 def quarter_close(*, quarter, by, comment="", expected_state=None, today: datetime.date | None = None):
     """Close the quarter once the appeal window has ended, every interview is recorded and every appeal decided.
 
     It is read-only after. The window counts: closing while people may still appeal would cut short the time the
-    regulation gives them (the window's last day is included, as appeals.selectors.filing_window counts it).
+    regulation gives them (the window's last day is included, as appeals.selectors.filing_window counts it). The
+    refusal names every person and appeal still in the way (quarter_close_blockers; the quarter page lists them).
     """
     today = today or local_today()
 
     def guard(locked):
-        problems = []
-        appeals_until = appeal_window_ends_on(locked)
-        if appeals_until is not None and today <= appeals_until:
-            problems.append(_("The appeal window is open until %(date)s.") % {"date": appeals_until.isoformat()})
-        interviews = pending_interviews(locked)
-        if interviews:
-            problems.append(
-                ngettext("%(n)d interview is not recorded yet.", "%(n)d interviews are not recorded yet.", interviews)
-                % {"n": interviews}
-            )
-        appeals = undecided_appeals(locked)
-        if appeals:
-            problems.append(
-                ngettext("%(n)d appeal is not decided yet.", "%(n)d appeals are not decided yet.", appeals)
-                % {"n": appeals}
-            )
-        if problems:
-            raise TransitionRefused(" ".join([_("The quarter cannot be closed yet:"), *problems]))
+        blockers = quarter_close_blockers(locked, today=today)
+        if blockers:
+            raise TransitionRefused(" ".join([_("The quarter cannot be closed yet:"), *blockers.messages()]))
 
     def effect(locked):
         locked.closed_at = timezone.now()

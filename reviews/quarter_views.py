@@ -18,10 +18,11 @@ from results.models import Scorecard
 from . import quarter_selectors as selectors
 from .completeness import completeness_board
 from .deadlines import local_today
+from .interviewers import assessed_people, designation_page, interviewer_designate
 from .lifecycle import STATES_AFTER_SUBMISSION, Action, TransitionRefused, action_label
 from .models import QuarterState
 from .pdf import render_pdf
-from .quarter_forms import AppealTermsForm
+from .quarter_forms import AppealTermsForm, InterviewerDesignationForm
 from .quarter_services import (
     MAX_SUMMARY_LENGTH,
     QUARTER_SERVICES,
@@ -30,6 +31,7 @@ from .quarter_services import (
     quarter_approve,
     quarter_report_summary_update,
     quarter_return,
+    stale_drafts,
 )
 from .ranked_rows import approval_rows_html
 from .report import quarter_report
@@ -134,6 +136,52 @@ def completeness(request, code):
     return render(
         request, "reviews/quarter_completeness.html", {"quarter": quarter, "board": completeness_board(quarter=quarter)}
     )
+
+
+INTERVIEWERS_PAGE_SIZE = 100
+
+
+@organisers_only
+def interviewers(request, code):
+    """Who interviews whom this quarter (regulation 三.5): people with nobody first; the execution group designates."""
+    quarter = selectors.get_quarter_or_404(code)
+    may_designate = roles_of(request.user).is_execution and quarter.state != QuarterState.CLOSED
+    form = InterviewerDesignationForm(initial={"person": request.GET.get("person", "")})
+    status = 200
+    if request.method == "POST":
+        if not roles_of(request.user).is_execution:
+            raise PermissionDenied
+        form = InterviewerDesignationForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                interviewer_designate(
+                    quarter=quarter, staff=data["person"], interviewer=data["interviewer"], by=request.user,
+                    reason=data["reason"],
+                )  # fmt: skip
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("%(interviewer)s now holds the interview of %(person)s for %(quarter)s.")
+                    % {
+                        "interviewer": data["interviewer"].full_name,
+                        "person": data["person"].full_name,
+                        "quarter": quarter.code,
+                    },
+                )
+                return redirect("reviews:interviewers", code=quarter.code)
+        status = 400
+    rows = designation_page(quarter=quarter, people=assessed_people(quarter))
+    context = {
+        "quarter": quarter,
+        "form": form,
+        "may_designate": may_designate,
+        "page": Paginator(rows, INTERVIEWERS_PAGE_SIZE).get_page(request.GET.get("page")),
+        "nobody": sum(1 for row in rows if row["interviewer"] is None),
+    }
+    return render(request, "reviews/quarter_interviewers.html", context, status=status)
 
 
 class SummaryForm(forms.Form):
@@ -298,6 +346,8 @@ def approval(request, code):
         "quarter": quarter,
         "form": form,
         "may_decide": quarter.state == QuarterState.SUBMITTED,
+        # Results computed with a superseded scheme version cannot be approved: said before the table.
+        "stale_drafts": stale.before_approving if (stale := stale_drafts(quarter)) else None,
         **selectors.ranked_results_page(quarter=quarter, query=request.GET),
     }
     # A published quarter's results corrected after appeals: read only when the table's figures show one.

@@ -24,6 +24,7 @@ from results.models import IndicatorScore, Scorecard
 from . import charts
 from .access import get_scorecard_for_user
 from .deadlines import appeal_window_ends_on, interview_due_on
+from .interviewers import may_interview
 from .interviews import PUBLISHED_STATES, interview_status
 from .models import ImprovementItem, Interview, Position, Quarter, QuarterState
 from .roles import roles_of
@@ -270,6 +271,14 @@ def scorecard_viewer_context(*, scorecard, user, today=None) -> dict:
     # A closed quarter is read-only, whatever its window said (appeals.selectors.filing_window refuses it too).
     appeal_open = appeal_until is not None and today <= appeal_until and quarter.state == QuarterState.PUBLISHED
     is_direct_superior = staff.superior is not None and staff.superior.user_id == user.pk
+    # The interview is scheduled by the person's interviewer (reviews.interviewers): asked only while it can be.
+    may_schedule = (
+        published
+        and quarter.state == QuarterState.PUBLISHED  # a closed quarter's interviews are read-only
+        and not is_owner
+        and (interview is None or not interview.is_recorded)
+        and may_interview(user, quarter=quarter, staff=staff)
+    )
     return {
         "scorecard": scorecard,
         "quarter": quarter,
@@ -287,14 +296,7 @@ def scorecard_viewer_context(*, scorecard, user, today=None) -> dict:
         "appeal_open": appeal_open,
         "appeal_url": reverse("appeals:file", args=[scorecard.pk]) if (appeal_open and is_owner) else None,
         "interview_url": reverse("reviews:interview", args=[interview.pk]) if interview else None,
-        "schedule_url": (
-            reverse("reviews:interview_schedule", args=[scorecard.pk])
-            if published
-            and quarter.state == QuarterState.PUBLISHED  # a closed quarter's interviews are read-only
-            and is_direct_superior
-            and (interview is None or not interview.is_recorded)
-            else None
-        ),
+        "schedule_url": (reverse("reviews:interview_schedule", args=[scorecard.pk]) if may_schedule else None),
     }
 
 

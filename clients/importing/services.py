@@ -20,6 +20,7 @@ from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, models, tra
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from clients import locks
 from clients.audit import change_record_build
 from clients.models import ChangeRecord
 from lawfirm_kpi.spreadsheets import neutralise
@@ -87,6 +88,8 @@ def import_run(*, kind, stream, file_name, by=None, commit=False):
             with transaction.atomic():
                 if kind == "staff":
                     _write_staff(job, by=by, note=file_name)
+                elif not _locks_unchanged(job, report):
+                    pass  # a quarter the file touches was submitted since the plan: nothing is written
                 else:
                     _write_records(job, by=by, note=file_name)
         except IntegrityError:
@@ -100,8 +103,19 @@ def import_run(*, kind, stream, file_name, by=None, commit=False):
                 )
             )
         else:
-            report.committed = True
+            report.committed = report.ok
     return report
+
+
+def _locks_unchanged(job, report):
+    """Lock the rows of the quarters the file touches (clients.locks) and check none was submitted since the plan.
+
+    Runs inside the writing transaction: a submission of one of those quarters now waits for the import to end."""
+    now_locked = locks.locked_quarters(keys=job.touched_quarters, for_update=True)
+    newly = sorted(code for key, code in now_locked.items() if key not in job.locked)
+    for code in newly:
+        report.errors.append(RowError(0, "", f"{locks.lock_message(code)} " + _("Nothing was imported.")))
+    return not newly
 
 
 def _write_records(job, *, by, note):

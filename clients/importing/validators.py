@@ -14,6 +14,7 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from clients import locks
 from clients.models import Client, Complaint, Contract, RevenueEntry, SatisfactionSurvey
 from reviews.models import Department, StaffProfile
 
@@ -160,6 +161,8 @@ class KindImport:
     # The column whose references may point to rows of this same file (client referrers, superiors).
     self_reference = None
     existing_extra = ()
+    # Department records obey the data lock (clients.locks); people are not dated records.
+    data_locked = True
 
     def __init__(self, spec, report):
         self.spec = spec
@@ -174,6 +177,10 @@ class KindImport:
         # The plan: creates as (row, values), updates as (row, id, key, changed, values).
         self.creates = []
         self.updates = []
+        # The data lock as the plan saw it: {(year, number): code} of the locked quarters, and every quarter the
+        # file's rows touch (import_run locks those rows and checks nothing changed before it writes).
+        self.locked = {}
+        self.touched_quarters = set()
 
     # ---- header
 
@@ -290,6 +297,11 @@ class KindImport:
             self.lookups[ref].load_keys(keys)
         existing = self.load_existing(list(self.first_row_of))
         self.prepare(existing)
+        if self.data_locked:
+            self.locked = locks.locked_quarters()
+            self.first_signed = (
+                locks.first_signed_on(row["id"] for row in existing.values()) if self.model is Client else {}
+            )
         rows, self.rows = self.rows, []
         report = self.report
         defaults = self.defaults()
@@ -320,7 +332,7 @@ class KindImport:
             key = values[self.spec.key]
             current = existing.get(key)
             merged = {**(current or defaults), **fields}
-            problems = self.check(key, merged)
+            problems = self.check(key, merged) or self.lock_problems(current, merged)
             if problems:
                 for column_key, message in problems:
                     self.error(number, column_key, message)
@@ -364,6 +376,17 @@ class KindImport:
     def check(self, key, merged):
         """[(column key, message)] for the model constraints this row would break."""
         return []
+
+    def lock_problems(self, current, merged):
+        """[(column key, message)] when the row would add, change or move a record of a locked quarter.
+
+        The whole file is refused before anything is written, and each such row is named with its quarter."""
+        if not self.data_locked:
+            return []
+        first = self.first_signed.get(current["id"]) if current is not None else None
+        days = locks.touched_days(self.model, before=current, after=merged, first_signed_on=first)
+        self.touched_quarters.update(locks.quarter_key(day) for _field, day in days)
+        return locks.problems_for(days, self.locked)
 
     # ---- display for the change log and the preview
 
@@ -489,6 +512,7 @@ class StaffImport(KindImport):
     model = StaffProfile
     key_field = "user__username"
     self_reference = "superior"
+    data_locked = False
 
     USER_FIELDS = {"username": "user__username", "email": "user__email"}
     existing_extra = ("user_id",)

@@ -302,6 +302,16 @@ MATRIX: dict[str, list[Case]] = {
         Case(everyone(METHOD), args=QUARTER, id="get", note="POST only: the form is on the quarter page"),
     ],
     "reviews:completeness": [Case(expect(REFUSED, **ORGANISERS), args=QUARTER)],
+    "reviews:interviewers": [
+        Case(expect(REFUSED, **ORGANISERS), args=QUARTER),
+        Case(
+            expect(REFUSED, executor=INVALID),
+            args=QUARTER,
+            method="POST",
+            id="post",
+            note="only the execution group designates interviewers; the empty form is answered with its errors",
+        ),
+    ],
     "reviews:report": [
         Case(expect(REFUSED, **ORGANISERS), args=QUARTER),
         Case(

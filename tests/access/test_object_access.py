@@ -307,11 +307,12 @@ def test_a_refused_edit_of_a_revenue_entry_changes_nothing(world):
 
 
 def test_a_refused_import_confirm_saves_nothing(world):
-    # Given the finance clerk has uploaded a good revenue file and seen its preview
+    # Given the finance clerk has uploaded a good revenue file and seen its preview (dated in 2026Q4: the
+    # published 2026Q3 is locked, clients.locks)
     clerk = as_(world, "finance_clerk")
     content = (
         "ref,contract,received_on,amount,credited_to\n"
-        f"R-9001,{world.records.contract.number},2026-08-01,1200.00,lawyer\n"
+        f"R-9001,{world.records.contract.number},2026-11-02,1200.00,lawyer\n"
     ).encode()
     response = clerk.post(
         reverse("clients:import_upload", args=["revenue"]),

@@ -59,13 +59,16 @@ def test_the_appellant_does_not_get_the_record_links(published, client_for):
 def test_an_upheld_appeal_lists_the_corrections_of_the_records_that_counted(published, client_for, no_pdfs):
     # Given a change of the survey before the appeal (not part of it)
     firm, survey = published.firm, published.lawyer_survey
-    survey_update(instance=survey, by=firm.admin_clerk, comment="回访已完成")
+    # (the quarter is published, so each change goes through a correction: clients.locks)
+    survey_update(instance=survey, by=firm.admin_clerk, comment="回访已完成", correction="K-1")
     # And the lawyer's appeal, for which the clerk corrects the scores, and the handler upholds
     appeal = under_review(published)
-    survey_update(instance=survey, by=firm.admin_clerk, service_quality=5, communication=5, outcome=5)
+    survey_update(
+        instance=survey, by=firm.admin_clerk, service_quality=5, communication=5, outcome=5, correction=appeal
+    )
     services.appeal_uphold(appeal=appeal, by=firm.executor, justification="问卷原件为 5 分，录入错误已更正。")
     # And a later change, after the decision
-    survey_update(instance=survey, by=firm.admin_clerk, comment="已归档")
+    survey_update(instance=survey, by=firm.admin_clerk, comment="已归档", correction="K-2")
 
     # Then the handler sees the one correction made while the appeal waited: who, what and from what to what
     corrections = section(page_of(client_for, firm.executor, appeal), "record-corrections")
@@ -85,7 +88,7 @@ def test_an_upheld_appeal_lists_the_corrections_of_the_records_that_counted(publ
 def test_a_rejected_appeal_lists_no_corrections(published, client_for):
     firm = published.firm
     appeal = under_review(published)
-    survey_update(instance=published.lawyer_survey, by=firm.admin_clerk, service_quality=5)
+    survey_update(instance=published.lawyer_survey, by=firm.admin_clerk, service_quality=5, correction=appeal)
     services.appeal_reject(appeal=appeal, by=firm.executor, reason="录入无误")
     assert 'id="record-corrections"' not in page_of(client_for, firm.executor, appeal)
 
@@ -93,7 +96,7 @@ def test_a_rejected_appeal_lists_no_corrections(published, client_for):
 def test_the_page_reads_in_chinese(published, client_for, no_pdfs):
     firm, survey = published.firm, published.lawyer_survey
     appeal = under_review(published)
-    survey_update(instance=survey, by=firm.admin_clerk, service_quality=5)
+    survey_update(instance=survey, by=firm.admin_clerk, service_quality=5, correction=appeal)
     services.appeal_uphold(appeal=appeal, by=firm.executor, justification="更正")
     browser = client_for(firm.executor)
     browser.cookies["django_language"] = "zh-hans"

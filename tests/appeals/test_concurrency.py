@@ -7,6 +7,7 @@ differently; the stale-state check is tested on every database in test_handling.
 import threading
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import translation
 
@@ -14,7 +15,7 @@ from appeals import services
 from appeals.lifecycle import AppealRefused
 from appeals.models import Appeal, AppealEvent
 from results.models import Scorecard
-from tests.appeals.conftest import satisfaction, second_executor, under_review
+from tests.appeals.conftest import file_appeal, satisfaction, second_executor, under_review
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -82,3 +83,34 @@ def test_two_handlers_deciding_at_once_one_wins(published, monkeypatch):
     # And the result matches the single decision
     corrected = Scorecard.objects.filter(quarter=published.quarter, version__gt=1).count()
     assert corrected == (2 if appeal.outcome == "upheld" else 0)
+
+
+def test_two_filings_by_the_same_person_at_once_make_one_appeal(published):
+    # Given the lawyer's published result, and the appeal form open in two tabs
+    firm = published.firm
+    barrier = threading.Barrier(2)
+    outcomes = {}
+
+    def file(name):
+        translation.activate("en")  # the language is per thread
+        try:
+            barrier.wait(timeout=10)
+            file_appeal(published)
+            outcomes[name] = "won"
+        except ValidationError as refused:
+            outcomes[name] = " ".join(refused.messages)
+        finally:
+            connection.close()
+
+    # When both tabs send the appeal at the same moment
+    threads = [threading.Thread(target=file, args=(name,)) for name in ("tab 1", "tab 2")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    # Then one appeal is filed, the other tab is told it already has one, and the database holds one appeal
+    assert sorted(v == "won" for v in outcomes.values()) == [False, True], outcomes
+    loser = next(v for v in outcomes.values() if v != "won")
+    assert loser == "You already have an open appeal on this result; follow it or withdraw it first."
+    assert Appeal.objects.filter(staff=firm.lawyer.profile).count() == 1
+    assert AppealEvent.objects.filter(action="file").count() == 1

@@ -44,8 +44,16 @@ def test_uphold_by_correcting_the_department_record(published, regenerated, djan
     appeal = under_review(published)
     old_lawyer, old_colleague = published.card(firm.lawyer), published.card(firm.colleague)
     assert (old_lawyer.rank, old_colleague.rank) == (2, 1)
-    # When the administrative clerk corrects the record through the normal service (it leaves a change record)
-    survey_update(instance=published.lawyer_survey, by=firm.admin_clerk, service_quality=5, communication=5, outcome=5)
+    # When the administrative clerk corrects the record through the normal service, for the appeal (the quarter is
+    # published: only a correction may change its records, clients.locks); it leaves a change record
+    survey_update(
+        instance=published.lawyer_survey,
+        by=firm.admin_clerk,
+        service_quality=5,
+        communication=5,
+        outcome=5,
+        correction=appeal,
+    )
     assert ChangeRecord.objects.filter(object_id=str(published.lawyer_survey.pk), by=firm.admin_clerk).exists()
     # And the handler upholds with recompute
     mail.outbox.clear()

@@ -65,7 +65,8 @@ def test_the_refusal_lists_the_open_window_with_the_other_problems_in_both_langu
     with pytest.raises(TransitionRefused) as refusal:
         quarter_close(quarter=quarter, by=firm.executor, today=aware(2026, 10, 10).date())
     assert str(refusal.value) == (
-        "The quarter cannot be closed yet: The appeal window is open until 2026-10-15. 1 interview is not recorded yet."
+        "The quarter cannot be closed yet: The appeal window is open until 2026-10-15. "
+        "1 interview is not recorded yet: 刘洋."
     )
     with translation.override("zh-hans"), pytest.raises(TransitionRefused) as refusal:
         quarter_close(quarter=quarter, by=firm.executor, today=aware(2026, 10, 10).date())

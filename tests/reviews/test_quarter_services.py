@@ -1,0 +1,133 @@
+"""The quarter's steps around the scheme: drafts computed with a superseded scheme version are stale."""
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from indicators.models import Scheme
+from indicators.schemes import SchemeStateError, scheme_approve, scheme_new_version
+from results.models import Scorecard
+from reviews.lifecycle import TransitionRefused
+from reviews.models import QuarterEvent, QuarterState
+from reviews.quarter_services import (
+    quarter_approve,
+    quarter_recompute,
+    quarter_return,
+    quarter_score,
+    quarter_submit,
+    stale_drafts,
+)
+from tests.reviews.quarter_builders import approved_scheme, make_quarter, second_partner
+
+S = QuarterState
+STALE_SUBMIT = (
+    "The results were computed with scheme version 1; version 2 was approved since: recompute before submitting."
+)
+STALE_APPROVE = (
+    "The results were computed with scheme version 1; version 2 was approved since: "
+    "return them to the execution group to recompute them."
+)
+
+
+@pytest.fixture(autouse=True)
+def in_english(client):
+    client.cookies["django_language"] = "en"
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def scored(firm):
+    """2026Q3 scored with scheme version 1, its report written."""
+    quarter = make_quarter(state=S.COLLECTING, report_summary="A steady quarter.")
+    approved_scheme(quarter, by=firm.partner)
+    quarter_score(quarter=quarter, by=firm.executor)
+    return quarter
+
+
+def approve_version_2(quarter, firm):
+    """The execution group drafts version 2 and the partner approves it: the drafts are now stale."""
+    version_1 = Scheme.objects.get(quarter=quarter, status=Scheme.Status.APPROVED)
+    version_2 = scheme_new_version(scheme=version_1, by=firm.executor)
+    return scheme_approve(scheme=version_2, by=firm.partner)
+
+
+def test_drafts_of_a_superseded_scheme_cannot_be_submitted_until_recomputed(firm, scored):
+    # Given version 2 of the scheme approved after the quarter was scored with version 1
+    approve_version_2(scored, firm)
+    # When the execution group submits the results
+    with pytest.raises(TransitionRefused) as refusal:
+        quarter_submit(quarter=scored, by=firm.executor, expected_state=S.SCORED)
+    # Then it is refused, saying which versions and what to do; nothing moved
+    assert str(refusal.value) == STALE_SUBMIT
+    scored.refresh_from_db()
+    assert scored.state == S.SCORED and not QuarterEvent.objects.filter(action="submit").exists()
+    # And once recomputed (with version 2) the results go to the leadership group
+    quarter_recompute(quarter=scored, by=firm.executor, expected_state=S.SCORED)
+    assert stale_drafts(scored) is None
+    assert set(Scorecard.objects.filter(quarter=scored).values_list("scheme__version", flat=True)) == {2}
+    quarter_submit(quarter=scored, by=firm.executor, expected_state=S.SCORED)
+    assert scored.state == S.SUBMITTED
+
+
+def test_submitted_drafts_of_a_superseded_scheme_cannot_be_approved(firm, scored):
+    # Given the results submitted, and then version 2 of the scheme approved
+    quarter_submit(quarter=scored, by=firm.executor, expected_state=S.SCORED)
+    approve_version_2(scored, firm)
+    # When another partner approves the results, then it is refused
+    partner2 = second_partner()
+    with pytest.raises(TransitionRefused) as refusal:
+        quarter_approve(quarter=scored, by=partner2, expected_state=S.SUBMITTED)
+    assert str(refusal.value) == STALE_APPROVE
+    scored.refresh_from_db()
+    assert scored.state == S.SUBMITTED and scored.approved_by is None
+    # And the way on is: return, recompute, submit, approve
+    quarter_return(quarter=scored, by=partner2, comment="Scheme version 2 applies.")
+    quarter_recompute(quarter=scored, by=firm.executor)
+    quarter_submit(quarter=scored, by=firm.executor)
+    quarter_approve(quarter=scored, by=partner2, expected_state=S.SUBMITTED)
+    assert scored.state == S.APPROVED
+
+
+def test_the_quarter_page_says_so_with_the_recompute_button(firm, scored, client_for):
+    approve_version_2(scored, firm)
+    page = client_for(firm.executor).get(reverse("reviews:quarter", args=[scored.code])).content.decode()
+    start = page.index('id="stale-drafts"')
+    banner = page[start : page.index("</form>", start)]
+    assert STALE_SUBMIT in banner
+    assert reverse("reviews:quarter_act", args=[scored.code, "recompute"]) in banner
+    # The button recomputes, and the banner is gone
+    client_for(firm.executor).post(
+        reverse("reviews:quarter_act", args=[scored.code, "recompute"]), {"expected_state": "scored"}
+    )
+    page = client_for(firm.executor).get(reverse("reviews:quarter", args=[scored.code])).content.decode()
+    assert 'id="stale-drafts"' not in page
+
+
+def test_the_leadership_group_sees_it_on_the_approval_page(firm, scored, client_for):
+    quarter_submit(quarter=scored, by=firm.executor)
+    approve_version_2(scored, firm)
+    page = client_for(firm.partner).get(reverse("reviews:approval", args=[scored.code])).content.decode()
+    assert 'id="stale-drafts"' in page and STALE_APPROVE in page
+    quarter_page = client_for(firm.partner).get(reverse("reviews:quarter", args=[scored.code])).content.decode()
+    assert STALE_APPROVE in quarter_page
+
+
+def test_drafts_of_the_approved_scheme_are_not_stale(firm, scored):
+    assert stale_drafts(scored) is None
+    # A new version being drafted does not make them stale: only its approval does
+    scheme_new_version(scheme=Scheme.objects.get(quarter=scored, status=Scheme.Status.APPROVED), by=firm.executor)
+    assert stale_drafts(scored) is None
+
+
+def test_no_scheme_version_is_approved_once_the_results_are_approved(firm, scored):
+    # Given a version 2 drafted while the quarter was scored, and the results approved with version 1
+    version_1 = Scheme.objects.get(quarter=scored, status=Scheme.Status.APPROVED)
+    version_2 = scheme_new_version(scheme=version_1, by=firm.executor)
+    quarter_submit(quarter=scored, by=firm.executor)
+    quarter_approve(quarter=scored, by=firm.partner)
+    # When a partner approves version 2, then it is refused: approved results are never recomputed
+    with pytest.raises(SchemeStateError, match="already approved; its scheme can no longer change"):
+        scheme_approve(scheme=version_2, by=firm.partner)
+    version_2.refresh_from_db()
+    assert version_2.status == Scheme.Status.DRAFT
