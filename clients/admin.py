@@ -4,10 +4,27 @@ from django.contrib import admin
 
 from .audit import change_record_create, diff, snapshot
 from .models import ChangeRecord, Client, Complaint, Contract, RevenueEntry, SatisfactionSurvey
+from .subjects import SUBJECT_FIELDS, own_record_refusals, subject_ids
 
 
 class AuditedAdmin(admin.ModelAdmin):
-    """Every save through the admin leaves a ChangeRecord, so the history pages stay complete."""
+    """Every save through the admin leaves a ChangeRecord, so the history pages stay complete, and the admin
+    refuses records about the person using it as the data pages do (clients.subjects)."""
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        model, by = self.model, request.user
+
+        class OwnRecordsRefused(form_class):
+            def clean(self):
+                cleaned = super().clean()
+                before = subject_ids(self.instance) if self.instance.pk else None
+                after = {**(before or {}), **{f: cleaned[f] for f in SUBJECT_FIELDS.get(model, ()) if f in cleaned}}
+                for field, message in own_record_refusals(model=model, by=by, before=before, after=after).items():
+                    self.add_error(field if field in self.fields else None, message)
+                return cleaned
+
+        return OwnRecordsRefused
 
     def save_model(self, request, obj, form, change):
         before = snapshot(type(obj).objects.get(pk=obj.pk)) if change else {}

@@ -15,7 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clients.models import Client, Complaint, Contract, RevenueEntry, SatisfactionSurvey
-from reviews.models import Department, StaffProfile
+from clients.subjects import SUBJECT_FIELDS, own_record_refusals
+from reviews.governance import staff_change_refusals
+from reviews.models import LEADERSHIP_GROUP, Department, StaffProfile
 
 from . import columns as col
 from .parsing import CellError, CellParser, as_text, is_blank
@@ -161,9 +163,11 @@ class KindImport:
     self_reference = None
     existing_extra = ()
 
-    def __init__(self, spec, report):
+    def __init__(self, spec, report, by=None):
         self.spec = spec
         self.report = report
+        # Who imports: the rows they may not write (their own records, others' roles) are refused row by row.
+        self.by = by
         self.lookups = make_lookups()
         self.positions = []
         self.headers = {}
@@ -320,7 +324,7 @@ class KindImport:
             key = values[self.spec.key]
             current = existing.get(key)
             merged = {**(current or defaults), **fields}
-            problems = self.check(key, merged)
+            problems = self.check(key, merged) + self.refusals(current, merged)
             if problems:
                 for column_key, message in problems:
                     self.error(number, column_key, message)
@@ -364,6 +368,16 @@ class KindImport:
     def check(self, key, merged):
         """[(column key, message)] for the model constraints this row would break."""
         return []
+
+    def refusals(self, current, merged):
+        """[(column key, message)] for what the importing person may not do to this row (clients.subjects)."""
+        fields = SUBJECT_FIELDS.get(self.model, ())
+        if not fields:
+            return []
+        before = {name: current.get(f"{name}_id") for name in fields} if current is not None else None
+        after = {name: merged.get(f"{name}_id") for name in fields}
+        refused = own_record_refusals(model=self.model, by=self.by, before=before, after=after)
+        return list(refused.items())
 
     # ---- display for the change log and the preview
 
@@ -524,9 +538,31 @@ class StaffImport(KindImport):
         # Regulation 二 (reporting lines) and 三.5 (interviews by the direct superior): the chain of superiors,
         # as it will be after the import, must end; loops created within the file count as well.
         self.superior_of = dict(StaffProfile.objects.values_list("user__username", "superior__user__username"))
+        self.leadership_ids = set(User.objects.filter(groups__name=LEADERSHIP_GROUP).values_list("pk", flat=True))
         for _number, values, _bad in self.rows:
             if "superior" in values and values.get("username") is not None:
                 self.superior_of[values["username"]] = values["superior"]
+
+    def refusals(self, current, merged):
+        # Governed roles (reviews.governance): the import changes place in the firm and e-mail only; the same
+        # rules hold as on the people page (nobody moves themselves; only leadership re-addresses a leader).
+        if current is None or self.by is None:
+            return []
+        before = {
+            "email": current.get("user__email"),
+            "position": current.get("position"),
+            "department": current.get("department_id"),
+            "superior": current.get("superior_id"),
+            "leadership": current["user_id"] in self.leadership_ids,
+        }
+        after = {
+            "email": merged.get("user__email"),
+            "position": merged.get("position"),
+            "department": merged.get("department_id"),
+            "superior": merged.get("superior_id"),
+        }
+        refused = staff_change_refusals(by=self.by, person_user_id=current["user_id"], before=before, after=after)
+        return list(refused.items())
 
     def loop_through(self, username):
         chain = [username]
