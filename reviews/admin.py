@@ -36,7 +36,7 @@ class RecordedAdmin(admin.ModelAdmin):
             return super().delete_view(request, *args, **kwargs)
 
 
-# Governed roles (docs/security.md): groups, data duties, the place in the firm and the sign-in of people change
+# Governed roles (docs/regulation.md): groups, data duties, the place in the firm and the sign-in of people change
 # on the People page only, where the rules of reviews.governance hold (only leadership grants leadership, nobody
 # acts on their own roles, only leadership changes a leadership member's e-mail). The admin shows them read-only.
 

@@ -157,7 +157,9 @@ class StaffChangeFilterForm(forms.Form):
 
     person = forms.ModelChoiceField(label=_("Person"), queryset=User.objects.none(), required=False)
     by = forms.ModelChoiceField(label=_("Changed by"), queryset=User.objects.none(), required=False)
-    kind = forms.ChoiceField(label=_("Kind of change"), choices=[("", _("All kinds")), *StaffChange.Kind.choices], required=False)
+    kind = forms.ChoiceField(
+        label=_("Kind of change"), choices=[("", _("All kinds")), *StaffChange.Kind.choices], required=False
+    )
     since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 

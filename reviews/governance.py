@@ -1,4 +1,4 @@
-"""Governed roles: who may change whose groups, duties, place in the firm and sign-in (docs/security.md).
+"""Governed roles: who may change whose groups, duties, place and sign-in (docs/regulation.md, "Governed roles").
 
 Regulation 二.1 puts approval in the leadership group's hands and 二.2 the preparation in the execution group's;
 principle 一.3 (fairness) means nobody arranges their own part in it. Three rules follow, and every path that
@@ -64,6 +64,7 @@ def staff_change_refusals(*, by, person_user_id, before: dict | None, after: dic
 
     before is the stored snapshot (None for a new person); after holds the proposed values of the same fields.
     """
+
     def changed(field):
         if field not in after:
             return False

@@ -135,7 +135,12 @@ class StaffChange(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("person")
     )
     by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("by")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
     )
     source = models.CharField(_("made through"), max_length=20, choices=Source.choices)
     kind = models.CharField(_("kind of change"), max_length=20, choices=Kind.choices)

@@ -83,7 +83,9 @@ def staff_changes_page(*, query):
             start = datetime.datetime.combine(wanted["since"], datetime.time.min, tzinfo=zone)
             changes = changes.filter(at__gte=start)
         if wanted.get("until"):
-            end = datetime.datetime.combine(wanted["until"] + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone)
+            end = datetime.datetime.combine(
+                wanted["until"] + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone
+            )
             changes = changes.filter(at__lt=end)
     page = Paginator(changes.order_by("-at", "-id"), STAFF_CHANGES_PAGE_SIZE).get_page(query.get("page"))
     departments = {department.code: department for department in Department.objects.all()}

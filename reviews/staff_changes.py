@@ -1,6 +1,6 @@
 """The record of role changes: every change of groups, data duties, position, department, superior, assessed and
 active status and e-mail becomes a StaffChange row in the transaction that made it, and a `people.role_changed`
-line in the security log once that transaction commits (docs/security.md, "Governed roles").
+line in the security log once that transaction commits (docs/regulation.md, "Governed roles").
 
 The rows are written by model signals, so no path is missed: the people page, the staff import (its bulk writes
 call staff_changes_record itself), the management commands, the Django admin and a shell all leave a row. Who
@@ -250,4 +250,3 @@ def value_display(kind, value, *, departments=None):
     if kind in (Kind.ASSESSED, Kind.ACTIVE):
         return _("Yes") if value == "yes" else _("No")
     return value
-

@@ -374,8 +374,12 @@ def _record_staff_changes(job, created_ids, *, by):
         rows.extend((user_id, kind, None, new.get(name)) for name, kind in _RECORDED)
     for _number, _pk, _key, changed, current in job.updates:
         changed = {name: _resolved(value, created_ids) for name, value in changed.items()}
-        rows.extend((current["user_id"], kind, current.get(name), changed[name]) for name, kind in _RECORDED if name in changed)
-    superiors = superior_labels({value for _u, kind, *pair in rows if kind == StaffChange.Kind.SUPERIOR for value in pair})
+        rows.extend(
+            (current["user_id"], kind, current.get(name), changed[name]) for name, kind in _RECORDED if name in changed
+        )
+    superiors = superior_labels(
+        {value for _u, kind, *pair in rows if kind == StaffChange.Kind.SUPERIOR for value in pair}
+    )
 
     def shown(kind, value):
         if value is None:

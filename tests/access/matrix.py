@@ -264,7 +264,10 @@ MATRIX: dict[str, list[Case]] = {
     # --- People (regulation 二) -------------------------------------------------------------------------------
     "reviews:people": [Case(expect(REFUSED, **ORGANISERS), note="group membership, for the two groups")],
     "reviews:person_add": [
-        Case(expect(REFUSED, **ORGANISERS), note="the execution group manages people; leadership too (it grants leadership)"),
+        Case(
+            expect(REFUSED, **ORGANISERS),
+            note="the execution group manages people; leadership too (it grants leadership)",
+        ),
         Case(expect(REFUSED, **ORGANISERS), method="POST", id="post", note="an empty POST re-shows the form (200)"),
     ],
     "reviews:person_edit": [Case(expect(REFUSED, **ORGANISERS), args=lambda w: {"pk": w.firm.lawyer.profile.pk})],

@@ -200,7 +200,9 @@ def test_the_queue_shows_status_deadline_and_handler(published, client_for):
     assert appeal.decision_due_on.isoformat() in page
 
 
-def test_an_organiser_who_appeals_cannot_take_any_step_on_their_own_appeal(published, django_capture_on_commit_callbacks):
+def test_an_organiser_who_appeals_cannot_take_any_step_on_their_own_appeal(
+    published, django_capture_on_commit_callbacks
+):
     # Given the execution-group member appealed their own result and a colleague of the group took it on
     firm = published.firm
     other = second_executor()

@@ -370,14 +370,20 @@ def test_a_partner_who_also_edits_schemes_cannot_approve_their_own_edit(firm, dr
 
     firm.partner.groups.add(Group.objects.get(name="execution"))
     scheme_parameters_update(
-        scheme=draft, parameters={**draft.parameters, "lookback_quarters": 3}, note="Three quarters back", by=firm.partner
+        scheme=draft,
+        parameters={**draft.parameters, "lookback_quarters": 3},
+        note="Three quarters back",
+        by=firm.partner,
     )
     # When they approve it, on the page and in the service
     browser = client_for(firm.partner)
     browser.cookies["django_language"] = "en"
     response = browser.post(reverse("indicators:scheme_approve", args=[draft.pk]), follow=True)
     # Then the rule is named and the scheme stays a draft
-    assert "You drafted or last edited version 1 of the 2026Q3 scheme, so you cannot approve it" in response.content.decode()
+    assert (
+        "You drafted or last edited version 1 of the 2026Q3 scheme, so you cannot approve it"
+        in response.content.decode()
+    )
     with pytest.raises(SchemeStateError, match="four eyes"):
         scheme_approve(scheme=draft, by=firm.partner)
     draft.refresh_from_db()

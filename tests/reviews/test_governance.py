@@ -107,7 +107,9 @@ def test_the_organiser_cannot_revoke_a_partners_leadership(firm, client_for):
     assert roles_of(fresh(firm.partner)).is_leadership
 
 
-@pytest.mark.parametrize(("field", "value"), [("email", "me@elsewhere.example"), ("username", "wang2"), ("active", None)])
+@pytest.mark.parametrize(
+    ("field", "value"), [("email", "me@elsewhere.example"), ("username", "wang2"), ("active", None)]
+)
 def test_the_organiser_cannot_change_a_partners_sign_in(firm, client_for, field, value):
     data = edit_data(firm, firm.partner, **{field: value or ""})
     if value is None:
@@ -152,7 +154,9 @@ def test_the_partner_may_re_invite_and_re_address_another_partner(firm, client_f
     assert [message.to for message in mail.outbox] == [["zhou@firm.example"]]
 
 
-def test_the_full_takeover_attempt_is_refused_at_every_step(firm, client_for, recorded, django_capture_on_commit_callbacks):
+def test_the_full_takeover_attempt_is_refused_at_every_step(
+    firm, client_for, recorded, django_capture_on_commit_callbacks
+):
     """The finding, replayed: the organiser tries to become a leadership member, to add one of their own, and to
     take over the partner's account through its e-mail. Every step is refused and nothing is left behind."""
     browser = client_for(firm.executor)

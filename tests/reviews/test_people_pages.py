@@ -100,7 +100,9 @@ def test_adding_a_member_of_the_groups(firm, client_for, django_capture_on_commi
     with django_capture_on_commit_callbacks(execute=True):
         client_for(firm.partner).post(
             reverse("reviews:person_add"),
-            person_data(firm, username="partner2", email="p2@firm.example", leadership="on", assessed=None, superior=""),
+            person_data(
+                firm, username="partner2", email="p2@firm.example", leadership="on", assessed=None, superior=""
+            ),
         )
         client_for(firm.executor).post(
             reverse("reviews:person_add"), person_data(firm, username="exec2", email="e2@firm.example", execution="on")
@@ -238,7 +240,9 @@ def test_leadership_governs_the_people_page_too(firm, client_for):
     # Regulation 二.1: the leadership group alone grants leadership, so it may add and change people as well.
     browser = client_for(firm.partner)
     text = browser.get(reverse("reviews:people")).content.decode()
-    assert reverse("reviews:person_add") in text and reverse("reviews:person_edit", args=[firm.lawyer.profile.pk]) in text
+    assert (
+        reverse("reviews:person_add") in text and reverse("reviews:person_edit", args=[firm.lawyer.profile.pk]) in text
+    )
     data = edit_data(firm, firm.lawyer, full_name="改名")
     assert browser.post(reverse("reviews:person_edit", args=[firm.lawyer.profile.pk]), data).status_code == 302
     assert StaffProfile.objects.get(pk=firm.lawyer.profile.pk).full_name == "改名"

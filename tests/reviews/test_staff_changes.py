@@ -31,9 +31,7 @@ def recorded(firm):
     return lambda: StaffChange.objects.filter(id__gt=mark).order_by("id")
 
 
-def test_every_governed_change_on_the_people_page_is_recorded_with_who_and_before_and_after(
-    firm, client_for, recorded
-):
+def test_every_governed_change_on_the_people_page_is_recorded_with_who_and_before_and_after(firm, client_for, recorded):
     # Given the organiser moves the colleague: new superior, department, position, duties, groups, e-mail, inactive
     data = edit_data(
         firm,
@@ -94,10 +92,9 @@ def test_a_clerk_duty_given_from_the_department_side_is_recorded_for_the_person(
 
 
 def test_a_change_that_is_rolled_back_leaves_no_row_and_no_log_line(firm, recorded, caplog):
-    with caplog.at_level(logging.INFO, logger="security"):
-        with pytest.raises(RuntimeError), transaction.atomic():
-            firm.lawyer.groups.add(Group.objects.get(name=LEADERSHIP_GROUP))
-            raise RuntimeError("the request failed")
+    with caplog.at_level(logging.INFO, logger="security"), pytest.raises(RuntimeError), transaction.atomic():
+        firm.lawyer.groups.add(Group.objects.get(name=LEADERSHIP_GROUP))
+        raise RuntimeError("the request failed")
     assert not recorded().exists()
     assert "people.role_changed" not in caplog.text
 
@@ -108,8 +105,11 @@ def test_a_committed_change_is_written_to_the_security_log(
     data = edit_data(firm, firm.superior, leadership="on")
     with caplog.at_level(logging.INFO, logger="security"), django_capture_on_commit_callbacks(execute=True):
         client_for(firm.partner).post(reverse("reviews:person_edit", args=[firm.superior.profile.pk]), data)
-    lines = [record.security for record in caplog.records if getattr(record, "security", {}).get("event")
-             == "people.role_changed"]
+    lines = [
+        record.security
+        for record in caplog.records
+        if getattr(record, "security", {}).get("event") == "people.role_changed"
+    ]
     assert lines == [
         {
             "event": "people.role_changed",
@@ -168,12 +168,11 @@ def test_the_staff_import_refuses_a_partners_new_e_mail_and_the_importers_own_mo
 
 def test_the_partner_reads_the_record_with_filters(firm, client_for, recorded):
     # Given two changes on different days by different people
-    with time_machine.travel(datetime.datetime(2026, 3, 2, 10, tzinfo=ZONE), tick=False):
-        with staff_changes_by(firm.partner, StaffChange.Source.PEOPLE_PAGE):
-            firm.superior.groups.add(Group.objects.get(name=LEADERSHIP_GROUP))
-    with time_machine.travel(datetime.datetime(2026, 5, 9, 10, tzinfo=ZONE), tick=False):
-        with staff_changes_by(firm.executor, StaffChange.Source.PEOPLE_PAGE):
-            firm.finance.clerks.add(firm.assistant)
+    march, may = datetime.datetime(2026, 3, 2, 10, tzinfo=ZONE), datetime.datetime(2026, 5, 9, 10, tzinfo=ZONE)
+    with time_machine.travel(march, tick=False), staff_changes_by(firm.partner, StaffChange.Source.PEOPLE_PAGE):
+        firm.superior.groups.add(Group.objects.get(name=LEADERSHIP_GROUP))
+    with time_machine.travel(may, tick=False), staff_changes_by(firm.executor, StaffChange.Source.PEOPLE_PAGE):
+        firm.finance.clerks.add(firm.assistant)
     browser = client_for(firm.partner)
     # When the partner opens the record
     text = browser.get(reverse("reviews:staff_changes")).content.decode()
@@ -194,7 +193,9 @@ def test_the_partner_reads_the_record_with_filters(firm, client_for, recorded):
 
 
 def test_a_backwards_date_range_is_answered_next_to_the_field(firm, client_for):
-    page = client_for(firm.partner).get(reverse("reviews:staff_changes"), {"since": "2026-05-01", "until": "2026-04-01"})
+    page = client_for(firm.partner).get(
+        reverse("reviews:staff_changes"), {"since": "2026-05-01", "until": "2026-04-01"}
+    )
     assert "The end of the range comes before its start." in page.content.decode()
 
 

@@ -20,9 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("--email", required=True, help="The invitation to set a password goes here.")
         parser.add_argument("--department", required=True, help="Department code; created if it does not exist.")
         parser.add_argument("--department-name", default="", help="Name of a department to create (both languages).")
-        parser.add_argument(
-            "--department-kind", default=DepartmentKind.ADMINISTRATIVE, choices=DepartmentKind.values
-        )
+        parser.add_argument("--department-kind", default=DepartmentKind.ADMINISTRATIVE, choices=DepartmentKind.values)
         parser.add_argument("--position", default=Position.ADMINISTRATIVE, choices=Position.values)
         parser.add_argument("--leadership", action="store_true", help="Member of the leadership group (二.1).")
         parser.add_argument("--execution", action="store_true", help="Member of the execution group (二.2).")
