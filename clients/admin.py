@@ -11,6 +11,7 @@ from . import locks
 from .audit import change_record_create, diff, snapshot
 from .models import ChangeRecord, Client, Complaint, Contract, RevenueEntry, SatisfactionSurvey
 from .services import record_delete
+from .subjects import SUBJECT_FIELDS, own_record_refusals, subject_ids
 
 
 class LockedRecordForm:
@@ -32,11 +33,24 @@ class LockedRecordForm:
 
 
 class AuditedAdmin(admin.ModelAdmin):
-    """Every save through the admin leaves a ChangeRecord, so the history pages stay complete."""
+    """Every save through the admin leaves a ChangeRecord, so the history pages stay complete, and the admin
+    refuses records about the person using it as the data pages do (clients.subjects)."""
 
     def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change, **kwargs)
-        return type(form.__name__, (LockedRecordForm, form), {})
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        model, by = self.model, request.user
+
+        class OwnRecordsRefused(form_class):
+            def clean(self):
+                cleaned = super().clean()
+                before = subject_ids(self.instance) if self.instance.pk else None
+                after = {**(before or {}), **{f: cleaned[f] for f in SUBJECT_FIELDS.get(model, ()) if f in cleaned}}
+                for field, message in own_record_refusals(model=model, by=by, before=before, after=after).items():
+                    self.add_error(field if field in self.fields else None, message)
+                return cleaned
+
+        # The data lock is checked after the form has built the changed instance (LockedRecordForm).
+        return type(form_class.__name__, (LockedRecordForm, OwnRecordsRefused), {})
 
     def save_model(self, request, obj, form, change):
         with transaction.atomic():

@@ -1,11 +1,21 @@
 """Writes of department data by hand: every create, update and deletion is validated, checked against the data
 lock (clients.locks) and leaves a change record."""
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from . import locks
 from .audit import change_record_create, diff, snapshot
 from .models import ChangeRecord, Client, Complaint, Contract, RevenueEntry, SatisfactionSurvey
+from .subjects import SUBJECT_FIELDS, own_record_refusals, subject_ids
+
+
+def _refuse_own_record(model, *, by, before, fields):
+    """Principle 一.3: nobody enters or changes a record that feeds their own score (clients.subjects)."""
+    after = {**(before or {}), **{name: fields[name] for name in SUBJECT_FIELDS.get(model, ()) if name in fields}}
+    refusals = own_record_refusals(model=model, by=by, before=before, after=after)
+    if refusals:
+        raise ValidationError(refusals)
 
 
 def _check_fields(model, fields):
@@ -17,6 +27,7 @@ def _check_fields(model, fields):
 
 def _record_create(model, *, by, fields, note="", correction=None):
     _check_fields(model, fields)
+    _refuse_own_record(model, by=by, before=None, fields=fields)
     with transaction.atomic():
         instance = model(**fields)
         instance.full_clean()
@@ -43,6 +54,7 @@ def _record_update(instance, *, by, fields, note="", correction=None):
         # would otherwise each log their change against a stale copy (and a form may already have
         # written the new values onto the instance it was given).
         current = model.objects.select_for_update().get(pk=instance.pk)
+        _refuse_own_record(model, by=by, before=subject_ids(current), fields=fields)
         before = snapshot(current)
         stored = locks.values_of(current)
         for name, value in fields.items():

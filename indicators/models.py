@@ -75,6 +75,11 @@ class Scheme(models.Model):
     parameters = models.JSONField(default=dict, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # Who last changed the draft's items, grade bands or parameters: with created_by, the people who may not
+    # approve it (regulation 二.1/二.2: one group drafts, another approves; principle 一.3: not one's own work).
+    last_edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

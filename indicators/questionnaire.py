@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from clients.audit import change_record_create
 from clients.models import ChangeRecord, SatisfactionSurvey
+from clients.subjects import own_record_refusals
 from reviews.models import Language
 from reviews.roles import roles_of
 
@@ -79,6 +80,8 @@ def questionnaire_link_create(
         errors["language"] = _("Choose Chinese or English.")
     if send_email and not client.email:
         errors["send_email"] = _("This client has no e-mail address; copy the link instead.")
+    # The link becomes a survey about `staff`: nobody issues (and could answer) one about themselves.
+    errors.update(own_record_refusals(model=SatisfactionSurvey, by=by, before=None, after={"staff": staff}))
     if errors:
         raise ValidationError(errors)
     token = secrets.token_urlsafe(32)

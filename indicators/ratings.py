@@ -40,6 +40,19 @@ def _require_execution(by):
         raise PermissionDenied
 
 
+def _refuse_own_raters(ratee, by):
+    # Principle 一.3 (fairness): an assessed execution member does not choose who rates them.
+    if ratee.user_id == by.pk:
+        raise ValidationError(
+            {
+                "ratee": _(
+                    "Nobody adds or removes their own raters (regulation 一.3, fairness): another member of the "
+                    "execution group does."
+                )
+            }
+        )
+
+
 def _require_open(rating_round, *, today):
     if not rating_round.is_open_on(today):
         raise ValidationError(_("The rating round for %(quarter)s is closed.") % {"quarter": rating_round.quarter})
@@ -173,6 +186,7 @@ def rating_assignment_add(*, rating_round, by, rater, ratee, rater_type, indicat
     """Add one assignment the generation did not make (the execution group edits the list)."""
     _require_execution(by)
     _require_open(rating_round, today=today or timezone.localdate())
+    _refuse_own_raters(ratee, by)
     if rater.pk == ratee.pk:
         raise ValidationError({"rater": _("Nobody rates themselves.")})
     if indicator.kind != Indicator.Kind.RATED:
@@ -201,6 +215,7 @@ def rating_assignment_remove(*, assignment, by, today=None) -> None:
         # Locked so that a rater answering at the same moment cannot lose their score to the removal.
         locked = RatingAssignment.objects.select_for_update().select_related("round").get(pk=assignment.pk)
         _require_open(locked.round, today=today or timezone.localdate())
+        _refuse_own_raters(locked.ratee, by)
         if locked.score is not None:
             raise ValidationError(_("This rating has been answered and cannot be removed."))
         locked.delete()

@@ -169,6 +169,25 @@ def _log(*, scheme, by, changes, note):
         change_record_create(instance=scheme, action=ChangeRecord.Action.UPDATE, by=by, changes=changes, note=note)
 
 
+def _edited(scheme, by, *, changed):
+    """Remember who last changed the draft: they may not approve it (scheme_approve)."""
+    if changed and scheme.last_edited_by_id != by.pk:
+        scheme.last_edited_by = by
+        scheme.save(update_fields=["last_edited_by"])
+
+
+def _refuse_own_scheme(scheme, by):
+    # Regulation 二.1/二.2 (one group drafts, the other approves) and principle 一.3: four eyes on every scheme.
+    if by.pk in (scheme.created_by_id, scheme.last_edited_by_id):
+        raise SchemeStateError(
+            _(
+                "You drafted or last edited version %(version)s of the %(quarter)s scheme, so you cannot approve "
+                "it: another member of the leadership group does (regulation 二.1, four eyes). Nothing was changed."
+            )
+            % {"version": scheme.version, "quarter": scheme.quarter}
+        )
+
+
 # --- Writes ---
 
 
@@ -290,6 +309,7 @@ def scheme_items_update(*, scheme, position, items, by) -> Scheme:
             if before.get(code) != after.get(code)
         }
         _log(scheme=scheme, by=by, changes=changes, note=f"items: {position}")
+        _edited(scheme, by, changed=bool(changes))
     return scheme
 
 
@@ -317,6 +337,7 @@ def scheme_grade_bands_update(*, scheme, bands, by) -> Scheme:
         after = [[str(b["min_total"]), b["label_zh"].strip(), b["label_en"].strip()] for b in bands]
         if before != after:
             _log(scheme=scheme, by=by, changes={"grade_bands": [before, after]}, note="grade bands")
+        _edited(scheme, by, changed=before != after)
     return scheme
 
 
@@ -340,6 +361,7 @@ def scheme_parameters_update(*, scheme, parameters, note, by) -> Scheme:
         scheme.note = note
         scheme.save(update_fields=["parameters", "note"])
         _log(scheme=scheme, by=by, changes=changes, note="parameters")
+        _edited(scheme, by, changed=bool(changes))
     return scheme
 
 
@@ -376,6 +398,7 @@ def scheme_approve(*, scheme, by, comment="") -> Scheme:
         locked = Scheme.objects.select_for_update().get(pk=scheme.pk)
         if locked.status != Scheme.Status.DRAFT:
             raise SchemeStateError(_already_decided_message(locked))
+        _refuse_own_scheme(locked, by)
         if quarter.state in QUARTER_STATES_CLOSED_TO_NEW_VERSIONS:
             # Approved results are never recomputed: a version approved now would leave them stale for good.
             raise SchemeStateError(

@@ -3,7 +3,8 @@
 - SecurityHeadersMiddleware adds Content-Security-Policy and Permissions-Policy (Django's SecurityMiddleware and
   XFrameOptionsMiddleware already send nosniff, Referrer-Policy, Cross-Origin-Opener-Policy and X-Frame-Options).
 - log_event() writes one line to the "security" logger; other apps call it for security-relevant steps that no
-  signal below covers (e.g. log_event("people.role_changed", user=by, staff=profile.pk, group="execution")).
+  signal below covers (e.g. reviews.staff_changes writes "people.role_changed" with person, kind, before, after
+  and source for every committed change of a person's groups, duties, place in the firm or e-mail).
 - SecurityEventsConfig.ready() connects the signals that need no code in other apps: login success and failure,
   axes lockouts, every step of a quarter's life (QuarterEvent rows: scheme approval, submission, approval,
   return, publication, close) and of an appeal (AppealEvent rows: filing, assignment, uphold, reject,

@@ -120,9 +120,17 @@ def scorecard_evaluation_update(*, scorecard: Scorecard, by, text: str) -> Score
                 _("The %(quarter)s results are already submitted: the evaluations can no longer change.")
                 % {"quarter": quarter.code}
             )
-        current = Scorecard.objects.select_for_update().get(pk=scorecard.pk)
+        current = Scorecard.objects.select_for_update().select_related("staff").get(pk=scorecard.pk)
         if not current.is_current or current.status != Scorecard.Status.DRAFT:
             raise ValidationError(_("Only the current draft result can be edited."))
+        if current.staff.user_id == by.pk:
+            # Principle 一.3 (fairness): nobody writes the assessment of themselves.
+            raise ValidationError(
+                _(
+                    "Nobody writes their own overall evaluation (regulation 一.3, fairness): another member of the "
+                    "execution group writes it."
+                )
+            )
         current.evaluation = text
         current.save(update_fields=["evaluation"])
     scorecard.evaluation = text

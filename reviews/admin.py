@@ -2,10 +2,13 @@
 
 from django import forms
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group, User
 
 from .lifecycle import STATES_AFTER_SUBMISSION
-from .models import Department, Quarter, StaffProfile
+from .models import Department, Quarter, StaffChange, StaffProfile
 from .quarter_services import APPEAL_TERM_FIELDS, appeal_days_error, appeal_terms_editable, appeal_terms_record_change
+from .staff_changes import staff_changes_by
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -21,21 +24,88 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class RecordedAdmin(admin.ModelAdmin):
+    """Whatever this page still changes about people is recorded as made through the admin, by the signed-in user."""
+
+    def changeform_view(self, request, *args, **kwargs):
+        with staff_changes_by(request.user, StaffChange.Source.ADMIN):
+            return super().changeform_view(request, *args, **kwargs)
+
+    def delete_view(self, request, *args, **kwargs):
+        with staff_changes_by(request.user, StaffChange.Source.ADMIN):
+            return super().delete_view(request, *args, **kwargs)
+
+
+# Governed roles (docs/regulation.md): groups, data duties, the place in the firm and the sign-in of people change
+# on the People page only, where the rules of reviews.governance hold (only leadership grants leadership, nobody
+# acts on their own roles, only leadership changes a leadership member's e-mail). The admin shows them read-only.
+
+
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(RecordedAdmin):
     list_display = ["code", "name_zh", "name_en", "kind"]
     list_filter = ["kind"]
     search_fields = ["code", "name_zh", "name_en"]
-    filter_horizontal = ["clerks"]
+    readonly_fields = ["clerks"]
 
 
 @admin.register(StaffProfile)
-class StaffProfileAdmin(admin.ModelAdmin):
+class StaffProfileAdmin(RecordedAdmin):
     list_display = ["full_name", "user", "position", "department", "superior", "active", "assessed"]
     list_filter = ["position", "department", "active", "assessed"]
     search_fields = ["full_name", "user__username", "user__email"]
     list_select_related = ["user", "department", "superior"]
-    autocomplete_fields = ["user", "superior"]
+    readonly_fields = ["user", "position", "department", "superior", "active", "assessed"]
+
+    def has_add_permission(self, request):
+        # A person is added on the People page (or by firm_bootstrap), with their groups and an invitation.
+        return False
+
+
+admin.site.unregister(User)
+admin.site.unregister(Group)
+
+
+@admin.register(User)
+class GovernedUserAdmin(RecordedAdmin, UserAdmin):
+    """Django's user admin with every field that grants power or controls sign-in read-only once the user exists."""
+
+    GOVERNED = ("email", "is_active", "is_staff", "is_superuser", "groups", "user_permissions")
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if obj is None else self.GOVERNED
+
+
+@admin.register(Group)
+class ReadOnlyGroupAdmin(GroupAdmin):
+    """The regulation's two groups exist by migration; renaming one would hand its powers to nobody (or anybody)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(StaffChange)
+class StaffChangeAdmin(admin.ModelAdmin):
+    """The record of role changes is evidence: read, never written or removed."""
+
+    list_display = ["at", "person", "kind", "before", "after", "by", "source"]
+    list_filter = ["kind", "source"]
+    list_select_related = ["person", "by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class QuarterAdminForm(forms.ModelForm):

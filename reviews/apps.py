@@ -9,7 +9,11 @@ class ReviewsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
+        from . import staff_changes
         from .reference_data import reference_data_ensure
+
+        # Regulation 二.1/二.2: every change of a person's groups, duties or place is recorded, whatever made it.
+        staff_changes.connect()
 
         # Sent for every app after migrate and after a flush; the receiver only fills in what is missing.
         post_migrate.connect(reference_data_ensure, dispatch_uid="reviews.reference_data")

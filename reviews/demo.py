@@ -26,8 +26,10 @@ from .models import (
     Language,
     Position,
     Quarter,
+    StaffChange,
     StaffProfile,
 )
+from .staff_changes import staff_changes_by
 
 # The demo firm's published password (README): demo data only, never a real account.
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105
@@ -760,7 +762,9 @@ def demo_firm_seed(*, today, reset=False):
             demo_firm_wipe()
         elif demo_firm_exists():
             return SeedResult(created=False, today=today, counts=_counts(), per_quarter=_per_quarter(today))
-        _write(demo_firm_plan(today=today))
+        # The demo's group memberships and data duties go into the record of role changes as the command's.
+        with staff_changes_by(None, StaffChange.Source.COMMAND):
+            _write(demo_firm_plan(today=today))
     return SeedResult(created=True, today=today, counts=_counts(), per_quarter=_per_quarter(today))
 
 

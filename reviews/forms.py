@@ -8,7 +8,17 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .models import EXECUTION_GROUP, LEADERSHIP_GROUP, Department, DepartmentKind, Language, Position, StaffProfile
+from .governance import staff_change_refusals, staff_snapshot
+from .models import (
+    EXECUTION_GROUP,
+    LEADERSHIP_GROUP,
+    Department,
+    DepartmentKind,
+    Language,
+    Position,
+    StaffChange,
+    StaffProfile,
+)
 
 
 class SuperiorChoiceField(forms.ModelChoiceField):
@@ -47,7 +57,11 @@ class PersonForm(forms.Form):
         required=False,
         help_text=_("Data-provider clerk of these departments (regulation 二.3)."),
     )
-    leadership = forms.BooleanField(label=_("Leadership group (regulation 二.1)"), required=False)
+    leadership = forms.BooleanField(
+        label=_("Leadership group (regulation 二.1)"),
+        required=False,
+        help_text=_("Only a member of the leadership group grants or revokes this."),
+    )
     execution = forms.BooleanField(label=_("Execution group (regulation 二.2)"), required=False)
 
     def __init__(self, *args, profile=None, by=None, **kwargs):
@@ -124,10 +138,44 @@ class PersonForm(forms.Form):
                 for field, messages in error.message_dict.items():
                     for message in messages:
                         self.add_error(field if field in self.fields else None, message)
-        if self.profile is not None and self.by is not None and self.profile.user_id == self.by.pk:
-            # Nobody locks themselves out: another member of the execution group has to do that.
-            if not cleaned.get("execution", True):
-                self.add_error("execution", _("You cannot remove yourself from the execution group."))
-            if not cleaned.get("active", True):
-                self.add_error("active", _("You cannot deactivate yourself."))
+        if self.by is not None:
+            # The governed-roles rules, shown beside the fields; the service checks them again under its lock.
+            refusals = staff_change_refusals(
+                by=self.by,
+                person_user_id=self.profile.user_id if self.profile is not None else None,
+                before=staff_snapshot(self.profile) if self.profile is not None else None,
+                after={name: value for name, value in cleaned.items() if name in self.fields},
+            )
+            for field, message in refusals.items():
+                if field in self.fields:
+                    self.add_error(field, message)
+        return cleaned
+
+
+class StaffChangeFilterForm(forms.Form):
+    """The filters of the role-change record: person, who, kind of change, date range (all optional)."""
+
+    person = forms.ModelChoiceField(label=_("Person"), queryset=User.objects.none(), required=False)
+    by = forms.ModelChoiceField(label=_("Changed by"), queryset=User.objects.none(), required=False)
+    kind = forms.ChoiceField(
+        label=_("Kind of change"), choices=[("", _("All kinds")), *StaffChange.Kind.choices], required=False
+    )
+    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        people = User.objects.filter(profile__isnull=False).select_related("profile").order_by("profile__full_name")
+        for name in ("person", "by"):
+            self.fields[name].queryset = people
+            self.fields[name].label_from_instance = lambda user: f"{user.profile.full_name} ({user.username})"
+            self.fields[name].empty_label = _("Anyone")
+        for name, field in self.fields.items():
+            field.widget.attrs["class"] = "form-control" if name in ("since", "until") else "form-select"
+
+    def clean(self):
+        cleaned = super().clean()
+        since, until = cleaned.get("since"), cleaned.get("until")
+        if since and until and since > until:
+            self.add_error("until", _("The end of the range comes before its start."))
         return cleaned

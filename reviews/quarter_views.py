@@ -286,6 +286,7 @@ def evaluations(request, code):
                 "text": submitted.get(card.pk, card.evaluation or draft),
                 "written": bool(card.evaluation),
                 "error": errors.get(card.pk),
+                "own": card.staff.user_id == request.user.pk,
             }
         )
     context = {

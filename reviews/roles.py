@@ -66,7 +66,9 @@ class Roles:
 
     @property
     def can_manage_people(self):
-        return self.is_execution
+        """Add and change people: the execution group, and the leadership group, which alone grants leadership
+        membership (reviews.governance)."""
+        return self.is_execution or self.is_leadership
 
     @cached_property
     def profile(self):

@@ -1,12 +1,16 @@
 """Reads that feed the organisation's pages."""
 
+import datetime
+
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
+from django.utils import timezone
 
-from .models import EXECUTION_GROUP, LEADERSHIP_GROUP, Department, DepartmentKind, Position, StaffProfile
+from .models import EXECUTION_GROUP, LEADERSHIP_GROUP, Department, DepartmentKind, Position, StaffChange, StaffProfile
 from .roles import roles_of
+from .staff_changes import value_display
 
 # Lazy: the titles are translated when a page is rendered, in the reader's language.
 
@@ -55,3 +59,42 @@ def get_person_for_user(user, pk, *, manage=False):
         return StaffProfile.objects.select_related("user", "department", "superior").get(pk=pk)
     except StaffProfile.DoesNotExist:
         raise Http404 from None
+
+
+STAFF_CHANGES_PAGE_SIZE = 50
+
+
+def staff_changes_page(*, query):
+    """The record of role changes, newest first, filtered by person, who, kind and date range (firm's days)."""
+    from .forms import StaffChangeFilterForm
+
+    form = StaffChangeFilterForm(query or None)
+    changes = StaffChange.objects.select_related("person__profile", "by__profile")
+    if form.is_bound and form.is_valid():
+        wanted = form.cleaned_data
+        if wanted.get("person"):
+            changes = changes.filter(person=wanted["person"])
+        if wanted.get("by"):
+            changes = changes.filter(by=wanted["by"])
+        if wanted.get("kind"):
+            changes = changes.filter(kind=wanted["kind"])
+        zone = timezone.get_current_timezone()
+        if wanted.get("since"):
+            start = datetime.datetime.combine(wanted["since"], datetime.time.min, tzinfo=zone)
+            changes = changes.filter(at__gte=start)
+        if wanted.get("until"):
+            end = datetime.datetime.combine(
+                wanted["until"] + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone
+            )
+            changes = changes.filter(at__lt=end)
+    page = Paginator(changes.order_by("-at", "-id"), STAFF_CHANGES_PAGE_SIZE).get_page(query.get("page"))
+    departments = {department.code: department for department in Department.objects.all()}
+    rows = [
+        {
+            "change": change,
+            "before": value_display(change.kind, change.before, departments=departments),
+            "after": value_display(change.kind, change.after, departments=departments),
+        }
+        for change in page
+    ]
+    return {"form": form, "page": page, "rows": rows}

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -11,7 +12,9 @@ from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from .models import EXECUTION_GROUP, LEADERSHIP_GROUP, StaffProfile
+from .governance import invitation_refusal, staff_change_refusals, staff_snapshot
+from .models import EXECUTION_GROUP, LEADERSHIP_GROUP, Department, DepartmentKind, Position, StaffChange, StaffProfile
+from .staff_changes import staff_changes_by
 
 
 def staff_invitation_link(*, user):
@@ -91,9 +94,20 @@ def staff_duties_set(*, profile, clerk_departments, leadership, execution):
     user.clerk_departments.set(clerk_departments)
 
 
-def staff_add(*, clerk_departments=(), leadership=False, execution=False, **fields):
-    """A new person with their groups and data duties; the invitation goes once everything is committed."""
-    with transaction.atomic():
+def staff_add(*, by, clerk_departments=(), leadership=False, execution=False, **fields):
+    """A new person with their groups and data duties; the invitation goes once everything is committed.
+
+    The governed-roles rules apply (reviews.governance): only the leadership group adds a leadership member.
+    """
+    refusals = staff_change_refusals(
+        by=by,
+        person_user_id=None,
+        before=None,
+        after={"leadership": leadership, "execution": execution, "clerk_departments": clerk_departments},
+    )
+    if refusals:
+        raise ValidationError(refusals)
+    with staff_changes_by(by, StaffChange.Source.PEOPLE_PAGE), transaction.atomic():
         profile = staff_create(**fields)
         staff_duties_set(
             profile=profile, clerk_departments=clerk_departments, leadership=leadership, execution=execution
@@ -104,6 +118,7 @@ def staff_add(*, clerk_departments=(), leadership=False, execution=False, **fiel
 def staff_update(
     *,
     profile,
+    by,
     username,
     email,
     full_name,
@@ -117,11 +132,32 @@ def staff_update(
     leadership,
     execution,
 ):
-    """Change a person; deactivating also closes their sign-in (the profile and its history stay)."""
-    with transaction.atomic():
+    """Change a person; deactivating also closes their sign-in (the profile and its history stay).
+
+    The governed-roles rules (reviews.governance) are checked against the stored row, under its lock; a refusal
+    raises ValidationError({field: message}) and changes nothing. Every change is recorded (StaffChange).
+    """
+    proposed = {
+        "username": username,
+        "email": email,
+        "position": position,
+        "department": department,
+        "superior": superior,
+        "assessed": assessed,
+        "active": active,
+        "clerk_departments": clerk_departments,
+        "leadership": leadership,
+        "execution": execution,
+    }
+    with staff_changes_by(by, StaffChange.Source.PEOPLE_PAGE), transaction.atomic():
         # Lock the row: two organisers fixing reporting lines at once could otherwise build a loop
-        # that neither of their checks saw.
+        # that neither of their checks saw; and the rules are judged on what is stored, not on the page.
         profile = StaffProfile.objects.select_for_update().select_related("user").get(pk=profile.pk)
+        refusals = staff_change_refusals(
+            by=by, person_user_id=profile.user_id, before=staff_snapshot(profile), after=proposed
+        )
+        if refusals:
+            raise ValidationError(refusals)
         user = profile.user
         user.username, user.email, user.is_active = username, email, active
         user.full_clean(exclude=["password"])
@@ -133,4 +169,68 @@ def staff_update(
         staff_duties_set(
             profile=profile, clerk_departments=clerk_departments, leadership=leadership, execution=execution
         )
+    return profile
+
+
+def staff_reinvite(*, profile, by):
+    """A new invitation from the people page; refused for a leadership member unless `by` is one too."""
+    refusal = invitation_refusal(by=by, profile=profile)
+    if refusal:
+        raise PermissionDenied(refusal)
+    return staff_send_invitation(profile=profile)
+
+
+class FirmAlreadyHasLeadership(Exception):
+    """firm_bootstrap was asked to add a first member to a firm that already has a leadership group."""
+
+
+def firm_bootstrap(
+    *,
+    username,
+    full_name,
+    email,
+    department_code,
+    department_name="",
+    department_kind=DepartmentKind.ADMINISTRATIVE,
+    position=Position.ADMINISTRATIVE,
+    leadership=False,
+    execution=False,
+    assessed=True,
+    language="zh-hans",
+    invite=True,
+    allow_existing_leadership=False,
+):
+    """The first members of a new firm, from the server's command line (docs/operations.md, "A new firm").
+
+    Regulation 二.1: only the leadership group grants leadership, so the first leadership member cannot come from
+    the people page. Whoever runs manage.py on the server is trusted with this once; after that the command
+    refuses unless allow_existing_leadership says otherwise. The changes are recorded as made by the command.
+    """
+    with staff_changes_by(None, StaffChange.Source.COMMAND), transaction.atomic():
+        group = Group.objects.select_for_update().get(name=LEADERSHIP_GROUP)
+        if group.user_set.exists() and not allow_existing_leadership:
+            raise FirmAlreadyHasLeadership(
+                "The firm already has a leadership group: its members add people on the People page."
+            )
+        department = Department.objects.filter(code=department_code).first()
+        if department is None:
+            department = Department(
+                code=department_code,
+                name_zh=department_name or department_code,
+                name_en=department_name or department_code,
+                kind=department_kind,
+            )
+            department.full_clean()
+            department.save()
+        profile = staff_create(
+            username=username,
+            full_name=full_name,
+            email=email,
+            position=position,
+            department=department,
+            language=language,
+            assessed=assessed,
+            invite=invite,
+        )
+        staff_duties_set(profile=profile, clerk_departments=(), leadership=leadership, execution=execution)
     return profile

@@ -9,6 +9,7 @@ urlpatterns = [
     path("people/add/", views.person_add, name="person_add"),
     path("people/<int:pk>/edit/", views.person_edit, name="person_edit"),
     path("people/<int:pk>/invite/", views.person_invite, name="person_invite"),
+    path("people/changes/", views.staff_changes, name="staff_changes"),
 ]
 
 # The quarter's life (issue 4 §1–4): list, detail and steps, completeness, report, evaluations, approval.

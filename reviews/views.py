@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -39,7 +39,8 @@ def people_list(request):
 
 
 def _people_context(request, **extra):
-    return {"can_manage": roles_of(request.user).can_manage_people, **extra}
+    roles = roles_of(request.user)
+    return {"can_manage": roles.can_manage_people, "can_audit": roles.is_leadership, **extra}
 
 
 @require(lambda roles: roles.can_manage_people)
@@ -48,7 +49,7 @@ def person_add(request):
     form = PersonForm(request.POST or None, by=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            profile = services.staff_add(**form.cleaned_data)
+            profile = services.staff_add(by=request.user, **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -68,7 +69,7 @@ def person_edit(request, pk):
     form = PersonForm(request.POST or None, profile=profile, by=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            profile = services.staff_update(profile=profile, **form.cleaned_data)
+            profile = services.staff_update(profile=profile, by=request.user, **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -83,12 +84,24 @@ def person_invite(request, pk):
     profile = selectors.get_person_for_user(request.user, pk, manage=True)
     if not profile.active:
         messages.error(request, _("%(name)s is inactive: activate them before inviting.") % {"name": profile.full_name})
-    elif services.staff_send_invitation(profile=profile):
-        messages.success(
-            request,
-            _("A new invitation was sent to %(name)s (%(email)s).")
-            % {"name": profile.full_name, "email": profile.user.email},
-        )
+        return redirect("reviews:people")
+    try:
+        sent = services.staff_reinvite(profile=profile, by=request.user)
+    except PermissionDenied as refusal:
+        messages.error(request, str(refusal))
     else:
-        messages.error(request, _("%(name)s has no e-mail address: add one first.") % {"name": profile.full_name})
+        if sent:
+            messages.success(
+                request,
+                _("A new invitation was sent to %(name)s (%(email)s).")
+                % {"name": profile.full_name, "email": profile.user.email},
+            )
+        else:
+            messages.error(request, _("%(name)s has no e-mail address: add one first.") % {"name": profile.full_name})
     return redirect("reviews:people")
+
+
+@require(lambda roles: roles.is_leadership)
+def staff_changes(request):
+    """The record of role changes (regulation 二.1): the leadership group reads who changed whose roles."""
+    return render(request, "reviews/staff_changes.html", selectors.staff_changes_page(query=request.GET))

@@ -24,8 +24,9 @@ from clients import locks
 from clients.audit import change_record_build
 from clients.models import ChangeRecord
 from lawfirm_kpi.spreadsheets import neutralise
-from reviews.models import StaffProfile
+from reviews.models import Department, StaffChange, StaffProfile
 from reviews.services import staff_send_invitation
+from reviews.staff_changes import staff_changes_record, superior_labels
 
 from . import parsing
 from .columns import KINDS, spec_for
@@ -43,7 +44,7 @@ def import_run(*, kind, stream, file_name, by=None, commit=False):
     """Validate the file; with commit=True and no errors, write it. Returns the ImportReport either way."""
     spec = spec_for(kind)
     report = ImportReport(kind=kind, file_name=file_name)
-    job = HANDLERS[kind](spec, report)
+    job = HANDLERS[kind](spec, report, by=by)
     header_row = None
     row_limit = parsing.max_rows()
     try:
@@ -360,9 +361,54 @@ def _write_staff(job, *, by, note):
             StaffProfile.objects.bulk_update(profiles, sorted(names), batch_size=BATCH)
         ChangeRecord.objects.bulk_create(records, batch_size=BATCH)
 
+    _record_staff_changes(job, created_ids, by=by)
+
     if new_profiles:
         # As staff_create does: the invitations go only once the people really exist.
         transaction.on_commit(lambda: _invite(job.report, new_profiles))
+
+
+# The staff import's columns that are governed roles (reviews.staff_changes), by the file's attribute names.
+_RECORDED = (
+    ("user__email", StaffChange.Kind.EMAIL),
+    ("position", StaffChange.Kind.POSITION),
+    ("department_id", StaffChange.Kind.DEPARTMENT),
+    ("superior_id", StaffChange.Kind.SUPERIOR),
+)
+
+
+def _record_staff_changes(job, created_ids, *, by):
+    """The bulk writes send no model signals: record their role changes here, in the import's transaction."""
+    codes = dict(Department.objects.values_list("pk", "code"))
+    user_of = dict(StaffProfile.objects.filter(pk__in=created_ids.values()).values_list("pk", "user_id"))
+    rows = []
+    for _number, values in job.creates:
+        new = {**values, "superior_id": _resolved(values.get("superior_id"), created_ids)}
+        user_id = user_of[created_ids[values["user__username"]]]
+        rows.extend((user_id, kind, None, new.get(name)) for name, kind in _RECORDED)
+    for _number, _pk, _key, changed, current in job.updates:
+        changed = {name: _resolved(value, created_ids) for name, value in changed.items()}
+        rows.extend(
+            (current["user_id"], kind, current.get(name), changed[name]) for name, kind in _RECORDED if name in changed
+        )
+    superiors = superior_labels(
+        {value for _u, kind, *pair in rows if kind == StaffChange.Kind.SUPERIOR for value in pair}
+    )
+
+    def shown(kind, value):
+        if value is None:
+            return ""
+        if kind == StaffChange.Kind.DEPARTMENT:
+            return codes.get(value, "")
+        if kind == StaffChange.Kind.SUPERIOR:
+            return superiors.get(value, "")
+        return str(value)
+
+    staff_changes_record(
+        [(user_id, kind, shown(kind, before), shown(kind, after)) for user_id, kind, before, after in rows],
+        by=by,
+        source=StaffChange.Source.IMPORT,
+    )
 
 
 def _invite(report, profile_ids):

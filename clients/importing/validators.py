@@ -16,7 +16,9 @@ from django.utils.translation import gettext as _
 
 from clients import locks
 from clients.models import Client, Complaint, Contract, RevenueEntry, SatisfactionSurvey
-from reviews.models import Department, StaffProfile
+from clients.subjects import SUBJECT_FIELDS, own_record_refusals
+from reviews.governance import staff_change_refusals
+from reviews.models import LEADERSHIP_GROUP, Department, StaffProfile
 
 from . import columns as col
 from .parsing import CellError, CellParser, as_text, is_blank
@@ -164,9 +166,11 @@ class KindImport:
     # Department records obey the data lock (clients.locks); people are not dated records.
     data_locked = True
 
-    def __init__(self, spec, report):
+    def __init__(self, spec, report, by=None):
         self.spec = spec
         self.report = report
+        # Who imports: the rows they may not write (their own records, others' roles) are refused row by row.
+        self.by = by
         self.lookups = make_lookups()
         self.positions = []
         self.headers = {}
@@ -332,7 +336,8 @@ class KindImport:
             key = values[self.spec.key]
             current = existing.get(key)
             merged = {**(current or defaults), **fields}
-            problems = self.check(key, merged) or self.lock_problems(current, merged)
+            problems = self.check(key, merged) + self.refusals(current, merged)
+            problems = problems or self.lock_problems(current, merged)
             if problems:
                 for column_key, message in problems:
                     self.error(number, column_key, message)
@@ -387,6 +392,16 @@ class KindImport:
         days = locks.touched_days(self.model, before=current, after=merged, first_signed_on=first)
         self.touched_quarters.update(locks.quarter_key(day) for _field, day in days)
         return locks.problems_for(days, self.locked)
+
+    def refusals(self, current, merged):
+        """[(column key, message)] for what the importing person may not do to this row (clients.subjects)."""
+        fields = SUBJECT_FIELDS.get(self.model, ())
+        if not fields:
+            return []
+        before = {name: current.get(f"{name}_id") for name in fields} if current is not None else None
+        after = {name: merged.get(f"{name}_id") for name in fields}
+        refused = own_record_refusals(model=self.model, by=self.by, before=before, after=after)
+        return list(refused.items())
 
     # ---- display for the change log and the preview
 
@@ -548,9 +563,31 @@ class StaffImport(KindImport):
         # Regulation 二 (reporting lines) and 三.5 (interviews by the direct superior): the chain of superiors,
         # as it will be after the import, must end; loops created within the file count as well.
         self.superior_of = dict(StaffProfile.objects.values_list("user__username", "superior__user__username"))
+        self.leadership_ids = set(User.objects.filter(groups__name=LEADERSHIP_GROUP).values_list("pk", flat=True))
         for _number, values, _bad in self.rows:
             if "superior" in values and values.get("username") is not None:
                 self.superior_of[values["username"]] = values["superior"]
+
+    def refusals(self, current, merged):
+        # Governed roles (reviews.governance): the import changes place in the firm and e-mail only; the same
+        # rules hold as on the people page (nobody moves themselves; only leadership re-addresses a leader).
+        if current is None or self.by is None:
+            return []
+        before = {
+            "email": current.get("user__email"),
+            "position": current.get("position"),
+            "department": current.get("department_id"),
+            "superior": current.get("superior_id"),
+            "leadership": current["user_id"] in self.leadership_ids,
+        }
+        after = {
+            "email": merged.get("user__email"),
+            "position": merged.get("position"),
+            "department": merged.get("department_id"),
+            "superior": merged.get("superior_id"),
+        }
+        refused = staff_change_refusals(by=self.by, person_user_id=current["user_id"], before=before, after=after)
+        return list(refused.items())
 
     def loop_through(self, username):
         chain = [username]

@@ -264,16 +264,27 @@ MATRIX: dict[str, list[Case]] = {
     # --- People (regulation 二) -------------------------------------------------------------------------------
     "reviews:people": [Case(expect(REFUSED, **ORGANISERS), note="group membership, for the two groups")],
     "reviews:person_add": [
-        Case(expect(REFUSED, executor=OK), note="the execution group manages people"),
-        Case(expect(REFUSED, executor=OK), method="POST", id="post", note="an empty POST re-shows the form (200)"),
+        Case(
+            expect(REFUSED, **ORGANISERS),
+            note="the execution group manages people; leadership too (it grants leadership)",
+        ),
+        Case(expect(REFUSED, **ORGANISERS), method="POST", id="post", note="an empty POST re-shows the form (200)"),
     ],
-    "reviews:person_edit": [Case(expect(REFUSED, executor=OK), args=lambda w: {"pk": w.firm.lawyer.profile.pk})],
+    "reviews:person_edit": [Case(expect(REFUSED, **ORGANISERS), args=lambda w: {"pk": w.firm.lawyer.profile.pk})],
     "reviews:person_invite": [
         Case(
-            expect(REFUSED, executor=REDIRECT(to("reviews:people"))),
+            expect(REFUSED, executor=REDIRECT(to("reviews:people")), partner=REDIRECT(to("reviews:people"))),
             method="POST",
             args=lambda w: {"pk": w.firm.lawyer.profile.pk},
         )
+    ],
+    "reviews:staff_changes": [
+        Case(expect(REFUSED, partner=OK), note="the record of role changes is the leadership group's (二.1)"),
+        Case(
+            expect(REFUSED, partner=OK),
+            data=lambda w: {"kind": "groups", "since": "2026-01-01", "until": "2026-12-31", "page": "2"},
+            id="filtered",
+        ),
     ],
     # --- The quarter (issue 4) --------------------------------------------------------------------------------
     "reviews:quarters": [Case(expect(REFUSED, **ORGANISERS))],

@@ -435,8 +435,12 @@ def test_a_notification_exists_only_for_its_owner(world):
     assert world.notification.read_at is not None
 
 
-def test_people_pages_are_for_the_groups_and_editing_for_the_execution_group(world):
+def test_people_pages_are_for_the_groups_and_editing_for_the_two_groups(world):
     edit = reverse("reviews:person_edit", args=[world.firm.lawyer.profile.pk])
-    assert statuses(world, edit) == only({"executor"}, 403)
+    assert statuses(world, edit) == only({"executor", "partner"}, 403)
     missing = reverse("reviews:person_edit", args=[world.firm.lawyer.profile.pk + 1000])
-    assert statuses(world, missing, personas=["executor", "partner"]) == {"executor": 404, "partner": 403}
+    assert statuses(world, missing, personas=["executor", "partner", "lawyer"]) == {
+        "executor": 404,
+        "partner": 404,
+        "lawyer": 403,
+    }

@@ -198,3 +198,35 @@ def test_the_queue_shows_status_deadline_and_handler(published, client_for):
     page = client_for(published.firm.executor).get(reverse("appeals:list")).content.decode()
     assert "Under review" in page and "Submitted" in page and "赵敏" in page and "not assigned" in page
     assert appeal.decision_due_on.isoformat() in page
+
+
+def test_an_organiser_who_appeals_cannot_take_any_step_on_their_own_appeal(
+    published, django_capture_on_commit_callbacks
+):
+    # Given the execution-group member appealed their own result and a colleague of the group took it on
+    firm = published.firm
+    other = second_executor()
+    own = file_appeal(published, user=firm.executor)
+    with pytest.raises(ValidationError, match="Nobody handles their own appeal"):
+        services.appeal_assign(appeal=own, handler=firm.executor, by=other)
+    services.appeal_assign(appeal=own, handler=other, by=other)
+    events = AppealEvent.objects.filter(appeal=own).count()
+    # When they try each handler's step themselves, every one is refused with the rule and nothing moves
+    steps = [
+        lambda: services.appeal_assign(appeal=own, handler=firm.executor, by=firm.executor),
+        lambda: services.appeal_request_information(appeal=own, by=firm.executor, question="?"),
+        lambda: services.appeal_uphold(appeal=own, by=firm.executor, justification="mine"),
+        lambda: services.appeal_reject(appeal=own, by=firm.executor, reason="mine"),
+        lambda: services.appeal_escalate(appeal=own, by=firm.executor, reason="mine"),
+    ]
+    for step in steps:
+        with pytest.raises((AppealForbidden, ValidationError)) as refusal:
+            step()
+        assert "own appeal" in str(refusal.value)
+    assert Appeal.objects.get(pk=own.pk).status == AppealStatus.UNDER_REVIEW
+    assert Appeal.objects.get(pk=own.pk).handler == other
+    # Nor close it once it is decided
+    services.appeal_reject(appeal=own, by=other, reason="The survey was entered as the client gave it.")
+    with pytest.raises(AppealForbidden, match="own appeal"):
+        services.appeal_close(appeal=own, by=firm.executor)
+    assert AppealEvent.objects.filter(appeal=own).count() == events + 1

@@ -56,13 +56,13 @@ def _files():
             "complaints",
             [
                 header["complaints"],
-                f"E2E-T01,{client},lawyer,2026-11-02 09:00,admclerk,2026-11-02 15:00,已致电解释,phone",
-                f"E2E-T02,{client},lawyer,2026-11-05 09:00,admclerk,2026-11-04 09:00,已处理,phone",
+                f"E2E-T01,{client},lawyer,2026-11-02 09:00,executor,2026-11-02 15:00,已致电解释,phone",
+                f"E2E-T02,{client},lawyer,2026-11-05 09:00,executor,2026-11-04 09:00,已处理,phone",
             ],
             [
                 header["complaints"],
-                f"E2E-T01,{client},lawyer,2026-11-02 09:00,admclerk,2026-11-02 15:00,已致电解释,phone",
-                f"E2E-T02,{client},lawyer,2026-11-05 09:00,admclerk,2026-11-05 16:00,已处理,phone",
+                f"E2E-T01,{client},lawyer,2026-11-02 09:00,executor,2026-11-02 15:00,已致电解释,phone",
+                f"E2E-T02,{client},lawyer,2026-11-05 09:00,executor,2026-11-05 16:00,已处理,phone",
             ],
             Complaint,
             "ref",

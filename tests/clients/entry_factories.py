@@ -66,7 +66,7 @@ def make_records(firm):
         client=client,
         about=firm.lawyer.profile,
         received_at=at(datetime.date(2026, 8, 1)),
-        handler=firm.admin_clerk.profile,
+        handler=firm.executor.profile,
         channel=Complaint.Channel.PHONE,
     )
     survey = SatisfactionSurvey.objects.create(

@@ -65,7 +65,7 @@ def new_record_data(kind, firm, records):
             "about": lawyer,
             "channel": "email",
             "received_at": "2026-08-10T09:30",
-            "handler": firm.admin_clerk.profile.pk,
+            "handler": firm.executor.profile.pk,
             "handled_at": "2026-08-11T15:00",
             "resolution": "已电话致歉并调整律师",
         },

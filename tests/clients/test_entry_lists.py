@@ -104,7 +104,7 @@ def test_the_person_filter_matches_any_staff_field_of_the_record(firm, records, 
     text = browser.get(reverse("clients:contracts_list"), {"person": firm.outsider.profile.pk}).content.decode()
     assert "HT-2026-001" not in text and "Nothing matches these filters." in text
     # A complaint is found by the person it is about and by its handler.
-    for person in (firm.lawyer, firm.admin_clerk):
+    for person in (firm.lawyer, firm.executor):
         text = browser.get(reverse("clients:complaints_list"), {"person": person.profile.pk}).content.decode()
         assert "TS-0001" in text
     # A client is found by the lawyers on its contracts.

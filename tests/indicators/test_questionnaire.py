@@ -117,6 +117,17 @@ def test_a_link_for_a_client_without_email_cannot_be_emailed_and_is_not_created(
     assert not QuestionnaireLink.objects.exists() and not mail.outbox
 
 
+def test_the_admin_clerk_issues_a_questionnaire_about_themselves_and_is_refused(firm, customer, client_for):
+    # A link is a survey about its staff member: whoever issues it could answer it themselves.
+    response = client_for(firm.admin_clerk).post(
+        reverse("indicators:questionnaire_link_create"),
+        {"client": "C-0001", "staff": firm.admin_clerk.profile.pk, "language": "zh-hans"},
+    )
+    assert response.status_code == 400
+    assert "This record counts towards your own score" in text(response)
+    assert not QuestionnaireLink.objects.exists() and not mail.outbox
+
+
 def test_an_unknown_client_code_or_a_past_expiry_is_refused_next_to_the_field(firm, customer, client_for):
     client = client_for(firm.admin_clerk)
     unknown = client.post(

@@ -299,3 +299,29 @@ def test_the_execution_group_closes_the_round_and_the_page_says_so(firm, rating_
     assert "Add an assignment" not in body and ">Remove<" not in body
     rating_round.refresh_from_db()
     assert rating_round.closed_by == firm.executor
+
+
+def test_the_organiser_adds_or_removes_their_own_raters_and_is_refused(firm, rating_round, client_for):
+    # Given the execution-group member is assessed and rated by colleagues in this round
+    browser = client_for(firm.executor)
+    communication = Indicator.objects.get(code="communication")
+    before = sorted(RatingAssignment.objects.values_list("pk", "rater", "ratee"))
+    # When they add a friendly rater for themselves
+    response = browser.post(
+        reverse("indicators:rating_assignment_add", args=[rating_round.pk]),
+        {
+            "rater": firm.outsider.profile.pk,
+            "ratee": firm.executor.profile.pk,
+            "rater_type": "peer",
+            "indicator": communication.pk,
+        },
+    )
+    assert response.status_code == 400
+    assert "Nobody adds or removes their own raters" in text(response)
+    # Or remove one of their raters
+    own = rating_round.assignments.filter(ratee=firm.executor.profile).first()
+    assert own is not None
+    response = browser.post(reverse("indicators:rating_assignment_remove", args=[rating_round.pk, own.pk]), follow=True)
+    assert "Nobody adds or removes their own raters" in text(response)
+    # Then the list is as it was
+    assert sorted(RatingAssignment.objects.values_list("pk", "rater", "ratee")) == before

@@ -359,3 +359,46 @@ def test_two_partners_approving_at_the_same_moment_approve_once(firm):
     assert sorted(outcomes) == ["approved", "refused"]
     assert quarter.events.count() == 1
     assert Scheme.objects.get(pk=draft.pk).status == Scheme.Status.APPROVED
+
+
+def test_a_partner_who_also_edits_schemes_cannot_approve_their_own_edit(firm, draft, client_for):
+    # Given the partner sits in both groups and changed the draft's parameters last
+    from django.contrib.auth.models import Group
+    from django.urls import reverse
+
+    from tests.personas import make_person
+
+    firm.partner.groups.add(Group.objects.get(name="execution"))
+    scheme_parameters_update(
+        scheme=draft,
+        parameters={**draft.parameters, "lookback_quarters": 3},
+        note="Three quarters back",
+        by=firm.partner,
+    )
+    # When they approve it, on the page and in the service
+    browser = client_for(firm.partner)
+    browser.cookies["django_language"] = "en"
+    response = browser.post(reverse("indicators:scheme_approve", args=[draft.pk]), follow=True)
+    # Then the rule is named and the scheme stays a draft
+    assert (
+        "You drafted or last edited version 1 of the 2026Q3 scheme, so you cannot approve it"
+        in response.content.decode()
+    )
+    with pytest.raises(SchemeStateError, match="four eyes"):
+        scheme_approve(scheme=draft, by=firm.partner)
+    draft.refresh_from_db()
+    assert (draft.status, draft.last_edited_by) == (Scheme.Status.DRAFT, firm.partner)
+    # Another leadership member may approve it
+    other = make_person("partner2", "孟华", "lawyer", firm.litigation, assessed=False)
+    other.groups.add(Group.objects.get(name="leadership"))
+    assert scheme_approve(scheme=draft, by=other).status == Scheme.Status.APPROVED
+
+
+def test_the_drafter_cannot_approve_the_scheme_they_started(firm, q3):
+    from django.contrib.auth.models import Group
+
+    firm.partner.groups.add(Group.objects.get(name="execution"))
+    scheme = scheme_start_for_quarter(quarter=q3, by=firm.partner)
+    with pytest.raises(SchemeStateError, match="drafted or last edited"):
+        scheme_approve(scheme=scheme, by=firm.partner)
+    assert Scheme.objects.get(pk=scheme.pk).status == Scheme.Status.DRAFT

@@ -76,3 +76,21 @@ def test_the_evaluations_page_starts_from_the_draft_and_saves_the_edit(firm, cli
     assert client_for(firm.partner).post(url, {"scorecard": card.pk, "text": "x"}).status_code == 403
     assert client_for(firm.lawyer).get(url).status_code == 403
     assert Scorecard.objects.get(pk=card.pk).evaluation == "A strong, steady quarter."
+
+
+def test_the_organiser_writes_their_own_evaluation_and_is_refused(firm, client_for):
+    # Given the execution-group member is assessed too and has a draft result this quarter
+    quarter = make_quarter(state=QuarterState.SCORED)
+    own = make_card(quarter, firm.executor, 70, lines=LINES)
+    url = reverse("reviews:evaluations", args=[quarter.code])
+    browser = client_for(firm.executor)
+    # The page offers no form for their own card and says who writes it
+    page = browser.get(url).content.decode()
+    assert "Your own overall evaluation is written by another member of the execution group." in page
+    # When they post one anyway, it is refused with the rule and nothing is saved
+    response = browser.post(url, {"scorecard": own.pk, "text": "An excellent quarter."})
+    assert response.status_code == 400
+    assert "Nobody writes their own overall evaluation" in response.content.decode()
+    assert Scorecard.objects.get(pk=own.pk).evaluation == ""
+    with pytest.raises(ValidationError, match="Nobody writes their own overall evaluation"):
+        scorecard_evaluation_update(scorecard=own, by=firm.executor, text="An excellent quarter.")
