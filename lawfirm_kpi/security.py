@@ -2,6 +2,8 @@
 
 - SecurityHeadersMiddleware adds Content-Security-Policy and Permissions-Policy (Django's SecurityMiddleware and
   XFrameOptionsMiddleware already send nosniff, Referrer-Policy, Cross-Origin-Opener-Policy and X-Frame-Options).
+- NoStoreMiddleware sends `Cache-Control: private, no-store` on every response of the application (pages and
+  files carry personal data); static files are answered by whitenoise before it and keep their caching.
 - log_event() writes one line to the "security" logger; other apps call it for security-relevant steps that no
   signal below covers (e.g. log_event("people.role_changed", user=by, staff=profile.pk, group="execution")).
 - SecurityEventsConfig.ready() connects the signals that need no code in other apps: login success and failure,
@@ -80,6 +82,26 @@ class SecurityHeadersMiddleware:
             response["Content-Security-Policy"] = self.policy
         if self.permissions and "Permissions-Policy" not in response:
             response["Permissions-Policy"] = self.permissions
+        return response
+
+
+class NoStoreMiddleware:
+    """`Cache-Control: private, no-store` on every response of the application.
+
+    Almost every page and file carries personal data (scorecards, explanations, results tables, appeals and their
+    evidence, interviews, feedback PDFs, people and data pages, exports); the public ones carry a CSRF token or a
+    questionnaire's personal link. Nothing of it may stay in a shared proxy or in the browser's cache after
+    signing out. Static files are served by whitenoise before this middleware and keep their own caching. A view
+    that already forbids storing (never_cache) keeps its header.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if "no-store" not in response.get("Cache-Control", ""):
+            response["Cache-Control"] = "private, no-store"
         return response
 
 

@@ -155,9 +155,12 @@ from datetime import timedelta  # noqa: E402
 # "security_events" wires the security log to the login, lockout and quarter signals (lawfirm_kpi/security.py);
 # "axes" throttles repeated failed logins; "accounts" adds the per-address, per-username and password-reset limits.
 INSTALLED_APPS += ["axes", "accounts", "lawfirm_kpi.security.SecurityEventsConfig"]
-# The security headers go on every response; refused access (403, hidden 404) is logged; axes stays last.
+# The security headers go on every response; responses of the application are never stored by browsers or
+# proxies (static files, served by whitenoise above, keep their caching); refused access (403, hidden 404) is
+# logged; axes stays last.
 MIDDLEWARE += [
     "lawfirm_kpi.security.SecurityHeadersMiddleware",
+    "lawfirm_kpi.security.NoStoreMiddleware",
     "lawfirm_kpi.security.RefusedAccessLogMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
