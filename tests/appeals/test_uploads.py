@@ -75,7 +75,8 @@ def pdf_with(change) -> bytes:
 
 
 def test_a_pdf_that_runs_a_script_on_opening_is_refused(published, client_for):
-    page = refused(published, client_for, "scan.pdf", pdf_with(lambda w: w.add_open_action(JavaScript("app.alert('hi');"))))
+    script = pdf_with(lambda w: w.add_open_action(JavaScript("app.alert('hi');")))
+    page = refused(published, client_for, "scan.pdf", script)
     assert "“scan.pdf” contains scripts or embedded files" in page
 
 
