@@ -59,11 +59,11 @@ def pause_for(limit: Limit, key: str, *, kind: str, now=None) -> Pause | None:
 
 
 def record(limit: Limit, key: str, *, now=None) -> None:
-    """Count one event; events that left the window of this bucket and key are no longer needed."""
+    """Count one event; events of this bucket that left the window are no longer needed (the table stays small)."""
     if not key or limit.limit <= 0:
         return
     now = now or timezone.now()
-    ThrottleHit.objects.filter(bucket=limit.bucket, key=key[:255], at__lte=now - limit.window).delete()
+    ThrottleHit.objects.filter(bucket=limit.bucket, at__lte=now - limit.window).delete()
     ThrottleHit.objects.create(bucket=limit.bucket, key=key[:255], at=now)
 
 

@@ -77,3 +77,14 @@ def test_an_hour_later_the_lawyer_can_ask_again(firm, client, time_machine):
     time_machine.move_to("2026-10-05 10:00:01+08:00", tick=False)
     assert ask_for_reset(client, firm.lawyer.email).status_code == 302
     assert len(mail.outbox) == 6
+
+
+def test_requests_older_than_the_window_are_not_kept(firm, client, time_machine):
+    from accounts.models import ThrottleHit
+
+    time_machine.move_to("2026-10-05 09:00:00+08:00", tick=False)
+    for n in range(5):
+        ask_for_reset(client, f"someone{n}@elsewhere.example", ip=f"198.51.100.{n + 1}")
+    time_machine.move_to("2026-10-05 11:00:00+08:00", tick=False)
+    ask_for_reset(client, firm.lawyer.email, ip="198.51.100.99")
+    assert ThrottleHit.objects.count() == 2  # the new request, by address and by e-mail address
