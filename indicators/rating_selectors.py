@@ -13,8 +13,19 @@ from reviews.models import Quarter, StaffProfile
 from .models import Indicator, RaterType, RatingAssignment, RatingRound
 from .ratings import QUARTER_STATES_CLOSED_TO_RATING, rating_scale_for
 
-# Peers' comments are shown to the ratee only when at least this many peers answered, so none can be traced.
-MIN_PEERS_FOR_COMMENTS = 2
+# Regulation 三.4 (多角度评价) has colleagues rate each other. What they gave reaches the ratee (averages by kind of
+# rater, their comments) only when at least this many colleagues rated the line, so that no colleague's score can be
+# read off or worked out. The execution and leadership groups see the full figures.
+MIN_PEERS_SHOWN = 3
+
+
+def peer_figures_withheld(peer_count: int) -> bool:
+    """Whether a line's figures by kind of rater must be kept from the ratee: some colleagues rated, too few.
+
+    Then every kind's average is withheld, not only the colleagues': next to the overall average, the superior's
+    or the other departments' average would give the colleagues' away by subtraction.
+    """
+    return 0 < peer_count < MIN_PEERS_SHOWN
 
 
 def get_rating_round(pk) -> RatingRound:
@@ -147,7 +158,8 @@ def my_ratings(*, user):
                 "points": row["points"],
             }
         )
-    # Peers' comments: only where two or more peers answered, sorted by text so their order says nothing.
+    # Peers' averages and comments: only where enough peers answered; comments sorted by text so their order says
+    # nothing.
     for round_id, entry in grouped.items():
         for indicator_id, line in entry["indicators"].items():
             line["by_type"].sort(key=lambda item: list(type_labels).index(item["rater_type"]))
@@ -157,7 +169,10 @@ def my_ratings(*, user):
                 / sum(item["answers"] for item in line["by_type"])
             )
             peers = next((item for item in line["by_type"] if item["rater_type"] == RaterType.PEER), None)
-            if peers and peers["answers"] >= MIN_PEERS_FOR_COMMENTS:
+            line["withheld"] = peer_figures_withheld(peers["answers"] if peers else 0)
+            if line["withheld"]:
+                line["by_type"] = []
+            if peers and peers["answers"] >= MIN_PEERS_SHOWN:
                 line["comments"] = sorted(
                     RatingAssignment.objects.filter(
                         round_id=round_id,

@@ -11,7 +11,7 @@ from reviews.access import get_scorecard_for_user
 from reviews.models import Quarter
 from reviews.quarter_selectors import results_table_page
 from reviews.ranked_rows import results_rows_html
-from reviews.roles import require
+from reviews.roles import require, roles_of
 
 from .result_cells import cells_html_by_scorecard
 
@@ -54,4 +54,6 @@ def explain_line(request, pk):
     card = get_scorecard_for_user(request.user, scorecard_id)
     line = get_object_or_404(IndicatorScore.objects.select_related("indicator"), pk=pk)
     line.scorecard = card
-    return render(request, "indicators/explain.html", explain.line_explanation(line))
+    # The two groups see every figure; the ratee and their superiors not the averages of too few colleagues.
+    full_ratings = roles_of(request.user).is_organiser
+    return render(request, "indicators/explain.html", explain.line_explanation(line, full_ratings=full_ratings))

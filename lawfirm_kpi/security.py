@@ -2,6 +2,8 @@
 
 - SecurityHeadersMiddleware adds Content-Security-Policy and Permissions-Policy (Django's SecurityMiddleware and
   XFrameOptionsMiddleware already send nosniff, Referrer-Policy, Cross-Origin-Opener-Policy and X-Frame-Options).
+- NoStoreMiddleware sends `Cache-Control: private, no-store` on every response of the application (pages and
+  files carry personal data); static files are answered by whitenoise before it and keep their caching.
 - log_event() writes one line to the "security" logger; other apps call it for security-relevant steps that no
   signal below covers (e.g. reviews.staff_changes writes "people.role_changed" with person, kind, before, after
   and source for every committed change of a person's groups, duties, place in the firm or e-mail).
@@ -22,28 +24,16 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template import TemplateDoesNotExist, loader
+from django.utils import timezone
 from django.views.decorators.csrf import requires_csrf_token
+
+# The address rule lives with the sign-in limits; the security log and axes use the same one.
+from accounts.addresses import client_ip
 
 logger = logging.getLogger("security")
 
 
 # ------------------------------------------------------------------------------------------------- the log
-
-
-def client_ip(request) -> str:
-    """The client's address: REMOTE_ADDR, or behind TRUSTED_PROXY_COUNT proxies the address the first one saw.
-
-    Only the right-most entries of X-Forwarded-For were written by proxies we trust; anything left of them was
-    sent by the client and is ignored, so nobody can pick the address their failures are counted against.
-    """
-    if request is None:
-        return ""
-    proxies = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
-    if proxies > 0:
-        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-        if len(forwarded) >= proxies:
-            return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR", "") or ""
 
 
 def _user_label(user):
@@ -93,6 +83,26 @@ class SecurityHeadersMiddleware:
             response["Content-Security-Policy"] = self.policy
         if self.permissions and "Permissions-Policy" not in response:
             response["Permissions-Policy"] = self.permissions
+        return response
+
+
+class NoStoreMiddleware:
+    """`Cache-Control: private, no-store` on every response of the application.
+
+    Almost every page and file carries personal data (scorecards, explanations, results tables, appeals and their
+    evidence, interviews, feedback PDFs, people and data pages, exports); the public ones carry a CSRF token or a
+    questionnaire's personal link. Nothing of it may stay in a shared proxy or in the browser's cache after
+    signing out. Static files are served by whitenoise before this middleware and keep their own caching. A view
+    that already forbids storing (never_cache) keeps its header.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if "no-store" not in response.get("Cache-Control", ""):
+            response["Cache-Control"] = "private, no-store"
         return response
 
 
@@ -193,10 +203,19 @@ class SecurityEventsConfig(AppConfig):
 
 
 def lockout_response(request, original_response=None, credentials=None):
-    """The page axes shows instead of signing in while a username is locked from this address (status 429)."""
+    """The page axes shows instead of signing in while a sign-in limit holds (status 429).
+
+    accounts.signin puts the pause on the request: which limit (one username from this address, this address,
+    this username from unknown addresses), how many failures in how many minutes, and until when.
+    """
+    pause = getattr(request, "signin_pause", None)
     context = {
-        "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "kind": pause.kind if pause else "pair",
+        "failure_limit": pause.limit if pause else settings.AXES_FAILURE_LIMIT,
+        "window_minutes": pause.window_minutes if pause else int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
         "cooloff_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+        "until": timezone.localtime(pause.until) if pause else None,
+        "minutes_left": pause.minutes_left() if pause else None,
     }
     return render(request, "registration/lockout.html", context, status=429)
 

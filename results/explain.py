@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from indicators import scoring
 from indicators.models import RaterType
+from indicators.rating_selectors import peer_figures_withheld
 
 from . import basis as basis_module
 from .basis_changes import changes_since
@@ -232,7 +233,7 @@ def _details_with_ids(line) -> dict:
 # The formula with the person's numbers.
 
 
-def _value_formula(line, code, details) -> str:
+def _value_formula(line, code, details, *, withheld=False) -> str:
     value, numerator, denominator = line.value, line.numerator, line.denominator
     if code == scoring.NEW_CLIENTS:
         return _("New clients credited to the person = %(n)s") % {"n": fmt(value)}
@@ -247,6 +248,11 @@ def _value_formula(line, code, details) -> str:
             "percent": fmt(scoring.satisfaction_percent(value)),
         }
     if code in scoring.RATED_CODES:
+        if details.get("weights") and withheld:
+            return _(
+                "Weighted average by rater type = %(value)s (the averages by kind of rater are not shown: fewer than "
+                "three colleagues rated)"
+            ) % {"value": fmt(value)}
         if details.get("weights"):
             parts = " + ".join(
                 f"{fmt(weight)} × {details['by_rater_type'][kind]['average']}"
@@ -416,8 +422,12 @@ def rule_text(line, indicator, scale) -> str:
     )
 
 
-def line_explanation(line) -> dict:
-    """Everything the explanation page shows for one scorecard line."""
+def line_explanation(line, *, full_ratings=False) -> dict:
+    """Everything the explanation page shows for one scorecard line.
+
+    full_ratings=False (the ratee, their superiors) withholds the averages by kind of rater of a line that too few
+    colleagues rated (indicators.rating_selectors.MIN_PEERS_SHOWN); the value and the points stay as they are.
+    """
     card = line.scorecard
     indicator = line.indicator
     code = indicator.code
@@ -442,18 +452,23 @@ def line_explanation(line) -> dict:
         part = basis_module.part_of(basis, card.staff_id)
         sources = _sources(code, details, _Records(part))
         changes = changes_since(period=basis_module.period_of(basis), staff_id=card.staff_id, code=code, part=part)
+    withheld = False
     if code in scoring.RATED_CODES:
         labels = dict(RaterType.choices)
+        by_type = details.get("by_rater_type", {})
+        withheld = not full_ratings and peer_figures_withheld(by_type.get(RaterType.PEER, {}).get("count", 0))
         sources["ratings"] = [
             {"rater_type": labels.get(kind, kind), "count": group["count"], "average": group["average"]}
-            for kind, group in details.get("by_rater_type", {}).items()
+            for kind, group in by_type.items()
+            if not withheld
         ]
+        sources["ratings_withheld"] = withheld
     return {
         "line": line,
         "card": card,
         "indicator": indicator,
         "sources": sources,
-        "value_formula": None if line.value is None else _value_formula(line, code, details),
+        "value_formula": None if line.value is None else _value_formula(line, code, details, withheld=withheld),
         "points_steps": _points_formula(line, indicator, scale, kept_weight),
         "rule_text": rule_text(line, indicator, scale),
         "reconstructed": card.basis_id is None,

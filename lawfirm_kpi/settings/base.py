@@ -154,30 +154,49 @@ LOGGING = {
 from datetime import timedelta  # noqa: E402
 
 # "security_events" wires the security log to the login, lockout and quarter signals (lawfirm_kpi/security.py);
-# "axes" throttles repeated failed logins.
-INSTALLED_APPS += ["axes", "lawfirm_kpi.security.SecurityEventsConfig"]
-# The security headers go on every response; refused access (403, hidden 404) is logged; axes stays last.
+# "axes" throttles repeated failed logins; "accounts" adds the per-address, per-username and password-reset limits.
+INSTALLED_APPS += ["axes", "accounts", "lawfirm_kpi.security.SecurityEventsConfig"]
+# The security headers go on every response; responses of the application are never stored by browsers or
+# proxies (static files, served by whitenoise above, keep their caching); refused access (403, hidden 404) is
+# logged; axes stays last.
 MIDDLEWARE += [
     "lawfirm_kpi.security.SecurityHeadersMiddleware",
+    "lawfirm_kpi.security.NoStoreMiddleware",
     "lawfirm_kpi.security.RefusedAccessLogMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 # Axes must come first: it refuses a locked-out login before the password is even checked.
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 
-# Login throttling: 5 failures for one username from one address lock that pair (not the account everywhere,
-# so nobody can lock a colleague out just by typing their username) for 15 minutes.
+# Sign-in limits (docs/operations.md, "Sign-in and password-reset limits"); each failed sign-in counts in all three.
+# 1. One username from one address: 5 failures pause that pair for 15 minutes (axes).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 # Attempts during the pause do not restart it: the page can truthfully say how long it lasts.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# 2. One address, any usernames (password spraying): at most 20 failures in any 15 minutes, then the address waits.
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=20)
+LOGIN_ADDRESS_WINDOW = timedelta(minutes=env.int("LOGIN_ADDRESS_WINDOW_MINUTES", default=15))
+# 3. One username, any addresses (guessing from many machines): at most 10 failures in any 10 minutes. The pause
+# spares addresses from which the username signed in successfully in the last 90 days, so nobody can lock a
+# colleague (or the partner) out of their usual computer by typing wrong passwords for them.
+LOGIN_USERNAME_FAILURE_LIMIT = env.int("LOGIN_USERNAME_FAILURE_LIMIT", default=10)
+LOGIN_USERNAME_WINDOW = timedelta(minutes=env.int("LOGIN_USERNAME_WINDOW_MINUTES", default=10))
+LOGIN_KNOWN_ADDRESS_DAYS = env.int("LOGIN_KNOWN_ADDRESS_DAYS", default=90)
+AXES_HANDLER = "accounts.signin.SignInThrottleHandler"
 # The lockout page (templates/registration/lockout.html) in the user's language, with HTTP status 429.
 AXES_LOCKOUT_CALLABLE = "lawfirm_kpi.security.lockout_response"
-# The client's address: REMOTE_ADDR, or with TRUSTED_PROXY_COUNT > 0 the address those proxies saw.
-AXES_CLIENT_IP_CALLABLE = "lawfirm_kpi.security.client_ip"
+# The client's address: REMOTE_ADDR, or with TRUSTED_PROXY_COUNT > 0 the address those proxies saw. Set it to the
+# number of reverse proxies in front of the site (deploy.env.example: 1); docs/operations.md says what a wrong
+# count does.
+AXES_CLIENT_IP_CALLABLE = "accounts.addresses.client_ip"
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Password-reset e-mails: at most 5 requests an hour from one address and 5 for one e-mail address.
+PASSWORD_RESET_LIMIT_PER_ADDRESS = env.int("PASSWORD_RESET_LIMIT_PER_ADDRESS", default=5)
+PASSWORD_RESET_LIMIT_PER_ACCOUNT = env.int("PASSWORD_RESET_LIMIT_PER_ACCOUNT", default=5)
+PASSWORD_RESET_WINDOW = timedelta(minutes=env.int("PASSWORD_RESET_WINDOW_MINUTES", default=60))
 # The security log says it; axes' own lines would repeat it.
 AXES_VERBOSE = False
 

@@ -15,6 +15,8 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone, translation
+from PIL import Image
+from pypdf import PdfWriter
 
 from appeals import services
 from clients.models import Client, SatisfactionSurvey
@@ -28,20 +30,52 @@ from tests.personas import make_person
 AS_OF = timezone.make_aware(datetime.datetime(2026, 10, 5, 9, 0))
 _numbers = itertools.count(1)
 
-# Real file contents, by their magic numbers.
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"
+
+# Real files of each accepted kind: appeals/uploads.py parses PDFs, decodes images and reads OOXML packages.
+def _pdf() -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def _image(fmt: str) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), (200, 30, 30)).save(buffer, format=fmt)
+    return buffer.getvalue()
+
+
+PDF = _pdf()
+PNG = _image("PNG")
+JPEG = _image("JPEG")
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 48 + b"PE\x00\x00"
 
+MAIN_PART = {"xl": "xl/workbook.xml", "word": "word/document.xml"}
+MAIN_TYPE = {
+    "xl": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+    "word": "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
+}
 
-def office_file(part: str) -> bytes:
-    """A minimal XLSX ('xl') or DOCX ('word') package."""
+
+def office_file(part: str, *, main_type: str | None = None, extra: dict | None = None) -> bytes:
+    """A minimal XLSX ('xl') or DOCX ('word') package; `extra` adds parts (name → bytes)."""
+    main = MAIN_PART[part]
+    content_types = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        f'<Override PartName="/{main}" ContentType="{main_type or MAIN_TYPE[part]}"/>'
+        "</Types>"
+    )
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", content_types)
         archive.writestr("_rels/.rels", '<?xml version="1.0"?><Relationships/>')
-        archive.writestr(f"{part}/{'workbook' if part == 'xl' else 'document'}.xml", "<x/>")
+        archive.writestr(main, "<x/>")
+        for name, data in (extra or {}).items():
+            archive.writestr(name, data)
     return buffer.getvalue()
 
 

@@ -28,6 +28,7 @@ from indicators.schemes import scheme_approve, scheme_start_for_quarter
 from results.models import Scorecard
 from reviews.models import Interview, Quarter, QuarterState
 from reviews.quarter_services import quarter_start_collecting
+from tests.appeals.conftest import PDF
 from tests.browser.conftest import SLOW_MS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -257,7 +258,7 @@ def test_a_quarter_from_scoring_to_the_acknowledged_interview(collecting, sessio
     page.fill("textarea[name=reason]", APPEAL_REASON)
     page.fill("textarea[name=expected_correction]", "满意度加 2 分。")
     evidence = tmp_path / "问卷.pdf"
-    evidence.write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
+    evidence.write_bytes(PDF)  # a real one-page PDF: evidence is parsed, not only sniffed
     page.set_input_files("input[type=file]", str(evidence))
     lawyer.shot("13-appeal-form")
     page.locator("main form [type=submit]").last.click()

@@ -257,29 +257,60 @@ def _answer_for_lawyer(firm, rating_round, *, peers):
     )
 
 
+def _third_peer(firm, rating_round, score=5, comment="Explains the file clearly"):
+    """The outsider rates the lawyer as a third colleague (the firm has two in the lawyer's group)."""
+    assignment = RatingAssignment.objects.create(
+        round=rating_round,
+        rater=firm.outsider.profile,
+        ratee=firm.lawyer.profile,
+        rater_type="peer",
+        indicator=Indicator.objects.get(code="communication"),
+    )
+    rating_give(assignment=assignment, by=firm.outsider, score=score, comment=comment)
+
+
 def test_a_ratee_sees_averages_per_rater_type_but_never_the_names_of_raters(firm, rating_round, client_for):
-    # Given the superior, two peers and a clerk have rated the lawyer, and the round is closed
+    # Given the superior, three peers and a clerk have rated the lawyer, and the round is closed
     _answer_for_lawyer(firm, rating_round, peers=2)
+    _third_peer(firm, rating_round)
     rating_round_close(rating_round=rating_round, by=firm.executor)
     page = client_for(firm.lawyer).get(reverse("indicators:my_ratings"))
     body = text(page)
-    # Then the averages per rater type are shown: superior 5, peers (4 + 3) / 2, all three together 4
+    # Then the averages per rater type are shown: superior 5, peers (4 + 3 + 5) / 3, all four together 4.25
     assert "Superior" in body and "5.00" in body
-    assert "Peer" in body and "3.50" in body
-    assert "Average 4.00" in body
+    assert "Peer" in body and "4.00" in body
+    assert "Average 4.25" in body
     assert "Other department" in body and "2.00" in body
     # and the peers' comments appear, but no rater's name and not the superior's or the clerk's comment
     assert "Always replies the same day" in body and "Could share files earlier" in body
-    for name in ("周强", "刘洋", "杨光", "钱芳"):
+    assert "Explains the file clearly" in body
+    for name in ("周强", "刘洋", "杨光", "钱芳", firm.outsider.profile.full_name):
         assert name not in body
     assert "Superior's remark" not in body and "Late contract data" not in body
 
 
-def test_a_single_peers_comment_is_not_shown_to_the_ratee(firm, rating_round, client_for):
+def test_with_two_peers_the_ratee_sees_no_averages_by_rater_type_and_is_told_why(firm, rating_round, client_for):
+    # Given the superior (5) and two peers (4 and 3) rated the lawyer's communication, and the round is closed
+    _answer_for_lawyer(firm, rating_round, peers=2)
+    rating_round_close(rating_round=rating_round, by=firm.executor)
+    body = text(client_for(firm.lawyer).get(reverse("indicators:my_ratings")))
+    # Then the communication line shows only the overall average, and says why nothing more
+    communication = body.split("Internal communication efficiency")[1].split("card-body")[0]
+    assert "Average 4.00" in communication
+    assert "Not enough colleagues rated this (fewer than three)" in communication
+    assert "3.50" not in communication and "5.00" not in communication and "Peer" not in communication
+    # And the two colleagues' comments stay hidden too
+    assert "Always replies the same day" not in body and "Could share files earlier" not in body
+    # The collaboration line, which no colleague rates, still shows its average by kind of rater
+    assert "Other department" in body and "2.00" in body
+
+
+def test_a_single_peers_rating_and_comment_are_not_shown_to_the_ratee(firm, rating_round, client_for):
     _answer_for_lawyer(firm, rating_round, peers=1)
     rating_round_close(rating_round=rating_round, by=firm.executor)
     body = text(client_for(firm.lawyer).get(reverse("indicators:my_ratings")))
-    assert "4.00" in body  # the peer average is there
+    assert "Not enough colleagues rated this" in body
+    assert "4.00" not in body and "5.00" not in body
     assert "Always replies the same day" not in body and "刘洋" not in body
 
 

@@ -16,7 +16,7 @@ from results.drafts import results_store_drafts
 from results.explain import line_explanation, line_record_ids
 from results.models import IndicatorScore, Scorecard
 from reviews.access import get_scorecard_for_user
-from tests.indicators.test_selectors import AS_OF, quarter_with_scheme, scored_firm, survey  # noqa: F401
+from tests.indicators.test_selectors import AS_OF, quarter_with_scheme, ratings, scored_firm, survey  # noqa: F401
 
 
 @pytest.fixture
@@ -230,16 +230,65 @@ def test_the_satisfaction_explanation_lists_surveys_and_the_0_to_100_value(store
     assert text.count('<td class="num">5</td>') == 3
 
 
-def test_peer_ratings_are_shown_as_averages_without_names(stored, client_for):
-    # Given the published card, seen by the lawyer
-    firm, quarter, _ = stored
+def publish_lawyer_card(firm, quarter):
     card = card_of(firm.lawyer, quarter)
     Scorecard.objects.filter(pk=card.pk).update(status=Scorecard.Status.PUBLISHED)
+
+
+def test_with_two_peers_the_lawyer_sees_no_averages_by_rater_type(stored, client_for):
+    # Given the lawyer's communication was rated by the superior (5) and two colleagues (4 and 3), and published
+    firm, quarter, _ = stored
+    publish_lawyer_card(firm, quarter)
+    # When the lawyer opens the explanation of that line
+    text = explain(client_for, firm.lawyer, line_of(firm.lawyer, quarter, "communication"))
+    # Then the page says there are not enough colleague ratings, and shows neither the colleagues' average nor the
+    # superior's (which, next to the overall 4, would give the colleagues' 3.5 away)
+    assert "Not enough colleagues rated this line (fewer than three)" in text
+    assert "3.50" not in text and "5.00" not in text and "Peer" not in text
+    assert "刘洋" not in text and "杨光" not in text and "周强" not in text
+    # And the value and the points are the same as always
+    assert "12 ÷ 3 = 4" in text and "10 × 4 ÷ 5 = 8" in text
+
+
+def test_the_lawyers_superior_sees_no_averages_by_rater_type_either(stored, client_for):
+    firm, quarter, _ = stored
+    publish_lawyer_card(firm, quarter)
+    text = explain(client_for, firm.superior, line_of(firm.lawyer, quarter, "communication"))
+    assert "Not enough colleagues rated this line" in text and "3.50" not in text
+
+
+def test_the_execution_group_sees_the_full_figures(stored, client_for):
+    firm, quarter, _ = stored
+    text = explain(client_for, firm.executor, line_of(firm.lawyer, quarter, "communication"))
+    assert "Peer" in text and "3.50" in text and "Superior" in text and "5.00" in text
+    assert "Not enough colleagues" not in text
+    assert "刘洋" not in text and "杨光" not in text and "周强" not in text
+
+
+def test_with_three_peers_the_lawyer_sees_averages_by_rater_type_without_names(stored, client_for):
+    # Given a third colleague rated the lawyer's communication too (4, 3 and 5: an average of 4)
+    firm, quarter, scheme = stored
+    ratings(quarter, firm.executor, [(firm.outsider, firm.lawyer, "peer", "communication", 5)])
+    results_store_drafts(quarter=quarter, scheme=scheme, by=firm.executor, as_of=AS_OF)
+    publish_lawyer_card(firm, quarter)
     text = explain(client_for, firm.lawyer, line_of(firm.lawyer, quarter, "communication"))
     # Then the averages per rater type show, and no rater's name
-    assert "Peer" in text and "3.50" in text and "Superior" in text and "5.00" in text
+    assert "Peer" in text and "4.00" in text and "Superior" in text and "5.00" in text
+    assert "Not enough colleagues" not in text
     assert "刘洋" not in text and "杨光" not in text and "周强" not in text
-    assert "12 ÷ 3 = 4" in text and "10 × 4 ÷ 5 = 8" in text
+    assert "17 ÷ 4 = 4.25" in text
+
+
+def test_a_weighted_formula_does_not_give_the_peers_average_away(stored, client_for):
+    # Given a scheme that weighs the superior 2 and colleagues 1, two colleagues rated
+    firm, quarter, scheme = stored
+    line = line_of(firm.lawyer, quarter, "communication")
+    details = {**line.details, "weights": {"peer": "1", "superior": "2"}}
+    IndicatorScore.objects.filter(pk=line.pk).update(details=details)
+    publish_lawyer_card(firm, quarter)
+    text = explain(client_for, firm.lawyer, line_of(firm.lawyer, quarter, "communication"))
+    assert "1 × 3.50" not in text and "2 × 5.00" not in text
+    assert "the averages by kind of rater are not shown: fewer than three colleagues rated" in text
 
 
 def test_the_explanation_is_in_the_active_language(stored, client_for):
@@ -447,3 +496,20 @@ def test_a_negative_deviation_is_written_in_brackets_with_a_true_minus(stored, c
     firm, quarter, _ = stored
     text = explain(client_for, firm.executor, line_of(firm.lawyer, quarter, "complaint_rate"))
     assert "+ (−66.6667) ÷" in text and "+ -" not in text
+
+
+def test_the_scorecard_page_and_the_feedback_pdf_show_no_averages_by_rater_type(stored, client_for):
+    # The lawyer's published card, with communication rated by the superior and two colleagues: the page and the
+    # written feedback show the line's value (the average of all ratings) and points, never a kind of rater's.
+    from notifications.feedback import feedback_html
+
+    firm, quarter, _ = stored
+    publish_lawyer_card(firm, quarter)
+    card = card_of(firm.lawyer, quarter)
+    client = client_for(firm.lawyer)
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("reviews:scorecard", args=[card.pk])).content.decode()
+    paper = feedback_html(card, language="en")
+    for shown in (page, paper):
+        assert "Internal communication efficiency" in shown
+        assert "Peer" not in shown and "3.50" not in shown and "Superior" not in shown
