@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from .models import Appeal, AppealAdjustment, AppealAttachment, AppealEvent, AppealMessage
+from .models import Appeal, AppealAttachment, AppealEvent, AppealMessage
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -34,5 +34,5 @@ class AppealAdmin(ReadOnlyAdmin):
     inlines = [EventInline]
 
 
-for model in (AppealMessage, AppealAttachment, AppealAdjustment):
+for model in (AppealMessage, AppealAttachment):
     admin.site.register(model, ReadOnlyAdmin)

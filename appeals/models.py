@@ -79,6 +79,15 @@ class Appeal(models.Model):
     )
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # What an upheld appeal changes in the results: declared record changes and points adjustments (results app).
+    correction = models.OneToOneField(
+        "results.Correction",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="appeal",
+        verbose_name=_("correction"),
+    )
 
     class Meta:
         ordering = ["-filed_at", "-id"]
@@ -182,31 +191,3 @@ class AppealAttachment(models.Model):
 
     def __str__(self):
         return self.original_name
-
-
-class AppealAdjustment(models.Model):
-    """An upheld appeal's points adjustment on one indicator, applied on top of the computed points."""
-
-    appeal = models.ForeignKey(Appeal, on_delete=models.PROTECT, related_name="adjustments", verbose_name=_("appeal"))
-    indicator = models.ForeignKey(
-        "indicators.Indicator", on_delete=models.PROTECT, related_name="+", verbose_name=_("indicator")
-    )
-    points = models.DecimalField(_("points adjustment"), max_digits=6, decimal_places=2)
-    justification = models.TextField(_("justification"))
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
-    )
-    created_at = models.DateTimeField(_("at"))
-
-    class Meta:
-        ordering = ["appeal", "indicator__order"]
-        verbose_name = _("points adjustment")
-        verbose_name_plural = _("points adjustments")
-        constraints = [
-            models.UniqueConstraint(fields=["appeal", "indicator"], name="appeal_adjustment_one_per_indicator"),
-            models.CheckConstraint(condition=~Q(points=0), name="appeal_adjustment_not_zero"),
-            models.CheckConstraint(condition=~Q(justification=""), name="appeal_adjustment_justified"),
-        ]
-
-    def __str__(self):
-        return f"{self.appeal} {self.indicator} {self.points:+}"

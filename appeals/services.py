@@ -16,14 +16,22 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from notifications.services import notify
-from notifications.tasks import feedback_batch_start
+from results.corrections import (
+    Adjustment,
+    CorrectionRefused,
+    correction_adjustment_add,
+    correction_preview,
+    correction_start,
+    correction_submit,
+)
+from results.models import Correction, CorrectionStatus
 from reviews.deadlines import local_today
 from reviews.models import EXECUTION_GROUP, LEADERSHIP_GROUP
 from reviews.roles import roles_of
 
-from . import corrections, selectors, uploads
-from .lifecycle import Action, AppealRefused, appeal_transition
-from .models import Appeal, AppealAdjustment, AppealAttachment, AppealEvent, AppealMessage, AppealStatus, Outcome
+from . import selectors, uploads
+from .lifecycle import Action, AppealForbidden, AppealRefused, actions_for, appeal_transition
+from .models import Appeal, AppealAttachment, AppealEvent, AppealMessage, AppealStatus, Outcome
 
 MAX_TEXT = 10000
 
@@ -326,9 +334,55 @@ def parse_adjustments(pairs) -> list[tuple[object, Decimal]]:
     return parsed
 
 
-def _uphold_effect(*, by, justification, adjustments, at=None):
-    """Record the upheld decision and its adjustments, then recompute the quarter (called under the appeal lock)."""
-    changes_holder = []
+def appeal_correction_prepare(*, appeal, by) -> Correction:
+    """Start, or return, the correction an appeal under review would make: the records it declares and the points.
+
+    The handler (or, for an escalated appeal, the leadership member deciding it) prepares it on the correction page
+    and reads its preview before upholding.
+    """
+    actions = actions_for(appeal=appeal, user=by)
+    if not actions & {Action.UPHOLD, Action.LEADERSHIP_DECIDE}:
+        raise AppealForbidden(_("Only whoever may uphold this appeal prepares its correction."))
+    with transaction.atomic():
+        locked = Appeal.objects.select_for_update().select_related("correction", "staff", "quarter").get(pk=appeal.pk)
+        if locked.correction is not None and locked.correction.is_open:
+            return locked.correction
+        correction = correction_start(
+            quarter=locked.quarter,
+            by=by,
+            reason=_("Appeal #%(pk)s of %(name)s") % {"pk": locked.pk, "name": locked.staff.full_name},
+            subject=locked.staff,
+        )
+        locked.correction = correction
+        locked.save(update_fields=["correction"])
+    appeal.correction = correction
+    return correction
+
+
+def uphold_preview(*, appeal, adjustments=()):
+    """What upholding would change, with the adjustments typed on the form so far; None when it changes nothing."""
+    correction = appeal.correction if appeal.correction_id and appeal.correction.is_open else None
+    extra = [
+        Adjustment(appeal.staff_id, getattr(indicator, "pk", indicator), points, "")
+        for indicator, points in parse_adjustments(adjustments)
+    ]
+    if correction is None:
+        if not extra:
+            return None
+        correction = Correction(quarter=appeal.quarter, subject=appeal.staff, origin=Correction.Origin.APPEAL)
+    elif not extra and not correction.record_changes.exists() and not correction.adjustments.exists():
+        return None
+    return correction_preview(correction, extra_adjustments=extra)
+
+
+def _uphold_effect(*, by, justification, adjustments, fingerprint=None, at=None):
+    """Record the upheld decision and submit its correction (called under the appeal lock).
+
+    The correction declares the records corrected on the correction page and the points adjusted here. If it moves
+    nobody but the appellant it is applied now; otherwise it waits for a leadership member who did not prepare it
+    (regulation 二.1). An uphold that declares no change corrects nothing.
+    """
+    outcome = {"versions": [], "correction": None}
 
     def effect(locked):
         contested = set(locked.indicators.values_list("pk", flat=True))
@@ -340,44 +394,57 @@ def _uphold_effect(*, by, justification, adjustments, at=None):
         locked.decision = justification
         locked.decided_at = now
         locked.decided_by = by
-        locked.save()  # the adjustments below are read by the recompute as "upheld"
-        AppealAdjustment.objects.bulk_create(
-            AppealAdjustment(
-                appeal=locked,
-                indicator=indicator,
-                points=points,
-                justification=justification,
-                created_by=by,
-                created_at=now,
-            )
-            for indicator, points in adjustments
+        correction = locked.correction if locked.correction_id and locked.correction.is_open else None
+        if correction is not None and correction.status != CorrectionStatus.DRAFT:
+            raise AppealRefused(_("This appeal's correction already awaits the leadership group's approval."))
+        declares = correction is not None and (
+            correction.record_changes.exists() or correction.adjustments.exists()
         )
-        reason = _("Appeal #%(pk)s of %(name)s upheld: %(justification)s") % {
-            "pk": locked.pk,
-            "name": locked.staff.full_name,
-            "justification": justification,
-        }
+        if not adjustments and not declares:
+            return
         try:
-            changes_holder.extend(
-                corrections.quarter_results_correct(
-                    quarter=locked.quarter, by=by, reason=reason, always_for=[locked.staff_id], at=at
+            if correction is None:
+                correction = correction_start(quarter=locked.quarter, by=by, reason="-", subject=locked.staff)
+                locked.correction = correction
+            correction.reason = _("Appeal #%(pk)s of %(name)s upheld: %(justification)s") % {
+                "pk": locked.pk,
+                "name": locked.staff.full_name,
+                "justification": justification,
+            }
+            correction.save(update_fields=["reason"])
+            for indicator, points in adjustments:
+                correction_adjustment_add(
+                    correction=correction,
+                    by=by,
+                    staff=locked.staff,
+                    indicator=indicator,
+                    points=points,
+                    justification=justification,
+                    allowed_indicators=contested,
                 )
-            )
-        except ValidationError as error:
-            raise AppealRefused(" ".join(error.messages)) from error
+            confirmed = fingerprint or correction_preview(correction).fingerprint
+            correction, versions = correction_submit(correction=correction, by=by, fingerprint=confirmed, at=at)
+        except CorrectionRefused as refused:
+            raise AppealRefused(refused.message) from refused
+        outcome["versions"] = versions
+        outcome["correction"] = correction
 
-    return effect, changes_holder
+    return effect, outcome
 
 
-def appeal_uphold(*, appeal, by, justification, adjustments=(), expected_status=None, at=None):
-    """Uphold: the department records were corrected (through the data pages) and/or points are adjusted on
-    contested indicators; the quarter is recomputed and every changed result gets a new version.
+def appeal_uphold(*, appeal, by, justification, adjustments=(), expected_status=None, fingerprint=None, at=None):
+    """Uphold the appeal with its correction: the records declared on the correction page and the points adjusted on
+    contested indicators. `fingerprint` is the preview the handler confirmed (results.corrections.Preview); a
+    programmatic caller may leave it out.
 
-    Returns (appeal, changes): changes lists each CardChange (old and new version).
+    Returns (appeal, versions): [(old, new)] for each result corrected now; empty while the correction waits for the
+    leadership group or when the uphold declares no change.
     """
     justification = _clean_text(justification, "comment", message=_("Please write why the appeal is upheld."))
     adjustments = parse_adjustments(adjustments)
-    effect, changes = _uphold_effect(by=by, justification=justification, adjustments=adjustments, at=at)
+    effect, outcome = _uphold_effect(
+        by=by, justification=justification, adjustments=adjustments, fingerprint=fingerprint, at=at
+    )
     appeal = appeal_transition(
         appeal=appeal,
         action=Action.UPHOLD,
@@ -386,9 +453,8 @@ def appeal_uphold(*, appeal, by, justification, adjustments=(), expected_status=
         expected_status=expected_status,
         effect=effect,
     )
-    _decision_notices(appeal, by=by, text=justification)
-    correction_notices(appeal=appeal, changes=changes)
-    return appeal, changes
+    _decision_notices(appeal, by=by, text=justification, correction=outcome["correction"])
+    return appeal, outcome["versions"]
 
 
 def appeal_reject(*, appeal, by, reason, expected_status=None) -> Appeal:
@@ -430,18 +496,18 @@ def appeal_escalate(*, appeal, by, reason, expected_status=None) -> Appeal:
     return appeal
 
 
-def appeal_leadership_decide(*, appeal, by, outcome, reason, adjustments=(), expected_status=None):
-    """A leadership-group member decides an escalated appeal: uphold (with recompute) or reject, with the reason.
+def appeal_leadership_decide(*, appeal, by, outcome, reason, adjustments=(), expected_status=None, fingerprint=None):
+    """A leadership-group member decides an escalated appeal: uphold (with its correction) or reject, with the reason.
 
-    Returns (appeal, changes).
+    Returns (appeal, versions) as appeal_uphold does.
     """
     if outcome not in (Outcome.UPHELD, Outcome.REJECTED):
         raise ValidationError({"outcome": _("Choose whether the appeal is upheld or rejected.")})
     reason = _clean_text(reason, "comment", message=_("Please write the reason for the decision."))
     adjustments = parse_adjustments(adjustments)
-    changes = []
+    result = {"versions": [], "correction": None}
     if outcome == Outcome.UPHELD:
-        effect, changes = _uphold_effect(by=by, justification=reason, adjustments=adjustments)
+        effect, result = _uphold_effect(by=by, justification=reason, adjustments=adjustments, fingerprint=fingerprint)
     else:
         if adjustments:
             raise ValidationError({"adjustments": _("A rejected appeal adjusts no points.")})
@@ -460,29 +526,44 @@ def appeal_leadership_decide(*, appeal, by, outcome, reason, adjustments=(), exp
         expected_status=expected_status,
         effect=effect,
     )
-    _decision_notices(appeal, by=by, text=reason)
-    correction_notices(appeal=appeal, changes=changes)
-    return appeal, changes
+    _decision_notices(appeal, by=by, text=reason, correction=result["correction"])
+    return appeal, result["versions"]
 
 
-def _decision_notices(appeal, *, by, text):
+def _decision_notices(appeal, *, by, text, correction=None):
     recipients = [appeal.appellant]
     if appeal.handler_id and appeal.handler_id != by.pk:
         recipients.append(appeal.handler)
+    waiting = correction is not None and correction.status == CorrectionStatus.AWAITING_APPROVAL
 
     def headline():
-        return _("%(name)s decided: %(outcome)s.") % {"name": _who(by), "outcome": appeal.get_outcome_display()}
+        decided = _("%(name)s decided: %(outcome)s.") % {"name": _who(by), "outcome": appeal.get_outcome_display()}
+        if waiting:
+            decided += " " + _(
+                "The correction also changes other people's results, so it takes effect once a member of the "
+                "leadership group approves it."
+            )
+        return decided
 
     _status_notice(appeal, recipients, kind="appeal_decided", headline=headline, comment=text)
 
 
 def appeal_close(*, appeal, by, expected_status=None) -> Appeal:
-    """The execution group files away a decided appeal."""
+    """The execution group files away a decided appeal, once its correction (if any) is applied or withdrawn."""
+
+    def guard(locked):
+        if locked.correction_id and locked.correction.is_open:
+            raise AppealRefused(
+                _("The appeal's correction is “%(status)s”: close the appeal once it is applied or withdrawn.")
+                % {"status": locked.correction.get_status_display()}
+            )
 
     def effect(locked):
         locked.closed_at = timezone.now()
 
-    return appeal_transition(appeal=appeal, action=Action.CLOSE, by=by, expected_status=expected_status, effect=effect)
+    return appeal_transition(
+        appeal=appeal, action=Action.CLOSE, by=by, expected_status=expected_status, guard=guard, effect=effect
+    )
 
 
 def appeal_withdraw(*, appeal, by, comment="", expected_status=None) -> Appeal:
@@ -505,45 +586,3 @@ def appeal_withdraw(*, appeal, by, comment="", expected_status=None) -> Appeal:
         comment=comment,
     )
     return appeal
-
-
-# --- After a correction ----------------------------------------------------------------------------------
-
-
-def correction_notices(*, appeal, changes):
-    """Tell everyone whose result changed what changed, and regenerate their feedback documents (after commit)."""
-    if not changes:
-        return
-    for change in changes:
-        old, new = change.old, change.new
-        url = reverse("reviews:scorecard", args=[new.pk])
-
-        def compose(old=old, new=new):
-            title = _("Your result for %(quarter)s was corrected") % {"quarter": appeal.quarter.code}
-            lines = [
-                _(
-                    "After an upheld appeal the results of %(quarter)s were recomputed; your result is now version "
-                    "%(version)s."
-                )
-                % {"quarter": appeal.quarter.code, "version": new.version},
-                _("Total: %(old)s → %(new)s") % {"old": old.total, "new": new.total},
-                _("Grade: %(old)s → %(new)s") % {"old": old.grade_label, "new": new.grade_label},
-                _("Rank: %(old)s / %(old_n)s → %(new)s / %(new_n)s")
-                % {"old": old.rank, "old_n": old.ranked_count, "new": new.rank, "new_n": new.ranked_count},
-            ]
-            return title, "\n".join(lines)
-
-        _notify([new.staff.user], kind="scorecard_corrected", compose=compose, url=url)
-    new_ids = [change.new.pk for change in changes]
-    quarter_id = appeal.quarter_id
-    transaction.on_commit(lambda: feedback_regenerate(quarter_id=quarter_id, scorecard_ids=new_ids))
-
-
-def feedback_regenerate(*, quarter_id, scorecard_ids) -> None:
-    """New feedback documents for the corrected versions (issue 5 §2: each document versioned; an upheld appeal
-    adds a new version and keeps the old).
-
-    The batch makes one document per current scorecard version and skips those it already has, so only the new
-    versions (`scorecard_ids`) get documents; each is rendered by its own task, like the publication's.
-    """
-    feedback_batch_start.delay(quarter_id)

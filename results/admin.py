@@ -4,7 +4,7 @@ from django.contrib import admin
 
 from reviews.admin import ReadOnlyAdmin
 
-from .models import IndicatorScore, Scorecard
+from .models import Correction, CorrectionAdjustment, CorrectionRecordChange, IndicatorScore, Scorecard
 
 
 class IndicatorScoreInline(admin.TabularInline):
@@ -34,3 +34,32 @@ class ScorecardAdmin(ReadOnlyAdmin):
 class IndicatorScoreAdmin(ReadOnlyAdmin):
     list_display = ["scorecard", "indicator", "value", "target", "points"]
     list_select_related = ["scorecard__staff", "scorecard__quarter", "indicator"]
+
+
+class RecordChangeInline(admin.TabularInline):
+    model = CorrectionRecordChange
+    extra = 0
+    can_delete = False
+    readonly_fields = ["kind", "operation", "record_id", "reference", "values", "before", "note"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class AdjustmentInline(admin.TabularInline):
+    model = CorrectionAdjustment
+    extra = 0
+    can_delete = False
+    readonly_fields = ["staff", "indicator", "points", "justification", "created_by", "created_at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Correction)
+class CorrectionAdmin(ReadOnlyAdmin):
+    """Corrections move only through results.corrections (declared, previewed, approved, applied)."""
+
+    list_display = ["pk", "quarter", "origin", "subject", "status", "prepared_by", "approved_by", "applied_at"]
+    list_filter = ["status", "origin", "quarter"]
+    inlines = [RecordChangeInline, AdjustmentInline]

@@ -4,6 +4,24 @@ This app is their one writer (results.drafts, results.publication, results.corre
 """
 
 from .basis import Basis, BasisPart
+from .corrections import (
+    Correction,
+    CorrectionAdjustment,
+    CorrectionEvent,
+    CorrectionRecordChange,
+    CorrectionStatus,
+)
 from .scorecards import IndicatorScore, PublishedResultChanged, Scorecard
 
-__all__ = ["Basis", "BasisPart", "IndicatorScore", "PublishedResultChanged", "Scorecard"]
+__all__ = [
+    "Basis",
+    "BasisPart",
+    "Correction",
+    "CorrectionAdjustment",
+    "CorrectionEvent",
+    "CorrectionRecordChange",
+    "CorrectionStatus",
+    "IndicatorScore",
+    "PublishedResultChanged",
+    "Scorecard",
+]

@@ -280,3 +280,34 @@ def test_computing_a_quarter_takes_the_same_number_of_queries_for_10_or_200_staf
     # contracts, clients, revenue, complaints, surveys and grouped ratings)
     assert len(results) == staff + 9
     assert len(queries) == 9, [q["sql"][:80] for q in queries]
+
+
+@pytest.mark.parametrize(
+    "signed_on, closed_on",
+    [
+        (datetime.date(2024, 6, 30), None),  # before the window, still open: active in the quarter
+        (datetime.date(2024, 6, 30), datetime.date(2026, 6, 30)),  # before the window, closed the day before
+        (datetime.date(2024, 6, 30), datetime.date(2026, 7, 1)),  # closed on the quarter's first day
+        (datetime.date(2024, 7, 1), datetime.date(2024, 8, 1)),  # first day of the window
+        (datetime.date(2026, 9, 30), None),  # last day of the quarter
+        (datetime.date(2026, 10, 1), None),  # after the quarter
+    ],
+)
+def test_a_contract_falls_in_the_period_in_python_as_in_sql(firm, signed_on, closed_on):
+    # The corrections check a changed contract in Python (row_in_period); the selectors in SQL: the same answer
+    quarter, scheme = quarter_with_scheme(firm.executor)
+    period = selectors.quarter_period(quarter, selectors.scheme_parameters(scheme), AS_OF)
+    made = contract(firm.lawyer, signed_on, closed_on=closed_on)
+    in_sql = selectors.period_records(period)["contract"].filter(pk=made.pk).exists()
+    row = selectors.ROW_TYPES["contract"](made.pk, made.client_id, 0, 0, signed_on, closed_on)
+    assert selectors.row_in_period("contract", row, period) == in_sql
+
+
+@pytest.mark.parametrize("moment", [(6, 30, 23), (7, 1, 0), (9, 30, 23), (10, 1, 0)])
+def test_a_complaint_falls_in_the_period_in_python_as_in_sql(firm, moment):
+    quarter, scheme = quarter_with_scheme(firm.executor)
+    period = selectors.quarter_period(quarter, selectors.scheme_parameters(scheme), AS_OF)
+    made = complaint(firm.lawyer, at(*moment))
+    in_sql = selectors.period_records(period)["complaint"].filter(pk=made.pk).exists()
+    row = selectors.ROW_TYPES["complaint"](made.pk, made.about_id, None, made.received_at)
+    assert selectors.row_in_period("complaint", row, period) == in_sql
