@@ -515,6 +515,20 @@ MATRIX: dict[str, list[Case]] = {
         Case(everyone(METHOD), id="get"),
     ],
     "notifications:feedback_progress": [Case(expect(REFUSED, **ORGANISERS), args=QUARTER)],
+    "notifications:quarter_retry": [
+        Case(
+            expect(REFUSED, executor=REDIRECT(to("reviews:quarter", QUARTER))),
+            method="POST",
+            args=QUARTER,
+            note="Retry what is stuck: the execution group",
+        ),
+        Case(everyone(METHOD), args=QUARTER, id="get"),
+    ],
+    "notifications:outbox": [Case(expect(REFUSED, executor=OK), note="undelivered e-mails: the execution group")],
+    "notifications:outbox_retry": [
+        Case(expect(REFUSED, executor=REDIRECT(to("notifications:outbox"))), method="POST"),
+        Case(everyone(METHOD), id="get"),
+    ],
     "notifications:feedback_retry": [
         Case(
             expect(REFUSED, executor=REDIRECT(to("reviews:quarter", QUARTER))),
