@@ -187,6 +187,7 @@ def feedback_quarters_missing_documents(*, now: datetime.datetime | None = None)
             status=Scorecard.Status.PUBLISHED,
             feedback_documents__isnull=True,
         )
+        .order_by()
         .values_list("quarter_id", flat=True)
         .distinct()
     )
