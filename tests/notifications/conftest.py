@@ -111,15 +111,6 @@ def worker_database_url() -> str:
     return f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-def _forget_queued_messages(url):
-    """A previous, interrupted run's messages (queued, or held by a killed worker) must not reach this test."""
-    import redis
-
-    client = redis.Redis.from_url(url)
-    client.delete("celery", "unacked", "unacked_index", "unacked_mutex")
-    client.close()
-
-
 def _reset_connections(app):
     """Forget the broker and result connections made with the previous URL (the app and kombu cache both)."""
     from kombu import pools
@@ -135,7 +126,11 @@ def _reset_connections(app):
 
 class FaultRig:
     """The broker, the SMTP sink and the worker process of one fault test; the test process publishes to the
-    same broker (tasks are not eager) and reads the same database."""
+    same broker (tasks are not eager) and reads the same database.
+
+    The broker is a redis-server of the test's own: the test can restart it, and tests running side by side
+    (pytest -n) never take each other's messages.
+    """
 
     def __init__(self, settings, tmp_path: Path):
         from tests.notifications.faults import SmtpSink
@@ -143,19 +138,16 @@ class FaultRig:
         self.settings = settings
         self.tmp_path = tmp_path
         self.sink = SmtpSink()
-        self.broker = WORKER_BROKER
         self.worker = None
         self.redis = None
+        self.broker = None
 
-    def use_own_redis(self):
+    def connect(self):
+        from lawfirm_kpi.celery import app
         from tests.notifications.faults import RedisServer
 
         self.redis = RedisServer().start()
         self.broker = self.redis.url
-        return self.redis
-
-    def connect(self):
-        from lawfirm_kpi.celery import app
 
         keys = ("broker_url", "broker_read_url", "broker_write_url", "result_backend", "task_always_eager")
         self._saved = {key: app.conf[key] for key in keys}
@@ -167,7 +159,6 @@ class FaultRig:
             task_always_eager=False,
         )
         _reset_connections(app)
-        _forget_queued_messages(self.broker)
 
     def start_worker(self):
         from tests.notifications.faults import WorkerProcess
@@ -200,7 +191,6 @@ class FaultRig:
             self.worker.stop()
         self.sink.stop()
         if hasattr(self, "_saved"):
-            _forget_queued_messages(self.broker)
             app.conf.update(self._saved)
             _reset_connections(app)
         if self.redis is not None:

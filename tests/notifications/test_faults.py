@@ -238,8 +238,7 @@ def test_every_message_delivered_twice_changes_nothing_the_second_time(firm, fau
 
 
 def test_redis_restarted_mid_batch_loses_and_doubles_nothing(firm, fault_rig, record_property):
-    # Given a Redis of the test's own (append-only file, as deployed), a worker and a mail server
-    fault_rig.use_own_redis()
+    # Given Redis (the test's own, with the append-only file as deployed), a worker and a mail server
     fault_rig.connect()
     fault_rig.sink.start()
     fault_rig.start_worker()

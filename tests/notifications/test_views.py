@@ -222,14 +222,16 @@ def test_the_quarter_page_shows_what_is_stuck_and_the_execution_group_retries_it
     client = client_for(firm.executor)
 
     # When the execution group opens the quarter page
-    page = client.get(reverse("reviews:quarter", args=[quarter.code])).content.decode()
+    page = client.get(reverse("reviews:quarter", args=[quarter.code]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
 
     # Then it says what is stuck, with the e-mail's last error, and offers to retry it
     assert 'data-count="documents_to_retry">1<' in page and 'data-count="notices_undelivered">1<' in page
     assert "ConnectionRefusedError" in page and "Retry what is stuck" in page
     # And pressing it queues the document and the e-mail again and says how many
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("notifications:quarter_retry", args=[quarter.code]), follow=True)
+        response = client.post(
+            reverse("notifications:quarter_retry", args=[quarter.code]), follow=True, HTTP_ACCEPT_LANGUAGE="en"
+        )
     assert "Queued again: 1 documents and 1 notices of 2026Q2." in response.content.decode()
     failed.refresh_from_db()
     notice.refresh_from_db()
@@ -240,7 +242,11 @@ def test_the_quarter_page_shows_what_is_stuck_and_the_execution_group_retries_it
 
 def test_the_partner_sees_what_is_stuck_but_has_no_retry_button(firm, client_for, quarter, lawyer_document):
     undelivered_notice(firm, quarter)
-    page = client_for(firm.partner).get(reverse("reviews:quarter", args=[quarter.code])).content.decode()
+    page = (
+        client_for(firm.partner)
+        .get(reverse("reviews:quarter", args=[quarter.code]), HTTP_ACCEPT_LANGUAGE="en")
+        .content.decode()
+    )
     assert 'data-count="notices_undelivered">1<' in page
     assert "Retry what is stuck" not in page
     response = client_for(firm.partner).post(reverse("notifications:quarter_retry", args=[quarter.code]))
@@ -254,14 +260,16 @@ def test_the_outbox_lists_undelivered_e_mails_with_their_last_error_for_the_exec
     undelivered_notice(firm, quarter, error="SMTPAuthenticationError: (535, b'bad password')")
     undelivered_notice(firm, quarter, name="colleague", status="sent", error="")
     client = client_for(firm.executor)
-    page = client.get(reverse("notifications:outbox")).content.decode()
+    page = client.get(reverse("notifications:outbox"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "陈静" in page and "bad password" in page and "Not delivered" in page
     assert "刘洋" not in page  # delivered: not in the outbox
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("notifications:outbox_retry"), follow=True)
+        response = client.post(reverse("notifications:outbox_retry"), follow=True, HTTP_ACCEPT_LANGUAGE="en")
     assert "1 notices will be sent again." in response.content.decode()
     assert set(Notice.objects.values_list("status", flat=True)) == {"sent"}
-    assert "Every e-mail has been delivered" in client.get(reverse("notifications:outbox")).content.decode()
+    assert "Every e-mail has been delivered" in (
+        client.get(reverse("notifications:outbox"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    )
 
 
 @pytest.mark.parametrize("persona", ["partner", "lawyer", "business_clerk"])
