@@ -204,18 +204,3 @@ def fault_rig(settings, tmp_path):
         yield rig
     finally:
         rig.close()
-
-
-def pytest_terminal_summary(terminalreporter):
-    """The fault tests' figures at the end of the run (also under xdist), for the lead to quote."""
-    lines = [
-        value
-        for report in terminalreporter.stats.get("passed", []) + terminalreporter.stats.get("failed", [])
-        if report.when == "call"
-        for name, value in report.user_properties
-        if name == "fault_figures"
-    ]
-    if lines:
-        terminalreporter.write_sep("-", "fault tests: expected / delivered / duplicated")
-        for line in sorted(lines):
-            terminalreporter.write_line(line)
