@@ -93,6 +93,8 @@ def notice_write(
     attachments: Iterable[Attachment] | Callable[[], Iterable[Attachment]] | None = None,
     quarter=None,
     secret: bool = False,
+    email_to: str = "",
+    language: str | None = None,
 ) -> Notice | None:
     """Write one notice to `user`, unless one with the same kind, object, recipient (and day) exists: the Notice
     row (the once-only guard and the e-mail outbox) and, if in_app, the notification in their list.
@@ -102,17 +104,19 @@ def notice_write(
     recipient's language, and the e-mail (subject, text, HTML, attachments) is rendered now, so the sender needs
     no knowledge of what it is about. The outbox is drained after the commit. Returns the notice, or None when
     the key existed already (nothing is written).
+
+    Someone without an account (a client) is written to with user=None, email_to and language.
     """
     key = notice_key(kind=kind, object_key=object_key, recipient_id=getattr(user, "pk", None), day=day)
     if Notice.objects.filter(key=key).exists():
         return None  # the common case of a second run: no rendering for nothing
     now = timezone.now()
-    with translation.override(language_of(user)):
+    with translation.override(language or language_of(user)):
         if compose is not None:
             title, body = compose()
         title, body = str(title)[:200], str(body)
         # NOTICE_EMAIL=False writes in-app notices only (the demo's history is not news).
-        address = user.email if email and user is not None and settings.NOTICE_EMAIL else ""
+        address = (email_to or getattr(user, "email", "")) if email and settings.NOTICE_EMAIL else ""
         rendered = {}
         if address:
             profile = getattr(user, "profile", None)
@@ -121,7 +125,7 @@ def notice_write(
                 "title": title,
                 "body": body,
                 "link": absolute_url(url),
-                "name": profile.full_name if profile else user.get_username(),
+                "name": profile.full_name if profile else (user.get_username() if user is not None else ""),
                 "firm_name": settings.FIRM_NAME,
                 **extra,
             }
