@@ -79,18 +79,19 @@ def notice_claim(*, now: datetime.datetime) -> Notice | None:
     lease = now + datetime.timedelta(seconds=settings.NOTICE_CLAIM_SECONDS)
     claim = {"claimed_until": lease, "attempts": F("attempts") + 1}
     candidates = Notice.objects.filter(_due(now)).order_by("next_attempt_at", "pk")
-    with transaction.atomic():
-        if db_connection.features.has_select_for_update_skip_locked:
+    if db_connection.features.has_select_for_update_skip_locked:
+        with transaction.atomic():
             pk = candidates.select_for_update(skip_locked=True).values_list("pk", flat=True).first()
             if pk is None:
                 return None
             Notice.objects.filter(pk=pk).update(**claim)
+    else:
+        # Each UPDATE on its own (no read-then-write transaction, which SQLite may refuse to upgrade).
+        for pk in candidates.values_list("pk", flat=True)[:20]:
+            if Notice.objects.filter(_due(now), pk=pk).update(**claim):
+                break
         else:
-            for pk in candidates.values_list("pk", flat=True)[:20]:
-                if Notice.objects.filter(_due(now), pk=pk).update(**claim):
-                    break
-            else:
-                return None
+            return None
     return Notice.objects.get(pk=pk)
 
 
