@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class AppealsConfig(AppConfig):
     name = "appeals"
     verbose_name = _("Appeals")
+
+    def ready(self):
+        from notifications.reminders import reminder_rule_register
+
+        from .reminders import appeal_reminders
+
+        reminder_rule_register("appeals", appeal_reminders)

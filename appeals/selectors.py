@@ -226,8 +226,9 @@ def _field_label(model, name) -> str:
 def record_corrections(appeal, links: list[RecordLink]) -> list[RecordCorrection]:
     """The changes made to the records that counted, from the filing to the decision, oldest first.
 
-    An upheld appeal is often upheld because a clerk corrected a record (issue 6 §2); listing those changes puts
-    the correction in the appeal's own record. One query."""
+    An upheld appeal is often upheld because a record was wrong; its correction writes the fix when it is applied
+    (results.corrections), perhaps after the decision once the leadership group approves it. Listing those changes
+    puts them in the appeal's own record. One query."""
     by_key = {(link.kind, str(link.pk)): link for link in links}
     if not by_key:
         return []
@@ -237,9 +238,14 @@ def record_corrections(appeal, links: list[RecordLink]) -> list[RecordCorrection
     which = Q()
     for kind, model in models.items():
         which |= Q(content_type=types[model], object_id__in=[pk for k, pk in by_key if k == kind])
-    changes = ChangeRecord.objects.filter(which, at__gte=appeal.filed_at)
+    window = Q(at__gte=appeal.filed_at)
     if appeal.decided_at is not None:
-        changes = changes.filter(at__lte=appeal.decided_at)
+        window &= Q(at__lte=appeal.decided_at)
+    correction = appeal.correction if appeal.correction_id else None
+    if correction is not None:
+        # Written when the correction took effect, which may be after the decision (the leadership's approval).
+        window |= Q(note__startswith=f"correction: {correction}")
+    changes = ChangeRecord.objects.filter(which).filter(window)
     found = []
     for change in changes.select_related("by__profile").order_by("at", "pk"):
         kind = kind_of_type[change.content_type_id]
@@ -302,7 +308,11 @@ def appeal_page(*, appeal, user, today=None) -> dict:
         "lines": lines,
         "history": appeal_history(appeal),
         "filing_attachments": [a for a in appeal.attachments.all() if a.message_id is None],
-        "adjustments": list(appeal.adjustments.select_related("indicator", "created_by__profile")),
+        "adjustments": list(appeal.correction.adjustments.select_related("indicator", "created_by__profile"))
+        if appeal.correction_id
+        else [],
+        "correction": appeal.correction if appeal.correction_id else None,
+        "correction_changes": list(appeal.correction.record_changes.all()) if appeal.correction_id else [],
         "actions": actions_for(appeal=appeal, user=user),
         "is_appellant": user.pk == appeal.appellant_id,
         "is_organiser": roles.is_organiser,

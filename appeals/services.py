@@ -1,5 +1,6 @@
 """Writes of the appeal process: filing, handling, deciding, correcting. Every status change goes through
-lifecycle.appeal_transition (the table); every notice goes out after the transaction commits."""
+lifecycle.appeal_transition (the table); every notice is written in the step's transaction (the outbox sends it
+once the step has committed)."""
 
 from __future__ import annotations
 
@@ -7,15 +8,14 @@ import datetime
 from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from notifications.services import notify
+from notifications.services import notice_write
 from results.corrections import (
     Adjustment,
     CorrectionRefused,
@@ -36,29 +36,33 @@ from .models import Appeal, AppealAttachment, AppealEvent, AppealMessage, Appeal
 MAX_TEXT = 10000
 
 # --- Notices ---------------------------------------------------------------------------------------------
+# Every notice is written in the transaction of the step that causes it (notifications.services.notice_write),
+# keyed by that step's event or message, so it goes out if and only if the step commits, once.
 
 
-def _language_of(user) -> str:
-    profile = getattr(user, "profile", None)
-    return getattr(profile, "language", None) or settings.LANGUAGE_CODE
-
-
-def _notify_one(user, *, kind: str, compose: Callable[[], tuple[str, str]], url: str, template="appeal_update"):
-    """An in-app notification and an e-mail, in the recipient's language."""
-    with translation.override(_language_of(user)):
-        title, body = compose()
-    notify(user=user, kind=kind, title=title, body=body, url=url, email=bool(user.email), email_template=template)
-
-
-def _notify(users: Iterable, *, kind: str, compose: Callable[[], tuple[str, str]], url: str, template="appeal_update"):
-    """Notify each user once, after the surrounding transaction commits (never about a step that rolled back)."""
+def _notify(
+    users: Iterable,
+    *,
+    kind: str,
+    object_key: str,
+    compose: Callable[[], tuple[str, str]],
+    url: str,
+    quarter,
+    template="appeal_update",
+):
+    """A notice to each active user (in the app and by e-mail, in their language); call inside the step's
+    transaction."""
     recipients = {user.pk: user for user in users if user is not None and user.is_active}
-
-    def send():
-        for user in recipients.values():
-            _notify_one(user, kind=kind, compose=compose, url=url, template=template)
-
-    transaction.on_commit(send)
+    for user in recipients.values():
+        notice_write(
+            user=user,
+            kind=kind,
+            object_key=object_key,
+            compose=compose,
+            url=url,
+            email_template=template,
+            quarter=quarter,
+        )
 
 
 def _group(name, *, exclude=None):
@@ -76,7 +80,9 @@ def _who(user) -> str:
 
 
 def _status_notice(appeal, users, *, kind, headline: Callable[[], str], comment=""):
-    """Tell people that the appeal moved: the title names the person and quarter, the body what happened."""
+    """Tell people that the appeal moved: the title names the person and quarter, the body what happened. Called
+    in the step's transaction, right after the step: its key is the step's event."""
+    event = AppealEvent.objects.filter(appeal_id=appeal.pk).order_by("-pk").values_list("pk", flat=True).first()
 
     def compose():
         title = _("Appeal of %(name)s on %(quarter)s: %(status)s") % {
@@ -89,7 +95,14 @@ def _status_notice(appeal, users, *, kind, headline: Callable[[], str], comment=
             body += "\n\n" + comment
         return title, body
 
-    _notify(users, kind=kind, compose=compose, url=_appeal_url(appeal))
+    _notify(
+        users,
+        kind=kind,
+        object_key=f"appeal-event:{event}",
+        compose=compose,
+        url=_appeal_url(appeal),
+        quarter=appeal.quarter,
+    )
 
 
 # --- Attachments -----------------------------------------------------------------------------------------
@@ -179,22 +192,21 @@ def appeal_file(
                 appeal=appeal, action=Action.FILE, from_status="", to_status=AppealStatus.SUBMITTED, by=by, at=now
             )
             _store_attachments(appeal=appeal, message=None, checked=checked, by=by)
+            appeal.staff = scorecard.staff
+            _status_notice(
+                appeal,
+                _group(EXECUTION_GROUP, exclude=by),
+                kind="appeal_filed",
+                headline=lambda: (
+                    _("%(name)s filed an appeal; a decision is due by %(date)s.")
+                    % {"name": appeal.staff.full_name, "date": appeal.decision_due_on.isoformat()}
+                ),
+            )
     except IntegrityError as error:
         # The partial unique constraint: a second open appeal (two tabs, a double click) loses here.
         raise ValidationError(
             _("You already have an open appeal on this result; follow it or withdraw it first.")
         ) from error
-    appeal.staff = scorecard.staff
-    appeal.quarter = quarter
-    _status_notice(
-        appeal,
-        _group(EXECUTION_GROUP, exclude=by),
-        kind="appeal_filed",
-        headline=lambda: (
-            _("%(name)s filed an appeal; a decision is due by %(date)s.")
-            % {"name": appeal.staff.full_name, "date": appeal.decision_due_on.isoformat()}
-        ),
-    )
     return appeal
 
 
@@ -211,29 +223,30 @@ def appeal_assign(*, appeal, handler, by, expected_status=None) -> Appeal:
     def effect(locked):
         locked.handler = handler
 
-    appeal = appeal_transition(
-        appeal=appeal,
-        action=Action.ASSIGN,
-        by=by,
-        expected_status=expected_status,
-        effect=effect,
-        comment=_("Handler: %(name)s") % {"name": _who(handler)},
-    )
-    _status_notice(
-        appeal,
-        [handler] if handler.pk != by.pk else [],
-        kind="appeal_assigned",
-        headline=lambda: (
-            _("You are the handler of this appeal; a decision is due by %(date)s.")
-            % {"date": appeal.decision_due_on.isoformat()}
-        ),
-    )
-    _status_notice(
-        appeal,
-        [appeal.appellant],
-        kind="appeal_under_review",
-        headline=lambda: _("Your appeal is being reviewed by %(name)s.") % {"name": _who(handler)},
-    )
+    with transaction.atomic():
+        appeal = appeal_transition(
+            appeal=appeal,
+            action=Action.ASSIGN,
+            by=by,
+            expected_status=expected_status,
+            effect=effect,
+            comment=_("Handler: %(name)s") % {"name": _who(handler)},
+        )
+        _status_notice(
+            appeal,
+            [handler] if handler.pk != by.pk else [],
+            kind="appeal_assigned",
+            headline=lambda: (
+                _("You are the handler of this appeal; a decision is due by %(date)s.")
+                % {"date": appeal.decision_due_on.isoformat()}
+            ),
+        )
+        _status_notice(
+            appeal,
+            [appeal.appellant],
+            kind="appeal_under_review",
+            headline=lambda: _("Your appeal is being reviewed by %(name)s.") % {"name": _who(handler)},
+        )
     return appeal
 
 
@@ -244,21 +257,22 @@ def appeal_request_information(*, appeal, by, question, expected_status=None) ->
     def effect(locked):
         AppealMessage.objects.create(appeal=locked, author=by, body=question, at=timezone.now())
 
-    appeal = appeal_transition(
-        appeal=appeal,
-        action=Action.REQUEST_INFO,
-        by=by,
-        comment=question,
-        expected_status=expected_status,
-        effect=effect,
-    )
-    _status_notice(
-        appeal,
-        [appeal.appellant],
-        kind="appeal_information_requested",
-        headline=lambda: _("%(name)s asks you for more information about your appeal:") % {"name": _who(by)},
-        comment=question,
-    )
+    with transaction.atomic():
+        appeal = appeal_transition(
+            appeal=appeal,
+            action=Action.REQUEST_INFO,
+            by=by,
+            comment=question,
+            expected_status=expected_status,
+            effect=effect,
+        )
+        _status_notice(
+            appeal,
+            [appeal.appellant],
+            kind="appeal_information_requested",
+            headline=lambda: _("%(name)s asks you for more information about your appeal:") % {"name": _who(by)},
+            comment=question,
+        )
     return appeal
 
 
@@ -286,29 +300,35 @@ def appeal_message_post(*, appeal, by, body, attachments=()) -> AppealMessage:
                 % {"status": locked.get_status_display()}
             )
         message = AppealMessage.objects.create(appeal=locked, author=by, body=body, at=timezone.now())
-        _store_attachments(appeal=locked, message=message, checked=checked, by=by)
+        stored = _store_attachments(appeal=locked, message=message, checked=checked, by=by)
         if is_appellant and locked.status == AppealStatus.INFORMATION_REQUESTED:
             appeal_transition(appeal=locked, action=Action.RESPOND, by=by, comment=body)
+        if is_appellant:
+            recipients = [locked.handler] if locked.handler_id else _group(EXECUTION_GROUP, exclude=by)
+        else:
+            recipients = [locked.appellant]
+        names = [a.original_name for a in stored]
+
+        def compose():
+            title = _("New message on the appeal of %(name)s (%(quarter)s)") % {
+                "name": locked.staff.full_name,
+                "quarter": locked.quarter.code,
+            }
+            text = _("%(author)s wrote:") % {"author": _who(by)} + "\n\n" + body
+            if names:
+                text += "\n\n" + _("Attached: %(files)s") % {"files": ", ".join(names)}
+            return title, text
+
+        _notify(
+            [u for u in recipients if u.pk != by.pk],
+            kind="appeal_message",
+            object_key=f"appeal-message:{message.pk}",
+            compose=compose,
+            url=_appeal_url(locked),
+            quarter=locked.quarter,
+        )
     appeal.refresh_from_db()
     appeal.staff = locked.staff
-
-    if is_appellant:
-        recipients = [appeal.handler] if appeal.handler_id else _group(EXECUTION_GROUP, exclude=by)
-    else:
-        recipients = [appeal.appellant]
-    names = [a.original_name for a in message.attachments.all()]
-
-    def compose():
-        title = _("New message on the appeal of %(name)s (%(quarter)s)") % {
-            "name": appeal.staff.full_name,
-            "quarter": appeal.quarter.code,
-        }
-        text = _("%(author)s wrote:") % {"author": _who(by)} + "\n\n" + body
-        if names:
-            text += "\n\n" + _("Attached: %(files)s") % {"files": ", ".join(names)}
-        return title, text
-
-    _notify([u for u in recipients if u.pk != by.pk], kind="appeal_message", compose=compose, url=_appeal_url(appeal))
     return message
 
 
@@ -397,9 +417,7 @@ def _uphold_effect(*, by, justification, adjustments, fingerprint=None, at=None)
         correction = locked.correction if locked.correction_id and locked.correction.is_open else None
         if correction is not None and correction.status != CorrectionStatus.DRAFT:
             raise AppealRefused(_("This appeal's correction already awaits the leadership group's approval."))
-        declares = correction is not None and (
-            correction.record_changes.exists() or correction.adjustments.exists()
-        )
+        declares = correction is not None and (correction.record_changes.exists() or correction.adjustments.exists())
         if not adjustments and not declares:
             return
         try:
@@ -426,6 +444,7 @@ def _uphold_effect(*, by, justification, adjustments, fingerprint=None, at=None)
             correction, versions = correction_submit(correction=correction, by=by, fingerprint=confirmed, at=at)
         except CorrectionRefused as refused:
             raise AppealRefused(refused.message) from refused
+        locked.correction = correction
         outcome["versions"] = versions
         outcome["correction"] = correction
 
@@ -445,15 +464,16 @@ def appeal_uphold(*, appeal, by, justification, adjustments=(), expected_status=
     effect, outcome = _uphold_effect(
         by=by, justification=justification, adjustments=adjustments, fingerprint=fingerprint, at=at
     )
-    appeal = appeal_transition(
-        appeal=appeal,
-        action=Action.UPHOLD,
-        by=by,
-        comment=justification,
-        expected_status=expected_status,
-        effect=effect,
-    )
-    _decision_notices(appeal, by=by, text=justification, correction=outcome["correction"])
+    with transaction.atomic():
+        appeal = appeal_transition(
+            appeal=appeal,
+            action=Action.UPHOLD,
+            by=by,
+            comment=justification,
+            expected_status=expected_status,
+            effect=effect,
+        )
+        _decision_notices(appeal, by=by, text=justification, correction=outcome["correction"])
     return appeal, outcome["versions"]
 
 
@@ -467,32 +487,34 @@ def appeal_reject(*, appeal, by, reason, expected_status=None) -> Appeal:
         locked.decided_at = timezone.now()
         locked.decided_by = by
 
-    appeal = appeal_transition(
-        appeal=appeal, action=Action.REJECT, by=by, comment=reason, expected_status=expected_status, effect=effect
-    )
-    _decision_notices(appeal, by=by, text=reason)
+    with transaction.atomic():
+        appeal = appeal_transition(
+            appeal=appeal, action=Action.REJECT, by=by, comment=reason, expected_status=expected_status, effect=effect
+        )
+        _decision_notices(appeal, by=by, text=reason)
     return appeal
 
 
 def appeal_escalate(*, appeal, by, reason, expected_status=None) -> Appeal:
     """A major case goes to the leadership group, one of whose members decides (regulation 二.1)."""
     reason = _clean_text(reason, "comment", message=_("Please write why the leadership group should decide."))
-    appeal = appeal_transition(
-        appeal=appeal, action=Action.ESCALATE, by=by, comment=reason, expected_status=expected_status
-    )
-    _status_notice(
-        appeal,
-        _group(LEADERSHIP_GROUP, exclude=appeal.appellant),
-        kind="appeal_escalated",
-        headline=lambda: _("%(name)s asks the leadership group to decide this appeal.") % {"name": _who(by)},
-        comment=reason,
-    )
-    _status_notice(
-        appeal,
-        [appeal.appellant],
-        kind="appeal_escalated",
-        headline=lambda: _("Your appeal was passed to the leadership group, which will decide it."),
-    )
+    with transaction.atomic():
+        appeal = appeal_transition(
+            appeal=appeal, action=Action.ESCALATE, by=by, comment=reason, expected_status=expected_status
+        )
+        _status_notice(
+            appeal,
+            _group(LEADERSHIP_GROUP, exclude=appeal.appellant),
+            kind="appeal_escalated",
+            headline=lambda: _("%(name)s asks the leadership group to decide this appeal.") % {"name": _who(by)},
+            comment=reason,
+        )
+        _status_notice(
+            appeal,
+            [appeal.appellant],
+            kind="appeal_escalated",
+            headline=lambda: _("Your appeal was passed to the leadership group, which will decide it."),
+        )
     return appeal
 
 
@@ -518,15 +540,16 @@ def appeal_leadership_decide(*, appeal, by, outcome, reason, adjustments=(), exp
             locked.decided_at = timezone.now()
             locked.decided_by = by
 
-    appeal = appeal_transition(
-        appeal=appeal,
-        action=Action.LEADERSHIP_DECIDE,
-        by=by,
-        comment=reason,
-        expected_status=expected_status,
-        effect=effect,
-    )
-    _decision_notices(appeal, by=by, text=reason, correction=result["correction"])
+    with transaction.atomic():
+        appeal = appeal_transition(
+            appeal=appeal,
+            action=Action.LEADERSHIP_DECIDE,
+            by=by,
+            comment=reason,
+            expected_status=expected_status,
+            effect=effect,
+        )
+        _decision_notices(appeal, by=by, text=reason, correction=result["correction"])
     return appeal, result["versions"]
 
 
@@ -574,15 +597,21 @@ def appeal_withdraw(*, appeal, by, comment="", expected_status=None) -> Appeal:
         # withdrawal has no outcome, so it never counts as upheld or rejected.
         locked.withdrawn_at = locked.decided_at = timezone.now()
 
-    appeal = appeal_transition(
-        appeal=appeal, action=Action.WITHDRAW, by=by, comment=comment, expected_status=expected_status, effect=effect
-    )
-    recipients = [appeal.handler] if appeal.handler_id else _group(EXECUTION_GROUP, exclude=by)
-    _status_notice(
-        appeal,
-        recipients,
-        kind="appeal_withdrawn",
-        headline=lambda: _("%(name)s withdrew the appeal.") % {"name": appeal.staff.full_name},
-        comment=comment,
-    )
+    with transaction.atomic():
+        appeal = appeal_transition(
+            appeal=appeal,
+            action=Action.WITHDRAW,
+            by=by,
+            comment=comment,
+            expected_status=expected_status,
+            effect=effect,
+        )
+        recipients = [appeal.handler] if appeal.handler_id else _group(EXECUTION_GROUP, exclude=by)
+        _status_notice(
+            appeal,
+            recipients,
+            kind="appeal_withdrawn",
+            headline=lambda: _("%(name)s withdrew the appeal.") % {"name": appeal.staff.full_name},
+            comment=comment,
+        )
     return appeal

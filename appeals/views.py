@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from results.corrections import CorrectionRefused
+from results.models import CorrectionStatus
 from reviews.models import Quarter
 from reviews.roles import roles_of
 from reviews.scorecards import scorecard_for_user
@@ -122,7 +124,37 @@ def _forms(appeal, user, bound_action=None, data=None, files=None):
     return forms
 
 
-def _run(action, form, appeal, user):
+def _upheld_message(appeal, versions):
+    if appeal.correction_id and appeal.correction.status == CorrectionStatus.AWAITING_APPROVAL:
+        return _(
+            "The appeal is upheld. Its correction changes other people's results too: it takes effect once a "
+            "member of the leadership group who did not prepare it approves it."
+        )
+    if not versions:
+        return _("The appeal is upheld; it changes no result.")
+    return ngettext(
+        "The appeal is upheld; %(n)d result was corrected as a new version.",
+        "The appeal is upheld; %(n)d results were corrected as new versions.",
+        len(versions),
+    ) % {"n": len(versions)}
+
+
+def _needs_preview(action, form, appeal, posted_fingerprint):
+    """The preview of an uphold the person has not confirmed yet, or None when it may go ahead.
+
+    Regulation 二.1 and docs/results.md: before anyone confirms a correction, the page shows who moves and by how
+    much; the confirmation carries the preview's fingerprint, so what is applied is what was read."""
+    if action not in ("uphold", "leadership_decide"):
+        return None
+    if action == "leadership_decide" and form.cleaned_data["outcome"] != Outcome.UPHELD:
+        return None
+    preview = services.uphold_preview(appeal=appeal, adjustments=form.adjustments())
+    if preview is None or posted_fingerprint == preview.fingerprint:
+        return None
+    return preview
+
+
+def _run(action, form, appeal, user, fingerprint=None):
     """Call the step's service; returns the success message."""
     data = form.cleaned_data
     expected = data["expected_status"]
@@ -136,31 +168,31 @@ def _run(action, form, appeal, user):
         services.appeal_reject(appeal=appeal, by=user, reason=data["comment"], expected_status=expected)
         return _("The appeal is rejected.")
     if action == "uphold":
-        _appeal, changes = services.appeal_uphold(
+        appeal, versions = services.appeal_uphold(
             appeal=appeal,
             by=user,
             justification=data["comment"],
             adjustments=form.adjustments(),
             expected_status=expected,
+            fingerprint=fingerprint,
         )
-        return ngettext(
-            "The appeal is upheld; %(n)d result was corrected as a new version.",
-            "The appeal is upheld; %(n)d results were corrected as new versions.",
-            len(changes),
-        ) % {"n": len(changes)}
+        return _upheld_message(appeal, versions)
     if action == "escalate":
         services.appeal_escalate(appeal=appeal, by=user, reason=data["comment"], expected_status=expected)
         return _("The appeal was passed to the leadership group.")
     if action == "leadership_decide":
         adjustments = form.adjustments() if data["outcome"] == Outcome.UPHELD else []
-        _appeal, changes = services.appeal_leadership_decide(
+        appeal, versions = services.appeal_leadership_decide(
             appeal=appeal,
             by=user,
             outcome=data["outcome"],
             reason=data["comment"],
             adjustments=adjustments,
             expected_status=expected,
+            fingerprint=fingerprint,
         )
+        if data["outcome"] == Outcome.UPHELD:
+            return _upheld_message(appeal, versions)
         return _("The decision is recorded.")
     if action == "close":
         services.appeal_close(appeal=appeal, by=user, expected_status=expected)
@@ -197,11 +229,32 @@ def appeal_detail(request, pk):
                 else:
                     messages.success(request, _("Your message was sent."))
                     return redirect("appeals:detail", pk=appeal.pk)
+        elif bound == "prepare_correction":
+            try:
+                correction = services.appeal_correction_prepare(appeal=appeal, by=request.user)
+            except (AppealRefused, CorrectionRefused) as refused:
+                messages.error(request, refused.message)
+                return redirect("appeals:detail", pk=appeal.pk)
+            return redirect("results:correction", pk=correction.pk)
         elif bound in forms:
             form = forms[bound]
+            if form.is_valid() and (preview := _needs_preview(bound, form, appeal, request.POST.get("fingerprint"))):
+                # Shown with the form, which the person confirms or changes (nothing is stored yet).
+                return render(
+                    request,
+                    "appeals/appeal_detail.html",
+                    {
+                        **page,
+                        "forms": forms,
+                        "message_form": message_form,
+                        "today": timezone.localdate(),
+                        "preview": preview,
+                        "preview_action": bound,
+                    },  # fmt: skip
+                )
             if form.is_valid():
                 try:
-                    text = _run(bound, form, appeal, request.user)
+                    text = _run(bound, form, appeal, request.user, fingerprint=request.POST.get("fingerprint"))
                 except ValidationError as error:
                     _add_errors(form, error)
                 except AppealRefused as refused:

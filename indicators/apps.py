@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class IndicatorsConfig(AppConfig):
     name = "indicators"
     verbose_name = _("Indicators, schemes and scoring")
+
+    def ready(self):
+        from notifications.reminders import reminder_rule_register
+
+        from .reminders import rating_reminders
+
+        reminder_rule_register("ratings", rating_reminders)

@@ -6,18 +6,17 @@ import secrets
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clients.audit import change_record_create
 from clients.models import ChangeRecord, SatisfactionSurvey
 from clients.subjects import own_record_refusals
+from notifications.services import notice_write
 from reviews.models import Language
 from reviews.roles import roles_of
 
@@ -45,21 +44,26 @@ def questionnaire_link_url(*, token):
 
 
 def questionnaire_send(*, link, token):
-    """E-mail the client their link, in the link's language (plain text and HTML)."""
-    with translation.override(link.language):
-        context = {
+    """E-mail the client their link, in the link's language (plain text and HTML): written into the outbox in the
+    caller's transaction, sent once it commits. The token opens the questionnaire, so the notice is secret (its
+    text is wiped once sent) and only its hash stays in the database."""
+    notice_write(
+        user=None,
+        kind="questionnaire",
+        object_key=f"questionnaire-link:{link.pk}",
+        in_app=False,
+        email_to=link.emailed_to,
+        language=link.language,
+        email_template="questionnaire",
+        context=lambda: {
             "link": link,
             "client": link.client,
             "staff": link.staff,
             "url": questionnaire_link_url(token=token),
-            "firm_name": settings.FIRM_NAME,
-        }
-        subject = render_to_string("emails/questionnaire_subject.txt", context).strip()
-        message = EmailMultiAlternatives(
-            subject=subject, body=render_to_string("emails/questionnaire_body.txt", context), to=[link.emailed_to]
-        )
-        message.attach_alternative(render_to_string("emails/questionnaire_body.html", context), "text/html")
-    message.send()
+        },
+        quarter=None,
+        secret=True,
+    )
 
 
 def questionnaire_link_create(
@@ -97,8 +101,8 @@ def questionnaire_link_create(
             emailed_at=timezone.now() if send_email else None,
         )
         if send_email:
-            # Sent only once the link really exists.
-            transaction.on_commit(lambda: questionnaire_send(link=link, token=token))
+            # Written with the link: it goes out only once the link really exists.
+            questionnaire_send(link=link, token=token)
     return link, token
 
 

@@ -34,8 +34,8 @@ if not app.conf.task_soft_time_limit:
     app.conf.task_soft_time_limit = 240
 
 # THE beat schedule (issue 5 §3). Times are in CELERY_TIMEZONE (settings.TIME_ZONE). Every reminder task may run
-# any number of times a day: ReminderLog lets each reminder out at most once per kind, object, recipient and day,
-# so the afternoon run only catches what a morning outage missed.
+# any number of times a day: a notice's unique key lets each reminder out at most once per kind, object,
+# recipient and day, so the afternoon run only catches what a morning outage missed.
 app.conf.beat_schedule = {
     "reminders-interviews": {
         "task": "notifications.reminders_interviews",
@@ -57,9 +57,14 @@ app.conf.beat_schedule = {
         "task": "notifications.reminders_appeals",
         "schedule": crontab(minute=20, hour="8,14"),
     },
-    # A document whose task was lost (broker restarted before it was delivered) is queued again.
+    # Workers also sweep and drain when they start and after their own work (notifications.tasks); beat is the
+    # safety net for what nothing else would notice (a message lost with a broker that kept no copy).
     "feedback-sweep": {
         "task": "notifications.feedback_sweep",
-        "schedule": crontab(minute="*/15"),
+        "schedule": crontab(minute="*/5"),
+    },
+    "outbox-drain": {
+        "task": "notifications.outbox_drain",
+        "schedule": crontab(minute="*"),
     },
 }

@@ -36,6 +36,7 @@ urlpatterns = [
     path("q/", include("indicators.questionnaire_urls")),
     path("notifications/", include("notifications.urls")),
     path("appeals/", include("appeals.urls")),
+    path("results/", include("results.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -5,9 +5,10 @@ execution group's report (二.2) as PDFs: prepared once per scorecard version, r
 import base64
 import datetime
 import uuid
+from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -22,8 +23,9 @@ from reviews.deadlines import appeal_window_ends_on, interview_due_on, local_dat
 from reviews.models import Quarter
 from reviews.scorecards import scorecard_page
 
-from .models import FeedbackDocument
-from .services import reminder_send
+from .models import FeedbackDocument, Notice
+from .outbox import notices_retry
+from .services import drain_after_commit, notice_write
 
 ERROR_LENGTH = 2000
 
@@ -95,6 +97,31 @@ def document_html(document) -> str:
 # --- The batch -------------------------------------------------------------------------------------------
 
 
+def feedback_documents_create(*, quarter, scorecard_ids) -> list[int]:
+    """One waiting document per given published scorecard version (a correction's new versions); their ids."""
+    cards = Scorecard.objects.filter(pk__in=list(scorecard_ids), status=Scorecard.Status.PUBLISHED).select_related(
+        "staff"
+    )
+    FeedbackDocument.objects.bulk_create(
+        [
+            FeedbackDocument(
+                quarter=quarter,
+                scorecard=card,
+                kind=FeedbackDocument.Kind.FEEDBACK,
+                version=card.version,
+                language=card.staff.language,
+            )
+            for card in cards
+        ],
+        ignore_conflicts=True,
+    )
+    return list(
+        FeedbackDocument.objects.filter(scorecard_id__in=list(scorecard_ids), status=FeedbackDocument.Status.PENDING)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
 def feedback_batch_prepare(*, quarter) -> list[int]:
     """One document per current published scorecard (and the report), created once; the ids still to render.
 
@@ -133,13 +160,63 @@ def feedback_batch_prepare(*, quarter) -> list[int]:
     )
 
 
-def feedback_stuck_documents(*, older_than: datetime.timedelta) -> list[int]:
-    """Documents whose task was lost: never started long after they were created, or "rendering" for longer than
-    any time limit allows (the worker was killed, or could not even record the failure). Queue them again."""
-    limit = timezone.now() - older_than
-    never_started = Q(status=FeedbackDocument.Status.PENDING, attempts=0, created_at__lt=limit)
-    abandoned = Q(status=FeedbackDocument.Status.RUNNING, started_at__lt=limit)
-    return list(FeedbackDocument.objects.filter(never_started | abandoned).values_list("pk", flat=True))
+def _render_deadline() -> datetime.timedelta:
+    """No render runs longer than its hard time limit: a document "rendering" for longer lost its worker."""
+    return datetime.timedelta(seconds=settings.FEEDBACK_RENDER_TIME_LIMIT + 30)
+
+
+def feedback_stuck_q(now) -> Q:
+    """Waiting long after it was queued (FEEDBACK_STUCK_PENDING_AFTER, longer than a queue of renders and a retry's
+    backoff: its message was lost), or rendering past the render's time limit (the worker was killed, or could
+    not even record the failure)."""
+    patience = now - datetime.timedelta(seconds=settings.FEEDBACK_STUCK_PENDING_AFTER)
+    waiting = Q(status=FeedbackDocument.Status.PENDING, created_at__lt=patience) & (
+        Q(started_at__isnull=True) | Q(started_at__lt=patience)
+    )
+    abandoned = Q(status=FeedbackDocument.Status.RUNNING, started_at__lt=now - _render_deadline())
+    return waiting | abandoned
+
+
+def feedback_stuck_documents(*, now: datetime.datetime | None = None) -> list[int]:
+    """Documents to queue again (see feedback_stuck_q). One abandoned after its last attempt is marked failed
+    instead, which tells the person their result is out without the link."""
+    now = now or timezone.now()
+    requeue = []
+    stuck = FeedbackDocument.objects.filter(feedback_stuck_q(now)).values_list("pk", "status", "attempts")
+    for pk, status, attempts in stuck:
+        if status == FeedbackDocument.Status.RUNNING and attempts > settings.FEEDBACK_RENDER_MAX_RETRIES:
+            feedback_document_failure(
+                document_id=pk, error=_("The worker stopped while rendering this document."), final=True
+            )
+        else:
+            requeue.append(pk)
+    return requeue
+
+
+def feedback_unfinished_exists() -> bool:
+    """Some document is still waiting or rendering (the sweep keeps watching until none is)."""
+    return FeedbackDocument.objects.filter(
+        status__in=[FeedbackDocument.Status.PENDING, FeedbackDocument.Status.RUNNING]
+    ).exists()
+
+
+def feedback_quarters_missing_documents(*, now: datetime.datetime | None = None) -> list[int]:
+    """Quarters published lately with published results that have no document: the batch's own message was
+    lost (a broker restarted before delivering it). Running the batch again is harmless."""
+    now = now or timezone.now()
+    since = now - datetime.timedelta(seconds=settings.FEEDBACK_MISSING_WINDOW)
+    return list(
+        Scorecard.objects.filter(
+            quarter__published_at__gte=since,
+            quarter__published_at__lt=now - datetime.timedelta(seconds=settings.FEEDBACK_STUCK_PENDING_AFTER),
+            is_current=True,
+            status=Scorecard.Status.PUBLISHED,
+            feedback_documents__isnull=True,
+        )
+        .order_by()
+        .values_list("quarter_id", flat=True)
+        .distinct()
+    )
 
 
 def feedback_document_render(*, document_id: int) -> FeedbackDocument:
@@ -171,8 +248,8 @@ def feedback_document_render(*, document_id: int) -> FeedbackDocument:
         document.finished_at = timezone.now()
         document.save(update_fields=["file", "status", "error", "finished_at"])
         if document.kind == FeedbackDocument.Kind.FEEDBACK:
-            document_pk = document.pk
-            transaction.on_commit(lambda: feedback_result_out_send(document_id=document_pk))
+            # The notice commits with the DONE status: a worker that dies right after cannot lose it.
+            feedback_result_out_write(document_id=document.pk)
     return document
 
 
@@ -192,8 +269,7 @@ def feedback_document_failure(*, document_id: int, error: str, final: bool) -> F
         if final and document.kind == FeedbackDocument.Kind.FEEDBACK:
             # The result is out whatever became of the document: the person hears of it now, without the link
             # (a successful retry sends the link later, under the document's own key).
-            document_pk = document.pk
-            transaction.on_commit(lambda: feedback_result_out_send(document_id=document_pk))
+            feedback_result_out_write(document_id=document.pk)
     return document
 
 
@@ -202,8 +278,6 @@ def feedback_document_retry(*, document, by) -> FeedbackDocument:
     from reviews.roles import roles_of
 
     if not roles_of(by).is_execution:
-        from django.core.exceptions import PermissionDenied
-
         raise PermissionDenied(_("Only the execution group retries documents."))
     with transaction.atomic():
         locked = FeedbackDocument.objects.select_for_update().get(pk=document.pk)
@@ -221,16 +295,48 @@ def feedback_document_retry(*, document, by) -> FeedbackDocument:
     return locked
 
 
+@dataclass(frozen=True)
+class StuckRetried:
+    documents: int
+    notices: int
+
+
+def quarter_retry_stuck(*, quarter, by, now: datetime.datetime | None = None) -> StuckRetried:
+    """The execution group's "Retry what is stuck" on the quarter page: every failed or stuck document of the
+    quarter is rendered again, with a fresh count of attempts, and every undelivered notice about the quarter is
+    made due now. Nothing else changes; a document that is done or still within its time is left alone."""
+    from reviews.roles import roles_of
+
+    if not roles_of(by).is_execution:
+        raise PermissionDenied(_("Only the execution group retries what is stuck."))
+    now = now or timezone.now()
+    with transaction.atomic():
+        documents = FeedbackDocument.objects.filter(quarter=quarter).filter(
+            Q(status=FeedbackDocument.Status.FAILED) | feedback_stuck_q(now)
+        )
+        document_ids = list(documents.values_list("pk", flat=True))
+        # A conditional UPDATE: a document that finished meanwhile is no longer matched and stays done.
+        FeedbackDocument.objects.filter(pk__in=document_ids).exclude(status=FeedbackDocument.Status.DONE).update(
+            status=FeedbackDocument.Status.PENDING, attempts=0, error=""
+        )
+        notices = notices_retry(notices=Notice.objects.filter(quarter=quarter))
+        transaction.on_commit(lambda: [_queue_render(pk) for pk in document_ids])
+        if notices:
+            drain_after_commit()
+    return StuckRetried(documents=len(document_ids), notices=notices)
+
+
 def _queue_render(document_id):
     from .tasks import feedback_render
 
     feedback_render.delay(document_id)
 
 
-def feedback_result_out_send(*, document_id: int) -> bool:
-    """E-mail the person, in their language, that their result and written feedback are out, with the link.
+def feedback_result_out_write(*, document_id: int) -> bool:
+    """Tell the person, in the app and by e-mail in their language, that their result and written feedback are
+    out, with the link. Called in the transaction that finishes (or gives up) the document.
 
-    Once per document: the ReminderLog row (day = publication day) stops a repeat. A document that failed for good
+    Once per document: the notice's key (day = publication day) stops a repeat. A document that failed for good
     still tells the person their result is out, without the link, once per scorecard.
     """
     document = FeedbackDocument.objects.select_related("scorecard__staff__user", "quarter").get(pk=document_id)
@@ -272,16 +378,18 @@ def feedback_result_out_send(*, document_id: int) -> bool:
             "interview_due_on": interview_due_on(quarter),
         }
 
-    return reminder_send(
+    notice = notice_write(
+        user=user,
         kind="result_out",
         object_key=f"feedback:{document.pk}" if ready else f"result:{scorecard.pk}",
         day=local_date(quarter.published_at) or timezone.localdate(),
-        user=user,
         compose=compose,
         url=pdf_url or scorecard_url,
         email_template="result_out",
         context=context,
+        quarter=quarter,
     )
+    return notice is not None
 
 
 def quarter_for_batch(quarter_id) -> Quarter:

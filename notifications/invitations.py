@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from reviews.models import Interview
 
 from .ics import invitation_ics
-from .models import ReminderLog
+from .models import Notice
 from .services import Attachment, reminder_send
 
 INTERVIEW_MINUTES = 60
@@ -43,17 +43,25 @@ def interview_ics(interview, *, sequence: int) -> str:
 
 
 def interview_invitation_send(*, interview_id: int) -> bool:
-    """E-mail the invitation with its .ics; a second call for the same slot sends nothing."""
+    """Write the invitation for an interview by id (see interview_invitation_write)."""
     interview = (
         Interview.objects.select_related("quarter", "staff__user", "superior__user").filter(pk=interview_id).first()
     )
-    if interview is None or interview.is_recorded:
+    return interview is not None and interview_invitation_write(interview=interview)
+
+
+def interview_invitation_write(*, interview) -> bool:
+    """The invitation with its .ics as a notice, in the transaction that schedules or moves the interview; a
+    second call for the same slot writes nothing."""
+    if interview.is_recorded:
         return False
     key = _slot_key(interview)
     # A moved interview is a new version of the same calendar event (same UID, higher SEQUENCE).
     sequence = (
-        ReminderLog.objects.filter(kind="interview_invitation", object_key__startswith=f"interview:{interview.pk}:")
+        Notice.objects.filter(kind="interview_invitation", object_key__startswith=f"interview:{interview.pk}:")
         .exclude(object_key=key)
+        .values("object_key")
+        .distinct()
         .count()
     )
     url = reverse("reviews:interview", args=[interview.pk])
@@ -78,6 +86,7 @@ def interview_invitation_send(*, interview_id: int) -> bool:
         user=interview.staff.user,
         compose=compose,
         url=url,
+        quarter=interview.quarter,
         attachments=lambda: [
             Attachment(
                 "interview.ics",

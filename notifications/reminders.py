@@ -1,6 +1,7 @@
 """Who must be reminded of what on a given day (issue 5 §3). Each rule returns Reminders; reminders_send() lets
 each one out through services.reminder_send, which refuses a second one for the same kind, object, recipient
-and day. `today` is always given by the caller (the tasks read timezone.localdate()).
+and day. `today` is always given by the caller (the tasks read timezone.localdate()). Rules about ratings and
+appeals live in their apps (indicators/reminders.py, appeals/reminders.py) and are registered here.
 """
 
 import datetime
@@ -23,7 +24,6 @@ from .services import reminder_send
 DAYS_BEFORE = 2  # reminders go 2 days before a deadline and on the day itself
 DATA_AGAIN_ON = 5  # Issue 5 §3: data collection again on the 5th if still incomplete
 RESULTS_CHECK_ON = 7  # … and the results three days before they are due on the 10th (regulation 三.1)
-APPEAL_DAYS_BEFORE = 2
 
 _NOT_SUBMITTED = (QuarterState.SCHEME_DRAFT, QuarterState.SCHEME_APPROVED, QuarterState.COLLECTING, QuarterState.SCORED)
 
@@ -37,9 +37,11 @@ class Reminder:
     url: str
     compose: Callable[[], tuple[str, str]]
     extra: dict = field(default_factory=dict)
+    quarter: object = None  # the Quarter it is about, if any ("Retry what is stuck" on its page)
 
 
-def _members(group):
+def group_members(group):
+    """The active members of a group, with their profiles (their language), in a stable order."""
     return list(
         get_user_model().objects.filter(groups__name=group, is_active=True).select_related("profile").order_by("pk")
     )
@@ -104,6 +106,7 @@ def interview_reminders(today: datetime.date, *, quarter_ids=None) -> list[Remin
                         superior.user,
                         team_url,
                         _compose_interview_ask(quarter, due, people),
+                        quarter=quarter,
                     )
                 )
         soon = due - datetime.timedelta(days=DAYS_BEFORE)
@@ -119,11 +122,12 @@ def interview_reminders(today: datetime.date, *, quarter_ids=None) -> list[Remin
                         superior.user,
                         team_url,
                         _compose_interview_due(quarter, due, people, today),
+                        quarter=quarter,
                     )
                 )
         if today > due and late:
             # Told once: the row's day is the first overdue day, whichever run notices it first.
-            for member in _members(EXECUTION_GROUP):
+            for member in group_members(EXECUTION_GROUP):
                 reminders.append(
                     Reminder(
                         "interview_overdue",
@@ -132,6 +136,7 @@ def interview_reminders(today: datetime.date, *, quarter_ids=None) -> list[Remin
                         member,
                         reverse("reviews:interviews_overdue"),
                         _compose_interview_overdue(quarter, due, late),
+                        quarter=quarter,
                     )
                 )
     return reminders
@@ -300,7 +305,7 @@ def results_reminders(today: datetime.date) -> list[Reminder]:
             code = f"{year}Q{number}"
             due = Quarter(year=year, number=number).results_due_on
             url = reverse("reviews:quarter", args=[code]) if quarter else reverse("reviews:quarters")
-            for member in _members(EXECUTION_GROUP):
+            for member in group_members(EXECUTION_GROUP):
                 reminders.append(
                     Reminder(
                         "results_not_submitted",
@@ -309,12 +314,13 @@ def results_reminders(today: datetime.date) -> list[Reminder]:
                         member,
                         url,
                         _compose_results(code, due, quarter),
+                        quarter=quarter,
                     )
                 )
     for quarter in Quarter.objects.filter(state=QuarterState.SUBMITTED):
         if quarter.submitted_at is not None and local_date(quarter.submitted_at) >= today:
             continue  # submitted today: the partners are reminded from tomorrow
-        for member in _members(LEADERSHIP_GROUP):
+        for member in group_members(LEADERSHIP_GROUP):
             if member.pk == quarter.submitted_by_id:
                 continue  # four eyes: the submitter cannot approve, so reminding them is noise
             reminders.append(
@@ -325,6 +331,7 @@ def results_reminders(today: datetime.date) -> list[Reminder]:
                     member,
                     reverse("reviews:approval", args=[quarter.code]),
                     _compose_approval(quarter),
+                    quarter=quarter,
                 )
             )
     return reminders
@@ -355,113 +362,18 @@ def _compose_approval(quarter):
     return compose
 
 
-# --- Ratings ----------------------------------------------------------------------------------------------
-
-
-def rating_reminders(today: datetime.date) -> list[Reminder]:
-    """Raters with open assignments (score still empty): 2 days before the round closes and on its last day;
-    for a round without a closing date, every Monday."""
-    from indicators.models import RatingAssignment, RatingRound
-
-    reminders = []
-    for rating_round in RatingRound.objects.filter(closed_at__isnull=True).select_related("quarter"):
-        if rating_round.closes_on is not None:
-            if today not in (rating_round.closes_on - datetime.timedelta(days=DAYS_BEFORE), rating_round.closes_on):
-                continue
-        elif today.weekday() != 0 or local_date(rating_round.opened_at) >= today:
-            continue
-        open_by_rater = defaultdict(int)
-        for rater_id in RatingAssignment.objects.filter(round=rating_round, score__isnull=True).values_list(
-            "rater_id", flat=True
-        ):
-            open_by_rater[rater_id] += 1
-        raters = (
-            get_user_model()
-            .objects.filter(profile__pk__in=list(open_by_rater), is_active=True)
-            .select_related("profile")
-        )
-        for user in raters.order_by("pk"):
-            reminders.append(
-                Reminder(
-                    "ratings_open",
-                    f"round:{rating_round.pk}",
-                    today,
-                    user,
-                    reverse("indicators:ratings_todo"),
-                    _compose_ratings(rating_round, open_by_rater[user.profile.pk]),
-                )
-            )
-    return reminders
-
-
-def _compose_ratings(rating_round, count):
-    def compose():
-        title = _("Ratings for %(quarter)s wait for you") % {"quarter": rating_round.quarter.code}
-        body = ngettext("You have %(n)d rating still to give.", "You have %(n)d ratings still to give.", count) % {
-            "n": count
-        }
-        if rating_round.closes_on:
-            body += " " + _("The round closes on %(date)s.") % {"date": rating_round.closes_on.isoformat()}
-        return title, body
-
-    return compose
-
-
-# --- Appeals (regulation 二.2) ------------------------------------------------------------------------------
-
-
-def appeal_reminders(today: datetime.date) -> list[Reminder]:
-    """2 days before an undecided appeal's decision deadline and on the day: its handler, or the execution group
-    when it has none (or the handler has left); an escalated appeal waits for the leadership group (二.1)."""
-    from appeals.models import Appeal, AppealStatus  # appeals builds on notifications: imported when used
-
-    appeals = Appeal.objects.filter(
-        decision_due_on__in=[today + datetime.timedelta(days=APPEAL_DAYS_BEFORE), today],
-        decided_at__isnull=True,  # a withdrawal also sets decided_at
-    ).select_related("handler")
-    executors, leaders = _members(EXECUTION_GROUP), _members(LEADERSHIP_GROUP)
-    reminders = []
-    for appeal in appeals:
-        if appeal.status == AppealStatus.ESCALATED:
-            recipients = leaders
-        elif appeal.handler is not None and appeal.handler.is_active:
-            recipients = [appeal.handler]
-        else:
-            recipients = executors
-        url = reverse("appeals:detail", args=[appeal.pk])
-        for user in recipients:
-            reminders.append(
-                Reminder(
-                    "appeal_due",
-                    f"appeal:{appeal.pk}",
-                    today,
-                    user,
-                    url,
-                    _compose_appeal(appeal, appeal.decision_due_on, today),
-                )
-            )
-    return reminders
-
-
-def _compose_appeal(appeal, due, today):
-    def compose():
-        if due == today:
-            title = _("An appeal must be decided today")
-        else:
-            title = _("An appeal must be decided by %(due)s") % {"due": due.isoformat()}
-        body = _("Appeal no. %(pk)s is still waiting for a decision (regulation 二.2).") % {"pk": appeal.pk}
-        return title, body
-
-    return compose
-
-
-RULES = {
+# The rules by name. Apps above this one (ratings in indicators, appeals) add theirs with reminder_rule_register
+# from their AppConfig.ready(): the reminders know nothing of them.
+RULES: dict[str, Callable[..., list[Reminder]]] = {
     "interviews": interview_reminders,
     "data_collection": data_collection_reminders,
     "results": results_reminders,
-    "ratings": rating_reminders,
-    "appeals": appeal_reminders,
 }
+
+
+def reminder_rule_register(name: str, rule: Callable[..., list[Reminder]]) -> None:
+    """Add a rule: rule(today, **options) -> [Reminder]. The beat task of the same name runs it."""
+    RULES[name] = rule
 
 
 def reminders_send(*, rule: str, today: datetime.date, **options) -> int:
@@ -475,5 +387,6 @@ def reminders_send(*, rule: str, today: datetime.date, **options) -> int:
             user=reminder.user,
             compose=reminder.compose,
             url=reminder.url,
+            quarter=reminder.quarter,
         )
     return sent

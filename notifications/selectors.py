@@ -3,11 +3,15 @@
 from django.db.models import Count, Q
 from django.http import Http404
 from django.urls import reverse
+from django.utils import timezone
 
 from reviews.access import get_scorecard_for_user
 from reviews.roles import roles_of
 
-from .models import FeedbackDocument, Notification
+from .feedback import feedback_stuck_q
+from .models import FeedbackDocument, Notice, Notification
+
+UNDELIVERED = [Notice.Status.PENDING, Notice.Status.FAILED]
 
 
 def notifications_for(*, user):
@@ -28,8 +32,42 @@ def get_notification_for_user(user, pk) -> Notification:
     return notification
 
 
+def quarter_delivery(*, quarter, now=None) -> dict:
+    """What "Retry what is stuck" would retry on the quarter page: failed or stuck documents, undelivered notices
+    (waiting for another attempt, or given up), and the notices given up with their last error."""
+    now = now or timezone.now()
+    documents = FeedbackDocument.objects.filter(quarter=quarter).filter(
+        Q(status=FeedbackDocument.Status.FAILED) | feedback_stuck_q(now)
+    )
+    notices = Notice.objects.filter(quarter=quarter, status__in=UNDELIVERED)
+    counts = notices.aggregate(
+        undelivered=Count("pk"),
+        given_up=Count("pk", filter=Q(status=Notice.Status.FAILED)),
+        retrying=Count("pk", filter=Q(status=Notice.Status.PENDING, attempts__gt=0)),
+    )
+    return {
+        "documents_to_retry": documents.count(),
+        "notices_undelivered": counts["undelivered"],
+        "notices_given_up": counts["given_up"],
+        "notices_retrying": counts["retrying"],
+        "problems": list(
+            notices.filter(attempts__gt=0).select_related("recipient__profile").order_by("-attempts", "pk")[:10]
+        ),
+    }
+
+
+def outbox_undelivered():
+    """Every e-mail not accepted by the mail server yet, the oldest first (the execution group's outbox page)."""
+    return (
+        Notice.objects.filter(status__in=UNDELIVERED)
+        .select_related("recipient__profile", "quarter")
+        .order_by("created_at", "pk")
+    )
+
+
 def feedback_progress(*, quarter) -> dict:
-    """done / total / failed of the quarter's current documents, and the failed ones to retry."""
+    """done / total / failed of the quarter's current documents, the failed ones to retry, and what "Retry what
+    is stuck" would retry."""
     documents = FeedbackDocument.objects.filter(quarter=quarter)
     counts = documents.aggregate(
         total=Count("pk"),
@@ -42,8 +80,11 @@ def feedback_progress(*, quarter) -> dict:
         .select_related("scorecard__staff")
         .order_by("kind", "scorecard__staff__full_name")
     )
+    delivery = quarter_delivery(quarter=quarter)
     return {
         **counts,
+        "documents_to_retry": delivery["documents_to_retry"],
+        "notices_undelivered": delivery["notices_undelivered"],
         "finished": counts["total"] > 0 and counts["done"] + counts["failed"] == counts["total"],
         "failures": [
             {

@@ -1,4 +1,5 @@
-"""The notification list, the feedback batch's progress, retrying a document, and the private PDF downloads."""
+"""The notification list, the feedback batch's progress, retrying a document or whatever is stuck, the outbox,
+and the private PDF downloads."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,9 +15,10 @@ from reviews.quarter_selectors import get_quarter_or_404
 from reviews.roles import require
 
 from . import selectors
-from .feedback import feedback_document_retry
-from .models import FeedbackDocument
-from .services import notification_mark_read, notifications_mark_all_read
+from .feedback import feedback_document_retry, quarter_retry_stuck
+from .models import FeedbackDocument, Notice
+from .outbox import notices_retry
+from .services import drain_after_commit, notification_mark_read, notifications_mark_all_read
 
 organisers_only = require(lambda roles: roles.is_organiser)
 execution_only = require(lambda roles: roles.is_execution)
@@ -69,6 +71,41 @@ def feedback_retry(request, pk):
     else:
         messages.success(request, _("The document is being rendered again."))
     return redirect("reviews:quarter", code=document.quarter.code)
+
+
+@require_POST
+@execution_only
+def quarter_retry(request, code):
+    """Retry what is stuck: every failed or stuck document and every undelivered notice of the quarter."""
+    quarter = get_quarter_or_404(code)
+    retried = quarter_retry_stuck(quarter=quarter, by=request.user)
+    if retried.documents or retried.notices:
+        messages.success(
+            request,
+            _("Queued again: %(documents)d documents and %(notices)d notices of %(quarter)s.")
+            % {"documents": retried.documents, "notices": retried.notices, "quarter": quarter.code},
+        )
+    else:
+        messages.info(request, _("Nothing of %(quarter)s is stuck.") % {"quarter": quarter.code})
+    return redirect("reviews:quarter", code=quarter.code)
+
+
+@execution_only
+def outbox(request):
+    """The e-mails the mail server has not accepted yet, with their last error."""
+    page = Paginator(selectors.outbox_undelivered(), 50).get_page(request.GET.get("page"))
+    return render(request, "notifications/outbox.html", {"page_obj": page})
+
+
+@require_POST
+@execution_only
+def outbox_retry(request):
+    """Every undelivered e-mail is due again now, with a fresh count of attempts."""
+    count = notices_retry(notices=Notice.objects.all())
+    if count:
+        drain_after_commit()
+    messages.success(request, _("%(n)d notices will be sent again.") % {"n": count})
+    return redirect("notifications:outbox")
 
 
 def _pdf_response(document):

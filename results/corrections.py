@@ -47,8 +47,8 @@ from .models import (
     Scorecard,
 )
 
-# Sent after the transaction that published corrected versions has committed: receivers (the feedback documents)
-# get `quarter` and `scorecard_ids`, the new versions.
+# Sent inside the transaction that publishes corrected versions, so receivers write their rows with them (the
+# feedback documents) and queue longer work after the commit. Receivers get `quarter` and `scorecard_ids`.
 versions_published = Signal()
 
 MAX_TEXT = 10000
@@ -227,8 +227,9 @@ def _applied_adjustments(quarter, correction=None, extra=()) -> dict[tuple[int, 
     """Every adjustment of the quarter's applied corrections, this correction's and the ones only typed: each later
     correction keeps the earlier ones."""
     found: dict[tuple[int, int], list[Adjustment]] = defaultdict(list)
+    mine = Q(correction=correction) if correction is not None and correction.pk else Q(pk__in=[])
     rows = CorrectionAdjustment.objects.filter(correction__quarter=quarter).filter(
-        Q(correction__status=CorrectionStatus.APPLIED) | Q(correction=correction)
+        Q(correction__status=CorrectionStatus.APPLIED) | mine
     )
     for staff_id, indicator_id, points, justification, correction_id in rows.values_list(
         "staff_id", "indicator_id", "points", "justification", "correction_id"
@@ -386,8 +387,13 @@ def _moves(cards: dict[int, Scorecard], results, subject_id) -> list[PersonMove]
                 line.points, line.effective_weight, new_raw
             ):  # fmt: skip
                 changed.append(
-                    LineMove(indicators[line.indicator_id], old.points if old else Decimal("0"), line.points,
-                             old.value if old else None, scoring.stored_raw(line.value))  # fmt: skip
+                    LineMove(
+                        indicators[line.indicator_id],
+                        old.points if old else Decimal("0"),
+                        line.points,
+                        old.value if old else None,
+                        scoring.stored_raw(line.value),
+                    )  # fmt: skip
                 )
         move = PersonMove(staff=card.staff, old=card, new=result, lines=changed)
         if move.moved or result.staff_id == subject_id:
@@ -405,7 +411,8 @@ def correction_preview(correction: Correction, *, extra_adjustments=()) -> Previ
     if not cards:
         raise CorrectionRefused(_("%(quarter)s has no published results to correct.") % {"quarter": quarter.code})
     basis, rows = _starting_rows(quarter, cards)
-    changes = list(correction.record_changes.all())
+    # An unsaved correction previews the adjustments only typed on a form (an uphold's first click).
+    changes = list(correction.record_changes.all()) if correction.pk else []
     rows = _apply_changes(rows, changes)
     scheme = _scheme_of(cards)
     people = [scoring.Person(staff_id, card.position) for staff_id, card in sorted(cards.items())]
@@ -439,8 +446,12 @@ def _event(correction, *, action, from_status, by, comment="", at=None):
     )
 
 
-def _require_execution(by):
-    if not roles_of(by).is_execution:
+def _require_execution(by, correction=None):
+    """The execution group prepares corrections (regulation 二.2); for an appeal escalated to the leadership group,
+    the leadership member deciding it prepares its correction (二.1), which another member then approves."""
+    roles = roles_of(by)
+    appeal_correction = correction is None or correction.origin == Correction.Origin.APPEAL
+    if not (roles.is_execution or (roles.is_leadership and appeal_correction)):
         raise PermissionDenied(_("Only the execution group prepares corrections."))
 
 
@@ -465,6 +476,8 @@ def _require_draft(correction):
 
 def correction_start(*, quarter: Quarter, by, reason: str, subject: StaffProfile | None = None) -> Correction:
     """The execution group starts a correction of a published quarter (an appeal's, naming the appellant)."""
+    if subject is None and not roles_of(by).is_execution:
+        raise PermissionDenied(_("Only the execution group prepares corrections."))
     _require_execution(by)
     reason = _clean_text(reason, "reason", _("Please say what is wrong and why it is corrected."))
     with transaction.atomic():
@@ -500,7 +513,7 @@ def correction_record_change_add(*, correction, by, kind: str, operation: str, d
     """Declare one record change: `data` is what the kind's record form would receive (clients.forms), `record`
     the department record changed or removed. The form validates the values as the data pages would; nothing is
     written to the department data until the correction is applied."""
-    _require_execution(by)
+    _require_execution(by, correction)
     if kind not in Kind.values or operation not in Operation.values:
         raise ValidationError(_("Choose a kind of record and whether it is added, changed or removed."))
     note = (note or "").strip()[:500]
@@ -511,8 +524,10 @@ def correction_record_change_add(*, correction, by, kind: str, operation: str, d
         row = _record_in_basis(correction, kind, record.pk)
         if row is None:
             raise ValidationError(
-                {"record": _("%(record)s is not among the records the %(quarter)s results rest on.")
-                 % {"record": record, "quarter": correction.quarter.code}}  # fmt: skip
+                {
+                    "record": _("%(record)s is not among the records the %(quarter)s results rest on.")
+                    % {"record": record, "quarter": correction.quarter.code}
+                }  # fmt: skip
             )
         before = {name: _plain(value) for name, value in row._asdict().items()}
         reference = str(record)
@@ -521,6 +536,14 @@ def correction_record_change_add(*, correction, by, kind: str, operation: str, d
         if not form.is_valid():
             raise ValidationError(form.errors)
         values = form_values(form.cleaned_data)
+        if operation == Operation.CHANGE:
+            # Only what the correction changes: a field left as it was is not declared, so a later edit of it
+            # (through another correction) is not undone when this one is applied.
+            stored = type(record).objects.get(pk=record.pk)  # the form has set its values on `record` itself
+            current = form_values({name: getattr(stored, name) for name in values})
+            values = {name: value for name, value in values.items() if value != current[name]}
+            if not values:
+                raise ValidationError(_("Nothing is changed: edit at least one value of the record."))
         reference = reference or str(form.cleaned_data.get("ref") or form.cleaned_data.get("number")
                                      or form.cleaned_data.get("code") or "")  # fmt: skip
     with transaction.atomic():
@@ -542,7 +565,7 @@ def correction_record_change_add(*, correction, by, kind: str, operation: str, d
 
 
 def correction_record_change_remove(*, correction, by, change_id) -> None:
-    _require_execution(by)
+    _require_execution(by, correction)
     with transaction.atomic():
         locked = _locked(correction)
         _require_draft(locked)
@@ -563,7 +586,7 @@ def parse_points(value) -> Decimal:
 
 def correction_adjustment_add(*, correction, by, staff, indicator, points, justification, allowed_indicators=None):
     """Declare a points adjustment on one person's indicator (for an appeal, the appellant's contested ones)."""
-    _require_execution(by)
+    _require_execution(by, correction)
     points = parse_points(points)
     justification = _clean_text(justification, "justification", _("Please say why the points are adjusted."))
     with transaction.atomic():
@@ -582,14 +605,18 @@ def correction_adjustment_add(*, correction, by, staff, indicator, points, justi
             correction=locked,
             staff=staff,
             indicator=indicator,
-            defaults={"points": points, "justification": justification, "created_by": by,
-                      "created_at": timezone.now()},  # fmt: skip
+            defaults={
+                "points": points,
+                "justification": justification,
+                "created_by": by,
+                "created_at": timezone.now(),
+            },  # fmt: skip
         )
     return adjustment
 
 
 def correction_adjustment_remove(*, correction, by, adjustment_id) -> None:
-    _require_execution(by)
+    _require_execution(by, correction)
     with transaction.atomic():
         locked = _locked(correction)
         _require_draft(locked)
@@ -609,7 +636,7 @@ def correction_submit(*, correction, by, fingerprint: str, expected_status=Corre
     If it moves nobody but the appellant it is applied at once; otherwise it waits for a leadership member who did
     not prepare it. Returns (correction, new versions) — no versions while it waits.
     """
-    _require_execution(by)
+    _require_execution(by, correction)
     with transaction.atomic():
         Quarter.objects.select_for_update().get(pk=correction.quarter_id)
         locked = _locked(correction, expected_status=expected_status)
@@ -620,8 +647,10 @@ def correction_submit(*, correction, by, fingerprint: str, expected_status=Corre
         preview = correction_preview(locked)
         if fingerprint != preview.fingerprint:
             raise StalePreview(
-                _("The results this correction gives changed since you read the preview: read it again. Nothing was "
-                  "changed.")  # fmt: skip
+                _(
+                    "The results this correction gives changed since you read the preview: read it again. Nothing was "
+                    "changed."
+                )  # fmt: skip
             )
         if not preview.moved and locked.subject_id is None:
             raise CorrectionRefused(_("This correction changes nobody's result: there is nothing to apply."))
@@ -650,8 +679,10 @@ def correction_approve(*, correction, by, fingerprint: str, comment: str = "", a
         preview = correction_preview(locked)
         if fingerprint != preview.fingerprint or locked.fingerprint != preview.fingerprint:
             raise StalePreview(
-                _("The results this correction gives are no longer those it was submitted with (another correction "
-                  "was applied since): return it so that it is checked again. Nothing was changed.")  # fmt: skip
+                _(
+                    "The results this correction gives are no longer those it was submitted with (another correction "
+                    "was applied since): return it so that it is checked again. Nothing was changed."
+                )  # fmt: skip
             )
         locked.approved_by = by
         locked.approved_at = at or timezone.now()
@@ -665,8 +696,10 @@ def _refuse_own(correction, by):
     handler_id = getattr(getattr(correction, "appeal", None), "handler_id", None)
     if by.pk in (correction.prepared_by_id, handler_id):
         raise CorrectionRefused(
-            _("You prepared this correction or handled its appeal, so another member of the leadership group must "
-              "approve it.")  # fmt: skip
+            _(
+                "You prepared this correction or handled its appeal, so another member of the leadership group must "
+                "approve it."
+            )  # fmt: skip
         )
     if correction.subject is not None and correction.subject.user_id == by.pk:
         raise CorrectionRefused(_("Nobody approves a correction of their own result."))
@@ -689,7 +722,7 @@ def correction_return(*, correction, by, comment: str):
 
 def correction_withdraw(*, correction, by, comment: str = ""):
     """The execution group abandons a correction that has not been applied."""
-    _require_execution(by)
+    _require_execution(by, correction)
     with transaction.atomic():
         locked = _locked(correction)
         if not locked.is_open:
@@ -750,9 +783,9 @@ def _line_row(card_id, line) -> IndicatorScore:
 def _apply(correction, *, by, preview: Preview, at=None, comment="", action="apply") -> list[tuple]:
     """Write the department changes, the child basis and a new published version for everyone who moves (and the
     appellant); returns [(old, new)] per person. Runs under the quarter's and the correction's locks."""
-    now = at or timezone.now()
     quarter = correction.quarter
     _write_department_changes(correction, by=by)
+    now = at or timezone.now()
     if correction.record_changes.filter(operation=Operation.ADD).exists():
         # The added records have their ids now: compute again, with the rows as they will be kept.
         preview = correction_preview(correction)
@@ -825,12 +858,7 @@ def _apply(correction, *, by, preview: Preview, at=None, comment="", action="app
         old.is_current = False
         pairs.append((old, new))
     _notify_corrected(correction, pairs)
-    quarter_id = quarter.pk
-    transaction.on_commit(
-        lambda: versions_published.send(
-            sender=Correction, quarter=Quarter.objects.get(pk=quarter_id), scorecard_ids=new_ids
-        )
-    )
+    versions_published.send(sender=Correction, quarter=quarter, scorecard_ids=new_ids)
     return pairs
 
 

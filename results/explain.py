@@ -356,7 +356,9 @@ def _points_formula(line, indicator, scale, kept_weight) -> list[str]:
                 _("Kept within 0 and weight + bonus cap (%(max)s): %(points)s")
                 % {"max": fmt(weight + rule.bonus_cap), "points": fmt(raw)}
             )
-    adjustment = (line.details or {}).get("appeal_adjustment")
+    details = line.details or {}
+    # Corrections store "adjustment"; versions corrected before corrections had their own record, "appeal_adjustment".
+    adjustment = details.get("adjustment") or details.get("appeal_adjustment")
     computed = Decimal(adjustment["computed_points"]) if adjustment else line.points
     if line.effective_weight not in (weight, Decimal("0")) and kept_weight:
         steps.append(
@@ -364,19 +366,24 @@ def _points_formula(line, indicator, scale, kept_weight) -> list[str]:
             % {"raw": fmt(raw), "kept": fmt(kept_weight), "points": fmt(computed)}
         )
     if adjustment:
-        # An upheld appeal adjusted the computed points (appeals.corrections.apply_adjustment, kept in [0, cap]).
-        appeals = ", ".join(f"#{pk}" for pk in adjustment.get("appeals", []))
+        # A correction adjusted the computed points (results.corrections, kept within [0, the line's ceiling]).
         delta = Decimal(adjustment["points"])
-        steps.append(
-            _("Adjusted by the upheld appeal %(appeals)s: %(computed)s %(sign)s %(delta)s = %(points)s")
-            % {
-                "appeals": appeals,
-                "computed": fmt(computed),
-                "sign": "−" if delta < 0 else "+",
-                "delta": fmt(abs(delta)),
-                "points": fmt(computed + delta),
-            }
-        )
+        numbers = {
+            "computed": fmt(computed),
+            "sign": "−" if delta < 0 else "+",
+            "delta": fmt(abs(delta)),
+            "points": fmt(computed + delta),
+        }
+        if "corrections" in adjustment:
+            numbers["corrections"] = ", ".join(f"#{pk}" for pk in adjustment["corrections"])
+            steps.append(
+                _("Adjusted by correction %(corrections)s: %(computed)s %(sign)s %(delta)s = %(points)s") % numbers
+            )
+        else:
+            numbers["appeals"] = ", ".join(f"#{pk}" for pk in adjustment.get("appeals", []))
+            steps.append(
+                _("Adjusted by the upheld appeal %(appeals)s: %(computed)s %(sign)s %(delta)s = %(points)s") % numbers
+            )
         if computed + delta != line.points:
             steps.append(_("Kept within 0 and the line's ceiling: %(points)s") % {"points": fmt(line.points)})
     steps.append(

@@ -1,29 +1,16 @@
-"""The notices of corrections, in each recipient's language: a corrected result, a correction awaiting approval."""
+"""The notices of corrections, in each recipient's language, written in the correcting transaction (the outbox,
+notifications.services.notice_write): a corrected result, a correction awaiting approval."""
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext as _
 
-from notifications.services import language_of, notify
+from notifications.services import notice_write
 from reviews.models import LEADERSHIP_GROUP
-
-
-def _send(user, *, kind, compose, url):
-    """A notification and an e-mail once the correction's transaction has committed."""
-
-    def send():
-        with translation.override(language_of(user)):
-            title, body = compose()
-        notify(user=user, kind=kind, title=title, body=body, url=url, email=bool(user.email))
-
-    transaction.on_commit(send)
 
 
 def corrected_result_notice(*, correction, old, new):
     """Tell the person their result is now version N, what moved, and which correction made it."""
-    user = new.staff.user
     quarter = correction.quarter
 
     def compose():
@@ -39,7 +26,14 @@ def corrected_result_notice(*, correction, old, new):
         ]
         return title, "\n".join(lines)
 
-    _send(user, kind="scorecard_corrected", compose=compose, url=reverse("reviews:scorecard", args=[new.pk]))
+    notice_write(
+        user=new.staff.user,
+        kind="scorecard_corrected",
+        object_key=f"scorecard:{new.pk}",
+        compose=compose,
+        url=reverse("reviews:scorecard", args=[new.pk]),
+        quarter=quarter,
+    )
 
 
 def approval_requested_notice(*, correction, moved: int):
@@ -49,7 +43,6 @@ def approval_requested_notice(*, correction, moved: int):
     if correction.subject is not None:
         excluded.add(correction.subject.user_id)
     leaders = get_user_model().objects.filter(groups__name=LEADERSHIP_GROUP, is_active=True).exclude(pk__in=excluded)
-    url = reverse("results:correction", args=[correction.pk])
 
     def compose():
         title = _("Correction #%(pk)s of %(quarter)s awaits your approval") % {
@@ -63,4 +56,12 @@ def approval_requested_notice(*, correction, moved: int):
         return title, body
 
     for user in leaders.select_related("profile"):
-        _send(user, kind="correction_approval", compose=compose, url=url)
+        notice_write(
+            user=user,
+            kind="correction_approval",
+            # One per submission: a returned correction submitted again asks again.
+            object_key=f"correction:{correction.pk}:{correction.submitted_at.isoformat()}",
+            compose=compose,
+            url=reverse("results:correction", args=[correction.pk]),
+            quarter=correction.quarter,
+        )

@@ -15,8 +15,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 
-from appeals.models import Appeal, AppealAdjustment, AppealEvent, AppealMessage, Outcome
-from results.models import Scorecard
+from appeals.models import Appeal, AppealEvent, AppealMessage, Outcome
+from results.models import Correction, CorrectionAdjustment, CorrectionEvent, CorrectionStatus, Scorecard
 
 from .demo import EXECUTION_MEMBERS, STAFF
 from .demo_quarters import _at
@@ -111,7 +111,7 @@ def _lines(card):
 
 def _room(line) -> Decimal:
     """How many points an adjustment can still add before the line reaches its ceiling."""
-    from appeals.corrections import points_ceiling
+    from results.corrections import points_ceiling
 
     return points_ceiling(line) - line.points
 
@@ -192,6 +192,18 @@ def demo_appeal_upheld(quarter, users, published_on):
         # The corrected version is dated the day of the decision in the appeal's timetable.
         at=_timetable_moment(Outcome.UPHELD, "uphold", published_on),
     )
+    appeal.refresh_from_db()
+    if appeal.correction and appeal.correction.status == CorrectionStatus.AWAITING_APPROVAL:
+        # The points also move colleagues' ranks: a partner who did not prepare it approves (regulation 二.1).
+        from results.corrections import correction_approve, correction_preview
+
+        correction_approve(
+            correction=appeal.correction,
+            by=users["partner"],
+            fingerprint=correction_preview(appeal.correction).fingerprint,
+            comment="核对无误，同意更正。",
+            at=_timetable_moment(Outcome.UPHELD, "uphold", published_on),
+        )
     services.appeal_close(appeal=appeal, by=supervisor)
     return appeal
 
@@ -243,22 +255,26 @@ def demo_appeals_backdate(quarter, published_on):
             decided_at=decided,
             closed_at=moment("close"),
         )
-        AppealAdjustment.objects.filter(appeal=appeal).update(created_at=decided)
-
-
-def _no_regeneration(**kwargs):
-    return False
+        if appeal.correction_id:
+            # The correction was prepared and applied with the decision (its versions are dated so already).
+            correction = appeal.correction
+            Correction.objects.filter(pk=correction.pk).update(
+                prepared_at=decided, submitted_at=decided, applied_at=decided,
+                approved_at=decided if correction.approved_by_id else None,
+            )  # fmt: skip
+            CorrectionAdjustment.objects.filter(correction=correction).update(created_at=decided)
+            CorrectionEvent.objects.filter(correction=correction).update(at=decided)
 
 
 @contextmanager
 def history_corrections():
-    """A correction in the history must not render the whole quarter's feedback PDFs (appeals.services starts the
-    quarter's batch when the decision commits): like the publication's, the demo renders its logins' own."""
-    from appeals import services
+    """A correction in the history must not render the corrected versions' feedback PDFs as it commits: like the
+    publication's, the demo renders its logins' own (demo_quarters._render_demo_feedback)."""
+    from notifications.receivers import on_versions_published
+    from results.corrections import versions_published
 
-    regenerate = services.feedback_regenerate
-    services.feedback_regenerate = _no_regeneration
+    versions_published.disconnect(dispatch_uid="notifications.versions_published")
     try:
         yield
     finally:
-        services.feedback_regenerate = regenerate
+        versions_published.connect(on_versions_published, dispatch_uid="notifications.versions_published")

@@ -144,7 +144,7 @@ DEMO_FEEDBACK_FOR = ("lawyer", "assistant", "senior", "executor", "admclerk")
 def _history_without_email():
     """The history is not news: its notices stay in the people's lists, but no e-mail goes out (locally the
     console back-end would print every one of them into seed_demo's summary)."""
-    with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend", NOTICE_EMAIL=False):
         yield
 
 

@@ -1,7 +1,7 @@
 """One service per step of the quarter's life; each goes through lifecycle.quarter_transition (the table)."""
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,6 +10,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from results.corrections import open_corrections
 from results.drafts import results_store_drafts
 from results.evaluation import drafts_fill_evaluations
 from results.models import Scorecard
@@ -337,9 +338,11 @@ class CloseBlockers:
     interviews: list
     # The appeals still waiting for a decision, oldest first.
     appeals: list
+    # Corrections still being prepared or awaiting the leadership group's approval.
+    corrections: list = field(default_factory=list)
 
     def __bool__(self):
-        return bool(self.window_open_until or self.interviews or self.appeals)
+        return bool(self.window_open_until or self.interviews or self.appeals or self.corrections)
 
     def messages(self) -> list[str]:
         problems = []
@@ -372,6 +375,16 @@ class CloseBlockers:
                 )
                 % {"n": len(names), "names": ", ".join(names)}
             )
+        if self.corrections:
+            numbers = ", ".join(f"#{correction.pk}" for correction in self.corrections)
+            problems.append(
+                ngettext(
+                    "%(n)d correction is not applied or withdrawn yet: %(numbers)s.",
+                    "%(n)d corrections are not applied or withdrawn yet: %(numbers)s.",
+                    len(self.corrections),
+                )
+                % {"n": len(self.corrections), "numbers": numbers}
+            )
         return problems
 
 
@@ -401,6 +414,7 @@ def quarter_close_blockers(quarter, *, today: datetime.date) -> CloseBlockers:
         window_open_until=appeals_until if appeals_until is not None and today <= appeals_until else None,
         interviews=[InterviewWaiting(card, found[card.staff_id], interviews.get(card.staff_id)) for card in waiting],
         appeals=undecided,
+        corrections=list(open_corrections(quarter)),
     )
 
 

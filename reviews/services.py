@@ -4,16 +4,14 @@ from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from .governance import invitation_refusal, staff_change_refusals, staff_snapshot
 from .models import EXECUTION_GROUP, LEADERSHIP_GROUP, Department, DepartmentKind, Position, StaffChange, StaffProfile
+from .signals import staff_invitation_due
 from .staff_changes import staff_changes_by
 
 
@@ -25,25 +23,12 @@ def staff_invitation_link(*, user):
 
 
 def staff_send_invitation(*, profile):
-    """E-mail the person, in their language, a link to set their password."""
+    """Invite the person, in their language, to set their password: the e-mail is written into the outbox in this
+    transaction (signals.staff_invitation_due) and sent once it commits. False if they have no e-mail address."""
     user = profile.user
     if not user.email:
         return False
-    with translation.override(profile.language):
-        context = {
-            "profile": profile,
-            "username": user.get_username(),
-            "link": staff_invitation_link(user=user),
-            "firm_name": settings.FIRM_NAME,
-        }
-        subject = render_to_string("emails/invitation_subject.txt", context).strip()
-        message = EmailMultiAlternatives(
-            subject=subject,
-            body=render_to_string("emails/invitation_body.txt", context),
-            to=[user.email],
-        )
-        message.attach_alternative(render_to_string("emails/invitation_body.html", context), "text/html")
-    message.send()
+    staff_invitation_due.send(sender=StaffProfile, profile=profile, link=staff_invitation_link(user=user))
     return True
 
 
@@ -77,8 +62,8 @@ def staff_create(
         profile.full_clean()
         profile.save()
         if invite:
-            # The e-mail goes only if the person really exists: after the transaction commits.
-            transaction.on_commit(lambda: staff_send_invitation(profile=profile))
+            # Written with the person: the e-mail goes only if the person really exists (after the commit).
+            staff_send_invitation(profile=profile)
     return profile
 
 

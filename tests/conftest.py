@@ -42,3 +42,19 @@ def _english_by_default():
 
     with translation.override("en"):
         yield
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The figures the fault tests record (tests/notifications/test_faults.py) at the end of the run, also under
+    pytest -n: the hook lives here because the controller of -n loads only this conftest."""
+    lines = [
+        value
+        for report in terminalreporter.stats.get("passed", []) + terminalreporter.stats.get("failed", [])
+        if report.when == "call"
+        for name, value in report.user_properties
+        if name == "fault_figures"
+    ]
+    if lines:
+        terminalreporter.write_sep("-", "fault tests: expected / delivered / duplicated")
+        for line in sorted(lines):
+            terminalreporter.write_line(line)

@@ -39,3 +39,38 @@ def test_production_refuses_to_start_without_a_required_variable(missing):
     result = manage("check", env=env)
     assert result.returncode != 0
     assert f"{missing} must be set in production" in result.stderr
+
+
+@pytest.mark.parametrize("module", ["lawfirm_kpi.settings.local", "lawfirm_kpi.settings.production"])
+def test_a_developer_who_sets_an_smtp_server_gets_it_in_every_environment(module):
+    # Given the SMTP server is configured in the environment (locally, not only in production)
+    smtp = {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "smtp.firm.example",
+        "EMAIL_PORT": "2525",
+        "EMAIL_HOST_USER": "kpi",
+        "EMAIL_HOST_PASSWORD": "pw",
+        "EMAIL_USE_TLS": "true",
+        "EMAIL_TIMEOUT": "7",
+    }
+    # When Django loads the settings
+    script = (
+        "from django.core.mail import get_connection; c = get_connection(); "
+        "print(c.host, c.port, c.username, c.use_tls, c.use_ssl, c.timeout)"
+    )
+    result = manage("shell", "-c", script, env={**PRODUCTION, **smtp, "DJANGO_SETTINGS_MODULE": module})
+    # Then the mail connection uses that server, never localhost:25
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1].split() == ["smtp.firm.example", "2525", "kpi", "True", "False", "7"]
+
+
+def test_the_broker_gives_back_a_lost_workers_message_soon_after_the_longest_task_could_run():
+    from django.conf import settings
+
+    # Regulation 三.5 feedback must not wait an hour for a killed worker: kombu's default visibility is 3600 s
+    longest = max(
+        settings.CELERY_TASK_TIME_LIMIT, settings.FEEDBACK_RENDER_TIME_LIMIT, settings.NOTICE_DRAIN_TIME_LIMIT
+    )
+    timeout = settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
+    assert 2 * longest < timeout <= 2 * longest + 120
+    assert timeout > settings.NOTICE_RETRY_BACKOFF_MAX and timeout > settings.FEEDBACK_RETRY_BACKOFF_MAX

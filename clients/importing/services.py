@@ -291,7 +291,7 @@ PROFILE_FIELDS = ("full_name", "position", "department_id", "superior_id", "lang
 
 
 def _write_staff(job, *, by, note):
-    """People as reviews.services.staff_create makes them (unusable password, invitation after commit), in bulk."""
+    """People as reviews.services.staff_create makes them (unusable password, invitation with them), in bulk."""
     created_ids = {}
     new_profiles = []
     pending_superiors = []
@@ -364,8 +364,9 @@ def _write_staff(job, *, by, note):
     _record_staff_changes(job, created_ids, by=by)
 
     if new_profiles:
-        # As staff_create does: the invitations go only once the people really exist.
-        transaction.on_commit(lambda: _invite(job.report, new_profiles))
+        # As staff_create does: the invitations are written with the people, so they go out only once the people
+        # really exist, and the outbox delivers them whatever the mail server does meanwhile.
+        _invite(job.report, new_profiles)
 
 
 # The staff import's columns that are governed roles (reviews.staff_changes), by the file's attribute names.
@@ -414,12 +415,7 @@ def _record_staff_changes(job, created_ids, *, by):
 def _invite(report, profile_ids):
     for batch in chunked(profile_ids, BATCH):
         for profile in StaffProfile.objects.filter(pk__in=batch).select_related("user"):
-            try:
-                sent = staff_send_invitation(profile=profile)
-            except Exception:  # a mail server hiccup must not undo an import that has committed
-                logger.exception("invitation to %s failed", profile.user.username)
-                sent = False
-            if sent:
+            if staff_send_invitation(profile=profile):
                 report.invitations_sent += 1
             else:
                 report.invitations_failed += 1

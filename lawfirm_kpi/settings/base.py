@@ -113,10 +113,47 @@ STORAGES = {
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
+# E-mail: one configuration for every environment (docs/operations.md "E-mail"). Locally the console prints the
+# messages; set EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and the EMAIL_HOST… below to send.
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+# Seconds an SMTP connection may block; a mail server that hangs otherwise holds the outbox sender for ever.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="kpi@lawfirm.example")
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 FIRM_NAME = env("FIRM_NAME", default="明理律师事务所")
+
+# The outbox of notices (notifications.outbox, docs/operations.md "Notices"). A failed e-mail waits
+# NOTICE_RETRY_BACKOFF seconds, then twice that… up to NOTICE_RETRY_BACKOFF_MAX, and is given up (shown to the
+# execution group, who can retry it) after NOTICE_MAX_ATTEMPTS attempts: about a day of outage at the defaults.
+NOTICE_EMAIL = True  # False: notices go to the in-app list only (the demo's history uses it)
+NOTICE_RETRY_BACKOFF = env.float("NOTICE_RETRY_BACKOFF", default=30)
+NOTICE_RETRY_BACKOFF_MAX = env.float("NOTICE_RETRY_BACKOFF_MAX", default=300)
+NOTICE_MAX_ATTEMPTS = env.int("NOTICE_MAX_ATTEMPTS", default=300)
+# One drain task may run this long (hard limit); it stops claiming after NOTICE_DRAIN_BUDGET and queues the next.
+NOTICE_DRAIN_TIME_LIMIT = env.int("NOTICE_DRAIN_TIME_LIMIT", default=150)
+NOTICE_DRAIN_BUDGET = env.float("NOTICE_DRAIN_BUDGET", default=60)
+# A sender owns a claimed e-mail this long: longer than a drain may run, so no two senders ever hold the same
+# row; a sender that died gives it up when this ends.
+NOTICE_CLAIM_SECONDS = env.int("NOTICE_CLAIM_SECONDS", default=NOTICE_DRAIN_TIME_LIMIT + 30)
+
+# Feedback documents (notifications.feedback). A render is killed after FEEDBACK_RENDER_TIME_LIMIT seconds, so a
+# document "rendering" for longer lost its worker and is queued again; one waiting longer than
+# FEEDBACK_STUCK_PENDING_AFTER lost its message. Workers sweep for both when they start (then every
+# FEEDBACK_SWEEP_INTERVAL while documents are unfinished) and after each render; beat sweeps too.
+FEEDBACK_RENDER_TIME_LIMIT = env.int("FEEDBACK_RENDER_TIME_LIMIT", default=150)
+FEEDBACK_RENDER_MAX_RETRIES = env.int("FEEDBACK_RENDER_MAX_RETRIES", default=3)
+FEEDBACK_RETRY_BACKOFF = env.float("FEEDBACK_RETRY_BACKOFF", default=20)
+FEEDBACK_RETRY_BACKOFF_MAX = env.float("FEEDBACK_RETRY_BACKOFF_MAX", default=300)
+FEEDBACK_STUCK_PENDING_AFTER = env.int("FEEDBACK_STUCK_PENDING_AFTER", default=600)
+FEEDBACK_SWEEP_INTERVAL = env.int("FEEDBACK_SWEEP_INTERVAL", default=FEEDBACK_RENDER_TIME_LIMIT + 30)
+# A quarter published this recently whose results have no documents yet gets its batch again (lost message).
+FEEDBACK_MISSING_WINDOW = env.int("FEEDBACK_MISSING_WINDOW", default=2 * 24 * 3600)
 
 # Celery: with no broker configured, tasks run in-process (make run needs no Redis).
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
@@ -129,6 +166,22 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
+# Redis hands a late-acknowledged message that was not acknowledged within visibility_timeout to another worker
+# (kombu's default is an hour: a killed worker's document stayed "rendering" that long). It must exceed the
+# longest a message may legitimately stay unacknowledged: waiting prefetched behind one running task (prefetch 1)
+# and then running, each at most the longest time limit, or waiting for a retry's countdown. Anything shorter
+# runs tasks twice (harmless, they are idempotent, but wasteful); anything longer delays recovery.
+_LONGEST_UNACKNOWLEDGED = max(
+    2 * max(CELERY_TASK_TIME_LIMIT, FEEDBACK_RENDER_TIME_LIMIT, NOTICE_DRAIN_TIME_LIMIT),
+    FEEDBACK_RETRY_BACKOFF_MAX,
+    NOTICE_RETRY_BACKOFF_MAX,
+)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=int(_LONGEST_UNACKNOWLEDGED) + 60),
+    # How often a worker looks for messages to give back (every interval × throttle seconds).
+    "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
+    "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=3),
+}
 
 # Imports: files above this size are refused before they are read.
 IMPORT_MAX_UPLOAD_BYTES = env.int("IMPORT_MAX_UPLOAD_BYTES", default=20 * 1024 * 1024)

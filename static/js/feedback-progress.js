@@ -49,6 +49,8 @@
     setCount("done", data.done);
     setCount("total", total);
     setCount("failed", data.failed);
+    setCount("documents_to_retry", data.documents_to_retry);
+    setCount("notices_undelivered", data.notices_undelivered);
     showFailures(data.failures || []);
   }
 

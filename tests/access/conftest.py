@@ -14,8 +14,9 @@ from appeals.models import Appeal, AppealAttachment
 from indicators import questionnaire, ratings
 from indicators.models import Indicator, QuestionnaireLink, RaterType, RatingAssignment, RatingRound, Scheme
 from notifications.models import FeedbackDocument, Notification
+from results.corrections import correction_start
 from results.drafts import results_store_drafts
-from results.models import IndicatorScore, Scorecard
+from results.models import Correction, IndicatorScore, Scorecard
 from reviews import interviews
 from reviews.models import Interview, Quarter, QuarterState
 from tests.appeals.conftest import PDF, publish, survey, upload
@@ -55,6 +56,7 @@ class World:
     link: QuestionnaireLink  # made by the administrative clerk
     token: str
     notification: Notification  # the lawyer's
+    correction: Correction  # a draft correction of 2026Q3 started by the execution group
 
     @property
     def personas(self):
@@ -145,6 +147,7 @@ def build_world(firm) -> World:
     notification = Notification.objects.create(
         user=firm.lawyer, kind="result_out", title="您的 2026Q3 考核结果已发布", url=f"/people/scorecards/{card.pk}/"
     )
+    correction = correction_start(quarter=quarter, by=firm.executor, reason="收入记录重复录入，需更正。")
     return World(
         firm=firm,
         quarter=quarter,
@@ -171,6 +174,7 @@ def build_world(firm) -> World:
         link=link,
         token=token,
         notification=notification,
+        correction=correction,
     )
 
 

@@ -536,6 +536,20 @@ MATRIX: dict[str, list[Case]] = {
         Case(everyone(METHOD), id="get"),
     ],
     "notifications:feedback_progress": [Case(expect(REFUSED, **ORGANISERS), args=QUARTER)],
+    "notifications:quarter_retry": [
+        Case(
+            expect(REFUSED, executor=REDIRECT(to("reviews:quarter", QUARTER))),
+            method="POST",
+            args=QUARTER,
+            note="Retry what is stuck: the execution group",
+        ),
+        Case(everyone(METHOD), args=QUARTER, id="get"),
+    ],
+    "notifications:outbox": [Case(expect(REFUSED, executor=OK), note="undelivered e-mails: the execution group")],
+    "notifications:outbox_retry": [
+        Case(expect(REFUSED, executor=REDIRECT(to("notifications:outbox"))), method="POST"),
+        Case(everyone(METHOD), id="get"),
+    ],
     "notifications:feedback_retry": [
         Case(
             expect(REFUSED, executor=REDIRECT(to("reviews:quarter", QUARTER))),
@@ -588,6 +602,38 @@ MATRIX: dict[str, list[Case]] = {
             data=lambda w: {"action": "nothing"},
             id="post",
             note="an unknown step: told on the appeal page that nothing changed",
+        ),
+    ],
+    "results:corrections": [
+        Case(
+            expect(REFUSED, **ORGANISERS),
+            args=QUARTER,
+            note="a quarter's corrections: the two groups (they show several people's results)",
+        ),
+        Case(
+            expect(REFUSED, executor=INVALID, partner=REFUSED),
+            args=QUARTER,
+            method="POST",
+            id="post",
+            note="only the execution group starts a correction (an empty reason is refused)",
+        ),
+    ],
+    "results:correction": [
+        Case(expect(REFUSED, **ORGANISERS), args=lambda w: {"pk": w.correction.pk}, note="the two groups only"),
+        Case(
+            expect(REFUSED, executor=REDIRECT(to("results:correction", lambda w: {"pk": w.correction.pk}))),
+            args=lambda w: {"pk": w.correction.pk},
+            method="POST",
+            data=lambda w: {"action": "submit", "expected_status": "draft", "fingerprint": "x"},
+            id="post",
+            note="only the execution group submits (here with a stale preview: told on the page, nothing changes)",
+        ),
+    ],
+    "results:correction_change": [
+        Case(
+            expect(REFUSED, executor=OK),
+            args=lambda w: {"pk": w.correction.pk},
+            note="the execution group declares the records a correction changes",
         ),
     ],
     "appeals:attachment": [

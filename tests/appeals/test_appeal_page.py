@@ -1,5 +1,5 @@
-"""The appeal page for its handler: the records that counted (read-only for the groups, corrected by the
-department's data clerk) and, once upheld, the corrections made to them while the appeal waited."""
+"""The appeal page for its handler: the records that counted (read-only for the groups, corrected through the
+appeal's correction) and, once upheld, the changes made to them until the correction took effect."""
 
 import re
 
@@ -8,13 +8,17 @@ from django.urls import reverse
 
 from appeals import services
 from clients.services import survey_update
+from results.corrections import correction_approve
 from tests.appeals.conftest import under_review
+from tests.results.test_corrections import declare_survey_fix
 
 
 @pytest.fixture
 def no_pdfs(monkeypatch):
-    """Feedback regeneration is tested elsewhere: here an upheld appeal renders no PDF."""
-    monkeypatch.setattr(services, "feedback_regenerate", lambda **kwargs: None)
+    """Feedback documents are tested elsewhere: here a corrected result renders no PDF."""
+    from results.corrections import versions_published
+
+    monkeypatch.setattr(versions_published, "receivers", [])
 
 
 def page_of(client_for, user, appeal):
@@ -43,8 +47,8 @@ def test_the_groups_are_sent_to_the_record_s_history_not_to_its_edit_form(publis
         assert client_for(user).get(history).status_code == 200
         # (the edit form is the clerk's alone: the link the page used to offer was refused to them)
         assert client_for(user).get(edit).status_code == 403
-        # And the page says who corrects it, with the clerk's address
-        assert "Only the department's data clerk corrects a record" in contested
+        # And the page says how a wrong record is corrected, and who delivered it
+        assert "declare its correction on the appeal's correction page" in contested
         assert f'<a href="mailto:{firm.admin_clerk.email}">李娜</a>' in contested
     assert client_for(firm.admin_clerk).get(edit).status_code == 200
 
@@ -61,19 +65,21 @@ def test_an_upheld_appeal_lists_the_corrections_of_the_records_that_counted(publ
     firm, survey = published.firm, published.lawyer_survey
     # (the quarter is published, so each change goes through a correction: clients.locks)
     survey_update(instance=survey, by=firm.admin_clerk, comment="回访已完成", correction="K-1")
-    # And the lawyer's appeal, for which the clerk corrects the scores, and the handler upholds
+    # And the lawyer's appeal, whose correction fixes the scores: the handler upholds, the partner approves
     appeal = under_review(published)
-    survey_update(
-        instance=survey, by=firm.admin_clerk, service_quality=5, communication=5, outcome=5, correction=appeal
+    declare_survey_fix(published, appeal, firm.executor)
+    appeal, _ = services.appeal_uphold(
+        appeal=appeal, by=firm.executor, justification="问卷原件为 5 分，录入错误已更正。"
     )
-    services.appeal_uphold(appeal=appeal, by=firm.executor, justification="问卷原件为 5 分，录入错误已更正。")
-    # And a later change, after the decision
+    correction = appeal.correction
+    correction_approve(correction=correction, by=firm.partner, fingerprint=correction.fingerprint)
+    # And a later change, after the correction
     survey_update(instance=survey, by=firm.admin_clerk, comment="已归档", correction="K-2")
 
-    # Then the handler sees the one correction made while the appeal waited: who, what and from what to what
+    # Then the handler sees the one change made for the appeal: who, what and from what to what
     corrections = section(page_of(client_for, firm.executor, appeal), "record-corrections")
     assert corrections.count("<li>") == 4  # the change and its three fields
-    assert "李娜 · Changed · " in corrections
+    assert "王建国 · Changed · " in corrections
     assert reverse("clients:surveys_history", args=[survey.pk]) in corrections
     fields = re.findall(r"<li>([^<:]+): (\S+) → (\S+)</li>", corrections)
     assert fields == [("Service quality", "4", "5"), ("Communication efficiency", "4", "5"), ("Case outcome", "4", "5")]
@@ -81,7 +87,7 @@ def test_an_upheld_appeal_lists_the_corrections_of_the_records_that_counted(publ
 
     # And the appellant sees that the record was corrected, and in which fields, but not the record's values
     mine = section(page_of(client_for, firm.lawyer, appeal), "record-corrections")
-    assert "李娜 · Changed · " in mine and "Service quality" in mine and "→" not in mine
+    assert "王建国 · Changed · " in mine and "Service quality" in mine and "→" not in mine
     assert reverse("clients:surveys_history", args=[survey.pk]) not in mine
 
 
@@ -96,11 +102,12 @@ def test_a_rejected_appeal_lists_no_corrections(published, client_for):
 def test_the_page_reads_in_chinese(published, client_for, no_pdfs):
     firm, survey = published.firm, published.lawyer_survey
     appeal = under_review(published)
-    survey_update(instance=survey, by=firm.admin_clerk, service_quality=5, correction=appeal)
-    services.appeal_uphold(appeal=appeal, by=firm.executor, justification="更正")
+    declare_survey_fix(published, appeal, firm.executor)
+    appeal, _ = services.appeal_uphold(appeal=appeal, by=firm.executor, justification="更正")
+    correction_approve(correction=appeal.correction, by=firm.partner, fingerprint=appeal.correction.fingerprint)
     browser = client_for(firm.executor)
     browser.cookies["django_language"] = "zh-hans"
     page = browser.get(reverse("appeals:detail", args=[appeal.pk])).content.decode()
     assert f"客户满意度调查 {survey.ref}" in page
-    assert "仅由所属部门的数据提供专员更正记录" in page and "数据提供专员：" in page
+    assert "更正页面" in page and "数据提供专员：" in page
     assert "计入数据记录的更正" in page

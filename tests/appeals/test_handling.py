@@ -9,6 +9,7 @@ from appeals import services
 from appeals.lifecycle import TRANSITIONS, Action, AppealForbidden, AppealRefused, StaleAppeal
 from appeals.models import Appeal, AppealEvent, AppealStatus, Outcome
 from appeals.selectors import appeal_statistics
+from notifications.outbox import outbox_drain
 from results.models import Scorecard
 from tests.appeals.conftest import PNG, file_appeal, second_executor, under_review, upload
 
@@ -44,6 +45,7 @@ def test_a_handler_is_an_execution_group_member_and_never_the_appellant(publishe
 def test_the_handler_asks_and_the_two_exchange_messages(published, client_for, django_capture_on_commit_callbacks):
     firm = published.firm
     appeal = under_review(published)
+    outbox_drain()  # the filing's and the assignment's notices went out before
     mail.outbox.clear()
     # When the handler asks for more information on the page
     with django_capture_on_commit_callbacks(execute=True):
@@ -128,6 +130,7 @@ def test_the_appellant_and_other_roles_cannot_decide(published):
 def test_escalation_and_the_leadership_decision(published, django_capture_on_commit_callbacks):
     firm = published.firm
     appeal = under_review(published)
+    outbox_drain()  # the filing's and the assignment's notices went out before
     mail.outbox.clear()
     # Given a major case passed to the leadership group
     with django_capture_on_commit_callbacks(execute=True):

@@ -8,7 +8,7 @@ from django.core import mail
 from pypdf import PdfReader
 
 from notifications import feedback
-from notifications.models import FeedbackDocument
+from notifications.models import FeedbackDocument, Notice
 from notifications.tasks import feedback_batch_start
 from reviews.quarter_services import quarter_publish
 from tests.notifications.conftest import PEOPLE, approved_quarter_with_drafts, indicator_names
@@ -24,10 +24,14 @@ def wait_until_finished(quarter, *, expected):
     while time.monotonic() < deadline:
         documents = FeedbackDocument.objects.filter(quarter=quarter)
         finished = documents.filter(status__in=[FeedbackDocument.Status.DONE, FeedbackDocument.Status.FAILED])
-        if documents.count() == expected and finished.count() == expected:
+        unsent = Notice.objects.filter(status=Notice.Status.PENDING).exists()
+        if documents.count() == expected and finished.count() == expected and not unsent:
             return
         time.sleep(0.5)
-    raise AssertionError(f"documents not finished: {list(FeedbackDocument.objects.values('status', 'attempts'))}")
+    raise AssertionError(
+        f"documents not finished or notices not sent: {list(FeedbackDocument.objects.values('status', 'attempts'))}"
+        f" {list(Notice.objects.values('kind', 'status', 'last_error'))}"
+    )
 
 
 def pdf_text_and_fonts(document):

@@ -13,7 +13,7 @@ from django.utils import timezone
 from appeals import services as appeals
 from indicators.models import Indicator, RaterType, RatingAssignment, RatingRound
 from notifications import tasks
-from notifications.models import Notification, ReminderLog
+from notifications.models import Notice, Notification
 from results.models import Scorecard
 from reviews.interviews import interview_schedule
 from reviews.models import EXECUTION_GROUP, Department, Position, QuarterState
@@ -27,6 +27,7 @@ BEAT_TASKS = (
     tasks.reminders_results,
     tasks.reminders_ratings,
     tasks.reminders_appeals,
+    tasks.outbox_drain,  # beat drains the outbox every minute; here after the reminders
 )
 
 
@@ -41,7 +42,7 @@ def beat_fires_twice(day):
 def sent_on(day):
     return sorted(
         (log.kind, log.recipient.username)
-        for log in ReminderLog.objects.filter(sent_at__date=day).select_related("recipient")
+        for log in Notice.objects.filter(created_at__date=day).select_related("recipient")
     )
 
 
@@ -63,16 +64,18 @@ def published_q2(firm):
 
 
 def run_days(first, last):
-    """Move the clock day by day; what each day sent (ReminderLog rows, e-mails) by day."""
+    """Move the clock day by day; what each day sent (notices, e-mails) by day."""
     seen = {}
     for day in days(first, last):
-        logs_before, mails_before = ReminderLog.objects.count(), len(mail.outbox)
+        last_pk = Notice.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        mails_before = len(mail.outbox)
         with time_machine.travel(datetime.datetime.combine(day, datetime.time(8), tzinfo=SHANGHAI), tick=False):
             beat_fires_twice(day)
-        new_logs = ReminderLog.objects.order_by("pk")[logs_before:]
-        kinds = sorted((log.kind, log.recipient.username) for log in new_logs.select_related("recipient"))
+        new_logs = list(Notice.objects.filter(pk__gt=last_pk).order_by("pk").select_related("recipient"))
+        kinds = sorted((log.kind, log.recipient.username) for log in new_logs)
         # One e-mail per reminder, never two
-        assert len(mail.outbox) - mails_before == len(kinds), day
+        message_ids = [m.extra_headers["Message-ID"] for m in mail.outbox[mails_before:]]
+        assert all(message_ids.count(log.message_id) == 1 for log in new_logs), day
         seen[day] = kinds
     return seen
 
@@ -210,7 +213,7 @@ def test_raters_with_open_ratings_are_reminded_two_days_before_the_round_closes_
 
 @pytest.mark.django_db
 def test_appeal_reminders_are_skipped_while_the_firm_keeps_no_appeals(firm):
-    from notifications.reminders import appeal_reminders
+    from appeals.reminders import appeal_reminders
 
     assert appeal_reminders(datetime.date(2026, 7, 8)) == []
 
@@ -277,7 +280,7 @@ def test_an_undecided_appeal_reminds_its_handler_or_the_execution_group_two_days
     }
     appeal_logs = sorted(
         (log.day, log.object_key, log.recipient.username)
-        for log in ReminderLog.objects.filter(kind="appeal_due").select_related("recipient")
+        for log in Notice.objects.filter(kind="appeal_due").select_related("recipient")
     )
     assert appeal_logs == sorted((day, key, user) for day, sent in expected.items() for key, user in sent)
     for day, kinds in seen.items():
@@ -322,7 +325,7 @@ def test_scheduling_an_interview_sends_the_person_an_ics_invitation_once_per_slo
 
 @pytest.mark.django_db
 def test_an_escalated_appeal_reminds_the_leadership_group_and_a_departed_handler_is_replaced(firm, published_q2):
-    from notifications.reminders import appeal_reminders
+    from appeals.reminders import appeal_reminders
 
     # Given two appeals filed on 4 July (decisions due on the 14th)
     with at(datetime.date(2026, 7, 4), 10):

@@ -1,30 +1,40 @@
-"""notify() and reminder_send(): the language, the two parts of the e-mail, and the database's once-only guard."""
+"""notice_write(), reminder_send() and the outbox sender: the language, the two parts of the e-mail, the
+database's once-only guard, the same transaction, retries with backoff, leases and the Message-ID."""
 
 import datetime
 
 import pytest
 from django.core import mail
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.utils.translation import get_language
 
 from notifications.ics import invitation_ics
-from notifications.models import Notification, ReminderLog
-from notifications.services import notify, reminder_send
+from notifications.models import Notice, Notification
+from notifications.outbox import outbox_drain
+from notifications.services import notice_write, reminder_send
 
 pytestmark = pytest.mark.django_db
 DAY = datetime.date(2026, 7, 8)
 
 
-def test_notify_lists_the_notification_and_e_mails_text_and_html(firm):
-    notify(user=firm.lawyer, kind="test", title="面谈已安排", body="7月8日 15:30", url="/people/team/")
-
+def test_a_notice_lists_the_notification_and_e_mails_text_and_html_once_drained(firm):
+    # When a notice is written (inside the change's transaction)
+    notice_write(
+        user=firm.lawyer, kind="test", object_key="o:1", title="面谈已安排", body="7月8日 15:30", url="/people/team/"
+    )
+    # Then it is in the lawyer's list at once, and the e-mail waits in the outbox until the sender drains it
     assert Notification.objects.get(user=firm.lawyer).title == "面谈已安排"
+    assert not mail.outbox
+    assert outbox_drain().sent == 1
     message = mail.outbox[0]
     assert message.to == [firm.lawyer.email]
     assert "面谈已安排" in message.subject
     assert "http://127.0.0.1:8000/people/team/" in message.body
     html, mimetype = message.alternatives[0]
     assert mimetype == "text/html" and 'href="http://127.0.0.1:8000/people/team/"' in html
+    notice = Notice.objects.get()
+    assert message.extra_headers["Message-ID"] == notice.message_id
+    assert (notice.status, notice.attempts) == ("sent", 1)
 
 
 @pytest.mark.parametrize(("persona", "language"), [("lawyer", "zh-hans"), ("colleague", "en")])
@@ -33,6 +43,7 @@ def test_a_reminder_is_written_in_the_recipients_language(firm, persona, languag
         kind="test", object_key="k", day=DAY, user=getattr(firm, persona), compose=lambda: (get_language(), "")
     )
     assert Notification.objects.get().title == language
+    assert language in Notice.objects.get().subject  # the e-mail was rendered in it too, when it was written
 
 
 def test_a_reminder_goes_out_once_per_kind_object_recipient_and_day(firm):
@@ -47,26 +58,47 @@ def test_a_reminder_goes_out_once_per_kind_object_recipient_and_day(firm):
     assert reminder_send(day=DAY, **send) is False  # beat fired twice
     assert reminder_send(day=DAY + datetime.timedelta(days=1), **send) is True  # another day
     assert reminder_send(day=DAY, **{**send, "user": firm.partner}) is True  # another recipient
+    outbox_drain()
+    outbox_drain()  # a second drain (beat, a redelivered task) finds nothing to send
 
-    assert ReminderLog.objects.count() == 3
+    assert Notice.objects.count() == 3
     assert len(mail.outbox) == 3
     assert Notification.objects.count() == 3
 
 
-def test_the_database_itself_refuses_a_second_log_row(firm):
-    ReminderLog.objects.create(kind="k", object_key="o", day=DAY, recipient=firm.lawyer)
+def test_the_database_itself_refuses_a_second_notice_with_the_same_key(firm):
+    Notice.objects.create(key="k|o|2026-07-08|1", kind="k", object_key="o", recipient=firm.lawyer)
     with pytest.raises(IntegrityError):
-        ReminderLog.objects.create(kind="k", object_key="o", day=DAY, recipient=firm.lawyer)
+        Notice.objects.create(key="k|o|2026-07-08|1", kind="k", object_key="o", recipient=firm.partner)
 
 
-def test_a_failing_e_mail_leaves_no_log_so_a_retry_sends_it(firm, monkeypatch):
-    def smtp_down(*args, **kwargs):
-        raise ConnectionError("SMTP down")
+def test_a_change_that_rolls_back_leaves_no_notice(firm):
+    # Given a step that writes its notice and then fails
+    with pytest.raises(RuntimeError), transaction.atomic():
+        notice_write(user=firm.lawyer, kind="k", object_key="o", title="t", body="b")
+        raise RuntimeError("the step failed after writing its notice")
+    # Then neither the notification nor the e-mail exists
+    assert not Notice.objects.exists() and not Notification.objects.exists()
+    outbox_drain()
+    assert not mail.outbox
 
-    monkeypatch.setattr("django.core.mail.EmailMultiAlternatives.send", smtp_down)
-    with pytest.raises(ConnectionError):
-        reminder_send(kind="k", object_key="o", day=DAY, user=firm.lawyer, compose=lambda: ("t", "b"))
-    assert not ReminderLog.objects.exists() and not Notification.objects.exists()
+
+def test_a_secret_notice_keeps_no_text_once_sent(firm):
+    # Given an invitation whose link sets the person's password
+    notice_write(user=firm.lawyer, kind="k", object_key="o", title="t", body="secret link", secret=True)
+    outbox_drain()
+    # Then the e-mail went out and the outbox no longer holds its text
+    assert "secret link" in mail.outbox[0].body
+    notice = Notice.objects.get()
+    assert notice.status == "sent" and notice.body_text == "" and notice.body_html == ""
+
+
+def test_notices_without_e_mail_are_in_the_app_only(firm):
+    firm.lawyer.email = ""
+    firm.lawyer.save()
+    notice_write(user=firm.lawyer, kind="k", object_key="o", title="t", body="b")
+    assert Notice.objects.get().status == "in_app"
+    assert outbox_drain().claimed == 0
 
 
 def test_the_ics_is_crlf_utc_and_folds_long_chinese_lines_within_75_octets():
@@ -110,9 +142,7 @@ def test_the_batch_queues_the_report_before_the_feedback_documents(firm):
     assert ids[1:] == sorted(ids[1:])
 
 
-def test_a_document_that_fails_for_good_still_tells_the_person_the_result_is_out(
-    firm, django_capture_on_commit_callbacks
-):
+def test_a_document_that_fails_for_good_still_tells_the_person_the_result_is_out(firm):
     # Given a published quarter whose documents are prepared
     from notifications.feedback import feedback_batch_prepare, feedback_document_failure
     from notifications.models import FeedbackDocument
@@ -125,13 +155,14 @@ def test_a_document_that_fails_for_good_still_tells_the_person_the_result_is_out
     feedback_batch_prepare(quarter=quarter)
     document = FeedbackDocument.objects.get(scorecard__staff=firm.lawyer.profile)
     # When its render fails, first with retries left, then for good
-    with django_capture_on_commit_callbacks(execute=True):
-        feedback_document_failure(document_id=document.pk, error="boom", final=False)
+    feedback_document_failure(document_id=document.pk, error="boom", final=False)
+    outbox_drain()
     assert not mail.outbox
-    with django_capture_on_commit_callbacks(execute=True):
-        feedback_document_failure(document_id=document.pk, error="boom", final=True)
-    # Then the lawyer gets one e-mail with the scorecard's link and no document link
+    feedback_document_failure(document_id=document.pk, error="boom", final=True)
+    outbox_drain()
+    # Then the lawyer gets one notice, in the app and by e-mail, with the scorecard's link and no document link
     (message,) = mail.outbox
     assert message.to == [firm.lawyer.email]
     assert f"/scorecards/{document.scorecard_id}/" in message.body
     assert "/notifications/feedback/" not in message.body
+    assert Notification.objects.filter(user=firm.lawyer, kind="result_out").count() == 1

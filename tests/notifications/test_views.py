@@ -1,13 +1,14 @@
 """The private PDF downloads, the batch's progress, retrying a document, and the notification list."""
 
 import pytest
+from django.core import mail
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.template import Context, Template
 from django.test import RequestFactory
 from django.urls import reverse
 
-from notifications.models import FeedbackDocument, Notification
+from notifications.models import FeedbackDocument, Notice, Notification
 from results.models import Scorecard
 from tests.reviews.scorecard_builders import LAWYER_LINES, make_quarter, make_scorecard, published_at
 
@@ -193,3 +194,88 @@ def test_the_progress_partial_points_the_script_at_the_quarters_progress(firm, q
     )
     assert f'data-url="{reverse("notifications:feedback_progress", args=[quarter.code])}"' in html
     assert "js/feedback-progress.js" in html and 'data-part="retry-template"' in html
+
+
+def undelivered_notice(firm, quarter, *, name="lawyer", status="failed", error="ConnectionRefusedError: [Errno 111]"):
+    user = getattr(firm, name)
+    return Notice.objects.create(
+        key=f"result_out|{name}",
+        kind="result_out",
+        object_key=name,
+        recipient=user,
+        quarter=quarter,
+        email_to=user.email,
+        subject=f"Your result for {quarter.code} is out",
+        status=status,
+        attempts=12,
+        last_error=error,
+    )
+
+
+def test_the_quarter_page_shows_what_is_stuck_and_the_execution_group_retries_it(
+    firm, client_for, quarter, lawyer_document, django_capture_on_commit_callbacks
+):
+    # Given the colleague's document failed and the lawyer's result e-mail was given up while SMTP was down
+    card = make_scorecard(quarter, firm.colleague, total=70)
+    failed = FeedbackDocument.objects.create(quarter=quarter, scorecard=card, status="failed", attempts=4, error="x")
+    notice = undelivered_notice(firm, quarter)
+    client = client_for(firm.executor)
+
+    # When the execution group opens the quarter page
+    page = client.get(reverse("reviews:quarter", args=[quarter.code]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    # Then it says what is stuck, with the e-mail's last error, and offers to retry it
+    assert 'data-count="documents_to_retry">1<' in page and 'data-count="notices_undelivered">1<' in page
+    assert "ConnectionRefusedError" in page and "Retry what is stuck" in page
+    # And pressing it queues the document and the e-mail again and says how many
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("notifications:quarter_retry", args=[quarter.code]), follow=True, HTTP_ACCEPT_LANGUAGE="en"
+        )
+    assert "Queued again: 1 documents and 1 notices of 2026Q2." in response.content.decode()
+    failed.refresh_from_db()
+    notice.refresh_from_db()
+    assert failed.status == "done"  # rendered again in-process
+    # (the lawyer's given-up e-mail, and the colleague's now that her document exists)
+    assert notice.status == "sent" and sorted(m.to[0] for m in mail.outbox) == [firm.colleague.email, firm.lawyer.email]
+
+
+def test_the_partner_sees_what_is_stuck_but_has_no_retry_button(firm, client_for, quarter, lawyer_document):
+    undelivered_notice(firm, quarter)
+    page = (
+        client_for(firm.partner)
+        .get(reverse("reviews:quarter", args=[quarter.code]), HTTP_ACCEPT_LANGUAGE="en")
+        .content.decode()
+    )
+    assert 'data-count="notices_undelivered">1<' in page
+    assert "Retry what is stuck" not in page
+    response = client_for(firm.partner).post(reverse("notifications:quarter_retry", args=[quarter.code]))
+    assert response.status_code == 403
+    assert Notice.objects.get().status == "failed"
+
+
+def test_the_outbox_lists_undelivered_e_mails_with_their_last_error_for_the_execution_group(
+    firm, client_for, quarter, django_capture_on_commit_callbacks
+):
+    undelivered_notice(firm, quarter, error="SMTPAuthenticationError: (535, b'bad password')")
+    undelivered_notice(firm, quarter, name="colleague", status="sent", error="")
+    client = client_for(firm.executor)
+    page = client.get(reverse("notifications:outbox"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "陈静" in page and "bad password" in page and "Not delivered" in page
+    assert "刘洋" not in page  # delivered: not in the outbox
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("notifications:outbox_retry"), follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    assert "1 notices will be sent again." in response.content.decode()
+    assert set(Notice.objects.values_list("status", flat=True)) == {"sent"}
+    assert "Every e-mail has been delivered" in (
+        client.get(reverse("notifications:outbox"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    )
+
+
+@pytest.mark.parametrize("persona", ["partner", "lawyer", "business_clerk"])
+def test_the_outbox_is_for_the_execution_group_only(firm, client_for, quarter, persona):
+    undelivered_notice(firm, quarter)
+    client = client_for(getattr(firm, persona))
+    assert client.get(reverse("notifications:outbox")).status_code == 403
+    assert client.post(reverse("notifications:outbox_retry")).status_code == 403
+    assert Notice.objects.get().status == "failed"

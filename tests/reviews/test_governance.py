@@ -144,13 +144,15 @@ def test_the_partner_grants_and_revokes_leadership_and_it_is_recorded(firm, clie
     assert set(recorded().values_list("by", "source")) == {(firm.partner.pk, "people_page")}
 
 
-def test_the_partner_may_re_invite_and_re_address_another_partner(firm, client_for):
+def test_the_partner_may_re_invite_and_re_address_another_partner(firm, client_for, django_capture_on_commit_callbacks):
     other = User.objects.get(pk=firm.superior.pk)
     other.groups.add(*firm.partner.groups.all())
     browser = client_for(firm.partner)
     data = edit_data(firm, other, email="zhou@firm.example")
     assert browser.post(reverse("reviews:person_edit", args=[other.profile.pk]), data).status_code == 302
-    browser.post(reverse("reviews:person_invite", args=[other.profile.pk]))
+    # The invitation is a notice of the outbox, sent once the request's transaction has committed
+    with django_capture_on_commit_callbacks(execute=True):
+        browser.post(reverse("reviews:person_invite", args=[other.profile.pk]))
     assert [message.to for message in mail.outbox] == [["zhou@firm.example"]]
 
 

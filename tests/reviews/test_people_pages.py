@@ -191,13 +191,19 @@ def test_the_execution_group_cannot_lock_itself_out(firm, client_for):
     assert roles_of(User.objects.get(pk=firm.executor.pk)).is_execution
 
 
-def test_an_invitation_can_be_sent_again(firm, client_for):
-    response = client_for(firm.executor).post(
-        reverse("reviews:person_invite", args=[firm.lawyer.profile.pk]), follow=True
-    )
+def test_an_invitation_can_be_sent_again(firm, client_for, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(firm.executor).post(
+            reverse("reviews:person_invite", args=[firm.lawyer.profile.pk]), follow=True
+        )
     assert "A new invitation was sent to 陈静" in response.content.decode()
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["lawyer@firm.example"]
     assert "/accounts/reset/" in mail.outbox[0].body
+    # The link sets the lawyer's password: the outbox keeps none of the e-mail's text once it is sent
+    from notifications.models import Notice
+
+    sent = Notice.objects.get(kind="staff_invitation", recipient=firm.lawyer)
+    assert sent.status == "sent" and "/accounts/reset/" not in sent.body_text + sent.body_html
 
 
 def test_an_inactive_person_or_one_without_e_mail_is_not_invited(firm, client_for):

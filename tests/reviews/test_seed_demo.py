@@ -332,8 +332,9 @@ class TestTheSeededFirm:
         assert (appeal.status, appeal.outcome) == (AppealStatus.CLOSED, Outcome.UPHELD)
         assert appeal.handler.groups.filter(name=EXECUTION_GROUP).exists() and appeal.handler != appeal.appellant
         assert appeal.messages.count() == 2 and appeal.messages.filter(author=appeal.appellant).exists()
-        adjustment = appeal.adjustments.get()
+        adjustment = appeal.correction.adjustments.get()
         assert adjustment.points > 0 and adjustment.indicator in appeal.indicators.all()
+        assert appeal.correction.status == "applied"
         actions = list(appeal.events.values_list("action", flat=True))
         assert actions == ["file", "assign", "request_info", "respond", "uphold", "close"]
         # Her current result is version 2 with the correction's note; version 1, the one appealed, is kept
@@ -359,7 +360,7 @@ class TestTheSeededFirm:
         assert appeal.appellant.profile.position == Position.LAWYER
         assert "不予支持" in appeal.decision and appeal.reason
         # A rejection leaves the result as published
-        assert not appeal.adjustments.exists()
+        assert appeal.correction is None
         assert Scorecard.objects.filter(quarter=appeal.quarter, staff=appeal.staff).count() == 1
 
     def test_every_demo_appeal_is_decided_inside_its_quarters_deadlines(self):
