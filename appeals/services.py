@@ -364,7 +364,11 @@ def appeal_correction_prepare(*, appeal, by) -> Correction:
     if not actions & {Action.UPHOLD, Action.LEADERSHIP_DECIDE}:
         raise AppealForbidden(_("Only whoever may uphold this appeal prepares its correction."))
     with transaction.atomic():
-        locked = Appeal.objects.select_for_update().select_related("correction", "staff", "quarter").get(pk=appeal.pk)
+        locked = (
+            Appeal.objects.select_for_update(of=("self",))
+            .select_related("correction", "staff", "quarter")
+            .get(pk=appeal.pk)
+        )
         if locked.correction is not None and locked.correction.is_open:
             return locked.correction
         correction = correction_start(

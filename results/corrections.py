@@ -457,7 +457,9 @@ def _require_execution(by, correction=None):
 
 def _locked(correction, *, expected_status=None) -> Correction:
     # Lock the correction: two members acting on it at once (or a double click) must not both take a step.
-    locked = Correction.objects.select_for_update().select_related("quarter", "subject").get(pk=correction.pk)
+    locked = (
+        Correction.objects.select_for_update(of=("self",)).select_related("quarter", "subject").get(pk=correction.pk)
+    )
     if expected_status is not None and locked.status != expected_status:
         raise CorrectionRefused(
             _("This correction is already “%(status)s”: the page you used was out of date. Nothing was changed.")

@@ -23,8 +23,7 @@ pytestmark = [
 ]
 
 
-def test_two_handlers_deciding_at_once_one_wins(published, monkeypatch):
-    monkeypatch.setattr(services, "feedback_regenerate", lambda **kwargs: None)
+def test_two_handlers_deciding_at_once_one_wins(published):
     firm = published.firm
     other = second_executor()
     appeal = under_review(published)
