@@ -30,34 +30,41 @@ SCORECARD_COLUMNS = (
     "correction_reason",
 )
 
-POSTGRESQL_UP = f"""
-CREATE OR REPLACE FUNCTION results_basis_guard() RETURNS trigger AS $$
-DECLARE basis bigint;
+_POSTGRESQL_GUARD = """
+CREATE OR REPLACE FUNCTION {name}() RETURNS trigger AS $$
 BEGIN
     IF current_setting('results.maintenance', true) = 'on' THEN
         RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
     END IF;
     IF TG_OP = 'UPDATE' THEN
-        RAISE EXCEPTION '%: {MESSAGE}', TG_TABLE_NAME USING ERRCODE = 'integrity_constraint_violation';
+        RAISE EXCEPTION '%: {message}', TG_TABLE_NAME USING ERRCODE = 'integrity_constraint_violation';
     END IF;
-    basis := CASE WHEN TG_TABLE_NAME = 'results_basis' THEN OLD.id ELSE OLD.basis_id END;
-    IF EXISTS (SELECT 1 FROM results_scorecard WHERE basis_id = basis AND status = 'published') THEN
-        RAISE EXCEPTION '%: {MESSAGE}', TG_TABLE_NAME USING ERRCODE = 'integrity_constraint_violation';
+    IF EXISTS (SELECT 1 FROM results_scorecard WHERE basis_id = OLD.{column} AND status = 'published') THEN
+        RAISE EXCEPTION '%: {message}', TG_TABLE_NAME USING ERRCODE = 'integrity_constraint_violation';
     END IF;
     RETURN OLD;
 END;
 $$ LANGUAGE plpgsql;
+"""
 
+# One function per table: PL/pgSQL resolves OLD's fields when it plans a statement, so one function cannot read
+# results_basis.id in one table and results_basispart.basis_id in the other.
+POSTGRESQL_UP = (
+    _POSTGRESQL_GUARD.format(name="results_basis_guard", column="id", message=MESSAGE)
+    + _POSTGRESQL_GUARD.format(name="results_basispart_guard", column="basis_id", message=MESSAGE)
+    + """
 CREATE TRIGGER results_basis_immutable BEFORE UPDATE OR DELETE ON results_basis
     FOR EACH ROW EXECUTE FUNCTION results_basis_guard();
 CREATE TRIGGER results_basispart_immutable BEFORE UPDATE OR DELETE ON results_basispart
-    FOR EACH ROW EXECUTE FUNCTION results_basis_guard();
+    FOR EACH ROW EXECUTE FUNCTION results_basispart_guard();
 """
+)
 
 POSTGRESQL_DOWN = """
 DROP TRIGGER IF EXISTS results_basispart_immutable ON results_basispart;
 DROP TRIGGER IF EXISTS results_basis_immutable ON results_basis;
 DROP FUNCTION IF EXISTS results_basis_guard();
+DROP FUNCTION IF EXISTS results_basispart_guard();
 """
 
 _CHANGED = " OR ".join(f"NEW.{column} IS NOT OLD.{column}" for column in SCORECARD_COLUMNS)

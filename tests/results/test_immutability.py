@@ -191,3 +191,30 @@ def test_the_sqlite_update_trigger_names_every_column_but_is_current(sqlite_file
     columns = {field.column for field in Scorecard._meta.concrete_fields} - {"is_current"}
     missing = {column for column in columns if f"NEW.{column} IS NOT OLD.{column}" not in trigger}
     assert not missing, f"results_scorecard_no_update does not guard {sorted(missing)}"
+
+
+def test_the_basis_of_a_published_result_can_be_neither_changed_nor_removed(published_with_basis):
+    from results.models import Basis, BasisPart
+
+    card = published_with_basis
+    part = BasisPart.objects.filter(basis=card.basis).first()
+    _refused(lambda: BasisPart.objects.filter(pk=part.pk).update(records="{}"))
+    _refused(lambda: BasisPart.objects.filter(pk=part.pk).delete())
+    _refused(lambda: Basis.objects.filter(pk=card.basis_id).update(note="x"))
+    assert BasisPart.objects.get(pk=part.pk).records == part.records
+
+
+@pytest.fixture
+def published_with_basis(firm):
+    """A quarter scored by the real service (so with its basis), then published."""
+    from results.drafts import results_store_drafts
+    from reviews.models import QuarterState
+    from tests.appeals.conftest import survey
+    from tests.reviews.scorecard_builders import scheme_for
+
+    survey(firm.lawyer, (4, 4, 4))  # a record for the basis to hold
+    quarter = make_quarter(2026, 3, state=QuarterState.APPROVED)
+    scheme = scheme_for(quarter, by=firm.executor)
+    results_store_drafts(quarter=quarter, scheme=scheme, by=firm.executor)
+    Scorecard.objects.filter(quarter=quarter).update(status=Scorecard.Status.PUBLISHED)
+    return Scorecard.objects.filter(quarter=quarter).select_related("basis").first()
