@@ -283,12 +283,25 @@ def test_a_quarter_from_scoring_to_the_acknowledged_interview(collecting, sessio
     assert "The appeal is assigned." in executor.text()
     executor.page.fill(f"input[name='uphold-points_{contested.indicator_id}']", "2")
     executor.page.fill("textarea[name='uphold-comment']", "核实漏录问卷，满意度加 2 分。")
-    executor.page.locator("form").filter(has=executor.page.locator("textarea[name='uphold-comment']")).locator(
-        "[type=submit]"
-    ).click()
+    uphold_form = executor.page.locator("form").filter(has=executor.page.locator("textarea[name='uphold-comment']"))
+    uphold_form.locator("[type=submit]").click()
+    executor.page.wait_for_load_state()
+    # The first click shows who the decision moves; the handler confirms what was previewed
+    assert "Who this decision moves" in executor.text()
+    executor.shot("15-uphold-preview")
+    executor.page.get_by_role("button", name="Confirm: uphold as previewed").click()
     executor.page.wait_for_load_state()
     assert "The appeal is upheld" in executor.text()
     executor.shot("15-appeal-upheld")
+    appeal.refresh_from_db()
+    if appeal.correction.status == "awaiting_approval":
+        # The correction moves colleagues too: a partner who did not prepare it reads its preview and approves it
+        partner.page.goto(f"/results/correction/{appeal.correction_id}/")
+        assert "Approve and apply" in partner.text()
+        partner.shot("15-correction-approval")
+        partner.page.get_by_role("button", name="Approve and apply").click()
+        partner.page.wait_for_load_state()
+        assert "The correction is applied" in partner.text()
     corrected = _card("lawyer", quarter)
     assert corrected.pk != card.pk and corrected.total > card.total
     assert corrected.lines.get(indicator=contested.indicator).points > contested.points
