@@ -342,10 +342,16 @@ def build_synthetic_firm(
 
 
 def clear_synthetic_firm():
-    """Empty every table build_synthetic_firm fills (and the results scored from it)."""
-    with transaction.atomic():
+    """Empty every table build_synthetic_firm fills (and the results scored from it, published ones included:
+    the whole firm goes, results.integrity)."""
+    from results.integrity import whole_database_maintenance
+    from results.models import Basis, BasisChunk
+
+    with transaction.atomic(), whole_database_maintenance():
         IndicatorScore.objects.all().delete()
         Scorecard.objects.all().delete()
+        BasisChunk.objects.all()._raw_delete(connection.alias)
+        Basis.objects.all().delete()
         for model in (RatingAssignment, RatingRound):
             model.objects.all().delete()
         Scheme.objects.all().delete()

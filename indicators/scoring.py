@@ -76,7 +76,6 @@ class ContractRow(NamedTuple):
     responsible_id: int
     signed_on: datetime.date
     closed_on: datetime.date | None = None
-    number: str = ""
 
     def lawyers(self) -> set[int]:
         return {self.originating_id, self.responsible_id}
@@ -97,8 +96,6 @@ class ClientRow(NamedTuple):
     id: int
     referred_by_id: int | None = None
     contracted_before_window: bool = False
-    code: str = ""
-    name: str = ""
 
 
 class RevenueRow(NamedTuple):
@@ -107,9 +104,6 @@ class RevenueRow(NamedTuple):
     client_id: int
     amount: Decimal
     received_on: datetime.date
-    ref: str = ""
-    contract_id: int | None = None
-    contract_number: str = ""
 
 
 class ComplaintRow(NamedTuple):
@@ -118,8 +112,6 @@ class ComplaintRow(NamedTuple):
     handler_id: int | None
     received_at: datetime.datetime
     handled_at: datetime.datetime | None = None
-    ref: str = ""
-    client_id: int | None = None
 
 
 class SurveyRow(NamedTuple):
@@ -129,8 +121,6 @@ class SurveyRow(NamedTuple):
     service_quality: int
     communication: int
     outcome: int
-    ref: str = ""
-    client_id: int | None = None
 
     @property
     def mean(self) -> Decimal:

@@ -1,26 +1,33 @@
 """The frozen basis of a quarter's results: the records each result rests on, with the values used.
 
 Regulation 一.3 (objective facts, the same rules for everyone) and 三.5 (written feedback): a published number must
-be explainable later by the records it was computed from, as they were then. When a quarter is scored, the rows the
-computation read (indicators.selectors.quarter_rows) are kept here, split by the person each record concerns, so a
-person's explanation page reads one row. The whole quarter's rows are the union of the parts; a correction
-recomputes from them plus exactly the changes it declares (results.corrections), and writes a child basis holding
-the parts that changed. docs/results.md describes the model.
+be explainable later by the records it was computed from, as they were then. When a quarter is scored, every row
+the computation read (indicators.selectors.quarter_rows: the fields the definitions read, no names) is kept here,
+one row per record; each line of a result keeps the ids of the records it counted (IndicatorScore.details). A
+correction recomputes from these rows plus exactly the changes it declares, and writes a child basis holding only
+the chunks that changed. docs/results.md describes the model.
+
+Records are stored in chunks of one kind and CHUNK_SIZE consecutive ids (BasisChunk): a quarter of 2,000 staff has
+about 270,000 records, written as a few thousand rows, and a person's explanation reads the few chunks that hold the
+records of their line.
 """
 
 from __future__ import annotations
 
 import datetime
 import json
-from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
+from itertools import groupby
+
+from django.db.models import Q
 
 from indicators import scoring
 
-from .models import Basis, BasisPart
+from .bulk import insert_plain
+from .models import Basis, BasisChunk
 
-# The kinds of record a basis keeps, each as a compact list in a fixed order (the row's own fields).
+# The kinds of record a basis keeps, each as a compact JSON array of its row's fields in order.
 CONTRACT, CLIENT, REVENUE, COMPLAINT, SURVEY, RATING = "contract", "client", "revenue", "complaint", "survey", "rating"
 KINDS = (CONTRACT, CLIENT, REVENUE, COMPLAINT, SURVEY, RATING)
 ROW_TYPES = {
@@ -39,79 +46,6 @@ ROWS_FIELD = {
     SURVEY: "surveys",
     RATING: "ratings",
 }
-
-
-# --- Encoding ----------------------------------------------------------------------------------------------------
-
-
-def _plain(value):
-    if value is None or value.__class__ in (int, str, bool):
-        return value
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, datetime.datetime | datetime.date):
-        return value.isoformat()
-    return value
-
-
-_DATE_FIELDS = {"signed_on", "closed_on", "received_on", "surveyed_on"}
-_MOMENT_FIELDS = {"received_at", "handled_at"}
-_DECIMAL_FIELDS = {"amount"}
-
-
-def _decoders(row_type):
-    decoders = []
-    for name in row_type._fields:
-        if name in _DATE_FIELDS:
-            decoders.append(lambda v: None if v is None else datetime.date.fromisoformat(v))
-        elif name in _MOMENT_FIELDS:
-            decoders.append(lambda v: None if v is None else datetime.datetime.fromisoformat(v))
-        elif name in _DECIMAL_FIELDS:
-            decoders.append(lambda v: None if v is None else Decimal(v))
-        else:
-            decoders.append(None)
-    return decoders
-
-
-_DECODERS = {kind: _decoders(row_type) for kind, row_type in ROW_TYPES.items()}
-
-
-def encode_row(row) -> list:
-    return [_plain(value) for value in row]
-
-
-def decode_row(kind: str, values: list):
-    decoders = _DECODERS[kind]
-    return ROW_TYPES[kind](
-        *[value if decode is None else decode(value) for decode, value in zip(decoders, values, strict=False)]
-    )
-
-
-def row_key(kind: str, row) -> tuple:
-    """What identifies a record within its kind: its id; a rating group by ratee, indicator and rater type."""
-    if kind == RATING:
-        return (row.ratee_id, row.indicator, row.rater_type)
-    return (row.id,)
-
-
-# --- Who a record concerns ---------------------------------------------------------------------------------------
-
-
-def people_of(kind: str, row) -> set[int]:
-    """The staff a record is about: its lawyers, the person credited, complained about or handling, surveyed, rated."""
-    if kind == CONTRACT:
-        return {row.originating_id, row.responsible_id}
-    if kind == REVENUE:
-        return {row.credited_to_id}
-    if kind == COMPLAINT:
-        return {row.about_id} | ({row.handler_id} if row.handler_id else set())
-    if kind == SURVEY:
-        return {row.staff_id}
-    if kind == RATING:
-        return {row.ratee_id}
-    return set()
-
-
 # The keys of a line's details (indicators.scoring) that list record ids, by the kind of record they name.
 DETAIL_KINDS = {
     "clients": CLIENT,
@@ -129,69 +63,112 @@ DETAIL_KINDS = {
 }
 
 
-def counted_ids(results: Iterable[scoring.PersonResult]) -> dict[int, dict[str, set]]:
-    """For each person, the ids of the records their lines counted (or listed), by kind."""
-    counted: dict[int, dict[str, set]] = defaultdict(lambda: defaultdict(set))
-    for result in results:
-        mine = counted[result.staff_id]
-        for line in result.lines:
-            for key, kind in DETAIL_KINDS.items():
-                ids = line.details.get(key)
-                if ids:
-                    mine[kind].update(ids)
-    return counted
+# --- Encoding: one JSON array per record ---------------------------------------------------------------------------
 
 
-def split_by_person(rows: scoring.QuarterRows, results: Iterable[scoring.PersonResult] = ()) -> dict[int, dict]:
-    """Each person's records by kind: the records about them, every record their lines counted, and the clients
-    of those records (their names). Every record of the rows lands in at least one part, so the parts together are
-    the whole quarter's rows."""
-    index = {kind: {row_key(kind, row): row for row in getattr(rows, ROWS_FIELD[kind])} for kind in KINDS}
-    wanted: dict[int, dict[str, set]] = defaultdict(lambda: defaultdict(set))
+def _text(value) -> str:
+    """A date, moment or Decimal as a JSON string; None as null."""
+    return "null" if value is None else f'"{value.isoformat() if hasattr(value, "isoformat") else value}"'
+
+
+def _id(value) -> str:
+    return "null" if value is None else str(value)
+
+
+# Written by hand rather than by json.dumps: a quarter has a quarter of a million records to encode.
+_ENCODERS = {
+    CONTRACT: lambda r: f'[{r[0]},{r[1]},{r[2]},{r[3]},"{r[4]}",{_text(r[5]) if r[5] else "null"}]',
+    CLIENT: lambda r: f"[{r.id},{_id(r.referred_by_id)},{'true' if r.contracted_before_window else 'false'}]",
+    REVENUE: lambda r: f"[{r.id},{r.credited_to_id},{r.client_id},{_text(r.amount)},{_text(r.received_on)}]",
+    COMPLAINT: lambda r: f"[{r.id},{r.about_id},{_id(r.handler_id)},{_text(r.received_at)},{_text(r.handled_at)}]",
+    SURVEY: lambda r: f"[{r.id},{r.staff_id},{_text(r.surveyed_on)},{r.service_quality},{r.communication},"
+    f"{r.outcome}]",
+    RATING: lambda r: json.dumps(list(r), separators=(",", ":"), ensure_ascii=False),
+}
+
+_DATE_FIELDS = {"signed_on", "closed_on", "received_on", "surveyed_on"}
+_MOMENT_FIELDS = {"received_at", "handled_at"}
+
+
+def _decoder(row_type):
+    converters = []
+    for name in row_type._fields:
+        if name in _DATE_FIELDS:
+            converters.append(lambda v: None if v is None else datetime.date.fromisoformat(v))
+        elif name in _MOMENT_FIELDS:
+            converters.append(lambda v: None if v is None else datetime.datetime.fromisoformat(v))
+        elif name == "amount":
+            converters.append(Decimal)
+        else:
+            converters.append(None)
+
+    def decode(values):
+        return row_type(*[v if convert is None else convert(v) for convert, v in zip(converters, values, strict=True)])
+
+    return decode
+
+
+_DECODERS = {kind: _decoder(row_type) for kind, row_type in ROW_TYPES.items()}
+
+
+def encode_row(kind: str, row) -> str:
+    return _ENCODERS[kind](row)
+
+
+def decode_row(kind: str, text: str):
+    return _DECODERS[kind](json.loads(text))
+
+
+def row_key(kind: str, row) -> int:
+    """The id a record is kept under: its own; a rating group's number among the quarter's groups, for which
+    rating_key gives the identity."""
+    return row.id
+
+
+def rating_key(row) -> tuple:
+    return (row.ratee_id, row.indicator, row.rater_type)
+
+
+def people_of(kind: str, row) -> set[int]:
+    """The staff a record is about: its lawyers, the person credited, complained about or handling, surveyed."""
+    if kind == CONTRACT:
+        return {row.originating_id, row.responsible_id}
+    if kind == REVENUE:
+        return {row.credited_to_id}
+    if kind == COMPLAINT:
+        return {row.about_id} | ({row.handler_id} if row.handler_id else set())
+    if kind == SURVEY:
+        return {row.staff_id}
+    return set()
+
+
+# Records per chunk, by id: chunk n of a kind holds ids n × CHUNK_SIZE … (n + 1) × CHUNK_SIZE − 1.
+CHUNK_SIZE = 100
+
+
+def _chunks(rows: scoring.QuarterRows) -> dict[tuple[str, int], str]:
+    """Every record of the rows, encoded and grouped as (kind, chunk) → JSON array of value arrays, by id; rating
+    groups numbered by their identity."""
+    chunks: dict[tuple[str, int], str] = {}
     for kind in KINDS:
-        if kind == CLIENT:
-            continue
-        for key, row in index[kind].items():
-            for person in people_of(kind, row):
-                wanted[person][kind].add(key)
-    for person, kinds in counted_ids(results).items():
-        for kind, ids in kinds.items():
-            wanted[person][kind].update((record_id,) for record_id in ids if (record_id,) in index[kind])
-    parts: dict[int, dict[str, list]] = {}
-    for person, kinds in wanted.items():
-        part = {kind: [index[kind][key] for key in keys] for kind, keys in kinds.items()}
-        clients = {(row.client_id,) for kind, found in part.items() for row in found if getattr(row, "client_id", None)}
-        clients |= kinds.get(CLIENT, set())
-        part[CLIENT] = [index[CLIENT][key] for key in clients if key in index[CLIENT]]
-        parts[person] = part
-    return parts
+        encode = _ENCODERS[kind]
+        found = getattr(rows, ROWS_FIELD[kind])
+        if kind == RATING:
+            numbered = list(enumerate(sorted(found, key=rating_key), start=1))
+        else:
+            numbered = [(row.id, row) for row in sorted(found)]  # a row's first field is its id
+        for bucket, group in groupby(numbered, key=lambda item: item[0] // CHUNK_SIZE):
+            chunks[(kind, bucket)] = "[" + ",".join([encode(row) for _id, row in group]) + "]"
+    return chunks
 
 
-def encode_part(records: dict[str, list]) -> str:
-    """One person's records as compact JSON, kinds and rows in a stable order (two equal parts encode equally)."""
-    return json.dumps(
-        {
-            kind: sorted((encode_row(row) for row in records[kind]), key=lambda values: json.dumps(values[:3]))
-            for kind in KINDS
-            if records.get(kind)
-        },
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
+# --- Writing -------------------------------------------------------------------------------------------------------
 
 
-def decode_part(text: str) -> dict[str, list]:
-    data = json.loads(text or "{}")
-    return {kind: [decode_row(kind, values) for values in data.get(kind, [])] for kind in KINDS}
-
-
-# --- Writing -----------------------------------------------------------------------------------------------------
-
-
-def basis_write(*, quarter, scheme, rows: scoring.QuarterRows, results: Iterable[scoring.PersonResult], by,
-                parent: Basis | None = None, note: str = "", reconstructed: bool = False) -> Basis:  # fmt: skip
-    """Store the rows a computation read as a basis: a part per person (only the parts that differ from the
-    parent's, for a correction's child basis). Must run inside the caller's transaction."""
+def basis_write(*, quarter, scheme, rows: scoring.QuarterRows, by, parent: Basis | None = None, note: str = "",
+                reconstructed: bool = False) -> Basis:  # fmt: skip
+    """Store the rows a computation read as a basis: every chunk, or for a correction's child basis only the chunks
+    that differ from the parent's (one left empty holds "[]"). Must run inside the caller's transaction."""
     basis = Basis.objects.create(
         quarter=quarter,
         scheme=scheme,
@@ -204,79 +181,74 @@ def basis_write(*, quarter, scheme, rows: scoring.QuarterRows, results: Iterable
         note=note,
         reconstructed=reconstructed,
     )
-    encoded = {person: encode_part(records) for person, records in split_by_person(rows, results).items()}
+    chunks = _chunks(rows)
     if parent is not None:
-        before = parts_text(parent)
-        # A person the parent knew and the correction no longer links to anything keeps an empty part.
-        encoded.update({person: "{}" for person in before.keys() - encoded.keys()})
-        encoded = {person: text for person, text in encoded.items() if before.get(person, "{}") != text}
-    BasisPart.objects.bulk_create(
-        [BasisPart(basis=basis, staff_id=person, records=text) for person, text in encoded.items()], batch_size=1000
+        before = _lineage_chunks(parent)
+        chunks.update({key: "[]" for key in before.keys() - chunks.keys() if before[key] != "[]"})
+        chunks = {key: text for key, text in chunks.items() if before.get(key, "[]") != text}
+    insert_plain(
+        BasisChunk,
+        ("kind", "bucket", "data"),
+        [(kind, bucket, text) for (kind, bucket), text in chunks.items()],
+        constants={"basis": basis.pk},
     )
     return basis
 
 
-# --- Reading -----------------------------------------------------------------------------------------------------
+# --- Reading -------------------------------------------------------------------------------------------------------
 
 
-def _lineage(basis: Basis) -> list[int]:
+def lineage(basis: Basis) -> list[int]:
     """The basis and its ancestors, nearest first."""
     return [basis.pk, *basis.ancestry]
 
 
-def parts_text(basis: Basis) -> dict[int, str]:
-    """Every person's part as stored (JSON text), the nearest in the lineage winning."""
-    lineage = _lineage(basis)
-    order = {basis_id: index for index, basis_id in enumerate(lineage)}
-    found: dict[int, tuple[int, str]] = {}
-    for basis_id, staff_id, text in BasisPart.objects.filter(basis_id__in=lineage).values_list(
-        "basis_id", "staff_id", "records"
-    ):
-        rank = order[basis_id]
-        if staff_id not in found or rank < found[staff_id][0]:
-            found[staff_id] = (rank, text)
-    return {staff_id: text for staff_id, (_rank, text) in found.items()}
+def _nearest(basis: Basis, queryset) -> dict[tuple[str, int], str]:
+    """(kind, chunk) → its text in the nearest basis of the lineage that has it."""
+    order = {basis_id: index for index, basis_id in enumerate(lineage(basis))}
+    found: dict[tuple[str, int], tuple[int, str]] = {}
+    for basis_id, kind, bucket, data in queryset.values_list("basis_id", "kind", "bucket", "data"):
+        rank, key = order[basis_id], (kind, bucket)
+        if key not in found or rank < found[key][0]:
+            found[key] = (rank, data)
+    return {key: text for key, (_rank, text) in found.items()}
 
 
-def part_of(basis: Basis, staff_id: int) -> dict[str, list]:
-    """One person's records in this basis (their part in the nearest basis of the lineage that has one)."""
-    lineage = _lineage(basis)
-    parts = dict(BasisPart.objects.filter(basis_id__in=lineage, staff_id=staff_id).values_list("basis_id", "records"))
-    for basis_id in lineage:
-        if basis_id in parts:
-            return decode_part(parts[basis_id])
-    return decode_part("{}")
+def _lineage_chunks(basis: Basis) -> dict[tuple[str, int], str]:
+    return _nearest(basis, BasisChunk.objects.filter(basis_id__in=lineage(basis)))
+
+
+def records_of(basis: Basis, wanted: dict[str, Iterable[int]]) -> dict[str, dict[int, object]]:
+    """The rows of the given records, by kind and id, as this basis holds them (one query for all kinds)."""
+    found: dict[str, dict[int, object]] = {kind: {} for kind in wanted}
+    wanted = {kind: set(ids) for kind, ids in wanted.items() if ids}
+    if not wanted:
+        return found
+    which = Q()
+    for kind, ids in wanted.items():
+        which |= Q(kind=kind, bucket__in=sorted({record_id // CHUNK_SIZE for record_id in ids}))
+    chunks = _nearest(basis, BasisChunk.objects.filter(which, basis_id__in=lineage(basis)))
+    for (kind, _bucket), text in chunks.items():
+        for values in json.loads(text):
+            if values[0] in wanted[kind]:
+                found[kind][values[0]] = _DECODERS[kind](values)
+    return found
 
 
 def period_of(basis: Basis) -> scoring.Period:
     """The period the basis was computed over, with the moment open complaints were judged at."""
     from indicators.selectors import quarter_period
 
-    parameters = {
-        "lookback_quarters": _lookback_quarters(basis),
-        "complaint_deadline_hours": basis.complaint_deadline_hours,
-    }
-    return quarter_period(basis.quarter, parameters, basis.as_of)
-
-
-def _lookback_quarters(basis: Basis) -> int:
-    start = basis.lookback_starts_on
-    starts_index = start.year * 4 + (start.month - 1) // 3
-    quarter_index = basis.quarter.year * 4 + basis.quarter.number - 1
-    return quarter_index - starts_index
+    start, quarter = basis.lookback_starts_on, basis.quarter
+    lookback = quarter.year * 4 + quarter.number - 1 - (start.year * 4 + (start.month - 1) // 3)
+    parameters = {"lookback_quarters": lookback, "complaint_deadline_hours": basis.complaint_deadline_hours}
+    return quarter_period(quarter, parameters, basis.as_of)
 
 
 def rows_of(basis: Basis) -> scoring.QuarterRows:
-    """The whole quarter's rows as this basis holds them (the union of every person's part, each record once)."""
-    seen: dict[str, dict[tuple, object]] = {kind: {} for kind in KINDS}
-    for text in parts_text(basis).values():
-        for kind, rows in decode_part(text).items():
-            for row in rows:
-                seen[kind].setdefault(row_key(kind, row), row)
-    return scoring.QuarterRows(
-        period=period_of(basis), **{ROWS_FIELD[kind]: _ordered(seen[kind].values()) for kind in KINDS}
-    )
-
-
-def _ordered(rows: Iterable) -> list:
-    return sorted(rows, key=lambda row: tuple(str(value) for value in row[:3]))
+    """The whole quarter's rows as this basis holds them (its own chunks over its ancestors')."""
+    by_kind: dict[str, list] = {kind: [] for kind in KINDS}
+    for (kind, _bucket), text in _lineage_chunks(basis).items():
+        decode = _DECODERS[kind]
+        by_kind[kind].extend(decode(values) for values in json.loads(text))
+    return scoring.QuarterRows(period=period_of(basis), **{ROWS_FIELD[kind]: by_kind[kind] for kind in KINDS})

@@ -31,6 +31,8 @@ def insert_plain(model, fields, rows, *, constants=None) -> None:
     by their fields once, and every other column gets its field's default, so a field added with a default needs
     no change here.
     """
+    if not rows:
+        return
     connection = connections[model.objects.db]
     meta = model._meta
     given = {meta.get_field(name).attname for name in (*fields, *(constants or {}))}

@@ -167,26 +167,21 @@ def _row_after(change: CorrectionRecordChange, before_row, record_id, contract_c
     fields["id"] = record_id
     for name, value in change.values.items():
         target = ROW_FIELD_OF[change.kind].get(name)
-        if target:
+        if target in row_type._fields:
             fields[target] = _typed(change.kind, name, value)
     if change.kind == Kind.REVENUE:
-        fields["client_id"] = contract_clients.get(fields["contract_id"], fields.get("client_id"))
+        contract_id = change.values.get("contract")
+        if contract_id is not None:
+            fields["client_id"] = contract_clients.get(contract_id, fields.get("client_id"))
     if change.kind == Kind.CLIENT:
         fields["contracted_before_window"] = bool(fields.get("contracted_before_window"))
-    for name in row_type._fields:
-        fields.setdefault(name, None)
     return row_type(**{name: fields.get(name) for name in row_type._fields})
 
 
-def _in_period(kind, row, period: scoring.Period) -> bool:
-    """Whether a changed record still falls in the rows the definitions read (indicators.selectors.period_records)."""
-    return selectors.row_in_period(kind, row, period)
-
-
-def _apply_changes(rows: scoring.QuarterRows, changes, placeholder_ids=True) -> scoring.QuarterRows:
+def _apply_changes(rows: scoring.QuarterRows, changes) -> scoring.QuarterRows:
     """The rows with exactly the declared changes: added records get ids below zero until they exist."""
-    by_kind = {kind: {basis_module.row_key(kind, row): row for row in getattr(rows, field_name)}
-               for kind, field_name in basis_module.ROWS_FIELD.items()}  # fmt: skip
+    by_kind = {kind: {row.id: row for row in getattr(rows, field_name)}
+               for kind, field_name in basis_module.ROWS_FIELD.items() if kind != basis_module.RATING}  # fmt: skip
     contract_clients = {row.id: row.client_id for row in by_kind[basis_module.CONTRACT].values()}
     contract_ids = [change.values.get("contract") for change in changes if change.kind == Kind.REVENUE]
     missing = {pk for pk in contract_ids if pk and pk not in contract_clients}
@@ -196,16 +191,24 @@ def _apply_changes(rows: scoring.QuarterRows, changes, placeholder_ids=True) -> 
         contract_clients.update(Contract.objects.filter(pk__in=missing).values_list("id", "client_id"))
     for number, change in enumerate(changes, start=1):
         record_id = change.record_id if change.record_id is not None else -number
-        key = (record_id,)
-        before_row = by_kind[change.kind].pop(key, None)
+        before_row = by_kind[change.kind].pop(record_id, None)
         after = _row_after(change, before_row, record_id, contract_clients)
-        if after is not None and _in_period(change.kind, after, rows.period):
-            by_kind[change.kind][key] = after
+        if after is not None and selectors.row_in_period(change.kind, after, rows.period):
+            by_kind[change.kind][record_id] = after
         if change.kind == Kind.CONTRACT and after is not None:
             contract_clients[after.id] = after.client_id
+    # A client that signs in the quarter only because of a declared contract joins the client rows, as the
+    # selectors would have read it (only such clients can be new, indicators.selectors.period_records).
+    period = rows.period
+    signing = {c.client_id for c in by_kind[basis_module.CONTRACT].values() if period.contains_day(c.signed_on)}
+    missing_clients = signing - set(by_kind[basis_module.CLIENT])
+    if missing_clients:
+        for row in selectors.client_rows(period, missing_clients):
+            by_kind[basis_module.CLIENT][row.id] = row
     return scoring.QuarterRows(
         period=rows.period,
-        **{field_name: list(by_kind[kind].values()) for kind, field_name in basis_module.ROWS_FIELD.items()},
+        ratings=list(rows.ratings),
+        **{basis_module.ROWS_FIELD[kind]: list(found.values()) for kind, found in by_kind.items()},
     )
 
 
@@ -796,13 +799,12 @@ def _apply(correction, *, by, preview: Preview, at=None, comment="", action="app
         # Results computed before bases were kept: their basis, rebuilt from the records before this correction.
         cards = current_published(quarter)
         _none, before_rows = _starting_rows(quarter, cards)
-        parent = basis_module.basis_write(quarter=quarter, scheme=preview.scheme, rows=before_rows, results=[],
-                                          by=by, note="reconstructed", reconstructed=True)  # fmt: skip
+        parent = basis_module.basis_write(quarter=quarter, scheme=preview.scheme, rows=before_rows, by=by,
+                                          note="reconstructed", reconstructed=True)  # fmt: skip
     child = basis_module.basis_write(
         quarter=quarter,
         scheme=preview.scheme,
         rows=preview.rows,
-        results=preview.results,
         by=by,
         parent=parent,
         note=f"correction #{correction.pk}",

@@ -19,7 +19,7 @@ from reviews.models import Quarter, StaffProfile
 
 from .basis import basis_write
 from .bulk import compact_json, insert_plain
-from .models import Basis, IndicatorScore, Scorecard
+from .models import Basis, BasisChunk, IndicatorScore, Scorecard
 
 
 def results_store_drafts(*, quarter: Quarter, scheme, by, as_of: datetime.datetime | None = None) -> int:
@@ -62,9 +62,12 @@ def results_store_drafts(*, quarter: Quarter, scheme, by, as_of: datetime.dateti
             lines._raw_delete(lines.db)
             drafts._raw_delete(drafts.db)
         if old_bases:
-            # A draft's basis goes with it (no published result rests on it; the database checks that too).
+            # A draft's basis goes with it (no published result rests on it; the database checks that too), its
+            # records in one statement.
+            records = BasisChunk.objects.filter(basis_id__in=old_bases)
+            records._raw_delete(records.db)
             Basis.objects.filter(pk__in=old_bases).delete()
-        basis = basis_write(quarter=quarter, scheme=scheme, rows=computation.inputs.rows, results=results, by=by)
+        basis = basis_write(quarter=quarter, scheme=scheme, rows=computation.inputs.rows, by=by)
 
         insert_plain(
             Scorecard,

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from clients.models import Client, Complaint, Contract, RevenueEntry, SatisfactionSurvey
 from indicators import scoring
 from indicators.models import RaterType
 from indicators.rating_selectors import peer_figures_withheld
@@ -94,73 +95,132 @@ class SurveyView:
 
 
 class _Records:
-    """One person's part of a basis, as views by id."""
+    """The records a line names: their values from the basis, their names and references from the department data
+    (a name is not a value the definitions read; a record since removed shows its id)."""
 
-    def __init__(self, part: dict[str, list]):
-        self.rows = {kind: {row_key(kind, row): row for row in rows} for kind, rows in part.items()}
+    def __init__(self, rows: dict[str, dict[int, object]], wanted: dict[str, set]):
+        self.rows = rows
+        self.wanted = wanted
+        self._labels: dict[str, dict[int, dict]] = {}
+
+    def _label(self, kind, pk) -> dict:
+        if kind not in self._labels:
+            ids = set(self.rows.get(kind, {})) | set(self.wanted.get(kind, ())) | self._client_ids(kind)
+            self._labels[kind] = _labels(kind, ids)
+        return self._labels[kind].get(pk, {})
+
+    def _client_ids(self, kind) -> set:
+        if kind != basis_module.CLIENT:
+            return set()
+        ids = set()
+        for rows in self.rows.values():
+            for row in rows.values():
+                ids.update(filter(None, [getattr(row, "client_id", None), getattr(row, "referred_by_id", None)]))
+        # Complaints and surveys name their client only in the department data.
+        for kind_of_record in (basis_module.COMPLAINT, basis_module.SURVEY):
+            ids.update(
+                label.get("client_id") for label in self._labels_of(kind_of_record).values() if label.get("client_id")
+            )
+        return ids
+
+    def _labels_of(self, kind) -> dict:
+        if kind not in self._labels:
+            self._labels[kind] = _labels(kind, set(self.rows.get(kind, {})) | set(self.wanted.get(kind, ())))
+        return self._labels[kind]
 
     def client(self, client_id, *, with_referrer=True) -> ClientView:
-        row = self.rows[basis_module.CLIENT].get((client_id,))
-        if row is None:
-            return ClientView(pk=client_id, code=str(client_id), name="")
+        if client_id is None:
+            return ClientView(pk=None, code="", name="")
+        label = self._label(basis_module.CLIENT, client_id)
+        row = self.rows.get(basis_module.CLIENT, {}).get(client_id)
         referrer = None
-        if with_referrer and row.referred_by_id:
+        if with_referrer and row is not None and row.referred_by_id:
             referrer = self.client(row.referred_by_id, with_referrer=False)
-        return ClientView(pk=row.id, code=row.code, name=row.name, referred_by=referrer)
+        return ClientView(pk=client_id, code=label.get("code", f"#{client_id}"), name=label.get("name", ""),
+                          referred_by=referrer)  # fmt: skip
+
+    def _found(self, kind, ids):
+        rows = self.rows.get(kind, {})
+        return [rows[pk] for pk in ids if pk in rows]
 
     def contracts(self, ids) -> list[ContractView]:
-        rows = [self.rows[basis_module.CONTRACT][(pk,)] for pk in ids if (pk,) in self.rows[basis_module.CONTRACT]]
         return [
-            ContractView(
-                pk=r.id, number=r.number, client=self.client(r.client_id), signed_on=r.signed_on, closed_on=r.closed_on
-            )  # fmt: skip
-            for r in sorted(rows, key=lambda r: (r.signed_on, r.id))
+            ContractView(pk=r.id, number=self._label(basis_module.CONTRACT, r.id).get("number", f"#{r.id}"),
+                         client=self.client(r.client_id), signed_on=r.signed_on, closed_on=r.closed_on)  # fmt: skip
+            for r in sorted(self._found(basis_module.CONTRACT, ids), key=lambda r: (r.signed_on, r.id))
         ]
 
     def revenue(self, ids) -> list[RevenueView]:
-        rows = [self.rows[basis_module.REVENUE][(pk,)] for pk in ids if (pk,) in self.rows[basis_module.REVENUE]]
-        return [
-            RevenueView(
-                pk=r.id,
-                ref=r.ref,
-                received_on=r.received_on,
-                amount=r.amount,
-                contract_number=r.contract_number,
-                client=self.client(r.client_id),
+        views = []
+        for r in self._found(basis_module.REVENUE, ids):
+            label = self._label(basis_module.REVENUE, r.id)
+            views.append(
+                RevenueView(pk=r.id, ref=label.get("ref", f"#{r.id}"), received_on=r.received_on, amount=r.amount,
+                            contract_number=label.get("contract_number", ""), client=self.client(r.client_id))
             )  # fmt: skip
-            for r in sorted(rows, key=lambda r: (r.received_on, r.ref))
-        ]
+        return sorted(views, key=lambda v: (v.received_on, v.ref))
 
     def complaints(self, ids) -> list[ComplaintView]:
-        rows = [self.rows[basis_module.COMPLAINT][(pk,)] for pk in ids if (pk,) in self.rows[basis_module.COMPLAINT]]
-        return [
-            ComplaintView(
-                pk=r.id, ref=r.ref, client=self.client(r.client_id), received_at=r.received_at, handled_at=r.handled_at
+        views = []
+        for r in self._found(basis_module.COMPLAINT, ids):
+            label = self._label(basis_module.COMPLAINT, r.id)
+            views.append(
+                ComplaintView(pk=r.id, ref=label.get("ref", f"#{r.id}"), client=self.client(label.get("client_id")),
+                              received_at=r.received_at, handled_at=r.handled_at)
             )  # fmt: skip
-            for r in sorted(rows, key=lambda r: (r.received_at, r.id))
-        ]
+        return sorted(views, key=lambda v: (v.received_at, v.pk))
 
     def surveys(self, ids) -> list[SurveyView]:
-        rows = [self.rows[basis_module.SURVEY][(pk,)] for pk in ids if (pk,) in self.rows[basis_module.SURVEY]]
-        return [
-            SurveyView(
-                pk=r.id,
-                ref=r.ref,
-                client=self.client(r.client_id),
-                surveyed_on=r.surveyed_on,
-                service_quality=r.service_quality,
-                communication=r.communication,
-                outcome=r.outcome,
+        views = []
+        for r in self._found(basis_module.SURVEY, ids):
+            label = self._label(basis_module.SURVEY, r.id)
+            views.append(
+                SurveyView(pk=r.id, ref=label.get("ref", f"#{r.id}"), client=self.client(label.get("client_id")),
+                           surveyed_on=r.surveyed_on, service_quality=r.service_quality,
+                           communication=r.communication, outcome=r.outcome)
             )  # fmt: skip
-            for r in sorted(rows, key=lambda r: (r.surveyed_on, r.ref))
-        ]
+        return sorted(views, key=lambda v: (v.surveyed_on, v.ref))
 
     def clients(self, ids) -> list[ClientView]:
         return sorted((self.client(pk) for pk in ids), key=lambda c: (c.code, c.pk))
 
 
-def row_key(kind, row):
-    return basis_module.row_key(kind, row)
+# How each kind of record is named on the page, read from the department data by id.
+_LABEL_FIELDS = {
+    basis_module.CLIENT: (Client, {"code": "code", "name": "name"}),
+    basis_module.CONTRACT: (Contract, {"number": "number"}),
+    basis_module.REVENUE: (RevenueEntry, {"ref": "ref", "contract_number": "contract__number"}),
+    basis_module.COMPLAINT: (Complaint, {"ref": "ref", "client_id": "client_id"}),
+    basis_module.SURVEY: (SatisfactionSurvey, {"ref": "ref", "client_id": "client_id"}),
+}
+
+
+def _labels(kind, ids) -> dict[int, dict]:
+    if not ids:
+        return {}
+    model, fields = _LABEL_FIELDS[kind]
+    names = list(fields)
+    return {
+        values[0]: dict(zip(names, values[1:], strict=True))
+        for values in model.objects.filter(pk__in=list(ids)).values_list("pk", *fields.values())
+    }
+
+
+def _add_referrers(rows, clients):
+    """The clients who referred the listed ones, for the "referred by" column."""
+    listed = rows.setdefault(basis_module.CLIENT, {})
+    for row in list(listed.values()):
+        if row.referred_by_id and row.referred_by_id in clients:
+            listed.setdefault(row.referred_by_id, clients[row.referred_by_id])
+
+
+def _wanted(code, details) -> dict[str, set]:
+    """The records a line's details name, by kind."""
+    wanted: dict[str, set] = {}
+    for key, kind in basis_module.DETAIL_KINDS.items():
+        if details.get(key):
+            wanted.setdefault(kind, set()).update(details[key])
+    return wanted
 
 
 def _sources(code, details, records: _Records) -> dict:
@@ -451,14 +511,22 @@ def line_explanation(line, *, full_ratings=False) -> dict:
     if card.basis_id is None:
         # Computed before bases were kept: the records are rebuilt from today's data, and the page says so.
         rebuilt = reconstructed_line(line)
-        sources = _sources(code, rebuilt.details, _Records(rebuilt.part))
+        wanted = _wanted(code, rebuilt.details)
+        rows = {kind: {pk: rebuilt.records[kind][pk] for pk in ids if pk in rebuilt.records[kind]}
+                for kind, ids in wanted.items()}  # fmt: skip
+        _add_referrers(rows, rebuilt.records.get(basis_module.CLIENT, {}))
+        sources = _sources(code, rebuilt.details, _Records(rows, wanted))
         changes = []
     else:
         basis = card.basis
         basis.quarter = card.quarter
-        part = basis_module.part_of(basis, card.staff_id)
-        sources = _sources(code, details, _Records(part))
-        changes = changes_since(period=basis_module.period_of(basis), staff_id=card.staff_id, code=code, part=part)
+        wanted = _wanted(code, details)
+        rows = basis_module.records_of(basis, wanted)
+        referrers = {row.referred_by_id for row in rows.get(basis_module.CLIENT, {}).values() if row.referred_by_id}
+        if referrers:
+            _add_referrers(rows, basis_module.records_of(basis, {basis_module.CLIENT: referrers})[basis_module.CLIENT])
+        sources = _sources(code, details, _Records(rows, wanted))
+        changes = changes_since(basis=basis, staff_id=card.staff_id, code=code, rows=rows)
     withheld = False
     if code in scoring.RATED_CODES:
         labels = dict(RaterType.choices)

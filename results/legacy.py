@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 
 from indicators import scoring, selectors
 
-from .basis import split_by_person
+from . import basis as basis_module
 
 
 @dataclass
 class Reconstruction:
     details: dict
-    part: dict = field(default_factory=dict)
+    records: dict = field(default_factory=dict)  # kind → {id: row}
 
 
 def quarter_rows_now(quarter, scheme, as_of) -> scoring.QuarterRows:
@@ -27,34 +27,16 @@ def quarter_rows_now(quarter, scheme, as_of) -> scoring.QuarterRows:
 
 
 def reconstructed_line(line) -> Reconstruction:
-    """The line's details (record ids) and the person's records, rebuilt from today's department records."""
+    """The line's details (record ids) and the records they name, rebuilt from today's department records."""
     card = line.scorecard
     rows = quarter_rows_now(card.quarter, card.scheme, card.computed_at)
     rules = {rule.code: rule for rule in selectors.scheme_rules(card.scheme).get(card.position, [])}
     code = line.indicator.code
     rule = rules.get(code) or scoring.ItemRule(code=code, weight=line.weight, kind=line.indicator.kind)
     raw = scoring.raw_value(scoring.index_rows(rows), card.staff_id, rule)
-    result = scoring.PersonResult(
-        staff_id=card.staff_id,
-        position=card.position,
-        lines=[
-            scoring.LineResult(
-                code=code,
-                indicator_id=line.indicator_id,
-                value=raw.value,
-                numerator=raw.numerator,
-                denominator=raw.denominator,
-                target=None,
-                weight=line.weight,
-                effective_weight=line.effective_weight,
-                points=line.points,
-                rule="",
-                no_data_policy="",
-                no_data_applied=raw.value is None,
-                details=raw.details,
-            )  # fmt: skip
-        ],
-        total=card.total,
-    )
-    part = split_by_person(rows, [result]).get(card.staff_id, {})
-    return Reconstruction(details={**(line.details or {}), **raw.details}, part=part)
+    records = {
+        kind: {row.id: row for row in getattr(rows, field_name)}
+        for kind, field_name in basis_module.ROWS_FIELD.items()
+        if kind != basis_module.RATING
+    }
+    return Reconstruction(details={**(line.details or {}), **raw.details}, records=records)

@@ -48,23 +48,23 @@ $$ LANGUAGE plpgsql;
 """
 
 # One function per table: PL/pgSQL resolves OLD's fields when it plans a statement, so one function cannot read
-# results_basis.id in one table and results_basispart.basis_id in the other.
+# results_basis.id in one table and results_basischunk.basis_id in the other.
 POSTGRESQL_UP = (
     _POSTGRESQL_GUARD.format(name="results_basis_guard", column="id", message=MESSAGE)
-    + _POSTGRESQL_GUARD.format(name="results_basispart_guard", column="basis_id", message=MESSAGE)
+    + _POSTGRESQL_GUARD.format(name="results_basischunk_guard", column="basis_id", message=MESSAGE)
     + """
 CREATE TRIGGER results_basis_immutable BEFORE UPDATE OR DELETE ON results_basis
     FOR EACH ROW EXECUTE FUNCTION results_basis_guard();
-CREATE TRIGGER results_basispart_immutable BEFORE UPDATE OR DELETE ON results_basispart
-    FOR EACH ROW EXECUTE FUNCTION results_basispart_guard();
+CREATE TRIGGER results_basischunk_immutable BEFORE UPDATE OR DELETE ON results_basischunk
+    FOR EACH ROW EXECUTE FUNCTION results_basischunk_guard();
 """
 )
 
 POSTGRESQL_DOWN = """
-DROP TRIGGER IF EXISTS results_basispart_immutable ON results_basispart;
+DROP TRIGGER IF EXISTS results_basischunk_immutable ON results_basischunk;
 DROP TRIGGER IF EXISTS results_basis_immutable ON results_basis;
 DROP FUNCTION IF EXISTS results_basis_guard();
-DROP FUNCTION IF EXISTS results_basispart_guard();
+DROP FUNCTION IF EXISTS results_basischunk_guard();
 """
 
 _CHANGED = " OR ".join(f"NEW.{column} IS NOT OLD.{column}" for column in SCORECARD_COLUMNS)
@@ -105,12 +105,12 @@ SQLITE_UP = [
     f"""CREATE TRIGGER results_basis_no_delete BEFORE DELETE ON results_basis
     FOR EACH ROW WHEN {_RESTS_ON.format(basis="OLD.id")} AND NOT results_maintenance()
     BEGIN SELECT RAISE(ABORT, 'results_basis: {MESSAGE}'); END""",
-    f"""CREATE TRIGGER results_basispart_no_update BEFORE UPDATE ON results_basispart
+    f"""CREATE TRIGGER results_basischunk_no_update BEFORE UPDATE ON results_basischunk
     FOR EACH ROW WHEN NOT results_maintenance()
-    BEGIN SELECT RAISE(ABORT, 'results_basispart: {MESSAGE}'); END""",
-    f"""CREATE TRIGGER results_basispart_no_delete BEFORE DELETE ON results_basispart
+    BEGIN SELECT RAISE(ABORT, 'results_basischunk: {MESSAGE}'); END""",
+    f"""CREATE TRIGGER results_basischunk_no_delete BEFORE DELETE ON results_basischunk
     FOR EACH ROW WHEN {_RESTS_ON.format(basis="OLD.basis_id")} AND NOT results_maintenance()
-    BEGIN SELECT RAISE(ABORT, 'results_basispart: {MESSAGE}'); END""",
+    BEGIN SELECT RAISE(ABORT, 'results_basischunk: {MESSAGE}'); END""",
 ]
 
 SQLITE_DOWN = [
@@ -118,8 +118,8 @@ SQLITE_DOWN = [
     for name in (
         "results_basis_no_update",
         "results_basis_no_delete",
-        "results_basispart_no_update",
-        "results_basispart_no_delete",
+        "results_basischunk_no_update",
+        "results_basischunk_no_delete",
     )
 ]
 

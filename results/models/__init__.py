@@ -3,7 +3,7 @@
 This app is their one writer (results.drafts, results.publication, results.corrections); other apps read them.
 """
 
-from .basis import Basis, BasisPart
+from .basis import Basis, BasisChunk
 from .corrections import (
     Correction,
     CorrectionAdjustment,
@@ -15,7 +15,7 @@ from .scorecards import IndicatorScore, PublishedResultChanged, Scorecard
 
 __all__ = [
     "Basis",
-    "BasisPart",
+    "BasisChunk",
     "Correction",
     "CorrectionAdjustment",
     "CorrectionEvent",

@@ -451,11 +451,14 @@ def test_the_explanation_lists_the_records_as_they_were_when_one_was_reassigned(
 
 
 def test_a_record_added_since_scoring_is_named(stored, client_for):
-    # Given a complaint about the lawyer added after scoring, dated inside the quarter
-    from tests.indicators.test_selectors import at, complaint
+    # Given a complaint about the lawyer added after scoring by the administrative clerk, dated inside the quarter
+    from clients.services import complaint_create
+    from tests.indicators.test_selectors import at, client
 
     firm, quarter, _ = stored
-    added = complaint(firm.lawyer, at(9, 1))
+    added = complaint_create(
+        by=firm.admin_clerk, ref="TS-LATE", client=client(), about=firm.lawyer.profile, received_at=at(9, 1)
+    )
     line = line_of(firm.lawyer, quarter, "complaint_rate")
     text = explain(client_for, firm.executor, line)
     assert f"Complaint {added.ref}: added since" in text

@@ -194,14 +194,14 @@ def test_the_sqlite_update_trigger_names_every_column_but_is_current(sqlite_file
 
 
 def test_the_basis_of_a_published_result_can_be_neither_changed_nor_removed(published_with_basis):
-    from results.models import Basis, BasisPart
+    from results.models import Basis, BasisChunk
 
     card = published_with_basis
-    part = BasisPart.objects.filter(basis=card.basis).first()
-    _refused(lambda: BasisPart.objects.filter(pk=part.pk).update(records="{}"))
-    _refused(lambda: BasisPart.objects.filter(pk=part.pk).delete())
+    record = BasisChunk.objects.filter(basis=card.basis).first()
+    _refused(lambda: BasisChunk.objects.filter(pk=record.pk).update(data="[]"))
+    _refused(lambda: BasisChunk.objects.filter(pk=record.pk).delete())
     _refused(lambda: Basis.objects.filter(pk=card.basis_id).update(note="x"))
-    assert BasisPart.objects.get(pk=part.pk).records == part.records
+    assert BasisChunk.objects.get(pk=record.pk).data == record.data
 
 
 @pytest.fixture
