@@ -81,8 +81,7 @@ _ENCODERS = {
     CLIENT: lambda r: f"[{r.id},{_id(r.referred_by_id)},{'true' if r.contracted_before_window else 'false'}]",
     REVENUE: lambda r: f"[{r.id},{r.credited_to_id},{r.client_id},{_text(r.amount)},{_text(r.received_on)}]",
     COMPLAINT: lambda r: f"[{r.id},{r.about_id},{_id(r.handler_id)},{_text(r.received_at)},{_text(r.handled_at)}]",
-    SURVEY: lambda r: f"[{r.id},{r.staff_id},{_text(r.surveyed_on)},{r.service_quality},{r.communication},"
-    f"{r.outcome}]",
+    SURVEY: lambda r: f"[{r.id},{r.staff_id},{_text(r.surveyed_on)},{r.service_quality},{r.communication},{r.outcome}]",
     RATING: lambda r: json.dumps(list(r), separators=(",", ":"), ensure_ascii=False),
 }
 

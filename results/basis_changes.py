@@ -115,7 +115,5 @@ def changes_since(*, basis, staff_id: int, code: str, rows: dict[str, dict]) -> 
     references = {}
     for kind in {kind for kind, _pk, _what in found}:
         references[kind] = _references(kind, [pk for k, pk, _what in found if k == kind])
-    changes = [
-        RecordChange(kind, pk, references[kind].get(pk, f"#{pk}"), what) for kind, pk, what in found
-    ]
+    changes = [RecordChange(kind, pk, references[kind].get(pk, f"#{pk}"), what) for kind, pk, what in found]
     return sorted(changes, key=lambda change: (change.kind, change.reference))

@@ -19,7 +19,7 @@ from reviews.models import Quarter, StaffProfile
 
 from .basis import basis_write
 from .bulk import compact_json, insert_plain
-from .models import Basis, BasisChunk, IndicatorScore, Scorecard
+from .models import Basis, IndicatorScore, Scorecard
 
 
 def results_store_drafts(*, quarter: Quarter, scheme, by, as_of: datetime.datetime | None = None) -> int:
@@ -56,18 +56,14 @@ def results_store_drafts(*, quarter: Quarter, scheme, by, as_of: datetime.dateti
         # Recomputing replaces the drafts; the evaluations the execution group already wrote are kept.
         written = dict(drafts.exclude(evaluation="").values_list("staff_id", "evaluation"))
         draft_ids = list(drafts.values_list("id", flat=True))
-        old_bases = list(drafts.exclude(basis=None).values_list("basis_id", flat=True).distinct())
+        previous = Basis.objects.filter(scorecards__in=draft_ids).order_by("-pk").first() if draft_ids else None
         if draft_ids:
             lines = IndicatorScore.objects.filter(scorecard_id__in=draft_ids)
             lines._raw_delete(lines.db)
             drafts._raw_delete(drafts.db)
-        if old_bases:
-            # A draft's basis goes with it (no published result rests on it; the database checks that too), its
-            # records in one statement.
-            records = BasisChunk.objects.filter(basis_id__in=old_bases)
-            records._raw_delete(records.db)
-            Basis.objects.filter(pk__in=old_bases).delete()
-        basis = basis_write(quarter=quarter, scheme=scheme, rows=computation.inputs.rows, by=by)
+        # The new basis holds only the records that changed since the previous drafts' (a basis is never removed:
+        # docs/results.md); a first scoring holds them all.
+        basis = basis_write(quarter=quarter, scheme=scheme, rows=computation.inputs.rows, by=by, parent=previous)
 
         insert_plain(
             Scorecard,

@@ -145,8 +145,13 @@ class _Records:
 
     def contracts(self, ids) -> list[ContractView]:
         return [
-            ContractView(pk=r.id, number=self._label(basis_module.CONTRACT, r.id).get("number", f"#{r.id}"),
-                         client=self.client(r.client_id), signed_on=r.signed_on, closed_on=r.closed_on)  # fmt: skip
+            ContractView(
+                pk=r.id,
+                number=self._label(basis_module.CONTRACT, r.id).get("number", f"#{r.id}"),
+                client=self.client(r.client_id),
+                signed_on=r.signed_on,
+                closed_on=r.closed_on,
+            )  # fmt: skip
             for r in sorted(self._found(basis_module.CONTRACT, ids), key=lambda r: (r.signed_on, r.id))
         ]
 

@@ -39,64 +39,54 @@ SCORECARD_COLUMNS = (
     "correction_reason",
 )
 
-POSTGRESQL_UP = f"""
-CREATE OR REPLACE FUNCTION results_scorecard_guard() RETURNS trigger AS $$
+# PostgreSQL checks once per statement, over its transition tables: a quarter's recomputation deletes and writes
+# tens of thousands of draft lines, and a check per row would cost more than the writing. An exception raised by an
+# AFTER trigger undoes the whole statement.
+_MAINTENANCE = "coalesce(current_setting('results.maintenance', true), '') = 'on'"
+
+
+def _statement_guard(name, table, event, condition):
+    transition = {"INSERT": "NEW TABLE AS new_rows", "DELETE": "OLD TABLE AS old_rows"}.get(
+        event, "OLD TABLE AS old_rows NEW TABLE AS new_rows"
+    )
+    return f"""
+CREATE OR REPLACE FUNCTION {name}() RETURNS trigger AS $$
 BEGIN
-    IF current_setting('results.maintenance', true) = 'on' THEN
-        RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
+    IF NOT {_MAINTENANCE} AND EXISTS ({condition}) THEN
+        RAISE EXCEPTION '{table}: {MESSAGE}' USING ERRCODE = 'integrity_constraint_violation';
     END IF;
-    IF TG_OP = 'DELETE' THEN
-        IF OLD.status = 'published' THEN
-            RAISE EXCEPTION 'results_scorecard %: {MESSAGE}', OLD.id USING ERRCODE = 'integrity_constraint_violation';
-        END IF;
-        RETURN OLD;
-    END IF;
-    IF OLD.status = 'published' AND (
-        (to_jsonb(NEW) - 'is_current') IS DISTINCT FROM (to_jsonb(OLD) - 'is_current')
-        OR (NEW.is_current AND NOT OLD.is_current)
-    ) THEN
-        RAISE EXCEPTION 'results_scorecard %: {MESSAGE}', OLD.id USING ERRCODE = 'integrity_constraint_violation';
-    END IF;
-    RETURN NEW;
+    RETURN NULL;
 END;
 $$ LANGUAGE plpgsql;
-
-CREATE TRIGGER results_scorecard_immutable
-    BEFORE UPDATE OR DELETE ON results_scorecard
-    FOR EACH ROW EXECUTE FUNCTION results_scorecard_guard();
-
-CREATE OR REPLACE FUNCTION results_line_guard() RETURNS trigger AS $$
-BEGIN
-    IF current_setting('results.maintenance', true) = 'on' THEN
-        RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
-    END IF;
-    IF TG_OP IN ('UPDATE', 'DELETE') AND EXISTS (
-        SELECT 1 FROM results_scorecard WHERE id = OLD.scorecard_id AND status = 'published'
-    ) THEN
-        RAISE EXCEPTION 'results_indicatorscore %: {MESSAGE}', OLD.id USING ERRCODE = 'integrity_constraint_violation';
-    END IF;
-    IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        IF EXISTS (SELECT 1 FROM results_scorecard WHERE id = NEW.scorecard_id AND status = 'published') THEN
-            RAISE EXCEPTION 'results_indicatorscore of scorecard %: {MESSAGE}', NEW.scorecard_id
-                USING ERRCODE = 'integrity_constraint_violation';
-        END IF;
-        RETURN NEW;
-    END IF;
-    RETURN OLD;
-END;
-$$ LANGUAGE plpgsql;
-
-CREATE TRIGGER results_line_immutable
-    BEFORE INSERT OR UPDATE OR DELETE ON results_indicatorscore
-    FOR EACH ROW EXECUTE FUNCTION results_line_guard();
+CREATE TRIGGER {name} AFTER {event} ON {table} REFERENCING {transition}
+    FOR EACH STATEMENT EXECUTE FUNCTION {name}();
 """
 
-POSTGRESQL_DOWN = """
-DROP TRIGGER IF EXISTS results_line_immutable ON results_indicatorscore;
-DROP FUNCTION IF EXISTS results_line_guard();
-DROP TRIGGER IF EXISTS results_scorecard_immutable ON results_scorecard;
-DROP FUNCTION IF EXISTS results_scorecard_guard();
-"""
+
+_CARD_CHANGED = (
+    "SELECT 1 FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE o.status = 'published' AND ("
+    "(to_jsonb(n) - 'is_current') IS DISTINCT FROM (to_jsonb(o) - 'is_current') OR (n.is_current AND NOT o.is_current))"
+)
+_CARD_DELETED = "SELECT 1 FROM old_rows WHERE status = 'published'"
+_LINE_OF_PUBLISHED = (
+    "SELECT 1 FROM {side}_rows r JOIN results_scorecard s ON s.id = r.scorecard_id WHERE s.status = 'published'"
+)
+PG_GUARDS = (
+    ("results_scorecard_no_update", "results_scorecard", "UPDATE", _CARD_CHANGED),
+    ("results_scorecard_no_delete", "results_scorecard", "DELETE", _CARD_DELETED),
+    ("results_line_no_insert", "results_indicatorscore", "INSERT", _LINE_OF_PUBLISHED.format(side="new")),
+    (
+        "results_line_no_update",
+        "results_indicatorscore",
+        "UPDATE",
+        _LINE_OF_PUBLISHED.format(side="old") + " UNION ALL " + _LINE_OF_PUBLISHED.format(side="new"),
+    ),
+    ("results_line_no_delete", "results_indicatorscore", "DELETE", _LINE_OF_PUBLISHED.format(side="old")),
+)
+POSTGRESQL_UP = "".join(_statement_guard(*guard) for guard in PG_GUARDS)
+POSTGRESQL_DOWN = "".join(
+    f"DROP TRIGGER IF EXISTS {name} ON {table};\nDROP FUNCTION IF EXISTS {name}();\n" for name, table, *_ in PG_GUARDS
+)
 
 _CHANGED = " OR ".join(f"NEW.{column} IS NOT OLD.{column}" for column in SCORECARD_COLUMNS)
 _PUBLISHED_CARD = "(SELECT status FROM results_scorecard WHERE id = {side}.scorecard_id) = 'published'"

@@ -1,8 +1,7 @@
-"""The basis a published result rests on is as immutable as the result (docs/results.md "The frozen basis").
-
-Basis rows and their parts are never updated; a basis (and its parts) can be deleted only while no published result
-rests on it (the drafts of a quarter being recomputed). The SQLite update guard of results_scorecard is recreated to
-name the new basis_id column (0003 explains the triggers and their one maintenance switch).
+"""A basis is never changed or removed (docs/results.md "The frozen basis"): results rest on it, and a later basis
+(a recomputation's, a correction's) rests on its ancestors. Only emptying the whole database lifts this (0003
+explains the triggers and their one maintenance switch). The SQLite guards of the results tables are created again
+with the new basis_id column named.
 """
 
 from django.db import migrations
@@ -30,46 +29,35 @@ SCORECARD_COLUMNS = (
     "correction_reason",
 )
 
-_POSTGRESQL_GUARD = """
+_MAINTENANCE = "coalesce(current_setting('results.maintenance', true), '') = 'on'"
+
+
+def _guard(table, event):
+    name = f"{table}_no_{event.lower()}"
+    return f"""
 CREATE OR REPLACE FUNCTION {name}() RETURNS trigger AS $$
 BEGIN
-    IF current_setting('results.maintenance', true) = 'on' THEN
-        RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
+    IF NOT {_MAINTENANCE} AND EXISTS (SELECT 1 FROM old_rows) THEN
+        RAISE EXCEPTION '{table}: {MESSAGE}' USING ERRCODE = 'integrity_constraint_violation';
     END IF;
-    IF TG_OP = 'UPDATE' THEN
-        RAISE EXCEPTION '%: {message}', TG_TABLE_NAME USING ERRCODE = 'integrity_constraint_violation';
-    END IF;
-    IF EXISTS (SELECT 1 FROM results_scorecard WHERE basis_id = OLD.{column} AND status = 'published') THEN
-        RAISE EXCEPTION '%: {message}', TG_TABLE_NAME USING ERRCODE = 'integrity_constraint_violation';
-    END IF;
-    RETURN OLD;
+    RETURN NULL;
 END;
 $$ LANGUAGE plpgsql;
+CREATE TRIGGER {name} AFTER {event} ON {table} REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION {name}();
 """
 
-# One function per table: PL/pgSQL resolves OLD's fields when it plans a statement, so one function cannot read
-# results_basis.id in one table and results_basischunk.basis_id in the other.
-POSTGRESQL_UP = (
-    _POSTGRESQL_GUARD.format(name="results_basis_guard", column="id", message=MESSAGE)
-    + _POSTGRESQL_GUARD.format(name="results_basischunk_guard", column="basis_id", message=MESSAGE)
-    + """
-CREATE TRIGGER results_basis_immutable BEFORE UPDATE OR DELETE ON results_basis
-    FOR EACH ROW EXECUTE FUNCTION results_basis_guard();
-CREATE TRIGGER results_basischunk_immutable BEFORE UPDATE OR DELETE ON results_basischunk
-    FOR EACH ROW EXECUTE FUNCTION results_basischunk_guard();
-"""
+
+BASIS_TABLES = ("results_basis", "results_basischunk")
+POSTGRESQL_UP = "".join(_guard(table, event) for table in BASIS_TABLES for event in ("UPDATE", "DELETE"))
+POSTGRESQL_DOWN = "".join(
+    f"DROP TRIGGER IF EXISTS {table}_no_{event} ON {table};\nDROP FUNCTION IF EXISTS {table}_no_{event}();\n"
+    for table in BASIS_TABLES
+    for event in ("update", "delete")
 )
-
-POSTGRESQL_DOWN = """
-DROP TRIGGER IF EXISTS results_basischunk_immutable ON results_basischunk;
-DROP TRIGGER IF EXISTS results_basis_immutable ON results_basis;
-DROP FUNCTION IF EXISTS results_basis_guard();
-DROP FUNCTION IF EXISTS results_basischunk_guard();
-"""
 
 _CHANGED = " OR ".join(f"NEW.{column} IS NOT OLD.{column}" for column in SCORECARD_COLUMNS)
 _PUBLISHED_CARD = "(SELECT status FROM results_scorecard WHERE id = {side}.scorecard_id) = 'published'"
-_RESTS_ON = "EXISTS (SELECT 1 FROM results_scorecard WHERE basis_id = {basis} AND status = 'published')"
 
 # SQLite drops a table's triggers when Django rebuilds the table for a schema change, so every migration that
 # touches the results tables creates all their triggers again (tests/results/test_immutability.py checks them).
@@ -99,18 +87,13 @@ SQLITE_UP = [
     f"""CREATE TRIGGER results_line_no_delete BEFORE DELETE ON results_indicatorscore
     FOR EACH ROW WHEN {_PUBLISHED_CARD.format(side="OLD")} AND NOT results_maintenance()
     BEGIN SELECT RAISE(ABORT, 'results_indicatorscore: {MESSAGE}'); END""",
-    f"""CREATE TRIGGER results_basis_no_update BEFORE UPDATE ON results_basis
+    *(
+        f"""CREATE TRIGGER {table}_no_{event.lower()} BEFORE {event} ON {table}
     FOR EACH ROW WHEN NOT results_maintenance()
-    BEGIN SELECT RAISE(ABORT, 'results_basis: {MESSAGE}'); END""",
-    f"""CREATE TRIGGER results_basis_no_delete BEFORE DELETE ON results_basis
-    FOR EACH ROW WHEN {_RESTS_ON.format(basis="OLD.id")} AND NOT results_maintenance()
-    BEGIN SELECT RAISE(ABORT, 'results_basis: {MESSAGE}'); END""",
-    f"""CREATE TRIGGER results_basischunk_no_update BEFORE UPDATE ON results_basischunk
-    FOR EACH ROW WHEN NOT results_maintenance()
-    BEGIN SELECT RAISE(ABORT, 'results_basischunk: {MESSAGE}'); END""",
-    f"""CREATE TRIGGER results_basischunk_no_delete BEFORE DELETE ON results_basischunk
-    FOR EACH ROW WHEN {_RESTS_ON.format(basis="OLD.basis_id")} AND NOT results_maintenance()
-    BEGIN SELECT RAISE(ABORT, 'results_basischunk: {MESSAGE}'); END""",
+    BEGIN SELECT RAISE(ABORT, '{table}: {MESSAGE}'); END"""
+        for table in BASIS_TABLES
+        for event in ("UPDATE", "DELETE")
+    ),
 ]
 
 SQLITE_DOWN = [

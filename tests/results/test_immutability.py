@@ -51,8 +51,13 @@ def test_the_lines_of_a_published_result_can_be_neither_changed_nor_added(publis
     line = published.lines.first()
     _refused(lambda: IndicatorScore.objects.filter(pk=line.pk).update(points=Decimal("15")))
     _refused(lambda: _raw("UPDATE results_indicatorscore SET details = '{}' WHERE id = %s", [line.pk]))
-    # bulk_create skips the model's own check: the database is what refuses.
-    extra = IndicatorScore(scorecard=published, indicator_id=line.indicator_id, weight=1, effective_weight=1, points=1)
+    # bulk_create skips the model's own check: the database is what refuses (an indicator the card has no line for).
+    from indicators.models import Indicator
+
+    other = Indicator.objects.exclude(
+        pk__in=published.lines.values("indicator_id")
+    ).first() or Indicator.objects.create(code="extra", name_zh="额外", name_en="Extra", order=99)
+    extra = IndicatorScore(scorecard=published, indicator=other, weight=1, effective_weight=1, points=1)
     _refused(lambda: IndicatorScore.objects.bulk_create([extra]))
     assert IndicatorScore.objects.get(pk=line.pk).points == line.points
 
