@@ -4,7 +4,7 @@ password-reset limits"): nobody can flood a colleague's inbox or probe the site 
 from django.conf import settings
 from django.utils import timezone
 
-from . import throttle
+from accounts import throttle
 
 ADDRESS_BUCKET = "reset.address"
 ACCOUNT_BUCKET = "reset.account"

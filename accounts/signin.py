@@ -22,7 +22,7 @@ from axes.signals import user_locked_out
 from django.conf import settings
 from django.utils import timezone
 
-from . import throttle
+from accounts import throttle
 
 ADDRESS_BUCKET = "signin.address"
 USERNAME_BUCKET = "signin.username"

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from .models import ThrottleHit
+from accounts.models import ThrottleHit
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,8 @@ from django.contrib.auth import views as auth_views
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .addresses import client_ip
-from .passwords import password_reset_request_admit
+from accounts.addresses import client_ip
+from accounts.passwords import password_reset_request_admit
 
 
 class PasswordResetView(auth_views.PasswordResetView):

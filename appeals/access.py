@@ -3,9 +3,8 @@ and its attachments do not exist (404)."""
 
 from django.http import Http404
 
+from appeals.models import Appeal, AppealAttachment
 from reviews.roles import roles_of
-
-from .models import Appeal, AppealAttachment
 
 
 def may_see(user, appeal) -> bool:

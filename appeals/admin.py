@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from .models import Appeal, AppealAttachment, AppealEvent, AppealMessage
+from appeals.models import Appeal, AppealAttachment, AppealEvent, AppealMessage
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -7,8 +7,7 @@ class AppealsConfig(AppConfig):
     verbose_name = _("Appeals")
 
     def ready(self):
+        from appeals.reminders import appeal_reminders
         from notifications.reminders import reminder_rule_register
-
-        from .reminders import appeal_reminders
 
         reminder_rule_register("appeals", appeal_reminders)

@@ -4,11 +4,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from appeals import uploads
+from appeals.models import AppealStatus, Outcome
+from appeals.selectors import contested_lines, execution_members
 from indicators.models import Indicator
-
-from . import uploads
-from .models import AppealStatus, Outcome
-from .selectors import contested_lines, execution_members
 
 
 class MultipleFileInput(forms.ClearableFileInput):

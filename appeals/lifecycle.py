@@ -13,9 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from appeals.models import Appeal, AppealEvent, AppealStatus
 from reviews.roles import roles_of
-
-from .models import Appeal, AppealEvent, AppealStatus
 
 
 class Action(models.TextChoices):

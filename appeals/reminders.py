@@ -6,10 +6,9 @@ import datetime
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from appeals.models import Appeal, AppealStatus
 from notifications.reminders import Reminder, group_members
 from reviews.models import EXECUTION_GROUP, LEADERSHIP_GROUP
-
-from .models import Appeal, AppealStatus
 
 APPEAL_DAYS_BEFORE = 2
 

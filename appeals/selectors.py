@@ -14,6 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from appeals.lifecycle import actions_for
+from appeals.models import OPEN_STATUSES, Appeal, AppealStatus, Outcome
 from clients.models import ChangeRecord
 from clients.selectors import KINDS
 from results.explain import line_record_ids
@@ -21,9 +23,6 @@ from results.models import IndicatorScore, Scorecard
 from reviews.deadlines import appeal_window_ends_on, local_date
 from reviews.models import EXECUTION_GROUP, Department, QuarterState
 from reviews.roles import DATA_KINDS_BY_DEPARTMENT, roles_of
-
-from .lifecycle import actions_for
-from .models import OPEN_STATUSES, Appeal, AppealStatus, Outcome
 
 # --- Filing ----------------------------------------------------------------------------------------------
 

@@ -15,6 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from appeals import selectors, uploads
+from appeals.lifecycle import Action, AppealForbidden, AppealRefused, actions_for, appeal_transition
+from appeals.models import Appeal, AppealAttachment, AppealEvent, AppealMessage, AppealStatus, Outcome
 from notifications.services import notice_write
 from results.corrections import (
     Adjustment,
@@ -28,10 +31,6 @@ from results.models import Correction, CorrectionStatus
 from reviews.deadlines import local_today
 from reviews.models import EXECUTION_GROUP, LEADERSHIP_GROUP
 from reviews.roles import roles_of
-
-from . import selectors, uploads
-from .lifecycle import Action, AppealForbidden, AppealRefused, actions_for, appeal_transition
-from .models import Appeal, AppealAttachment, AppealEvent, AppealMessage, AppealStatus, Outcome
 
 MAX_TEXT = 10000
 

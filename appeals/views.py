@@ -10,17 +10,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from appeals import selectors, services
+from appeals.access import get_appeal_for_user, get_attachment_for_user
+from appeals.forms import AppealFileForm, AssignForm, CommentForm, LeadershipDecisionForm, MessageForm, UpholdForm
+from appeals.lifecycle import Action, AppealRefused, actions_for
+from appeals.models import AppealStatus, Outcome
 from results.corrections import CorrectionRefused
 from results.models import CorrectionStatus
 from reviews.models import Quarter
 from reviews.roles import roles_of
 from reviews.scorecards import scorecard_for_user
-
-from . import selectors, services
-from .access import get_appeal_for_user, get_attachment_for_user
-from .forms import AppealFileForm, AssignForm, CommentForm, LeadershipDecisionForm, MessageForm, UpholdForm
-from .lifecycle import Action, AppealRefused, actions_for
-from .models import AppealStatus, Outcome
 
 
 def _add_errors(form, error):

@@ -3,10 +3,9 @@
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from clients.models import Client, Complaint, Contract, RevenueEntry, SatisfactionSurvey
+from clients.selectors import KINDS
 from reviews.roles import roles_of
-
-from .models import Client, Complaint, Contract, RevenueEntry, SatisfactionSurvey
-from .selectors import KINDS
 
 
 def readable_kinds(user):

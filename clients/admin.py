@@ -7,11 +7,11 @@ from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from . import locks
-from .audit import change_record_create, diff, snapshot
-from .models import ChangeRecord, Client, Complaint, Contract, RevenueEntry, SatisfactionSurvey
-from .services import record_delete
-from .subjects import SUBJECT_FIELDS, own_record_refusals, subject_ids
+from clients import locks
+from clients.audit import change_record_create, diff, snapshot
+from clients.models import ChangeRecord, Client, Complaint, Contract, RevenueEntry, SatisfactionSurvey
+from clients.services import record_delete
+from clients.subjects import SUBJECT_FIELDS, own_record_refusals, subject_ids
 
 
 class LockedRecordForm:

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 
-from .models import ChangeRecord
+from clients.models import ChangeRecord
 
 
 def _plain(value):

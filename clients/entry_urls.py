@@ -2,8 +2,8 @@
 
 from django.urls import path
 
-from . import views
-from .selectors import KINDS
+from clients import views
+from clients.selectors import KINDS
 
 urlpatterns = [path("", views.data_index, name="index")]
 

@@ -8,10 +8,9 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from clients.models import Client, Complaint, Contract, RevenueEntry, SatisfactionSurvey
+from clients.selectors import KINDS, quarter_choices
 from reviews.models import Position, Quarter, StaffProfile
-
-from .models import Client, Complaint, Contract, RevenueEntry, SatisfactionSurvey
-from .selectors import KINDS, quarter_choices
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")

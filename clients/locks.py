@@ -30,10 +30,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import Min, Q
 from django.utils.translation import gettext as _
 
+from clients.models import Client, Complaint, Contract, RevenueEntry, SatisfactionSurvey
 from reviews.lifecycle import STATES_AFTER_SUBMISSION
 from reviews.models import Quarter
-
-from .models import Client, Complaint, Contract, RevenueEntry, SatisfactionSurvey
 
 # From submission on (submitted, approved, published, closed) a quarter's records are read-only; a quarter the
 # leadership group returns to the execution group (submitted → scored) opens again.

@@ -9,10 +9,9 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from clients.audit import history_for
+from clients.models import ChangeRecord, Client, Complaint, Contract, RevenueEntry, SatisfactionSurvey
 from reviews.models import Quarter
-
-from .audit import history_for
-from .models import ChangeRecord, Client, Complaint, Contract, RevenueEntry, SatisfactionSurvey
 
 PAGE_SIZE = 50
 

@@ -4,10 +4,10 @@ lock (clients.locks) and leaves a change record."""
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from . import locks
-from .audit import change_record_create, diff, snapshot
-from .models import ChangeRecord, Client, Complaint, Contract, RevenueEntry, SatisfactionSurvey
-from .subjects import SUBJECT_FIELDS, own_record_refusals, subject_ids
+from clients import locks
+from clients.audit import change_record_create, diff, snapshot
+from clients.models import ChangeRecord, Client, Complaint, Contract, RevenueEntry, SatisfactionSurvey
+from clients.subjects import SUBJECT_FIELDS, own_record_refusals, subject_ids
 
 
 def _refuse_own_record(model, *, by, before, fields):

@@ -9,7 +9,7 @@ records to another clerk. The data pages, the admin and the imports all ask this
 
 from django.utils.translation import gettext as _
 
-from .models import Complaint, Contract, RevenueEntry, SatisfactionSurvey
+from clients.models import Complaint, Contract, RevenueEntry, SatisfactionSurvey
 
 SUBJECT_FIELDS = {
     Complaint: ("about", "handler"),

@@ -9,11 +9,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from clients import access, locks, selectors
+from clients.forms import RECORD_FORMS, DataFilterForm
+from clients.services import RECORD_SERVICES
 from reviews.roles import roles_of
-
-from . import access, locks, selectors
-from .forms import RECORD_FORMS, DataFilterForm
-from .services import RECORD_SERVICES
 
 
 def _import_url(kind):

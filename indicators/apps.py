@@ -7,8 +7,7 @@ class IndicatorsConfig(AppConfig):
     verbose_name = _("Indicators, schemes and scoring")
 
     def ready(self):
+        from indicators.reminders import rating_reminders
         from notifications.reminders import reminder_rule_register
-
-        from .reminders import rating_reminders
 
         reminder_rule_register("ratings", rating_reminders)

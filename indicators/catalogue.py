@@ -118,7 +118,7 @@ CATALOGUE = [
 def catalogue_sync(indicator_model=None):
     """Create or update the nine indicators by code (the migration and seed_demo call it; idempotent)."""
     if indicator_model is None:
-        from .models import Indicator as indicator_model
+        from indicators.models import Indicator as indicator_model
     for order, entry in enumerate(CATALOGUE, start=1):
         fields = {key: value for key, value in entry.items() if key != "code"}
         indicator_model.objects.update_or_create(code=entry["code"], defaults={**fields, "order": order})

@@ -11,9 +11,8 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from indicators import scoring, selectors
 from reviews.models import Quarter
-
-from . import scoring, selectors
 
 
 @dataclass

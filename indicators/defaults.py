@@ -9,9 +9,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Max
 
+from indicators.models import GradeBand, Indicator, Scheme, SchemeItem
 from reviews.models import Position
-
-from .models import GradeBand, Indicator, Scheme, SchemeItem
 
 D = Decimal
 

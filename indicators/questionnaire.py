@@ -16,11 +16,10 @@ from django.utils.translation import gettext as _
 from clients.audit import change_record_create
 from clients.models import ChangeRecord, SatisfactionSurvey
 from clients.subjects import own_record_refusals
+from indicators.models import QuestionnaireLink
 from notifications.services import notice_write
 from reviews.models import Language
 from reviews.roles import roles_of
-
-from .models import QuestionnaireLink
 
 DEFAULT_VALIDITY = datetime.timedelta(days=30)
 

@@ -4,9 +4,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client
+from indicators.rating_forms import StaffChoiceField
 from reviews.models import Language, StaffProfile
-
-from .rating_forms import StaffChoiceField
 
 SCORES = [(value, str(value)) for value in range(1, 6)]
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import questionnaire_views
+from indicators import questionnaire_views
 
 app_name = "questionnaire"
 

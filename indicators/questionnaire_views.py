@@ -7,12 +7,11 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from indicators import questionnaire
+from indicators.models import QuestionnaireLink
+from indicators.questionnaire_forms import QuestionnaireAnswerForm, QuestionnaireLinkForm
 from reviews.models import Language
 from reviews.roles import require
-
-from . import questionnaire
-from .models import QuestionnaireLink
-from .questionnaire_forms import QuestionnaireAnswerForm, QuestionnaireLinkForm
 
 # Where a just-created link's token waits to be shown once to the clerk who made it.
 NEW_TOKENS_SESSION_KEY = "questionnaire_new_tokens"

@@ -3,10 +3,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from indicators.models import Indicator, RaterType
+from indicators.ratings import MAX_PEERS_PER_PERSON
 from reviews.models import StaffProfile
-
-from .models import Indicator, RaterType
-from .ratings import MAX_PEERS_PER_PERSON
 
 
 class StaffChoiceField(forms.ModelChoiceField):

@@ -8,10 +8,9 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from indicators.models import Indicator, RaterType, RatingAssignment, RatingRound
+from indicators.ratings import QUARTER_STATES_CLOSED_TO_RATING, rating_scale_for
 from reviews.models import Quarter, StaffProfile
-
-from .models import Indicator, RaterType, RatingAssignment, RatingRound
-from .ratings import QUARTER_STATES_CLOSED_TO_RATING, rating_scale_for
 
 # Regulation 三.4 (多角度评价) has colleagues rate each other. What they gave reaches the ratee (averages by kind of
 # rater, their comments) only when at least this many colleagues rated the line, so that no colleague's score can be

@@ -8,11 +8,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from indicators import rating_selectors as selectors
+from indicators import ratings
+from indicators.rating_forms import RatingAssignmentAddForm, RatingGiveForm, RatingRoundOpenForm
 from reviews.roles import require
-
-from . import rating_selectors as selectors
-from . import ratings
-from .rating_forms import RatingAssignmentAddForm, RatingGiveForm, RatingRoundOpenForm
 
 
 def _apply(form, error):

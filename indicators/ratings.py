@@ -5,10 +5,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from indicators.models import Indicator, RaterType, RatingAssignment, RatingRound, Scheme
 from reviews.models import Department, DepartmentKind, Quarter, QuarterState, StaffProfile
 from reviews.roles import roles_of
-
-from .models import Indicator, RaterType, RatingAssignment, RatingRound, Scheme
 
 DEFAULT_RATING_SCALE = 5
 COMMUNICATION = "communication"

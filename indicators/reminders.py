@@ -8,10 +8,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from indicators.models import RatingAssignment, RatingRound
 from notifications.reminders import DAYS_BEFORE, Reminder
 from reviews.deadlines import local_date
-
-from .models import RatingAssignment, RatingRound
 
 
 def rating_reminders(today: datetime.date) -> list[Reminder]:

@@ -6,15 +6,9 @@ from django import forms
 from django.core.validators import MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from indicators.models import Indicator, RaterType, SchemeItem
+from indicators.schemes import PARAMETER_LIMITS, grade_band_problems, item_problems, weight_problems
 from reviews.models import Quarter
-
-from .models import Indicator, RaterType, SchemeItem
-from .schemes import (
-    PARAMETER_LIMITS,
-    grade_band_problems,
-    item_problems,
-    weight_problems,
-)
 
 RATER_WEIGHT_PREFIX = "rw_"
 

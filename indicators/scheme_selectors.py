@@ -9,11 +9,10 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from clients.models import ChangeRecord
+from indicators.models import Indicator, RaterType, Scheme
+from indicators.schemes import scheme_problems
 from reviews.models import Position, Quarter, StaffProfile
 from reviews.roles import roles_of
-
-from .models import Indicator, RaterType, Scheme
-from .schemes import scheme_problems
 
 # Only approved schemes (current or replaced) are public: people must know how they are assessed.
 PUBLIC_STATUSES = (Scheme.Status.APPROVED, Scheme.Status.SUPERSEDED)
@@ -157,7 +156,7 @@ def _grade_label(band):
 def whatif(*, scheme, on_quarter, baseline):
     """The draft's results on a quarter's data next to the baseline's: the distribution of totals and who
     moves up or down. Reads only: results_compute stores nothing."""
-    from .computation import results_compute
+    from indicators.computation import results_compute
 
     after = results_compute(quarter=on_quarter, scheme=scheme)
     before = results_compute(quarter=on_quarter, scheme=baseline) if baseline is not None else []

@@ -9,11 +9,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from indicators import scheme_forms, scheme_selectors, schemes
+from indicators.models import Indicator, Scheme
 from reviews.models import Position
 from reviews.roles import require, roles_of
-
-from . import scheme_forms, scheme_selectors, schemes
-from .models import Indicator, Scheme
 
 
 def _is_execution(roles):

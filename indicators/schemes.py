@@ -15,11 +15,10 @@ from django.utils.translation import gettext as _
 
 from clients.audit import change_record_create
 from clients.models import ChangeRecord
+from indicators.models import GradeBand, Indicator, RaterType, Scheme, SchemeItem
 from reviews.lifecycle import Action, quarter_transition
 from reviews.models import Position, Quarter, QuarterState
 from reviews.roles import roles_of
-
-from .models import GradeBand, Indicator, RaterType, Scheme, SchemeItem
 
 HUNDRED = Decimal("100")
 ITEM_FIELDS = ("weight", "target", "step", "step_mode", "points_per_step", "bonus_cap", "no_data_policy")
@@ -237,7 +236,7 @@ def last_approved_scheme_before(*, quarter):
 
 def scheme_start_for_quarter(*, quarter, by) -> Scheme:
     """The quarter's first scheme: a draft copy of the last approved scheme, or the default scheme if none."""
-    from .defaults import scheme_create_default
+    from indicators.defaults import scheme_create_default
 
     _require_execution(by)
     with transaction.atomic():

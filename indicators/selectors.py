@@ -15,11 +15,10 @@ from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
 from clients.models import Client, Complaint, Contract, RevenueEntry, SatisfactionSurvey
+from indicators import scoring
+from indicators.defaults import DEFAULT_PARAMETERS
+from indicators.models import GradeBand, RatingAssignment, SchemeItem
 from reviews.models import Quarter, StaffProfile
-
-from . import scoring
-from .defaults import DEFAULT_PARAMETERS
-from .models import GradeBand, RatingAssignment, SchemeItem
 
 
 @dataclass

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import questionnaire_views, rating_views, scheme_views, views
+from indicators import questionnaire_views, rating_views, scheme_views, views
 
 app_name = "indicators"
 

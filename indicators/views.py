@@ -5,6 +5,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
 from appeals.selectors import corrected_versions, quarter_corrections
+from indicators.result_cells import cells_html_by_scorecard
 from results import explain
 from results.models import IndicatorScore
 from reviews.access import get_scorecard_for_user
@@ -12,8 +13,6 @@ from reviews.models import Quarter
 from reviews.quarter_selectors import results_table_page
 from reviews.ranked_rows import results_rows_html
 from reviews.roles import require, roles_of
-
-from .result_cells import cells_html_by_scorecard
 
 
 def _quarter_or_404(code):

@@ -5,9 +5,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from accounts.views import PasswordResetView
+from lawfirm_kpi.health import healthz
 from reviews import views as review_views
-
-from .health import healthz
 
 urlpatterns = [
     path("", review_views.home, name="home"),

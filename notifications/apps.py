@@ -7,4 +7,4 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications and feedback documents")
 
     def ready(self):
-        from . import receivers  # noqa: F401 — connects to quarter_published and Interview saves
+        from notifications import receivers  # noqa: F401 — connects to quarter_published and Interview saves

@@ -17,15 +17,14 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from notifications.models import FeedbackDocument, Notice
+from notifications.outbox import notices_retry
+from notifications.services import drain_after_commit, notice_write
 from results.models import Scorecard
 from reviews import charts, pdf
 from reviews.deadlines import appeal_window_ends_on, interview_due_on, local_date
 from reviews.models import Quarter
 from reviews.scorecards import scorecard_page
-
-from .models import FeedbackDocument, Notice
-from .outbox import notices_retry
-from .services import drain_after_commit, notice_write
 
 ERROR_LENGTH = 2000
 
@@ -327,7 +326,7 @@ def quarter_retry_stuck(*, quarter, by, now: datetime.datetime | None = None) ->
 
 
 def _queue_render(document_id):
-    from .tasks import feedback_render
+    from notifications.tasks import feedback_render
 
     feedback_render.delay(document_id)
 

@@ -9,11 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from notifications.ics import invitation_ics
+from notifications.models import Notice
+from notifications.services import Attachment, reminder_send
 from reviews.models import Interview
-
-from .ics import invitation_ics
-from .models import Notice
-from .services import Attachment, reminder_send
 
 INTERVIEW_MINUTES = 60
 

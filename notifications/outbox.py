@@ -25,7 +25,7 @@ from django.db.models import F, Min, Q
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
-from .models import Notice
+from notifications.models import Notice
 
 logger = logging.getLogger(__name__)
 

@@ -7,18 +7,17 @@ from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
+from notifications.services import notice_write
 from results.corrections import versions_published
 from reviews.lifecycle import quarter_published
 from reviews.models import Interview
 from reviews.signals import staff_invitation_due
 
-from .services import notice_write
-
 
 @receiver(quarter_published, dispatch_uid="notifications.quarter_published")
 def on_quarter_published(sender, quarter, **kwargs):
     """Publication starts the feedback batch and asks the superiors to schedule the interviews."""
-    from .tasks import feedback_batch_start, interview_requests
+    from notifications.tasks import feedback_batch_start, interview_requests
 
     quarter_id = quarter.pk
     transaction.on_commit(lambda: feedback_batch_start.delay(quarter_id))
@@ -29,8 +28,8 @@ def on_quarter_published(sender, quarter, **kwargs):
 def on_versions_published(sender, quarter, scorecard_ids, **kwargs):
     """Corrected versions get their feedback documents in the correcting transaction (each document is versioned:
     the first version's stays); their rendering is queued after the commit, and the sweep re-queues it if lost."""
-    from .feedback import feedback_documents_create
-    from .tasks import feedback_render
+    from notifications.feedback import feedback_documents_create
+    from notifications.tasks import feedback_render
 
     document_ids = feedback_documents_create(quarter=quarter, scorecard_ids=scorecard_ids)
     transaction.on_commit(lambda: [feedback_render.delay(pk) for pk in document_ids])
@@ -43,7 +42,7 @@ def on_interview_saved(sender, instance, created, update_fields=None, **kwargs):
         return
     if not created and update_fields is not None and not {"scheduled_at", "place"} & set(update_fields):
         return
-    from .invitations import interview_invitation_send
+    from notifications.invitations import interview_invitation_send
 
     interview_invitation_send(interview_id=instance.pk)
 

@@ -14,12 +14,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from notifications.services import reminder_send
 from results.models import Scorecard
 from reviews.deadlines import interview_due_on, local_date
 from reviews.models import EXECUTION_GROUP, LEADERSHIP_GROUP, Department, Interview, Quarter, QuarterState
 from reviews.roles import DATA_KINDS_BY_DEPARTMENT
-
-from .services import reminder_send
 
 DAYS_BEFORE = 2  # reminders go 2 days before a deadline and on the day itself
 DATA_AGAIN_ON = 5  # Issue 5 §3: data collection again on the 5th if still incomplete

@@ -5,11 +5,10 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
+from notifications.feedback import feedback_stuck_q
+from notifications.models import FeedbackDocument, Notice, Notification
 from reviews.access import get_scorecard_for_user
 from reviews.roles import roles_of
-
-from .feedback import feedback_stuck_q
-from .models import FeedbackDocument, Notice, Notification
 
 UNDELIVERED = [Notice.Status.PENDING, Notice.Status.FAILED]
 

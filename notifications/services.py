@@ -15,7 +15,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 
-from .models import Notice, Notification
+from notifications.models import Notice, Notification
 
 logger = logging.getLogger(__name__)
 
@@ -200,7 +200,7 @@ def reminder_send(
 
 
 def _queue_drain():
-    from .tasks import outbox_drain
+    from notifications.tasks import outbox_drain
 
     outbox_drain.delay()
 

@@ -12,8 +12,8 @@ from django.conf import settings
 from django.db import OperationalError
 from django.utils import timezone
 
-from . import outbox
-from .feedback import (
+from notifications import outbox
+from notifications.feedback import (
     feedback_batch_prepare,
     feedback_document_failure,
     feedback_document_render,
@@ -22,8 +22,8 @@ from .feedback import (
     feedback_unfinished_exists,
     quarter_for_batch,
 )
-from .models import FeedbackDocument
-from .reminders import reminders_send
+from notifications.models import FeedbackDocument
+from notifications.reminders import reminders_send
 
 logger = logging.getLogger(__name__)
 
@@ -176,7 +176,7 @@ def on_worker_ready(**kwargs):
 @shared_task(name="notifications.interview_invitation", **REMINDER_OPTIONS)
 def interview_invitation(interview_id):
     """Kept for messages queued before invitations were written with the interview; writes nothing twice."""
-    from .invitations import interview_invitation_send
+    from notifications.invitations import interview_invitation_send
 
     return interview_invitation_send(interview_id=interview_id)
 

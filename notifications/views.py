@@ -11,14 +11,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from notifications import selectors
+from notifications.feedback import feedback_document_retry, quarter_retry_stuck
+from notifications.models import FeedbackDocument, Notice
+from notifications.outbox import notices_retry
+from notifications.services import drain_after_commit, notification_mark_read, notifications_mark_all_read
 from reviews.quarter_selectors import get_quarter_or_404
 from reviews.roles import require
-
-from . import selectors
-from .feedback import feedback_document_retry, quarter_retry_stuck
-from .models import FeedbackDocument, Notice
-from .outbox import notices_retry
-from .services import drain_after_commit, notification_mark_read, notifications_mark_all_read
 
 organisers_only = require(lambda roles: roles.is_organiser)
 execution_only = require(lambda roles: roles.is_execution)

@@ -2,9 +2,8 @@
 
 from django.http import Http404
 
+from results.models import Correction
 from reviews.roles import roles_of
-
-from .models import Correction
 
 
 def get_correction_for_user(user, pk) -> Correction:

@@ -2,9 +2,8 @@
 
 from django.contrib import admin
 
+from results.models import Correction, CorrectionAdjustment, CorrectionRecordChange, IndicatorScore, Scorecard
 from reviews.admin import ReadOnlyAdmin
-
-from .models import Correction, CorrectionAdjustment, CorrectionRecordChange, IndicatorScore, Scorecard
 
 
 class IndicatorScoreInline(admin.TabularInline):

@@ -9,6 +9,6 @@ class ResultsConfig(AppConfig):
     def ready(self):
         from django.db.backends.signals import connection_created
 
-        from .integrity import register_sqlite_functions
+        from results.integrity import register_sqlite_functions
 
         connection_created.connect(register_sqlite_functions, dispatch_uid="results.sqlite_functions")

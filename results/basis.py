@@ -23,9 +23,8 @@ from itertools import groupby
 from django.db.models import Q
 
 from indicators import scoring
-
-from .bulk import insert_plain
-from .models import Basis, BasisChunk
+from results.bulk import insert_plain
+from results.models import Basis, BasisChunk
 
 # The kinds of record a basis keeps, each as a compact JSON array of its row's fields in order.
 CONTRACT, CLIENT, REVENUE, COMPLAINT, SURVEY, RATING = "contract", "client", "revenue", "complaint", "survey", "rating"

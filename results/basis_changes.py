@@ -16,8 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from clients.models import ChangeRecord, Client, Complaint, Contract, RevenueEntry, SatisfactionSurvey
 from indicators import scoring, selectors
-
-from . import basis as basis_module
+from results import basis as basis_module
 
 # The fields of each row that the definitions read.
 COMPARED = {

@@ -30,13 +30,10 @@ from clients.forms import RECORD_FORMS
 from indicators import scoring, selectors
 from indicators.computation import rows_compute
 from indicators.models import Indicator
-from reviews.models import Quarter, QuarterState, StaffProfile
-from reviews.roles import roles_of
-
-from . import basis as basis_module
-from .bulk import compact_json
-from .legacy import quarter_rows_now
-from .models import (
+from results import basis as basis_module
+from results.bulk import compact_json
+from results.legacy import quarter_rows_now
+from results.models import (
     Basis,
     Correction,
     CorrectionAdjustment,
@@ -46,6 +43,8 @@ from .models import (
     IndicatorScore,
     Scorecard,
 )
+from reviews.models import Quarter, QuarterState, StaffProfile
+from reviews.roles import roles_of
 
 # Sent inside the transaction that publishes corrected versions, so receivers write their rows with them (the
 # feedback documents) and queue longer work after the commit. Receivers get `quarter` and `scorecard_ids`.
@@ -871,14 +870,14 @@ def _apply(correction, *, by, preview: Preview, at=None, comment="", action="app
 
 def _notify_corrected(correction, pairs):
     """Everyone whose result changed is told what changed, in their language, with the correction named."""
-    from .notices import corrected_result_notice
+    from results.notices import corrected_result_notice
 
     for old, new in pairs:
         corrected_result_notice(correction=correction, old=old, new=new)
 
 
 def _notify_leadership(correction, preview):
-    from .notices import approval_requested_notice
+    from results.notices import approval_requested_notice
 
     approval_requested_notice(correction=correction, moved=len(preview.moved))
 

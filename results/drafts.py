@@ -15,11 +15,10 @@ from django.utils.translation import gettext as _
 
 from indicators import scoring
 from indicators.computation import quarter_compute
+from results.basis import basis_write
+from results.bulk import compact_json, insert_plain
+from results.models import Basis, IndicatorScore, Scorecard
 from reviews.models import Quarter, StaffProfile
-
-from .basis import basis_write
-from .bulk import compact_json, insert_plain
-from .models import Basis, IndicatorScore, Scorecard
 
 
 def results_store_drafts(*, quarter: Quarter, scheme, by, as_of: datetime.datetime | None = None) -> int:

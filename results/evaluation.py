@@ -8,11 +8,10 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from results.models import Scorecard
 from reviews.lifecycle import STATES_AFTER_SUBMISSION
 from reviews.models import Quarter
 from reviews.roles import roles_of
-
-from .models import Scorecard
 
 MAX_EVALUATION_LENGTH = 4000
 STRENGTHS_SHOWN = 3

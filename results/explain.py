@@ -17,10 +17,9 @@ from clients.models import Client, Complaint, Contract, RevenueEntry, Satisfacti
 from indicators import scoring
 from indicators.models import RaterType
 from indicators.rating_selectors import peer_figures_withheld
-
-from . import basis as basis_module
-from .basis_changes import changes_since
-from .legacy import reconstructed_line
+from results import basis as basis_module
+from results.basis_changes import changes_since
+from results.legacy import reconstructed_line
 
 
 def fmt(value, places="0.01") -> str:

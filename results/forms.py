@@ -5,9 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client, Complaint, Contract, RevenueEntry, SatisfactionSurvey
 from indicators.models import Indicator
+from results.models import CorrectionRecordChange, CorrectionStatus
 from reviews.models import StaffProfile
-
-from .models import CorrectionRecordChange, CorrectionStatus
 
 # How a record is named on the page: its reference, as the departments know it.
 RECORD_LOOKUP = {

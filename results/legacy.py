@@ -10,8 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from indicators import scoring, selectors
-
-from . import basis as basis_module
+from results import basis as basis_module
 
 
 @dataclass

@@ -1,6 +1,6 @@
 """Publishing a quarter's results (regulation 三.5: the written result goes to each person)."""
 
-from .models import Scorecard
+from results.models import Scorecard
 
 
 def results_publish(*, quarter) -> int:

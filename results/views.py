@@ -10,13 +10,12 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from clients.forms import RECORD_FORMS
+from results import corrections as service
+from results.access import get_correction_for_user
+from results.forms import AdjustmentForm, CorrectionStartForm, DecisionCommentForm, RecordChoiceForm
+from results.models import Correction, CorrectionStatus
 from reviews.models import Quarter, QuarterState, StaffProfile
 from reviews.roles import require, roles_of
-
-from . import corrections as service
-from .access import get_correction_for_user
-from .forms import AdjustmentForm, CorrectionStartForm, DecisionCommentForm, RecordChoiceForm
-from .models import Correction, CorrectionStatus
 
 
 def _quarter_or_404(code):

@@ -3,9 +3,8 @@
 from django.http import Http404
 
 from results.models import Scorecard
-
-from .models import InterviewerDesignation
-from .roles import roles_of
+from reviews.models import InterviewerDesignation
+from reviews.roles import roles_of
 
 
 def is_superior_of(profile, staff) -> bool:

@@ -5,10 +5,15 @@ from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
 
-from .lifecycle import STATES_AFTER_SUBMISSION
-from .models import Department, Quarter, StaffChange, StaffProfile
-from .quarter_services import APPEAL_TERM_FIELDS, appeal_days_error, appeal_terms_editable, appeal_terms_record_change
-from .staff_changes import staff_changes_by
+from reviews.lifecycle import STATES_AFTER_SUBMISSION
+from reviews.models import Department, Quarter, StaffChange, StaffProfile
+from reviews.quarter_services import (
+    APPEAL_TERM_FIELDS,
+    appeal_days_error,
+    appeal_terms_editable,
+    appeal_terms_record_change,
+)
+from reviews.staff_changes import staff_changes_by
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -9,8 +9,8 @@ class ReviewsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from . import staff_changes
-        from .reference_data import reference_data_ensure
+        from reviews import staff_changes
+        from reviews.reference_data import reference_data_ensure
 
         # Regulation 二.1/二.2: every change of a person's groups, duties or place is recorded, whatever made it.
         staff_changes.connect()

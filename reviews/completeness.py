@@ -12,10 +12,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from clients.models import ChangeRecord, Client, Complaint, Contract, RevenueEntry, SatisfactionSurvey
-
-from .interviewers import people_without_interviewer
-from .models import Department, StaffProfile
-from .roles import DATA_KINDS_BY_DEPARTMENT
+from reviews.interviewers import people_without_interviewer
+from reviews.models import Department, StaffProfile
+from reviews.roles import DATA_KINDS_BY_DEPARTMENT
 
 KIND_TITLES = {
     "clients": gettext_lazy("New clients"),

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 
-from .roles import roles_of
+from reviews.roles import roles_of
 
 
 def roles(request):

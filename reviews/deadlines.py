@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from .models import QuarterState
+from reviews.models import QuarterState
 
 INTERVIEW_DAYS = 7  # Regulation 三.5: the interview within one week of receiving the result.
 

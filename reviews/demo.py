@@ -17,8 +17,7 @@ from django.db import transaction
 from django.db.models import ProtectedError, Q, RestrictedError
 
 from clients.models import ChangeRecord, Client, Complaint, Contract, RevenueEntry, SatisfactionSurvey
-
-from .models import (
+from reviews.models import (
     EXECUTION_GROUP,
     LEADERSHIP_GROUP,
     Department,
@@ -29,7 +28,7 @@ from .models import (
     StaffChange,
     StaffProfile,
 )
-from .staff_changes import staff_changes_by
+from reviews.staff_changes import staff_changes_by
 
 # The demo firm's published password (README): demo data only, never a real account.
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105

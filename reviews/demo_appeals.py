@@ -17,10 +17,9 @@ from decimal import ROUND_DOWN, Decimal
 
 from appeals.models import Appeal, AppealEvent, AppealMessage, Outcome
 from results.models import Correction, CorrectionAdjustment, CorrectionEvent, CorrectionStatus, Scorecard
-
-from .demo import EXECUTION_MEMBERS, STAFF
-from .demo_quarters import _at
-from .models import Position
+from reviews.demo import EXECUTION_MEMBERS, STAFF
+from reviews.demo_quarters import _at
+from reviews.models import Position
 
 APPELLANT = "lawyer"
 SUPERVISOR = "executor"

@@ -23,9 +23,8 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from results.models import Scorecard
-
-from .demo import STAFF, completed_quarters
-from .models import ImprovementItem, Interview, Quarter, QuarterEvent, QuarterState
+from reviews.demo import STAFF, completed_quarters
+from reviews.models import ImprovementItem, Interview, Quarter, QuarterEvent, QuarterState
 
 # Mean rating (1–5) a colleague of each tier receives for communication and collaboration.
 RATING_MEANS = {"A": 4.6, "B": 4.1, "C": 3.5, "D": 2.7, "P": 4.5, "-": 4.0}
@@ -125,7 +124,7 @@ def _hold_interviews(quarter, published_on):
 
 def _backdate(quarter, published_on):
     """Move the recorded steps of a past quarter, and of its appeals, to the days they would have happened."""
-    from .demo_appeals import demo_appeals_backdate
+    from reviews.demo_appeals import demo_appeals_backdate
 
     for event in quarter.events.all():
         days = STEP_DAYS.get(event.action)
@@ -152,8 +151,7 @@ def _history_without_email():
 def _history_publication():
     """Publishing a past quarter must not e-mail the whole firm or render its PDFs: detach that receiver."""
     from notifications.receivers import on_quarter_published
-
-    from .lifecycle import quarter_published
+    from reviews.lifecycle import quarter_published
 
     quarter_published.disconnect(dispatch_uid="notifications.quarter_published")
     try:
@@ -195,8 +193,7 @@ def _render_demo_feedback(quarter):
 def _run_past_quarter(quarter, users, rng, appeal=None):
     from indicators.ratings import rating_round_close, rating_round_open
     from indicators.schemes import scheme_approve, scheme_start_for_quarter
-
-    from . import quarter_services as steps
+    from reviews import quarter_services as steps
 
     executor, partner, second_partner = users["executor"], users["partner"], users["lizhiming"]
     scheme = scheme_start_for_quarter(quarter=quarter, by=executor)
@@ -226,8 +223,7 @@ def _run_past_quarter(quarter, users, rng, appeal=None):
 def _run_collecting_quarter(quarter, users, rng, today):
     from indicators.ratings import rating_round_open
     from indicators.schemes import scheme_approve, scheme_start_for_quarter
-
-    from . import quarter_services as steps
+    from reviews import quarter_services as steps
 
     executor, partner = users["executor"], users["partner"]
     scheme = scheme_start_for_quarter(quarter=quarter, by=executor)
@@ -244,8 +240,7 @@ def _run_collecting_quarter(quarter, users, rng, today):
 def demo_quarters_run(*, today):
     """Bring the demo quarters to their states; quarters that already have a scheme are left as they are."""
     from indicators.catalogue import catalogue_sync
-
-    from .demo_appeals import demo_appeal_rejected, demo_appeal_upheld, history_corrections
+    from reviews.demo_appeals import demo_appeal_rejected, demo_appeal_upheld, history_corrections
 
     # A flushed test database (live-server tests) has lost the catalogue the migration loaded.
     catalogue_sync()

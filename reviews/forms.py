@@ -8,8 +8,8 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .governance import staff_change_refusals, staff_snapshot
-from .models import (
+from reviews.governance import staff_change_refusals, staff_snapshot
+from reviews.models import (
     EXECUTION_GROUP,
     LEADERSHIP_GROUP,
     Department,

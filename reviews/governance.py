@@ -13,8 +13,8 @@ changes people (the people page, the staff import; the admin has these fields re
 
 from django.utils.translation import gettext as _
 
-from .models import EXECUTION_GROUP, LEADERSHIP_GROUP, StaffProfile
-from .roles import roles_of
+from reviews.models import EXECUTION_GROUP, LEADERSHIP_GROUP, StaffProfile
+from reviews.roles import roles_of
 
 # What a person may not change on their own record (rule 2), in the people form's field names.
 OWN_GOVERNED_FIELDS = (

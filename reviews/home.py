@@ -7,11 +7,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from results.models import Scorecard
-
-from .deadlines import days_left, days_phrase, interview_due_on, local_today
-from .interviewers import interviewees_q
-from .models import Interview, Quarter, QuarterState
-from .roles import roles_of
+from reviews.deadlines import days_left, days_phrase, interview_due_on, local_today
+from reviews.interviewers import interviewees_q
+from reviews.models import Interview, Quarter, QuarterState
+from reviews.roles import roles_of
 
 DATA_TITLES = {
     "clients": gettext_lazy("Clients"),

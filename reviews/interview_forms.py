@@ -4,8 +4,8 @@ from django import forms
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
-from .interviews import PlanItem
-from .models import StaffProfile
+from reviews.interviews import PlanItem
+from reviews.models import StaffProfile
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 

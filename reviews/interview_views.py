@@ -8,17 +8,17 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import interviews
-from .interview_forms import (
+from reviews import interviews
+from reviews.interview_forms import (
     InterviewAcknowledgeForm,
     InterviewRecordForm,
     InterviewScheduleForm,
     improvement_formset,
 )
-from .interviewers import may_interview
-from .models import ImprovementItem, Interview
-from .roles import require
-from .scorecards import scorecard_for_user
+from reviews.interviewers import may_interview
+from reviews.models import ImprovementItem, Interview
+from reviews.roles import require
+from reviews.scorecards import scorecard_for_user
 
 
 def _add_errors(form, error):

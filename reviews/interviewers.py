@@ -15,10 +15,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from results.models import Scorecard
-
-from .lifecycle import Setting
-from .models import Interview, InterviewerDesignation, Quarter, QuarterEvent, QuarterState, StaffProfile
-from .roles import roles_of
+from reviews.lifecycle import Setting
+from reviews.models import Interview, InterviewerDesignation, Quarter, QuarterEvent, QuarterState, StaffProfile
+from reviews.roles import roles_of
 
 MAX_REASON = 2000
 

@@ -14,12 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from results.models import Scorecard
-
-from .access import is_superior_of
-from .deadlines import interview_due_on
-from .interviewers import interviewees_q, may_interview
-from .models import ImprovementItem, Interview, Quarter, QuarterState, StaffProfile
-from .roles import roles_of
+from reviews.access import is_superior_of
+from reviews.deadlines import interview_due_on
+from reviews.interviewers import interviewees_q, may_interview
+from reviews.models import ImprovementItem, Interview, Quarter, QuarterState, StaffProfile
+from reviews.roles import roles_of
 
 # Quarters whose results people can read; a closed quarter is read-only.
 PUBLISHED_STATES = (QuarterState.PUBLISHED, QuarterState.CLOSED)

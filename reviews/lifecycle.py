@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .models import Quarter, QuarterEvent, QuarterState
-from .roles import roles_of
+from reviews.models import Quarter, QuarterEvent, QuarterState
+from reviews.roles import roles_of
 
 # Sent after the transaction that published a quarter has committed, so receivers (feedback PDFs, e-mails,
 # reminders) never see uncommitted rows. Receivers get `quarter` (the published Quarter) as keyword argument.

@@ -3,9 +3,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .interviewers import MAX_REASON
-from .models import StaffProfile
-from .quarter_services import APPEAL_DAYS_MAX, APPEAL_DAYS_MIN
+from reviews.interviewers import MAX_REASON
+from reviews.models import StaffProfile
+from reviews.quarter_services import APPEAL_DAYS_MAX, APPEAL_DAYS_MIN
 
 _BOUNDS_ERRORS = {
     "min_value": _("At least %(limit_value)s day, please."),

@@ -10,12 +10,11 @@ from django.urls import reverse
 from django.utils.translation import get_language
 
 from results.models import Scorecard
-
-from .deadlines import appeal_window_ends_on, quarter_deadlines
-from .lifecycle import actions_for
-from .models import Department, Position, Quarter, QuarterEvent, QuarterState
-from .quarter_services import pending_interviews, quarter_close_blockers, stale_drafts, undecided_appeals
-from .scorecards import RESULTS_CACHE_SECONDS, results_stamp
+from reviews.deadlines import appeal_window_ends_on, quarter_deadlines
+from reviews.lifecycle import actions_for
+from reviews.models import Department, Position, Quarter, QuarterEvent, QuarterState
+from reviews.quarter_services import pending_interviews, quarter_close_blockers, stale_drafts, undecided_appeals
+from reviews.scorecards import RESULTS_CACHE_SECONDS, results_stamp
 
 RANKED_PAGE_SIZE = 100
 # The quarter page names this many people still waiting for their interview; the interviews page lists them all.

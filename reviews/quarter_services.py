@@ -15,12 +15,11 @@ from results.drafts import results_store_drafts
 from results.evaluation import drafts_fill_evaluations
 from results.models import Scorecard
 from results.publication import results_publish
-
-from .deadlines import appeal_window_ends_on, local_today
-from .interviewers import interviewers_of, people_without_interviewer
-from .lifecycle import Action, Setting, TransitionRefused, quarter_published, quarter_transition
-from .models import Interview, Quarter, QuarterEvent, QuarterState, StaffProfile
-from .roles import roles_of
+from reviews.deadlines import appeal_window_ends_on, local_today
+from reviews.interviewers import interviewers_of, people_without_interviewer
+from reviews.lifecycle import Action, Setting, TransitionRefused, quarter_published, quarter_transition
+from reviews.models import Interview, Quarter, QuarterEvent, QuarterState, StaffProfile
+from reviews.roles import roles_of
 
 MAX_SUMMARY_LENGTH = 20000
 

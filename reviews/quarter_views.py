@@ -14,16 +14,15 @@ from django.views.decorators.http import require_POST
 from appeals.selectors import corrected_versions, quarter_corrections
 from results.evaluation import MAX_EVALUATION_LENGTH, evaluation_draft, scorecard_evaluation_update
 from results.models import Scorecard
-
-from . import quarter_selectors as selectors
-from .completeness import completeness_board
-from .deadlines import local_today
-from .interviewers import assessed_people, designation_page, interviewer_designate
-from .lifecycle import STATES_AFTER_SUBMISSION, Action, TransitionRefused, action_label
-from .models import QuarterState
-from .pdf import render_pdf
-from .quarter_forms import AppealTermsForm, InterviewerDesignationForm
-from .quarter_services import (
+from reviews import quarter_selectors as selectors
+from reviews.completeness import completeness_board
+from reviews.deadlines import local_today
+from reviews.interviewers import assessed_people, designation_page, interviewer_designate
+from reviews.lifecycle import STATES_AFTER_SUBMISSION, Action, TransitionRefused, action_label
+from reviews.models import QuarterState
+from reviews.pdf import render_pdf
+from reviews.quarter_forms import AppealTermsForm, InterviewerDesignationForm
+from reviews.quarter_services import (
     MAX_SUMMARY_LENGTH,
     QUARTER_SERVICES,
     appeal_terms_editable,
@@ -33,9 +32,9 @@ from .quarter_services import (
     quarter_return,
     stale_drafts,
 )
-from .ranked_rows import approval_rows_html
-from .report import quarter_report
-from .roles import require, roles_of
+from reviews.ranked_rows import approval_rows_html
+from reviews.report import quarter_report
+from reviews.roles import require, roles_of
 
 organisers_only = require(lambda roles: roles.is_organiser)
 leadership_only = require(lambda roles: roles.is_leadership)

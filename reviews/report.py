@@ -12,9 +12,8 @@ from django.utils.translation import gettext as _
 
 from appeals.selectors import appeal_statistics as counted_appeals
 from results.models import Scorecard
-
-from .completeness import completeness_board
-from .models import Position, Quarter
+from reviews.completeness import completeness_board
+from reviews.models import Position, Quarter
 
 PERFORMERS_SHOWN = 5
 CHANGES_SHOWN = 5
@@ -175,7 +174,7 @@ def _category_averages(quarter, cards, count):
 
 def histogram(totals, *, bins=10):
     """The distribution of totals as an SVG drawing (the same picture on the page and in the PDF)."""
-    from .charts import histogram_svg
+    from reviews.charts import histogram_svg
 
     top = max([Decimal(100), *totals]) if totals else Decimal(100)
     return histogram_svg(

@@ -5,7 +5,7 @@ from functools import cached_property
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 
-from .models import EXECUTION_GROUP, LEADERSHIP_GROUP, DepartmentKind
+from reviews.models import EXECUTION_GROUP, LEADERSHIP_GROUP, DepartmentKind
 
 # Regulation 三.3: which department delivers which kind of data.
 DATA_KINDS_BY_DEPARTMENT = {

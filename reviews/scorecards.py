@@ -20,14 +20,13 @@ from django.utils.translation import ngettext
 
 from indicators.scoring import satisfaction_percent
 from results.models import IndicatorScore, Scorecard
-
-from . import charts
-from .access import get_scorecard_for_user
-from .deadlines import appeal_window_ends_on, interview_due_on
-from .interviewers import may_interview
-from .interviews import PUBLISHED_STATES, interview_status
-from .models import ImprovementItem, Interview, Position, Quarter, QuarterState
-from .roles import roles_of
+from reviews import charts
+from reviews.access import get_scorecard_for_user
+from reviews.deadlines import appeal_window_ends_on, interview_due_on
+from reviews.interviewers import may_interview
+from reviews.interviews import PUBLISHED_STATES, interview_status
+from reviews.models import ImprovementItem, Interview, Position, Quarter, QuarterState
+from reviews.roles import roles_of
 
 TREND_QUARTERS = 4
 # How long a rendered results block may stay in the cache; results_stamp already retires it when results change.

@@ -8,9 +8,17 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
-from .models import EXECUTION_GROUP, LEADERSHIP_GROUP, Department, DepartmentKind, Position, StaffChange, StaffProfile
-from .roles import roles_of
-from .staff_changes import value_display
+from reviews.models import (
+    EXECUTION_GROUP,
+    LEADERSHIP_GROUP,
+    Department,
+    DepartmentKind,
+    Position,
+    StaffChange,
+    StaffProfile,
+)
+from reviews.roles import roles_of
+from reviews.staff_changes import value_display
 
 # Lazy: the titles are translated when a page is rendered, in the reader's language.
 
@@ -66,7 +74,7 @@ STAFF_CHANGES_PAGE_SIZE = 50
 
 def staff_changes_page(*, query):
     """The record of role changes, newest first, filtered by person, who, kind and date range (firm's days)."""
-    from .forms import StaffChangeFilterForm
+    from reviews.forms import StaffChangeFilterForm
 
     form = StaffChangeFilterForm(query or None)
     changes = StaffChange.objects.select_related("person__profile", "by__profile")

@@ -9,10 +9,18 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from .governance import invitation_refusal, staff_change_refusals, staff_snapshot
-from .models import EXECUTION_GROUP, LEADERSHIP_GROUP, Department, DepartmentKind, Position, StaffChange, StaffProfile
-from .signals import staff_invitation_due
-from .staff_changes import staff_changes_by
+from reviews.governance import invitation_refusal, staff_change_refusals, staff_snapshot
+from reviews.models import (
+    EXECUTION_GROUP,
+    LEADERSHIP_GROUP,
+    Department,
+    DepartmentKind,
+    Position,
+    StaffChange,
+    StaffProfile,
+)
+from reviews.signals import staff_invitation_due
+from reviews.staff_changes import staff_changes_by
 
 
 def staff_invitation_link(*, user):

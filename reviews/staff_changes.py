@@ -17,8 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lawfirm_kpi.security import log_event
-
-from .models import Department, Position, StaffChange, StaffProfile
+from reviews.models import Department, Position, StaffChange, StaffProfile
 
 Kind, Source = StaffChange.Kind, StaffChange.Source
 
@@ -231,7 +230,7 @@ def connect():
 
 
 def _group_label(name):
-    from .models import EXECUTION_GROUP, LEADERSHIP_GROUP
+    from reviews.models import EXECUTION_GROUP, LEADERSHIP_GROUP
 
     return {LEADERSHIP_GROUP: _("Leadership group"), EXECUTION_GROUP: _("Execution group")}.get(name, name)
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from reviews import views
 
 app_name = "reviews"
 
@@ -13,7 +13,7 @@ urlpatterns = [
 ]
 
 # The quarter's life (issue 4 §1–4): list, detail and steps, completeness, report, evaluations, approval.
-from . import quarter_views  # noqa: E402
+from reviews import quarter_views  # noqa: E402
 
 urlpatterns += [
     path("quarters/", quarter_views.quarters, name="quarters"),
@@ -30,7 +30,7 @@ urlpatterns += [
 ]
 
 # The person's scorecards and the interview (issue 4 §5–6, regulation 三.5).
-from . import interview_views, scorecard_views  # noqa: E402
+from reviews import interview_views, scorecard_views  # noqa: E402
 
 urlpatterns += [
     path("scorecards/", scorecard_views.my_scorecards, name="my_scorecards"),

@@ -9,10 +9,10 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import selectors, services
-from .forms import PersonForm
-from .home import home_tasks
-from .roles import require, roles_of
+from reviews import selectors, services
+from reviews.forms import PersonForm
+from reviews.home import home_tasks
+from reviews.roles import require, roles_of
 
 
 class LoginView(auth_views.LoginView):

@@ -22,15 +22,14 @@ from django.utils.translation import gettext as _
 
 from clients import locks
 from clients.audit import change_record_build
+from clients.importing import parsing
+from clients.importing.columns import KINDS, spec_for
+from clients.importing.validators import HANDLERS, ImportReport, InFile, RowError, chunked
 from clients.models import ChangeRecord
 from lawfirm_kpi.spreadsheets import neutralise
 from reviews.models import Department, StaffChange, StaffProfile
 from reviews.services import staff_send_invitation
 from reviews.staff_changes import staff_changes_record, superior_labels
-
-from . import parsing
-from .columns import KINDS, spec_for
-from .validators import HANDLERS, ImportReport, InFile, RowError, chunked
 
 logger = logging.getLogger(__name__)
 

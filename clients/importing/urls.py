@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from clients.importing import views
 
 urlpatterns = [
     path("", views.import_index, name="import_index"),

@@ -15,13 +15,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clients import locks
+from clients.importing import columns as col
+from clients.importing.parsing import CellError, CellParser, as_text, is_blank
 from clients.models import Client, Complaint, Contract, RevenueEntry, SatisfactionSurvey
 from clients.subjects import SUBJECT_FIELDS, own_record_refusals
 from reviews.governance import staff_change_refusals
 from reviews.models import LEADERSHIP_GROUP, Department, StaffProfile
-
-from . import columns as col
-from .parsing import CellError, CellParser, as_text, is_blank
 
 # Preview pages show at most this many of the planned changes, as a sample.
 SAMPLE_SIZE = 50

@@ -16,11 +16,9 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from reviews.roles import roles_of
-
-from .columns import KIND_ORDER, KINDS, spec_for
-from .forms import ImportUploadForm
-from .services import (
+from clients.importing.columns import KIND_ORDER, KINDS, spec_for
+from clients.importing.forms import ImportUploadForm
+from clients.importing.services import (
     import_errors_csv,
     import_run,
     import_template_build,
@@ -29,6 +27,7 @@ from .services import (
     import_upload_open,
     import_upload_store,
 )
+from reviews.roles import roles_of
 
 SESSION_KEY = "clients_imports"
 # The preview table shows this many errors; the complete list is a CSV download.

@@ -1,7 +1,7 @@
 """Benchmark settings: like production in behaviour (DEBUG off), local in services, quiet logs."""
 
-from .test import *  # noqa: F403
-from .test import env
+from lawfirm_kpi.settings.test import *  # noqa: F403
+from lawfirm_kpi.settings.test import env
 
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
 

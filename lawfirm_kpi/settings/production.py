@@ -2,8 +2,8 @@
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .base import *  # noqa: F403
-from .base import env
+from lawfirm_kpi.settings.base import *  # noqa: F403
+from lawfirm_kpi.settings.base import env
 
 DEBUG = False
 

@@ -4,8 +4,8 @@ import os
 import tempfile
 from pathlib import Path
 
-from .base import *  # noqa: F403
-from .base import DATABASES, STORAGES
+from lawfirm_kpi.settings.base import *  # noqa: F403
+from lawfirm_kpi.settings.base import DATABASES, STORAGES
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

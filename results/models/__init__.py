@@ -3,15 +3,15 @@
 This app is their one writer (results.drafts, results.publication, results.corrections); other apps read them.
 """
 
-from .basis import Basis, BasisChunk
-from .corrections import (
+from results.models.basis import Basis, BasisChunk
+from results.models.corrections import (
     Correction,
     CorrectionAdjustment,
     CorrectionEvent,
     CorrectionRecordChange,
     CorrectionStatus,
 )
-from .scorecards import IndicatorScore, PublishedResultChanged, Scorecard
+from results.models.scorecards import IndicatorScore, PublishedResultChanged, Scorecard
 
 __all__ = [
     "Basis",

@@ -11,8 +11,7 @@ from django.utils import timezone
 from results.drafts import results_store_drafts
 from results.models import IndicatorScore, Scorecard
 from reviews.interviews import interview_schedule
-
-from .scorecard_builders import LAWYER_LINES, make_quarter, make_scorecard, published_at, scheme_for
+from tests.reviews.scorecard_builders import LAWYER_LINES, make_quarter, make_scorecard, published_at, scheme_for
 
 pytestmark = pytest.mark.django_db
 

@@ -17,8 +17,7 @@ from reviews.interviews import (
     overdue_interviews,
 )
 from reviews.models import ImprovementItem, Interview, QuarterState
-
-from .scorecard_builders import LAWYER_LINES, make_quarter, make_scorecard, published_at
+from tests.reviews.scorecard_builders import LAWYER_LINES, make_quarter, make_scorecard, published_at
 
 pytestmark = pytest.mark.django_db
 

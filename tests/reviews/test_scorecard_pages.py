@@ -11,8 +11,7 @@ from django.urls import reverse
 
 from reviews.models import ImprovementItem, Interview, Position
 from tests.personas import make_person
-
-from .scorecard_builders import LAWYER_LINES, make_quarter, make_scorecard, published_at
+from tests.reviews.scorecard_builders import LAWYER_LINES, make_quarter, make_scorecard, published_at
 
 pytestmark = pytest.mark.django_db
 
