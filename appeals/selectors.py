@@ -360,7 +360,8 @@ def appeal_statistics(*, quarter) -> dict:
 
 def quarter_corrections(*, quarter) -> list[Scorecard]:
     """The current scorecards of the quarter that are corrections (version 2 or later), oldest correction first,
-    for the note above the ranked tables (issue 6 §3: "the published ranking shows … a note of the correction").
+    for the note above the ranked tables: a published ranking says which of its results were corrected
+    (docs/results.md, "Corrections").
 
     One query, none at all before publication: only a published quarter's results are ever corrected.
     """

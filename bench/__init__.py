@@ -1,1 +1,1 @@
-"""The project's benchmarks (`make bench`): each figure an issue names, measured, with its bound."""
+"""The project's benchmarks (`make bench`): each figure docs/benchmarks.md lists, measured, with its bound."""

@@ -1,4 +1,4 @@
-"""Issue 2 §9: a 100,000-row revenue CSV through the web import's code path (validate + commit) in ≤ 20 s
+"""The import benchmark: a 100,000-row revenue CSV through the web import's code path (validate + commit) in ≤ 20 s
 and ≤ 300 MB peak memory, against a firm of 200 staff, 20,000 clients and 30,000 contracts."""
 
 import csv

@@ -1,4 +1,4 @@
-"""Issue 7 §4: the whole system under concurrent use, on PostgreSQL only.
+"""The load benchmark: the whole system under concurrent use, on PostgreSQL only.
 
 Builds the 2,000-staff synthetic firm, scores the quarter with the real service and publishes it, starts gunicorn
 (2 sync workers, loopback only) on the same database, signs users in through the real login form and lets
@@ -6,7 +6,7 @@ CONCURRENCY of them browse for DURATION seconds: scorecards, the ranked tables, 
 preview (upload → preview, never confirmed). Reports throughput, p50/p95 latency and errors (bound 0), and after
 the run the database's row counts (nothing lost or duplicated, bound 0) and the workers (none restarted, bound 0).
 
-On SQLite it returns nothing: a file database is not what the firm runs concurrent users on (issue 7 §4).
+On SQLite it returns nothing: a file database is not what the firm runs concurrent users on.
 Environment: BENCH_LOAD_SECONDS (default 60), BENCH_LOAD_USERS (default 16).
 """
 

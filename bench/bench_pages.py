@@ -1,4 +1,4 @@
-"""Issue 4 §10: what the pages people live in cost with the 2,000-staff synthetic firm, scored and published.
+"""The pages benchmark: what the pages people live in cost with the 2,000-staff synthetic firm, scored and published.
 
 Queries per scorecard page (bound 15) and per ranked-table page (bound 20), and the median time of each over
 REQUESTS requests by django.test.Client, against the median of a minimal view that renders only the site's base

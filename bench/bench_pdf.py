@@ -1,4 +1,4 @@
-"""Issue 5 §6: feedback PDFs.
+"""The PDF benchmark: feedback PDFs (regulation 三.5).
 
 - one two-page feedback PDF, the whole path (gather the scorecard's data, render the template, WeasyPrint)
   against the floor: WeasyPrint alone on the same finished HTML, in the same run — bound ≤ 1.3×;

@@ -1,4 +1,4 @@
-"""One benchmark figure and how it compares with the bound its issue names."""
+"""One benchmark figure and how it compares with its bound (docs/benchmarks.md)."""
 
 import json
 import operator

@@ -1,4 +1,4 @@
-"""A synthetic firm for the benchmarks (issue 3 §7): 2,000 staff and a few years of department data.
+"""A synthetic firm for the benchmarks: 2,000 staff and a few years of department data.
 
 Rows go in with explicit ids by COPY on PostgreSQL and executemany on SQLite, which is many times faster than
 building model instances. Dates spread over twelve quarters ending with the scored one; seeded, so two runs

@@ -1,4 +1,5 @@
-"""The ratings reminder rule (issue 5 §3), registered with notifications.reminders from IndicatorsConfig.ready()."""
+"""The ratings reminder rule (rated indicators, regulation 三.4), registered with notifications.reminders from
+IndicatorsConfig.ready()."""
 
 import datetime
 from collections import defaultdict

@@ -6,7 +6,7 @@ app_name = "indicators"
 
 urlpatterns = []
 
-# Ratings of the qualitative indicators and client questionnaire links (issue 3 §4).
+# Ratings of the qualitative indicators (regulation 三.4) and client questionnaire links (三.3).
 urlpatterns += [
     path("ratings/", rating_views.ratings_todo, name="ratings_todo"),
     path("ratings/mine/", rating_views.my_ratings, name="my_ratings"),
@@ -30,7 +30,7 @@ urlpatterns += [
     ),
 ]
 
-# The indicator catalogue and the quarterly schemes (issue 3 §1 and §3).
+# The indicator catalogue (regulation 三.2) and the quarterly schemes the leadership group approves (二.1).
 urlpatterns += [
     path("catalogue/", scheme_views.catalogue, name="catalogue"),
     path("schemes/", scheme_views.scheme_list, name="schemes"),
@@ -43,7 +43,7 @@ urlpatterns += [
     path("schemes/<int:pk>/what-if/", scheme_views.scheme_whatif, name="scheme_whatif"),
 ]
 
-# Results and their explanations (issue 3 §5).
+# Results and their explanations: every number shows how it was computed (docs/regulation.md, 一.3).
 urlpatterns += [
     path("results/<str:code>/", views.results, name="results"),
     path("results/line/<int:pk>/", views.explain_line, name="explain"),

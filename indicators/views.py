@@ -31,7 +31,8 @@ def results(request, code):
     so a page costs the same few queries at 20 or 2,000 staff.
     """
     quarter = _quarter_or_404(code)
-    # Results corrected after an upheld appeal: noted above the table and marked in their rows (issue 6 §3).
+    # Results corrected after an upheld appeal: noted above the table and marked in their rows
+    # (docs/results.md, "Corrections").
     context = {"quarter": quarter, **results_table_page(quarter=quarter, query=request.GET)}
     corrections = quarter_corrections(quarter=quarter) if context["has_corrections"] else []
     context["corrections"] = corrections

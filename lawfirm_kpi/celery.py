@@ -33,9 +33,9 @@ if not app.conf.task_time_limit:
 if not app.conf.task_soft_time_limit:
     app.conf.task_soft_time_limit = 240
 
-# THE beat schedule (issue 5 §3). Times are in CELERY_TIMEZONE (settings.TIME_ZONE). Every reminder task may run
-# any number of times a day: a notice's unique key lets each reminder out at most once per kind, object,
-# recipient and day, so the afternoon run only catches what a morning outage missed.
+# THE beat schedule (docs/operations.md, "Notices"). Times are in CELERY_TIMEZONE (settings.TIME_ZONE). Every
+# reminder task may run any number of times a day: a notice's unique key lets each reminder out at most once per
+# kind, object, recipient and day, so the afternoon run only catches what a morning outage missed.
 app.conf.beat_schedule = {
     "reminders-interviews": {
         "task": "notifications.reminders_interviews",

@@ -1,4 +1,4 @@
-"""Security plumbing (issue 7 §3): response headers, the security log, and the friendly error pages.
+"""Security plumbing (README.md, "Security model"): response headers, the security log, and the friendly error pages.
 
 - SecurityHeadersMiddleware adds Content-Security-Policy and Permissions-Policy (Django's SecurityMiddleware and
   XFrameOptionsMiddleware already send nosniff, Referrer-Policy, Cross-Origin-Opener-Policy and X-Frame-Options).

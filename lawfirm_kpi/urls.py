@@ -39,7 +39,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-# Friendly, bilingual error pages without stack traces (issue 7 §3); see lawfirm_kpi/security.py.
+# Friendly, bilingual error pages without stack traces; see lawfirm_kpi/security.py.
 handler400 = "lawfirm_kpi.security.bad_request"
 handler403 = "lawfirm_kpi.security.permission_denied"
 handler404 = "lawfirm_kpi.security.page_not_found"

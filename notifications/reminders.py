@@ -1,7 +1,8 @@
-"""Who must be reminded of what on a given day (issue 5 §3). Each rule returns Reminders; reminders_send() lets
-each one out through services.reminder_send, which refuses a second one for the same kind, object, recipient
-and day. `today` is always given by the caller (the tasks read timezone.localdate()). Rules about ratings and
-appeals live in their apps (indicators/reminders.py, appeals/reminders.py) and are registered here.
+"""Who must be reminded of what on a given day (the deadlines of regulation 三.1 and 三.5). Each rule returns
+Reminders; reminders_send() lets each one out through services.reminder_send, which refuses a second one for the
+same kind, object, recipient and day. `today` is always given by the caller (the tasks read timezone.localdate()).
+Rules about ratings and appeals live in their apps (indicators/reminders.py, appeals/reminders.py) and are
+registered here.
 """
 
 import datetime
@@ -21,7 +22,7 @@ from reviews.models import EXECUTION_GROUP, LEADERSHIP_GROUP, Department, Interv
 from reviews.roles import DATA_KINDS_BY_DEPARTMENT
 
 DAYS_BEFORE = 2  # reminders go 2 days before a deadline and on the day itself
-DATA_AGAIN_ON = 5  # Issue 5 §3: data collection again on the 5th if still incomplete
+DATA_AGAIN_ON = 5  # data collection again on the 5th if still incomplete (docs/regulation.md, 三.1)
 RESULTS_CHECK_ON = 7  # … and the results three days before they are due on the 10th (regulation 三.1)
 
 _NOT_SUBMITTED = (QuarterState.SCHEME_DRAFT, QuarterState.SCHEME_APPROVED, QuarterState.COLLECTING, QuarterState.SCORED)

@@ -181,7 +181,8 @@ def reminder_send(
     attachments: Callable[[], list] | None = None,
     quarter=None,
 ) -> bool:
-    """A reminder: a notice once per kind, object, recipient and day (issue 5 §3). True when it was written."""
+    """A reminder: a notice once per kind, object, recipient and day (docs/operations.md, "Notices").
+    True when it was written."""
     return (
         notice_write(
             user=user,

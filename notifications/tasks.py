@@ -141,7 +141,7 @@ def _sweep_quietly():
     time_limit=90,
 )
 def feedback_batch_start(quarter_id):
-    """One document per published person of the quarter, then one render task each (issue 5 §2)."""
+    """One document per published person of the quarter, then one render task each (regulation 三.5)."""
     document_ids = feedback_batch_prepare(quarter=quarter_for_batch(quarter_id))
     for document_id in document_ids:
         feedback_render.delay(document_id)

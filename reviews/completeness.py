@@ -1,5 +1,6 @@
-"""The data completeness board (issue 4 §3): what each department has delivered for a quarter, so the execution
-group knows whether it can score. A fixed number of aggregate queries, however large the firm."""
+"""The data completeness board (regulation 二.3: the departments deliver on time): what each department has
+delivered for a quarter, so the execution group knows whether it can score. A fixed number of aggregate queries,
+however large the firm."""
 
 import datetime
 from dataclasses import dataclass, field

@@ -205,7 +205,7 @@ def _run_past_quarter(quarter, users, rng, appeal=None):
     steps.quarter_score(quarter=quarter, by=executor)
     steps.quarter_report_summary_update(quarter=quarter, by=executor, text=_summary(quarter))
     steps.quarter_submit(quarter=quarter, by=executor, comment="考核结果及报告提交领导小组审核。")
-    # Four eyes (issue 4): a partner who did not submit approves.
+    # Four eyes (README.md, "Security model"): a partner who did not submit approves.
     steps.quarter_approve(quarter=quarter, by=second_partner, comment="审核通过。")
     steps.quarter_publish(quarter=quarter, by=executor)
     published_on = quarter.ends_on + datetime.timedelta(days=STEP_DAYS["publish"])

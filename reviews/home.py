@@ -1,4 +1,4 @@
-"""The home page's task list (issue 4 §8): what each person must do now, with the deadline and the days left."""
+"""The home page's task list: what each person must do now, with the deadline and the days left."""
 
 import datetime
 

@@ -116,7 +116,7 @@ def interview_detail(request, pk):
     interview = interviews.get_interview_for_user(request.user, pk)
     profile = getattr(request.user, "profile", None)
     is_owner = profile is not None and profile.pk == interview.staff_id
-    # A closed quarter is read-only (issue 4 §1): no recording or acknowledging is offered then.
+    # A closed quarter is read-only: no recording or acknowledging is offered then.
     quarter_open = interviews.interviews_open(interview.quarter)
     follow_up_open = interview.is_recorded and interviews.follow_up_is_open(interview.quarter)
     items = list(interview.improvement_items.select_related("owner"))

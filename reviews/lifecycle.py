@@ -1,4 +1,5 @@
-"""The quarter's life (issue 4 §1): the one table of allowed transitions, and the engine every service uses.
+"""The quarter's life (docs/regulation.md, "The quarter's life"): the one table of allowed transitions, and the
+engine every service uses.
 
 scheme draft → scheme approved → collecting → scored ⟲ → submitted → approved → published → closed,
 and submitted → scored when the leadership group returns the results with comments.

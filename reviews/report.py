@@ -56,8 +56,9 @@ def _grade_order(quarter, cards):
 
 
 def appeal_statistics(quarter) -> dict | None:
-    """The appeals against the quarter's results (issue 6 §4): filed, upheld, rejected, withdrawn, still open,
-    escalated and the median days to decide, with the quarter they are about (None when there is no such quarter).
+    """The appeals against the quarter's results, for the execution group's report (regulation 二.2): filed, upheld,
+    rejected, withdrawn, still open, escalated and the median days to decide, with the quarter they are about
+    (None when there is no such quarter).
 
     The counting lives with the appeals (appeals.selectors.appeal_statistics); the report only names the quarter.
     """

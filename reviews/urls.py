@@ -12,7 +12,8 @@ urlpatterns = [
     path("people/changes/", views.staff_changes, name="staff_changes"),
 ]
 
-# The quarter's life (issue 4 §1–4): list, detail and steps, completeness, report, evaluations, approval.
+# The quarter's life (docs/regulation.md; regulation 二.1, 二.2): list, detail and steps, completeness, report,
+# evaluations, approval.
 from reviews import quarter_views  # noqa: E402
 
 urlpatterns += [
@@ -29,7 +30,7 @@ urlpatterns += [
     path("quarters/<str:code>/approval/", quarter_views.approval, name="approval"),
 ]
 
-# The person's scorecards and the interview (issue 4 §5–6, regulation 三.5).
+# The person's scorecards and the interview (regulation 三.5).
 from reviews import interview_views, scorecard_views  # noqa: E402
 
 urlpatterns += [

@@ -1,1 +1,2 @@
-"""The file import of department data and staff (issue 2 §5): CSV and XLSX, preview, then one transaction."""
+"""The file import of department data and staff (docs/import-formats.md): CSV and XLSX, preview, then one
+transaction."""

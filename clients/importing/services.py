@@ -1,4 +1,4 @@
-"""The file import (issue 2 §5): one code path for the web pages and the import_data command.
+"""The file import (docs/import-formats.md): one code path for the web pages and the import_data command.
 
 import_run validates a whole file and, when asked and only if every row is good, writes it in one
 transaction with bulk statements and one ChangeRecord per created or updated record."""
@@ -125,7 +125,7 @@ def _write_records(job, *, by, note):
     pending_references = []
     change_log = _ChangeLog(model, by=by, note=note)
     # New rows go in with plain multi-row INSERTs: building 100,000 model instances (and as many
-    # ChangeRecord instances) costs more than the database itself (issue 2 §9's 20-second budget).
+    # ChangeRecord instances) costs more than the database itself (the 20-second bound, docs/benchmarks.md).
     names = list(job.creates[0][1]) if job.creates else []
     fixed = _fixed_defaults(model, names)
     for batch in chunked(job.creates, BATCH):

@@ -202,7 +202,7 @@ LOGGING = {
 }
 
 # ------------------------------------------------------------------------------------------------------------------
-# Security (issue 7 §3). Additive: the block below extends the lists above rather than rewriting them.
+# Security (README.md, "Security model"). Additive: the block below extends the lists above rather than rewriting them.
 # ------------------------------------------------------------------------------------------------------------------
 from datetime import timedelta  # noqa: E402
 

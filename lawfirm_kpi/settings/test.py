@@ -14,9 +14,9 @@ PRIVATE_MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="lawfirm-kpi-test-media-"))
 STORAGES = {**STORAGES, "default": {**STORAGES["default"], "OPTIONS": {"location": PRIVATE_MEDIA_ROOT}}}
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 
-# Login throttling (issue 7 §3) is off for the suite: Django's test Client.login() calls authenticate() without a
-# request, which axes refuses. tests/security/ turns it on with override_settings(AXES_ENABLED=True) and logs in
-# through the real form.
+# Login throttling (docs/operations.md, "Sign-in and password-reset limits") is off for the suite: Django's test
+# Client.login() calls authenticate() without a request, which axes refuses. tests/security/ turns it on with
+# override_settings(AXES_ENABLED=True) and logs in through the real form.
 AXES_ENABLED = False
 
 # Tests run tasks in-process even when CI sets CELERY_BROKER_URL (the rest of the suite relies on it); the worker

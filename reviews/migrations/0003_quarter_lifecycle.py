@@ -1,4 +1,5 @@
-# The quarter's life (issue 4 §1): submitter, approver, report summary, closing time, and the history (QuarterEvent).
+# The quarter's life (docs/regulation.md): submitter, approver, report summary, closing time, and the history
+# (QuarterEvent).
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models

@@ -1,4 +1,5 @@
-"""THE access matrix (issue 7 §2): for every URL pattern of the project and every persona, what happens.
+"""THE access matrix (README.md, "Security model"): for every URL pattern of the project and every persona, what
+happens.
 
 tests/access/test_access_matrix.py enumerates the URL patterns from the resolver; a pattern missing here fails
 the test by name, and so does a row here whose pattern no longer exists. Each row says how its arguments are built
@@ -286,7 +287,7 @@ MATRIX: dict[str, list[Case]] = {
             id="filtered",
         ),
     ],
-    # --- The quarter (issue 4) --------------------------------------------------------------------------------
+    # --- The quarter (docs/regulation.md, "The quarter's life") -----------------------------------------------
     "reviews:quarters": [Case(expect(REFUSED, **ORGANISERS))],
     "reviews:quarter": [Case(expect(REFUSED, **ORGANISERS), args=QUARTER)],
     "reviews:quarter_act": [
@@ -351,7 +352,7 @@ MATRIX: dict[str, list[Case]] = {
         Case(expect(REFUSED, partner=OK), args=QUARTER, note="leadership group only (二.1)"),
         Case(expect(REFUSED, partner=INVALID), args=QUARTER, method="POST", id="post"),
     ],
-    # --- Scorecards and interviews (issue 4 §5–6) ---------------------------------------------------------------
+    # --- Scorecards and interviews (regulation 三.5) -------------------------------------------------------------
     "reviews:my_scorecards": [Case(expect(OK), note="each person's own list")],
     "reviews:scorecard": [
         Case(
@@ -409,7 +410,7 @@ MATRIX: dict[str, list[Case]] = {
         ),
         Case(everyone(METHOD), args=IMPROVEMENT_ITEM, id="get"),
     ],
-    # --- Department data (issue 2 §4) -----------------------------------------------------------------------
+    # --- Department data (regulation 二.3) -------------------------------------------------------------------
     "clients:index": [
         Case(
             expect(
@@ -425,7 +426,7 @@ MATRIX: dict[str, list[Case]] = {
     ],
     **_data_rows(),
     **_import_rows(),
-    # --- Ratings and questionnaires (issue 3 §4) --------------------------------------------------------------
+    # --- Ratings (regulation 三.4) and questionnaires (三.3) ----------------------------------------------------
     "indicators:ratings_todo": [Case(expect(OK), note="each rater's own to-do list")],
     "indicators:my_ratings": [Case(expect(OK), note="each ratee's own averages")],
     "indicators:rating_give": [
@@ -474,7 +475,7 @@ MATRIX: dict[str, list[Case]] = {
         Case(everyone(NOT_FOUND), args=lambda w: {"token": "not-a-token"}, id="unknown-token"),
     ],
     "questionnaire:thanks": [Case(everyone(OK))],
-    # --- Schemes, results, explanations (issue 3) -------------------------------------------------------------
+    # --- Schemes (regulation 二.1, 三.2), results, explanations -------------------------------------------------
     "indicators:catalogue": [Case(expect(OK), note="everyone signed in sees what they are assessed on")],
     "indicators:schemes": [
         Case(expect(OK), note="approved schemes for all; drafts only for the groups"),
@@ -520,7 +521,7 @@ MATRIX: dict[str, list[Case]] = {
             note="follows its scorecard",
         )
     ],
-    # --- Notifications and feedback PDFs (issue 5) ------------------------------------------------------------
+    # --- Notifications and feedback PDFs (regulation 三.5) -----------------------------------------------------
     "notifications:list": [Case(expect(OK), note="each person's own")],
     "notifications:read": [
         Case(
@@ -575,7 +576,7 @@ MATRIX: dict[str, list[Case]] = {
     "notifications:scorecard_feedback_pdf": [
         Case(expect(NOT_FOUND, **ORGANISERS, lawyer=OK, superior=OK), args=LAWYER_CARD)
     ],
-    # --- Appeals (issue 6) ------------------------------------------------------------------------------------
+    # --- Appeals (regulation 二.2; 四: the right to appeal) -----------------------------------------------------
     "appeals:list": [Case(expect(OK), note="the queue for the groups, one's own appeals for others")],
     "appeals:file": [
         Case(

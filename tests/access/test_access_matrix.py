@@ -1,4 +1,5 @@
-"""The access matrix (issue 7 §2): every URL pattern of the project, every persona, the declared outcome.
+"""The access matrix (README.md, "Security model"): every URL pattern of the project, every persona, the declared
+outcome.
 
 The patterns come from the resolver, so a view added without a row in tests/access/matrix.py fails
 test_every_url_pattern_has_a_row_in_the_matrix by name."""

@@ -1,5 +1,6 @@
-"""Object-level access (issue 7 §2): for every kind of object with an id in its URL, the owner (or the persona the
-app allows) gets it and every other persona gets the 404 or 403 the app defines; and refused writes change nothing."""
+"""Object-level access (README.md, "Security model"): for every kind of object with an id in its URL, the owner
+(or the persona the app allows) gets it and every other persona gets the 404 or 403 the app defines; and refused
+writes change nothing."""
 
 import datetime
 

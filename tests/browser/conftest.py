@@ -1,4 +1,4 @@
-"""Browser journeys (issue 7 §1): Playwright for Python driving Debian's Chromium against a live server.
+"""Browser journeys: Playwright for Python driving Debian's Chromium against a live server.
 
 They run only with RUN_BROWSER_TESTS=1 (.ci/run sets it) and are skipped otherwise; with RUN_BROWSER_TESTS=1 a
 missing Chromium fails them. The browser is never downloaded."""

@@ -1,5 +1,5 @@
-"""Journey 1 (issue 7 §1): a clerk of each data department imports a file with one bad row, sees the errors and
-that nothing was saved, fixes the row, imports, then edits one record by hand — in the browser only."""
+"""Journey 1: a clerk of each data department imports a file with one bad row, sees the errors and that nothing
+was saved, fixes the row, imports, then edits one record by hand — in the browser only."""
 
 import pytest
 

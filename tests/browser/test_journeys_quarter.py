@@ -1,4 +1,4 @@
-"""Journeys 2–4 (issue 7 §1), one quarter of the demo firm through the browser only:
+"""Journeys 2–4, one quarter of the demo firm through the browser only:
 
 - the execution group checks completeness, scores the quarter, edits an overall evaluation and submits the report;
 - a partner reads the report and the ranked table, returns it once with a comment, then approves (four eyes: the

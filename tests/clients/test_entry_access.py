@@ -1,4 +1,4 @@
-"""Who may read and change each kind of department data (regulation 二.3, issue 2 §4), persona by persona."""
+"""Who may read and change each kind of department data (regulation 二.3), persona by persona."""
 
 import pytest
 from django.urls import reverse

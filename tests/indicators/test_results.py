@@ -337,7 +337,7 @@ def test_the_records_behind_a_line_are_found_by_kind(stored):
     assert list(timeliness) == ["complaints"] and len(timeliness["complaints"]) == 2
 
 
-# --- The results table at firm scale (issue 4 §10) ---
+# --- The results table at firm scale (docs/benchmarks.md, the `pages` row) ---
 
 
 def _many_cards(count, *, quarter=None):

@@ -1,4 +1,5 @@
-"""Issue 5 §2 and §5 with a real Celery worker against Redis: publishing renders one feedback PDF per person."""
+"""The written feedback (regulation 三.5) with a real Celery worker against Redis: publishing renders one
+feedback PDF per person."""
 
 import io
 import time

@@ -1,4 +1,5 @@
-"""Issue 5 §3: with the clock moved day by day, exactly the expected reminders go out, and none twice."""
+"""Reminders (docs/operations.md, "Notices"): with the clock moved day by day, exactly the expected reminders go
+out, and none twice."""
 
 import datetime
 from zoneinfo import ZoneInfo

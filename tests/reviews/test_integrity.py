@@ -1,4 +1,5 @@
-"""Issue 4 §7: published results are never changed in place — not by a service, not by the admin."""
+"""Published results are never changed in place — not by a service, not by the admin (docs/results.md,
+"Published results never change")."""
 
 from decimal import Decimal
 

@@ -1,5 +1,5 @@
-"""A closed quarter's interviews are read-only (issue 4 §1), and the improvement plan is followed up: the item's
-owner or the interview's superior marks each step done while the next quarter is not closed."""
+"""A closed quarter's interviews are read-only, and the improvement plan (regulation 三.5) is followed up: the
+item's owner or the interview's superior marks each step done while the next quarter is not closed."""
 
 import datetime
 

@@ -1,4 +1,4 @@
-"""Sign-in, sign-out, password change and reset (issue 2 §2) work in both languages."""
+"""Sign-in, sign-out, password change and reset work in both languages."""
 
 import re
 

@@ -1,4 +1,5 @@
-"""People management (issue 2 §2): the execution group adds, changes, deactivates and invites people."""
+"""People management (docs/regulation.md, "Governed roles"): the execution group adds, changes, deactivates and
+invites people."""
 
 import re
 

@@ -1,4 +1,4 @@
-"""The lawyer's scorecard (issue 4 §5): who sees it, what it says, and how many queries it costs."""
+"""The lawyer's scorecard (regulation 三.5): who sees it, what it says, and how many queries it costs."""
 
 import datetime
 import re

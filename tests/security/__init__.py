@@ -1,1 +1,2 @@
-"""Issue 7 §3: security settings, throttling, headers, error pages, the security log, export neutralising."""
+"""The security model (README.md): security settings, throttling, headers, error pages, the security log, export
+neutralising."""
