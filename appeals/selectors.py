@@ -297,7 +297,7 @@ def appeal_page(*, appeal, user, today=None) -> dict:
             "line": line,
             "records": links.get(line.pk, []),
             "clerks": _clerks_of(links.get(line.pk, []), clerks),
-            "explain_url": reverse("indicators:explain", args=[line.pk]),
+            "explain_url": reverse("portal:explain", args=[line.pk]),
         }
         for line in contested_here
     ]

@@ -15,11 +15,11 @@ from appeals.access import get_appeal_for_user, get_attachment_for_user
 from appeals.forms import AppealFileForm, AssignForm, CommentForm, LeadershipDecisionForm, MessageForm, UpholdForm
 from appeals.lifecycle import Action, AppealRefused, actions_for
 from appeals.models import AppealStatus, Outcome
+from interviews.access import get_scorecard_for_user as scorecard_for_user
 from results.corrections import CorrectionRefused
 from results.models import CorrectionStatus
 from reviews.models import Quarter
 from reviews.roles import roles_of
-from reviews.scorecards import scorecard_for_user
 
 
 def _add_errors(form, error):

@@ -114,9 +114,9 @@ def _prepare_firm():
     from django.utils import timezone
 
     from bench.synthetic import build_synthetic_firm
+    from portal.quarter_services import quarter_score
     from results.models import Scorecard
     from reviews.models import EXECUTION_GROUP, LEADERSHIP_GROUP, Department, Quarter, QuarterState
-    from reviews.quarter_services import quarter_score
 
     started = time.perf_counter()
     firm = build_synthetic_firm()
@@ -176,15 +176,15 @@ def _personas(quarter, executor, partner, clerks, lawyers):
 
     all_cards = [pk for pk, _name in lawyers]
     organiser_pages = [
-        ("ranked table (results)", url("indicators:results", quarter.code)),
-        ("scorecard", url("reviews:scorecard", all_cards[0])),
+        ("ranked table (results)", url("portal:results", quarter.code)),
+        ("scorecard", url("portal:scorecard", all_cards[0])),
         ("department list", url("clients:contracts_list")),
         ("department list", url("clients:revenue_list")),
     ]
     leadership_pages = [
-        ("ranked table (approval)", url("reviews:approval", quarter.code)),
-        ("ranked table (results)", url("indicators:results", quarter.code)),
-        ("scorecard", url("reviews:scorecard", all_cards[-1])),
+        ("ranked table (approval)", url("portal:approval", quarter.code)),
+        ("ranked table (results)", url("portal:results", quarter.code)),
+        ("scorecard", url("portal:scorecard", all_cards[-1])),
     ]
     clerk_pages = {
         "biz": [("department list", url("clients:clients_list")), ("department list", url("clients:contracts_list"))],
@@ -207,7 +207,7 @@ def _personas(quarter, executor, partner, clerks, lawyers):
             Persona(
                 username,
                 "en" if index % 2 else "zh-hans",
-                [("scorecard", url("reviews:scorecard", pk)), ("my scorecards", url("reviews:my_scorecards"))],
+                [("scorecard", url("portal:scorecard", pk)), ("my scorecards", url("portal:my_scorecards"))],
             )
         )
     people = people[:CONCURRENCY]

@@ -42,9 +42,9 @@ def _prepare_firm():
     from django.utils import timezone
 
     from bench.synthetic import build_synthetic_firm
+    from portal.quarter_services import quarter_score
     from results.models import Scorecard
     from reviews.models import EXECUTION_GROUP, LEADERSHIP_GROUP, Quarter, QuarterState
-    from reviews.quarter_services import quarter_score
 
     started = time.perf_counter()
     firm = build_synthetic_firm(**FIRM)
@@ -125,10 +125,10 @@ def run(label):
     quarter, executor, partner, card, firm_note = _prepare_firm()
     with override_settings(ROOT_URLCONF="bench.bench_pages"):
         base = reverse("bench_base_template")
-        scorecard = reverse("reviews:scorecard", args=[card.pk])
-        results = reverse("indicators:results", args=[quarter.code])
+        scorecard = reverse("portal:scorecard", args=[card.pk])
+        results = reverse("portal:results", args=[quarter.code])
         results_last = f"{results}?sort=name&dir=desc&page=20"
-        approval = reverse("reviews:approval", args=[quarter.code])
+        approval = reverse("portal:approval", args=[quarter.code])
 
         owner = _browser(card.staff.user)
         organiser = _browser(executor)

@@ -117,8 +117,8 @@ def time_single(card):
 
     from pypdf import PdfReader
 
-    from notifications.feedback import feedback_html
-    from reviews.pdf import html_to_pdf
+    from documents.feedback import feedback_html
+    from documents.pdf import html_to_pdf
 
     pages = len(PdfReader(io.BytesIO(html_to_pdf(feedback_html(card)))).pages)  # warm-up: fonts, templates
     whole, floor = [], []
@@ -201,9 +201,9 @@ def wait_ready(app, process, name_prefix, timeout=120):
 
 def run_batch(app, quarter, concurrency, media_root, *, watch_memory=False):
     """Seconds for `celery worker --concurrency N` to render every document of the quarter; memory samples."""
-    from notifications.feedback import feedback_batch_prepare
-    from notifications.models import FeedbackDocument
-    from notifications.tasks import feedback_render
+    from documents.feedback import feedback_batch_prepare
+    from documents.models import FeedbackDocument
+    from documents.tasks import feedback_render
 
     FeedbackDocument.objects.filter(quarter=quarter).delete()
     document_ids = [pk for pk in feedback_batch_prepare(quarter=quarter)]

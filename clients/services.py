@@ -150,6 +150,12 @@ def survey_create(*, by, correction=None, **fields) -> SatisfactionSurvey:
     return _record_create(SatisfactionSurvey, by=by, fields=fields, correction=correction)
 
 
+def survey_answered_online(**fields) -> SatisfactionSurvey:
+    """A client's own answer through a questionnaire link (regulation 三.2: client satisfaction). The client is
+    not a user of the product, so the change log names nobody; the data lock applies as to any survey."""
+    return _record_create(SatisfactionSurvey, by=None, fields=fields, note="web questionnaire")
+
+
 def survey_update(*, instance, by, correction=None, **fields) -> SatisfactionSurvey:
     return _record_update(instance, by=by, fields=fields, correction=correction)
 

@@ -7,6 +7,13 @@ class IndicatorsConfig(AppConfig):
     verbose_name = _("Indicators, schemes and scoring")
 
     def ready(self):
+        from django.db.models.signals import post_migrate
+
+        from indicators.reference_data import catalogue_ensure
+
+        # Sent for every app after migrate and after a flush; the receiver only fills in what is missing.
+        post_migrate.connect(catalogue_ensure, dispatch_uid="indicators.catalogue")
+
         from indicators.reminders import rating_reminders
         from notifications.reminders import reminder_rule_register
 

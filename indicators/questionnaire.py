@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clients.audit import change_record_create
-from clients.models import ChangeRecord, SatisfactionSurvey
+from clients.models import SatisfactionSurvey
+from clients.services import survey_answered_online
 from clients.subjects import own_record_refusals
 from indicators.models import QuestionnaireLink
 from notifications.services import notice_write
@@ -140,11 +140,11 @@ def questionnaire_answer(*, token, service_quality, communication, outcome, comm
         status = link.status_on(today)
         if status != QuestionnaireLink.Status.OPEN:
             raise QuestionnaireLinkUnavailable(status, link)
-        survey = SatisfactionSurvey.objects.create(
+        survey = survey_answered_online(
             # One link answers once, so its id makes the reference unique.
             ref=f"Q-{today:%Y%m%d}-{link.pk}",
-            client_id=link.client_id,
-            staff_id=link.staff_id,
+            client=link.client,
+            staff=link.staff,
             surveyed_on=today,
             channel=SatisfactionSurvey.Channel.WEB,
             service_quality=service_quality,
@@ -155,13 +155,6 @@ def questionnaire_answer(*, token, service_quality, communication, outcome, comm
         link.used_at = now
         link.survey = survey
         link.save(update_fields=["used_at", "survey"])
-        change_record_create(
-            instance=survey,
-            action=ChangeRecord.Action.CREATE,
-            by=None,
-            changes={"service_quality": service_quality, "communication": communication, "outcome": outcome},
-            note="web questionnaire",
-        )
     return survey
 
 

@@ -13,6 +13,7 @@ from indicators import scheme_forms, scheme_selectors, schemes
 from indicators.models import Indicator, Scheme
 from reviews.models import Position
 from reviews.roles import require, roles_of
+from reviews.services import quarter_get_or_create
 
 
 def _is_execution(roles):
@@ -49,7 +50,7 @@ def _start(request, context):
     if form.is_valid():
         try:
             with transaction.atomic():
-                quarter = schemes.quarter_get_or_create(year=form.year, number=form.number)
+                quarter = quarter_get_or_create(year=form.year, number=form.number)
                 scheme = schemes.scheme_start_for_quarter(quarter=quarter, by=request.user)
         except schemes.SchemeStateError as error:
             form.add_error("code", str(error))

@@ -218,12 +218,6 @@ def _copy(*, source, quarter, version, by, note=""):
     return scheme
 
 
-def quarter_get_or_create(*, year, number) -> Quarter:
-    """The quarter row, created in the 'scheme draft' state if it does not exist yet."""
-    quarter, _created = Quarter.objects.get_or_create(year=year, number=number)
-    return quarter
-
-
 def last_approved_scheme_before(*, quarter):
     """The approved scheme of the latest quarter before this one that has one, or None."""
     earlier = Q(quarter__year__lt=quarter.year) | Q(quarter__year=quarter.year, quarter__number__lt=quarter.number)

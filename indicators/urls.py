@@ -1,6 +1,6 @@
 from django.urls import path
 
-from indicators import questionnaire_views, rating_views, scheme_views, views
+from indicators import questionnaire_views, rating_views, scheme_views
 
 app_name = "indicators"
 
@@ -44,7 +44,4 @@ urlpatterns += [
 ]
 
 # Results and their explanations: every number shows how it was computed (docs/regulation.md, 一.3).
-urlpatterns += [
-    path("results/<str:code>/", views.results, name="results"),
-    path("results/line/<int:pk>/", views.explain_line, name="explain"),
-]
+urlpatterns += []

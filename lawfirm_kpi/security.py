@@ -181,22 +181,13 @@ class SecurityEventsConfig(AppConfig):
 
     def ready(self):
         from axes.signals import user_locked_out
-        from django.apps import apps
         from django.contrib.auth.signals import user_logged_in, user_login_failed
-        from django.db.models.signals import post_save
 
-        from reviews.models import QuarterEvent
-
+        # The quarter's and the appeals' steps are connected by their own apps (reviews, appeals), which this
+        # kernel module does not know.
         user_login_failed.connect(on_login_failed, dispatch_uid="security.login_failed")
         user_logged_in.connect(on_logged_in, dispatch_uid="security.logged_in")
         user_locked_out.connect(on_locked_out, dispatch_uid="security.locked_out")
-        post_save.connect(on_quarter_event, sender=QuarterEvent, dispatch_uid="security.quarter_event")
-        try:
-            appeal_event = apps.get_model("appeals", "AppealEvent")
-        except LookupError:  # an installation without the appeals app
-            appeal_event = None
-        if appeal_event is not None:
-            post_save.connect(on_appeal_event, sender=appeal_event, dispatch_uid="security.appeal_event")
 
 
 # ------------------------------------------------------------------------------------------- error pages

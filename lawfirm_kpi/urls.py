@@ -6,13 +6,13 @@ from django.urls import include, path
 
 from accounts.views import PasswordResetView
 from lawfirm_kpi.health import healthz
-from reviews import views as review_views
+from portal import views as portal_views
 
 urlpatterns = [
-    path("", review_views.home, name="home"),
+    path("", portal_views.home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("accounts/login/", review_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", portal_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path(
@@ -30,6 +30,10 @@ urlpatterns = [
     ),
     path("accounts/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("", include("reviews.urls")),
+    path("", include("portal.urls")),
+    path("", include("interviews.urls")),
+    # The same addresses as before the documents had an app of their own: e-mails already sent link to them.
+    path("notifications/", include("documents.urls")),
     path("data/", include("clients.urls")),
     path("indicators/", include("indicators.urls")),
     path("q/", include("indicators.questionnaire_urls")),

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class NotificationsConfig(AppConfig):
     name = "notifications"
-    verbose_name = _("Notifications and feedback documents")
+    verbose_name = _("Notifications")
 
     def ready(self):
-        from notifications import receivers  # noqa: F401 — connects to quarter_published and Interview saves
+        from notifications import receivers  # noqa: F401 — connects to staff_invitation_due

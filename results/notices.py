@@ -31,7 +31,7 @@ def corrected_result_notice(*, correction, old, new):
         kind="scorecard_corrected",
         object_key=f"scorecard:{new.pk}",
         compose=compose,
-        url=reverse("reviews:scorecard", args=[new.pk]),
+        url=reverse("portal:scorecard", args=[new.pk]),
         quarter=quarter,
     )
 

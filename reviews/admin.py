@@ -5,14 +5,14 @@ from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
 
-from reviews.lifecycle import STATES_AFTER_SUBMISSION
-from reviews.models import Department, Quarter, StaffChange, StaffProfile
-from reviews.quarter_services import (
+from reviews.appeal_terms import (
     APPEAL_TERM_FIELDS,
     appeal_days_error,
     appeal_terms_editable,
     appeal_terms_record_change,
 )
+from reviews.lifecycle import STATES_AFTER_SUBMISSION
+from reviews.models import Department, Quarter, StaffChange, StaffProfile
 from reviews.staff_changes import staff_changes_by
 
 
@@ -114,7 +114,7 @@ class StaffChangeAdmin(admin.ModelAdmin):
 
 
 class QuarterAdminForm(forms.ModelForm):
-    """The appeal terms within the bounds the quarter page's form keeps (reviews.quarter_services)."""
+    """The appeal terms within the bounds the quarter page's form keeps (portal.quarter_services)."""
 
     class Meta:
         model = Quarter

@@ -42,7 +42,7 @@ class Setting(models.TextChoices):
     """
 
     APPEAL_TERMS = "appeal_terms", gettext_lazy("Set the appeal window and decision time")
-    # Regulation 三.5: who interviews a person without an active direct superior (reviews.interviewers).
+    # Regulation 三.5: who interviews a person without an active direct superior (interviews.interviewers).
     INTERVIEWER = "interviewer", gettext_lazy("Designate an interviewer")
 
 

@@ -1,4 +1,4 @@
-"""Reference rows the product cannot run without: the regulation's two groups and the indicator catalogue.
+"""Reference rows the organisation cannot run without: the regulation's two groups (二.1, 二.2) and their permissions.
 
 Migrations load them once; a database flush (every transactional test, `manage.py flush`) removes them, and
 Django then sends post_migrate. Recreating them there, idempotently, keeps every database usable.
@@ -12,15 +12,12 @@ from django.db import connections
 GROUP_PERMISSIONS = importlib.import_module("reviews.migrations.0002_groups").GROUP_PERMISSIONS
 
 
-def reference_data_ensure(*, using="default", **kwargs):
-    """post_migrate receiver: create what is missing, change nothing that exists."""
+def groups_ensure(*, using="default", **kwargs):
+    """post_migrate receiver: create the groups and permissions that are missing, change nothing that exists."""
     from django.contrib.auth.models import Group, Permission
 
-    from indicators.catalogue import catalogue_sync
-    from indicators.models import Indicator
-
     tables = set(connections[using].introspection.table_names())
-    if not {Group._meta.db_table, Permission._meta.db_table, Indicator._meta.db_table} <= tables:
+    if not {Group._meta.db_table, Permission._meta.db_table} <= tables:
         return
     for name, perms in GROUP_PERMISSIONS.items():
         group, _ = Group.objects.using(using).get_or_create(name=name)
@@ -30,5 +27,3 @@ def reference_data_ensure(*, using="default", **kwargs):
             )
             if permission is not None:
                 group.permissions.add(permission)
-    if Indicator.objects.using(using).count() < 9:
-        catalogue_sync()

@@ -3,10 +3,14 @@
 import datetime
 
 from django.core.exceptions import PermissionDenied
+
+# Lazy: the titles are translated when a page is rendered, in the reader's language.
+from django.core.management.base import CommandError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from reviews.models import (
     EXECUTION_GROUP,
@@ -14,13 +18,12 @@ from reviews.models import (
     Department,
     DepartmentKind,
     Position,
+    Quarter,
     StaffChange,
     StaffProfile,
 )
 from reviews.roles import roles_of
 from reviews.staff_changes import value_display
-
-# Lazy: the titles are translated when a page is rendered, in the reader's language.
 
 
 def people_page(*, query):
@@ -106,3 +109,27 @@ def staff_changes_page(*, query):
         for change in page
     ]
     return {"form": form, "page": page, "rows": rows}
+
+
+def get_quarter_or_404(code) -> Quarter:
+    """The quarter named by a code like 2026Q3."""
+    try:
+        year, number = Quarter.parse_code(code)
+    except ValueError:
+        raise Http404 from None
+    try:
+        return Quarter.objects.get(year=year, number=number)
+    except Quarter.DoesNotExist:
+        raise Http404 from None
+
+
+def quarter_from_code(code):
+    """The quarter named by a code like 2026Q3, for management commands (a CommandError that says what is wrong)."""
+    try:
+        year, number = Quarter.parse_code(code)
+    except ValueError as error:
+        raise CommandError(str(error)) from None
+    try:
+        return Quarter.objects.get(year=year, number=number)
+    except Quarter.DoesNotExist:
+        raise CommandError(_("There is no quarter %(quarter)s.") % {"quarter": f"{year}Q{number}"}) from None

@@ -16,6 +16,8 @@ from reviews.models import (
     Department,
     DepartmentKind,
     Position,
+    Quarter,
+    QuarterEvent,
     StaffChange,
     StaffProfile,
 )
@@ -227,3 +229,28 @@ def firm_bootstrap(
         )
         staff_duties_set(profile=profile, clerk_departments=(), leadership=leadership, execution=execution)
     return profile
+
+
+def quarter_get_or_create(*, year, number) -> Quarter:
+    """The quarter row, created in the 'scheme draft' state if it does not exist yet."""
+    quarter, _created = Quarter.objects.get_or_create(year=year, number=number)
+    return quarter
+
+
+def quarter_setting_record(*, quarter, action, by, at, comment) -> QuarterEvent:
+    """A change of one of the quarter's settings (an interviewer, the appeal terms) in its history: the state stays,
+    the row says who changed what, when and why. The caller holds the quarter's row lock."""
+    return QuarterEvent.objects.create(
+        quarter=quarter, from_state=quarter.state, to_state=quarter.state, action=action, by=by, at=at, comment=comment
+    )
+
+
+def staff_profiles_import_create(profiles, *, batch_size):
+    """The staff import's new people, in bulk (docs/import-formats.md). The import has checked every row with
+    reviews.governance first; the log of role changes is written by the import from the same rows."""
+    return StaffProfile.objects.bulk_create(profiles, batch_size=batch_size)
+
+
+def staff_profiles_import_update(profiles, fields, *, batch_size):
+    """The staff import's changed fields of existing people, in bulk (checked as for staff_profiles_import_create)."""
+    return StaffProfile.objects.bulk_update(profiles, fields, batch_size=batch_size)

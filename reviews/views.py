@@ -1,35 +1,14 @@
-"""Pages of the assessment organisation: home, sign-in, people."""
+"""Pages of the assessment organisation: the people, their groups and the log of changes."""
 
 from django.contrib import messages
-from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from reviews import selectors, services
 from reviews.forms import PersonForm
-from reviews.home import home_tasks
 from reviews.roles import require, roles_of
-
-
-class LoginView(auth_views.LoginView):
-    """Sign in, then switch the interface to the person's preferred language."""
-
-    def form_valid(self, form):
-        response = super().form_valid(form)
-        profile = getattr(form.get_user(), "profile", None)
-        if profile is not None:
-            translation.activate(profile.language)
-            response.set_cookie("django_language", profile.language, samesite="Lax")
-        return response
-
-
-@login_required
-def home(request):
-    return render(request, "reviews/home.html", {"tasks": home_tasks(user=request.user)})
 
 
 @require(lambda roles: roles.is_organiser)

@@ -28,7 +28,7 @@ from clients.importing.validators import HANDLERS, ImportReport, InFile, RowErro
 from clients.models import ChangeRecord
 from lawfirm_kpi.spreadsheets import neutralise
 from reviews.models import Department, StaffChange, StaffProfile
-from reviews.services import staff_send_invitation
+from reviews.services import staff_profiles_import_create, staff_profiles_import_update, staff_send_invitation
 from reviews.staff_changes import staff_changes_record, superior_labels
 
 logger = logging.getLogger(__name__)
@@ -313,7 +313,7 @@ def _write_staff(job, *, by, note):
                     language=values.get("language") or "zh-hans",
                 )
             )
-        StaffProfile.objects.bulk_create(profiles, batch_size=BATCH)
+        staff_profiles_import_create(profiles, batch_size=BATCH)
         records = []
         for profile, (_number, values) in zip(profiles, batch, strict=True):
             created_ids[values["user__username"]] = profile.pk
@@ -332,7 +332,7 @@ def _write_staff(job, *, by, note):
         ChangeRecord.objects.bulk_create(records, batch_size=BATCH)
     for profile, key in pending_superiors:
         profile.superior_id = created_ids[key]
-    StaffProfile.objects.bulk_update([profile for profile, _key in pending_superiors], ["superior"], batch_size=BATCH)
+    staff_profiles_import_update([profile for profile, _key in pending_superiors], ["superior"], batch_size=BATCH)
 
     for batch in chunked(job.updates, BATCH):
         job.load_old_displays(batch)
@@ -357,7 +357,7 @@ def _write_staff(job, *, by, note):
         if users:
             User.objects.bulk_update(users, ["email"], batch_size=BATCH)
         if names:
-            StaffProfile.objects.bulk_update(profiles, sorted(names), batch_size=BATCH)
+            staff_profiles_import_update(profiles, sorted(names), batch_size=BATCH)
         ChangeRecord.objects.bulk_create(records, batch_size=BATCH)
 
     _record_staff_changes(job, created_ids, by=by)

@@ -25,12 +25,17 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",
+    # The project's apps, lowest layer first (DEVELOPERS.md, "Layers"); each imports only those above it here.
     "reviews",
+    "notifications",
     "clients",
     "indicators",
     "results",
+    "interviews",
     "appeals",
-    "notifications",
+    "documents",
+    "portal",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -74,7 +79,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Rendered results (reviews.scorecards, indicators.result_cells) are kept in the cache, keyed so that new results
+# Rendered results (documents.scorecards, results.cells) are kept in the cache, keyed so that new results
 # retire them. Each process's own memory by default; CACHE_URL=redis://host:6379/1 shares one cache between the
 # web processes.
 CACHES = {"default": env.cache_url_config(env("CACHE_URL", default="locmemcache://"))}
@@ -142,7 +147,7 @@ NOTICE_DRAIN_BUDGET = env.float("NOTICE_DRAIN_BUDGET", default=60)
 # row; a sender that died gives it up when this ends.
 NOTICE_CLAIM_SECONDS = env.int("NOTICE_CLAIM_SECONDS", default=NOTICE_DRAIN_TIME_LIMIT + 30)
 
-# Feedback documents (notifications.feedback). A render is killed after FEEDBACK_RENDER_TIME_LIMIT seconds, so a
+# Feedback documents (documents.feedback). A render is killed after FEEDBACK_RENDER_TIME_LIMIT seconds, so a
 # document "rendering" for longer lost its worker and is queued again; one waiting longer than
 # FEEDBACK_STUCK_PENDING_AFTER lost its message. Workers sweep for both when they start (then every
 # FEEDBACK_SWEEP_INTERVAL while documents are unfinished) and after each render; beat sweeps too.

@@ -11,14 +11,16 @@ from django.utils import timezone
 
 from appeals import services as appeal_services
 from appeals.models import Appeal, AppealAttachment
+from documents.models import FeedbackDocument
 from indicators import questionnaire, ratings
 from indicators.models import Indicator, QuestionnaireLink, RaterType, RatingAssignment, RatingRound, Scheme
-from notifications.models import FeedbackDocument, Notification
+from interviews import services
+from interviews.models import Interview
+from notifications.models import Notification
 from results.corrections import correction_start
 from results.drafts import results_store_drafts
 from results.models import Correction, IndicatorScore, Scorecard
-from reviews import interviews
-from reviews.models import Interview, Quarter, QuarterState
+from reviews.models import Quarter, QuarterState
 from tests.appeals.conftest import PDF, publish, survey, upload
 from tests.clients.entry_factories import Records, make_records
 from tests.personas import Firm
@@ -132,8 +134,8 @@ def build_world(firm) -> World:
         attachments=[upload("证据.pdf", PDF)],
     )
     soon = timezone.now() + datetime.timedelta(days=2)
-    interview = interviews.interview_schedule(scorecard=card, by=firm.superior, scheduled_at=soon, place="3 号会议室")
-    colleague_interview = interviews.interview_schedule(
+    interview = services.interview_schedule(scorecard=card, by=firm.superior, scheduled_at=soon, place="3 号会议室")
+    colleague_interview = services.interview_schedule(
         scorecard=colleague_card, by=firm.superior, scheduled_at=soon, place="3 号会议室"
     )
 

@@ -118,8 +118,8 @@ DRAFT_SCHEME = lambda w: {"pk": w.draft_scheme.pk}  # noqa: E731 — 2027Q1's dr
 
 def _recorded_item(w):
     """The lawyer's interview recorded, with one improvement item she owns (the world holds it only scheduled)."""
-    from reviews.interviews import PlanItem, interview_record
-    from reviews.models import ImprovementItem
+    from interviews.models import ImprovementItem
+    from interviews.services import PlanItem, interview_record
 
     item = ImprovementItem.objects.filter(interview=w.interview).first()
     if item is None:
@@ -288,14 +288,14 @@ MATRIX: dict[str, list[Case]] = {
         ),
     ],
     # --- The quarter (docs/regulation.md, "The quarter's life") -----------------------------------------------
-    "reviews:quarters": [Case(expect(REFUSED, **ORGANISERS))],
-    "reviews:quarter": [Case(expect(REFUSED, **ORGANISERS), args=QUARTER)],
-    "reviews:quarter_act": [
+    "portal:quarters": [Case(expect(REFUSED, **ORGANISERS))],
+    "portal:quarter": [Case(expect(REFUSED, **ORGANISERS), args=QUARTER)],
+    "portal:quarter_act": [
         Case(
             expect(
                 REFUSED,
-                partner=REDIRECT(to("reviews:quarter", QUARTER)),
-                executor=REDIRECT(to("reviews:quarter", QUARTER)),
+                partner=REDIRECT(to("portal:quarter", QUARTER)),
+                executor=REDIRECT(to("portal:quarter", QUARTER)),
             ),
             args=lambda w: {"code": w.quarter.code, "action": "close"},
             method="POST",
@@ -303,9 +303,9 @@ MATRIX: dict[str, list[Case]] = {
         ),
         Case(everyone(METHOD), args=lambda w: {"code": w.quarter.code, "action": "close"}, id="get"),
     ],
-    "reviews:quarter_appeal_terms": [
+    "portal:quarter_appeal_terms": [
         Case(
-            expect(REFUSED, executor=REDIRECT(to("reviews:quarter", QUARTER))),
+            expect(REFUSED, executor=REDIRECT(to("portal:quarter", QUARTER))),
             args=QUARTER,
             method="POST",
             data=lambda w: {"appeal_window_days": "10", "appeal_decision_days": "14"},
@@ -313,8 +313,8 @@ MATRIX: dict[str, list[Case]] = {
         ),
         Case(everyone(METHOD), args=QUARTER, id="get", note="POST only: the form is on the quarter page"),
     ],
-    "reviews:completeness": [Case(expect(REFUSED, **ORGANISERS), args=QUARTER)],
-    "reviews:interviewers": [
+    "portal:completeness": [Case(expect(REFUSED, **ORGANISERS), args=QUARTER)],
+    "portal:interviewers": [
         Case(expect(REFUSED, **ORGANISERS), args=QUARTER),
         Case(
             expect(REFUSED, executor=INVALID),
@@ -324,10 +324,10 @@ MATRIX: dict[str, list[Case]] = {
             note="only the execution group designates interviewers; the empty form is answered with its errors",
         ),
     ],
-    "reviews:report": [
+    "portal:report": [
         Case(expect(REFUSED, **ORGANISERS), args=QUARTER),
         Case(
-            expect(REFUSED, executor=REDIRECT(to("reviews:report", QUARTER))),
+            expect(REFUSED, executor=REDIRECT(to("portal:report", QUARTER))),
             args=QUARTER,
             method="POST",
             data=lambda w: {"text": "改写"},
@@ -335,9 +335,9 @@ MATRIX: dict[str, list[Case]] = {
             note="only the execution group writes the summary; after publication it is told it can't change",
         ),
     ],
-    "reviews:report_pdf": [Case(expect(REFUSED, **ORGANISERS), args=QUARTER)],
-    "reviews:report_body": [Case(expect(REFUSED, **ORGANISERS), args=QUARTER, note="loaded by the approval page")],
-    "reviews:evaluations": [
+    "portal:report_pdf": [Case(expect(REFUSED, **ORGANISERS), args=QUARTER)],
+    "portal:report_body": [Case(expect(REFUSED, **ORGANISERS), args=QUARTER, note="loaded by the approval page")],
+    "portal:evaluations": [
         Case(expect(REFUSED, **ORGANISERS), args=QUARTER),
         Case(
             expect(REFUSED, executor=INVALID),
@@ -348,45 +348,45 @@ MATRIX: dict[str, list[Case]] = {
             note="only the execution group writes; a published result's evaluation is refused with an error",
         ),
     ],
-    "reviews:approval": [
+    "portal:approval": [
         Case(expect(REFUSED, partner=OK), args=QUARTER, note="leadership group only (二.1)"),
         Case(expect(REFUSED, partner=INVALID), args=QUARTER, method="POST", id="post"),
     ],
     # --- Scorecards and interviews (regulation 三.5) -------------------------------------------------------------
-    "reviews:my_scorecards": [Case(expect(OK), note="each person's own list")],
-    "reviews:scorecard": [
+    "portal:my_scorecards": [Case(expect(OK), note="each person's own list")],
+    "portal:scorecard": [
         Case(
             expect(NOT_FOUND, **ORGANISERS, lawyer=OK, superior=OK),
             args=LAWYER_CARD,
             note="owner, superiors up the line, the groups; 404 for everyone else",
         )
     ],
-    "reviews:interview_schedule": [
+    "interviews:interview_schedule": [
         Case(
             expect(NOT_FOUND, partner=REFUSED, executor=REFUSED, lawyer=REFUSED, superior=OK),
             args=LAWYER_CARD,
             note="who may read the scorecard but is not the direct superior is refused; the rest do not see it",
         )
     ],
-    "reviews:team": [Case(expect(OK), note="a superior's direct reports; empty for others")],
-    "reviews:interviews": [Case(expect(REFUSED, **ORGANISERS))],
-    "reviews:interviews_overdue": [Case(expect(REFUSED, **ORGANISERS))],
-    "reviews:interview": [Case(expect(NOT_FOUND, **ORGANISERS, lawyer=OK, superior=OK), args=INTERVIEW)],
-    "reviews:interview_record": [
+    "interviews:team": [Case(expect(OK), note="a superior's direct reports; empty for others")],
+    "interviews:interviews": [Case(expect(REFUSED, **ORGANISERS))],
+    "interviews:interviews_overdue": [Case(expect(REFUSED, **ORGANISERS))],
+    "interviews:interview": [Case(expect(NOT_FOUND, **ORGANISERS, lawyer=OK, superior=OK), args=INTERVIEW)],
+    "interviews:interview_record": [
         Case(
             expect(NOT_FOUND, partner=REFUSED, executor=REFUSED, lawyer=REFUSED, superior=OK),
             args=INTERVIEW,
             note="only the direct superior records",
         )
     ],
-    "reviews:interview_acknowledge": [
+    "interviews:interview_acknowledge": [
         Case(
             expect(
                 NOT_FOUND,
                 partner=REFUSED,
                 executor=REFUSED,
                 superior=REFUSED,
-                lawyer=REDIRECT(to("reviews:interview", INTERVIEW)),
+                lawyer=REDIRECT(to("interviews:interview", INTERVIEW)),
             ),
             args=INTERVIEW,
             method="POST",
@@ -394,14 +394,14 @@ MATRIX: dict[str, list[Case]] = {
         ),
         Case(everyone(METHOD), args=INTERVIEW, id="get"),
     ],
-    "reviews:improvement_item_done": [
+    "interviews:improvement_item_done": [
         Case(
             expect(
                 NOT_FOUND,
                 partner=REFUSED,
                 executor=REFUSED,
-                superior=REDIRECT(to("reviews:interview", INTERVIEW)),
-                lawyer=REDIRECT(to("reviews:interview", INTERVIEW)),
+                superior=REDIRECT(to("interviews:interview", INTERVIEW)),
+                lawyer=REDIRECT(to("interviews:interview", INTERVIEW)),
             ),
             args=IMPROVEMENT_ITEM,
             method="POST",
@@ -513,8 +513,8 @@ MATRIX: dict[str, list[Case]] = {
         Case(everyone(METHOD), args=DRAFT_SCHEME, id="get"),
     ],
     "indicators:scheme_whatif": [Case(expect(REFUSED, **ORGANISERS), args=DRAFT_SCHEME)],
-    "indicators:results": [Case(expect(REFUSED, **ORGANISERS), args=QUARTER)],
-    "indicators:explain": [
+    "portal:results": [Case(expect(REFUSED, **ORGANISERS), args=QUARTER)],
+    "portal:explain": [
         Case(
             expect(NOT_FOUND, **ORGANISERS, lawyer=OK, superior=OK),
             args=lambda w: {"pk": w.line.pk},
@@ -536,10 +536,10 @@ MATRIX: dict[str, list[Case]] = {
         Case(expect(REDIRECT(to("notifications:list"))), method="POST"),
         Case(everyone(METHOD), id="get"),
     ],
-    "notifications:feedback_progress": [Case(expect(REFUSED, **ORGANISERS), args=QUARTER)],
-    "notifications:quarter_retry": [
+    "documents:feedback_progress": [Case(expect(REFUSED, **ORGANISERS), args=QUARTER)],
+    "documents:quarter_retry": [
         Case(
-            expect(REFUSED, executor=REDIRECT(to("reviews:quarter", QUARTER))),
+            expect(REFUSED, executor=REDIRECT(to("portal:quarter", QUARTER))),
             method="POST",
             args=QUARTER,
             note="Retry what is stuck: the execution group",
@@ -551,15 +551,15 @@ MATRIX: dict[str, list[Case]] = {
         Case(expect(REFUSED, executor=REDIRECT(to("notifications:outbox"))), method="POST"),
         Case(everyone(METHOD), id="get"),
     ],
-    "notifications:feedback_retry": [
+    "documents:feedback_retry": [
         Case(
-            expect(REFUSED, executor=REDIRECT(to("reviews:quarter", QUARTER))),
+            expect(REFUSED, executor=REDIRECT(to("portal:quarter", QUARTER))),
             method="POST",
             args=lambda w: {"pk": w.feedback.pk},
         ),
         Case(everyone(METHOD), args=lambda w: {"pk": w.feedback.pk}, id="get"),
     ],
-    "notifications:feedback_pdf": [
+    "documents:feedback_pdf": [
         Case(
             expect(NOT_FOUND, **ORGANISERS, lawyer=OK, superior=OK),
             args=lambda w: {"pk": w.feedback.pk},
@@ -573,7 +573,7 @@ MATRIX: dict[str, list[Case]] = {
             note="the report is for the two groups",
         ),
     ],
-    "notifications:scorecard_feedback_pdf": [
+    "documents:scorecard_feedback_pdf": [
         Case(expect(NOT_FOUND, **ORGANISERS, lawyer=OK, superior=OK), args=LAWYER_CARD)
     ],
     # --- Appeals (regulation 二.2; 四: the right to appeal) -----------------------------------------------------

@@ -40,9 +40,9 @@ def test_every_page_and_file_a_persona_opens_says_private_no_store(world):
 def test_refusals_and_redirects_say_it_too(world, client):
     # A 404 for someone who may not see a scorecard, and the sign-in redirect for an anonymous visitor
     client.force_login(world.firm.outsider)
-    refused = client.get(reverse("reviews:scorecard", kwargs={"pk": world.card.pk}))
+    refused = client.get(reverse("portal:scorecard", kwargs={"pk": world.card.pk}))
     client.logout()
-    redirect = client.get(reverse("reviews:scorecard", kwargs={"pk": world.card.pk}))
+    redirect = client.get(reverse("portal:scorecard", kwargs={"pk": world.card.pk}))
     assert refused.status_code == 404 and _says_no_store(refused)
     assert redirect.status_code == 302 and _says_no_store(redirect)
 

@@ -51,7 +51,7 @@ def only(allowed, status_for_others=404, *, personas=LOGGED_IN, allowed_status=2
 
 
 def test_a_scorecard_is_seen_by_its_owner_the_superior_and_the_groups_only(world):
-    url = reverse("reviews:scorecard", args=[world.card.pk])
+    url = reverse("portal:scorecard", args=[world.card.pk])
     assert statuses(world, url) == only({"lawyer", "superior", "partner", "executor"})
     # The owner sees their own numbers and name
     text = as_(world, "lawyer").get(url).content.decode()
@@ -59,40 +59,40 @@ def test_a_scorecard_is_seen_by_its_owner_the_superior_and_the_groups_only(world
 
 
 def test_the_colleagues_scorecard_is_not_the_lawyers_business(world):
-    url = reverse("reviews:scorecard", args=[world.colleague_card.pk])
+    url = reverse("portal:scorecard", args=[world.colleague_card.pk])
     assert statuses(world, url) == only({"colleague", "superior", "partner", "executor"})
 
 
 def test_a_superior_sees_only_their_own_reporting_line(world):
     # The outsider reports to the partner, not to the lawyer's superior
-    url = reverse("reviews:scorecard", args=[world.outsider_card.pk])
+    url = reverse("portal:scorecard", args=[world.outsider_card.pk])
     assert statuses(world, url) == only({"outsider", "partner", "executor"})
 
 
 def test_before_publication_only_the_groups_see_a_result(world):
-    url = reverse("reviews:scorecard", args=[world.draft_card.pk])
+    url = reverse("portal:scorecard", args=[world.draft_card.pk])
     assert statuses(world, url) == only({"partner", "executor"})
 
 
 def test_a_scorecard_that_does_not_exist_is_not_found_even_for_the_groups(world):
     missing = Scorecard.objects.order_by("-pk").first().pk + 100
-    assert set(statuses(world, reverse("reviews:scorecard", args=[missing])).values()) == {404}
-    assert as_(world, "anonymous").get(reverse("reviews:scorecard", args=[missing])).status_code == 302
+    assert set(statuses(world, reverse("portal:scorecard", args=[missing])).values()) == {404}
+    assert as_(world, "anonymous").get(reverse("portal:scorecard", args=[missing])).status_code == 302
 
 
 def test_my_scorecards_lists_only_my_own(world):
-    text = as_(world, "lawyer").get(reverse("reviews:my_scorecards")).content.decode()
-    assert reverse("reviews:scorecard", args=[world.card.pk]) in text
-    assert reverse("reviews:scorecard", args=[world.colleague_card.pk]) not in text
-    assert reverse("reviews:scorecard", args=[world.draft_card.pk]) not in text
+    text = as_(world, "lawyer").get(reverse("portal:my_scorecards")).content.decode()
+    assert reverse("portal:scorecard", args=[world.card.pk]) in text
+    assert reverse("portal:scorecard", args=[world.colleague_card.pk]) not in text
+    assert reverse("portal:scorecard", args=[world.draft_card.pk]) not in text
 
 
 # --- Results and their explanations (IndicatorScore) -----------------------------------------------------------
 
 
 def test_an_explanation_follows_its_scorecard(world):
-    mine = reverse("indicators:explain", args=[world.line.pk])
-    theirs = reverse("indicators:explain", args=[world.colleague_line.pk])
+    mine = reverse("portal:explain", args=[world.line.pk])
+    theirs = reverse("portal:explain", args=[world.colleague_line.pk])
     assert statuses(world, mine) == only({"lawyer", "superior", "partner", "executor"})
     assert statuses(world, theirs) == only({"colleague", "superior", "partner", "executor"})
     # The owner reads how it was computed, with the indicator's name
@@ -102,12 +102,12 @@ def test_an_explanation_follows_its_scorecard(world):
 
 def test_an_explanation_of_an_unpublished_result_is_for_the_groups_only(world):
     line = world.draft_card.lines.first()
-    url = reverse("indicators:explain", args=[line.pk])
+    url = reverse("portal:explain", args=[line.pk])
     assert statuses(world, url) == only({"partner", "executor"})
 
 
 def test_the_results_table_is_for_the_groups_only(world):
-    url = reverse("indicators:results", args=[world.quarter.code])
+    url = reverse("portal:results", args=[world.quarter.code])
     assert statuses(world, url) == only({"partner", "executor"}, 403)
 
 
@@ -115,8 +115,8 @@ def test_the_results_table_is_for_the_groups_only(world):
 
 
 def test_a_feedback_pdf_follows_its_scorecard(world):
-    mine = reverse("notifications:feedback_pdf", args=[world.feedback.pk])
-    theirs = reverse("notifications:feedback_pdf", args=[world.colleague_feedback.pk])
+    mine = reverse("documents:feedback_pdf", args=[world.feedback.pk])
+    theirs = reverse("documents:feedback_pdf", args=[world.colleague_feedback.pk])
     assert statuses(world, mine) == only({"lawyer", "superior", "partner", "executor"})
     assert statuses(world, theirs) == only({"colleague", "superior", "partner", "executor"})
     response = as_(world, "lawyer").get(mine)
@@ -125,12 +125,12 @@ def test_a_feedback_pdf_follows_its_scorecard(world):
 
 
 def test_the_newest_feedback_of_a_scorecard_follows_the_scorecard(world):
-    url = reverse("notifications:scorecard_feedback_pdf", args=[world.colleague_card.pk])
+    url = reverse("documents:scorecard_feedback_pdf", args=[world.colleague_card.pk])
     assert statuses(world, url) == only({"colleague", "superior", "partner", "executor"})
 
 
 def test_the_report_pdf_is_for_the_groups_only(world):
-    url = reverse("notifications:feedback_pdf", args=[world.report_document.pk])
+    url = reverse("documents:feedback_pdf", args=[world.report_document.pk])
     assert statuses(world, url) == only({"partner", "executor"})
 
 
@@ -195,14 +195,14 @@ def test_a_decision_refused_to_the_wrong_persona_leaves_the_appeal_unchanged(wor
 
 
 def test_an_interview_record_is_seen_by_the_person_the_superiors_and_the_groups(world):
-    mine = reverse("reviews:interview", args=[world.interview.pk])
-    theirs = reverse("reviews:interview", args=[world.colleague_interview.pk])
+    mine = reverse("interviews:interview", args=[world.interview.pk])
+    theirs = reverse("interviews:interview", args=[world.colleague_interview.pk])
     assert statuses(world, mine) == only({"lawyer", "superior", "partner", "executor"})
     assert statuses(world, theirs) == only({"colleague", "superior", "partner", "executor"})
 
 
 def test_only_the_direct_superior_records_and_only_the_person_acknowledges(world):
-    record = reverse("reviews:interview_record", args=[world.colleague_interview.pk])
+    record = reverse("interviews:interview_record", args=[world.colleague_interview.pk])
     assert statuses(world, record) == {
         **only({"superior"}),
         "colleague": 403,
@@ -210,9 +210,9 @@ def test_only_the_direct_superior_records_and_only_the_person_acknowledges(world
         "executor": 403,
     }
     # Given the interview recorded, the lawyer (not the colleague) cannot acknowledge the colleague's
-    from reviews import interviews
+    from interviews import services
 
-    interviews.interview_record(
+    services.interview_record(
         interview=world.colleague_interview,
         by=world.firm.superior,
         held_at=timezone.now(),
@@ -220,14 +220,14 @@ def test_only_the_direct_superior_records_and_only_the_person_acknowledges(world
         weaknesses="回复偶有延迟",
         goals="提高回复速度",
         items=[
-            interviews.PlanItem(
+            services.PlanItem(
                 description="每周回复客户邮件",
                 owner=world.firm.colleague.profile,
                 due_on=timezone.localdate() + datetime.timedelta(days=30),
             )
         ],
     )
-    acknowledge = reverse("reviews:interview_acknowledge", args=[world.colleague_interview.pk])
+    acknowledge = reverse("interviews:interview_acknowledge", args=[world.colleague_interview.pk])
     for persona in ("lawyer", "superior", "partner"):
         as_(world, persona).post(acknowledge, {"comment": "收到"})
     world.colleague_interview.refresh_from_db()
@@ -349,8 +349,8 @@ def submitted(world):
 
 
 def test_only_the_leadership_group_approves_and_a_refusal_changes_nothing(world, submitted):
-    url = reverse("reviews:approval", args=[submitted.code])
-    act = reverse("reviews:quarter_act", args=[submitted.code, "approve"])
+    url = reverse("portal:approval", args=[submitted.code])
+    act = reverse("portal:quarter_act", args=[submitted.code, "approve"])
     data = {"decision": "approve", "comment": "", "expected_state": "submitted"}
     for persona in [p for p in PERSONAS if p != "partner"]:
         client = as_(world, persona)
@@ -371,7 +371,7 @@ def test_four_eyes_the_submitter_cannot_approve_even_as_a_partner(world, submitt
     client = Client()
     client.force_login(both)
     client.post(
-        reverse("reviews:approval", args=[submitted.code]),
+        reverse("portal:approval", args=[submitted.code]),
         {"decision": "approve", "comment": "", "expected_state": "submitted"},
     )
     submitted.refresh_from_db()
@@ -380,7 +380,7 @@ def test_four_eyes_the_submitter_cannot_approve_even_as_a_partner(world, submitt
 
 def test_only_the_execution_group_publishes_and_a_refusal_changes_nothing(world, submitted):
     Quarter.objects.filter(pk=submitted.pk).update(state=QuarterState.APPROVED, approved_by=world.firm.partner)
-    act = reverse("reviews:quarter_act", args=[submitted.code, "publish"])
+    act = reverse("portal:quarter_act", args=[submitted.code, "publish"])
     for persona in [p for p in PERSONAS if p != "executor"]:
         as_(world, persona).post(act, {"expected_state": "approved"})
         submitted.refresh_from_db()

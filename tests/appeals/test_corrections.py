@@ -195,9 +195,9 @@ def test_old_versions_stay_readable_by_those_allowed(published, client_for):
     old = published.card(firm.lawyer)
     uphold_and_approve(published, under_review(published), justification="加分", adjustments=[(satisfaction(), 10)])
     for user in (firm.lawyer, firm.superior, firm.executor, firm.partner):
-        assert client_for(user).get(reverse("reviews:scorecard", args=[old.pk])).status_code == 200
+        assert client_for(user).get(reverse("portal:scorecard", args=[old.pk])).status_code == 200
     for user in (firm.colleague, firm.outsider):
-        assert client_for(user).get(reverse("reviews:scorecard", args=[old.pk])).status_code == 404
+        assert client_for(user).get(reverse("portal:scorecard", args=[old.pk])).status_code == 404
 
 
 def table_rows(page, table_id):
@@ -223,7 +223,7 @@ def test_the_results_page_shows_the_current_versions_and_a_note_of_the_correctio
     uphold_and_approve(published, under_review(published), justification="加分", adjustments=[(satisfaction(), 10)])
     lawyer, colleague = published.card(firm.lawyer), published.card(firm.colleague)
     # When the execution group reads the quarter's results page
-    url = reverse("indicators:results", args=[published.quarter.code])
+    url = reverse("portal:results", args=[published.quarter.code])
     page, queries = read_counting_queries(client_for(firm.executor), url)
     # Then the table holds the current versions, the corrected ones marked in their status cell
     lawyers = [(row[1], row[2], row[-1]) for row in table_rows(page, "results") if row[0] == "Lawyer"]
@@ -233,13 +233,13 @@ def test_the_results_page_shows_the_current_versions_and_a_note_of_the_correctio
         ("3 / 4", "黄磊", "Published"),
         ("4 / 4", "周强", "Published"),
     ]
-    assert reverse("reviews:scorecard", args=[lawyer.pk]) in page
+    assert reverse("portal:scorecard", args=[lawyer.pk]) in page
     # And a note above the table says who was corrected, to which version, when and why
     note = page[page.index('id="corrections"') : page.index('id="results"')]
     assert "2 results were corrected after publication" in note
     when = timezone.localtime(lawyer.computed_at).strftime("%Y-%m-%d %H:%M")
     assert f"陈静</a> · version 2, corrected on {when}" in note and "刘洋</a> · version 2" in note
-    assert "upheld: 加分" in note and reverse("reviews:scorecard", args=[colleague.pk]) in note
+    assert "upheld: 加分" in note and reverse("portal:scorecard", args=[colleague.pk]) in note
     # In one query more than the table itself, within what the benchmark allows
     assert queries <= 20, queries
 
@@ -247,7 +247,7 @@ def test_the_results_page_shows_the_current_versions_and_a_note_of_the_correctio
 def test_the_results_page_of_a_quarter_without_corrections_has_no_note(published, client_for):
     page = (
         client_for(published.firm.executor)
-        .get(reverse("indicators:results", args=[published.quarter.code]))
+        .get(reverse("portal:results", args=[published.quarter.code]))
         .content.decode()
     )
     assert 'id="corrections"' not in page and "corrected" not in page
@@ -257,7 +257,7 @@ def test_the_approval_page_marks_the_corrected_results(published, client_for):
     firm = published.firm
     uphold_and_approve(published, under_review(published), justification="加分", adjustments=[(satisfaction(), 10)])
     page, queries = read_counting_queries(
-        client_for(firm.partner), reverse("reviews:approval", args=[published.quarter.code])
+        client_for(firm.partner), reverse("portal:approval", args=[published.quarter.code])
     )
     names = [row[0] for row in table_rows(page, "ranked-table")]
     assert "陈静 v2 · corrected" in names and "刘洋 v2 · corrected" in names and "黄磊" in names
@@ -270,7 +270,7 @@ def test_the_correction_note_is_in_chinese_for_chinese_readers(published, client
     uphold_and_approve(published, under_review(published), justification="加分", adjustments=[(satisfaction(), 10)])
     browser = client_for(firm.executor)
     browser.cookies["django_language"] = "zh-hans"
-    page = browser.get(reverse("indicators:results", args=[published.quarter.code])).content.decode()
+    page = browser.get(reverse("portal:results", args=[published.quarter.code])).content.decode()
     assert "有 2 份考核结果在公布后因申诉成立而更正" in page and "第 2 版 · 已更正" in page
     assert "第 2 版，更正于" in page
 
@@ -281,7 +281,7 @@ def test_a_correction_refuses_a_quarter_that_is_not_published(scored):
 
 
 def test_feedback_documents_are_regenerated_as_new_versions(published, django_capture_on_commit_callbacks):
-    from notifications.models import FeedbackDocument
+    from documents.models import FeedbackDocument
 
     appeal = under_review(published)
     with django_capture_on_commit_callbacks(execute=True):
@@ -295,7 +295,7 @@ def test_a_correction_reaches_a_results_page_read_before_it(published, client_fo
     # Given the results page read once (its grade figures and cells kept in the cache)
     firm = published.firm
     browser = client_for(firm.executor)
-    url = reverse("indicators:results", args=[published.quarter.code])
+    url = reverse("portal:results", args=[published.quarter.code])
     assert 'id="corrections"' not in browser.get(url).content.decode()
     # When an appeal is upheld
     uphold_and_approve(published, under_review(published), justification="加分", adjustments=[(satisfaction(), 10)])

@@ -166,5 +166,5 @@ def test_only_the_appellant_withdraws(published):
 
 def test_the_scorecard_page_links_to_filing_while_the_window_is_open(published, client_for):
     card = published.card(published.firm.lawyer)
-    page = client_for(published.firm.lawyer).get(reverse("reviews:scorecard", args=[card.pk])).content.decode()
+    page = client_for(published.firm.lawyer).get(reverse("portal:scorecard", args=[card.pk])).content.decode()
     assert reverse("appeals:file", args=[card.pk]) in page

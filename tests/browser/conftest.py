@@ -61,7 +61,7 @@ def demo_firm(transactional_db, browser):
     """The demo firm of README, seeded for today (the services' clocks read the real date).
 
     The flush after each journey empties every table; Django then sends post_migrate and
-    reviews.reference_data recreates the groups and the indicator catalogue for whichever test comes next."""
+    indicators.reference_data recreates the groups and the indicator catalogue for whichever test comes next."""
     from indicators.models import Indicator
 
     assert Indicator.objects.exists(), "the indicator catalogue (reference data) is missing"

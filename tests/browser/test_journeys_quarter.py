@@ -25,9 +25,10 @@ from pypdf import PdfReader
 from appeals.models import Appeal
 from indicators.models import Indicator, Scheme
 from indicators.schemes import scheme_approve, scheme_start_for_quarter
+from interviews.models import Interview
+from portal.quarter_services import quarter_start_collecting
 from results.models import Scorecard
-from reviews.models import Interview, Quarter, QuarterState
-from reviews.quarter_services import quarter_start_collecting
+from reviews.models import Quarter, QuarterState
 from tests.appeals.conftest import PDF
 from tests.browser.conftest import SLOW_MS
 
@@ -235,7 +236,7 @@ def test_a_quarter_from_scoring_to_the_acknowledged_interview(collecting, sessio
     else:
         # Reported at the end (the rest of the journey still runs): the page must offer the written feedback.
         problems.append("the scorecard page shows no 'Written feedback (PDF)' link")
-        href = reverse("notifications:scorecard_feedback_pdf", args=[card.pk])
+        href = reverse("documents:scorecard_feedback_pdf", args=[card.pk])
     response = page.request.get(href)
     assert response.status == 200 and response.headers["content-type"] == "application/pdf"
     pdf = PdfReader(io.BytesIO(response.body()))

@@ -349,7 +349,7 @@ def test_the_service_refuses_a_used_link(firm, customer):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs real row locks (PostgreSQL)")
-# The flush after this test removes reference data; reviews.reference_data puts it back on post_migrate.
+# The flush after this test removes reference data; indicators.reference_data puts it back on post_migrate.
 @pytest.mark.django_db(transaction=True)
 def test_two_simultaneous_submits_make_one_survey(firm, customer):
     # Given one link, when two requests submit it at the same moment

@@ -12,10 +12,10 @@ from django.urls import reverse
 from django.utils import translation
 
 from clients.models import Contract
+from interviews.access import get_scorecard_for_user
 from results.drafts import results_store_drafts
 from results.explain import line_explanation, line_record_ids
 from results.models import IndicatorScore, Scorecard
-from reviews.access import get_scorecard_for_user
 from tests.indicators.test_selectors import AS_OF, quarter_with_scheme, ratings, scored_firm, survey  # noqa: F401
 
 
@@ -94,41 +94,41 @@ def test_organisers_see_the_results_table(stored, client_for, persona):
     firm, quarter, _ = stored
     browser = client_for(getattr(firm, persona))
     browser.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    response = browser.get(reverse("indicators:results", args=[quarter.code]))
+    response = browser.get(reverse("portal:results", args=[quarter.code]))
     text = response.content.decode()
     assert response.status_code == 200
     assert "陈静" in text and "94.73" in text and "1 / 4" in text
-    assert reverse("indicators:explain", args=[line_of(firm.lawyer, quarter, "new_clients").pk]) in text
+    assert reverse("portal:explain", args=[line_of(firm.lawyer, quarter, "new_clients").pk]) in text
 
 
 @pytest.mark.parametrize("persona", ["lawyer", "superior", "assistant", "business_clerk", "outsider"])
 def test_nobody_else_sees_the_results_table(stored, client_for, persona):
     firm, quarter, _ = stored
-    response = client_for(getattr(firm, persona)).get(reverse("indicators:results", args=[quarter.code]))
+    response = client_for(getattr(firm, persona)).get(reverse("portal:results", args=[quarter.code]))
     assert response.status_code == 403
     assert "94.73" not in response.content.decode()
 
 
 def test_anonymous_visitors_are_sent_to_log_in(stored, client):
     firm, quarter, _ = stored
-    response = client.get(reverse("indicators:results", args=[quarter.code]))
+    response = client.get(reverse("portal:results", args=[quarter.code]))
     assert response.status_code == 302 and reverse("login") in response["Location"]
     line = line_of(firm.lawyer, quarter, "new_clients")
-    response = client.get(reverse("indicators:explain", args=[line.pk]))
+    response = client.get(reverse("portal:explain", args=[line.pk]))
     assert response.status_code == 302 and reverse("login") in response["Location"]
 
 
 def test_an_unknown_quarter_is_not_found(stored, client_for):
     firm, _, _ = stored
-    assert client_for(firm.executor).get(reverse("indicators:results", args=["2031Q1"])).status_code == 404
-    assert client_for(firm.executor).get(reverse("indicators:results", args=["nonsense"])).status_code == 404
+    assert client_for(firm.executor).get(reverse("portal:results", args=["2031Q1"])).status_code == 404
+    assert client_for(firm.executor).get(reverse("portal:results", args=["nonsense"])).status_code == 404
 
 
 def test_the_results_table_says_when_nothing_is_computed_yet(scored_firm, client_for):  # noqa: F811
     firm, quarter, _ = scored_firm
     browser = client_for(firm.executor)
     browser.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    response = browser.get(reverse("indicators:results", args=[quarter.code]))
+    response = browser.get(reverse("portal:results", args=[quarter.code]))
     assert "No results have been computed for 2026Q3 yet" in response.content.decode()
 
 
@@ -137,7 +137,7 @@ def test_nobody_outside_the_groups_sees_an_unpublished_explanation(stored, clien
     # A lawyer cannot see even their own draft; their superior cannot either before publication.
     firm, quarter, _ = stored
     line = line_of(firm.lawyer, quarter, "new_clients")
-    response = client_for(getattr(firm, persona)).get(reverse("indicators:explain", args=[line.pk]))
+    response = client_for(getattr(firm, persona)).get(reverse("portal:explain", args=[line.pk]))
     assert response.status_code == 404
 
 
@@ -181,7 +181,7 @@ def test_an_unknown_scorecard_or_line_is_not_found(stored, client_for):
     firm, _, _ = stored
     with pytest.raises(Http404):
         get_scorecard_for_user(firm.executor, 999999)
-    assert client_for(firm.executor).get(reverse("indicators:explain", args=[999999])).status_code == 404
+    assert client_for(firm.executor).get(reverse("portal:explain", args=[999999])).status_code == 404
 
 
 # --- The explanation page ---
@@ -190,7 +190,7 @@ def test_an_unknown_scorecard_or_line_is_not_found(stored, client_for):
 def explain(client_for, user, line, language="en"):
     browser = client_for(user)
     browser.cookies[settings.LANGUAGE_COOKIE_NAME] = language
-    response = browser.get(reverse("indicators:explain", args=[line.pk]))
+    response = browser.get(reverse("portal:explain", args=[line.pk]))
     assert response.status_code == 200
     return response.content.decode()
 
@@ -358,7 +358,7 @@ def _many_cards(count, *, quarter=None):
 
 def _results_queries(browser, quarter, query=None):
     with CaptureQueriesContext(connection) as queries:
-        response = browser.get(reverse("indicators:results", args=[quarter.code]), query or {})
+        response = browser.get(reverse("portal:results", args=[quarter.code]), query or {})
     assert response.status_code == 200
     return len(queries), response.content.decode()
 
@@ -469,7 +469,7 @@ def test_the_results_table_shows_recomputed_points_after_a_first_reading(stored,
     # Given the results table read once (its cells kept in the cache by scorecard id)
     firm, quarter, scheme = stored
     browser = client_for(firm.executor)
-    url = reverse("indicators:results", args=[quarter.code])
+    url = reverse("portal:results", args=[quarter.code])
     before = line_of(firm.lawyer, quarter, "satisfaction")
     assert f">{before.points}</a>" in browser.get(url).content.decode()
     # When a bad survey arrives and the quarter is recomputed
@@ -479,8 +479,8 @@ def test_the_results_table_shows_recomputed_points_after_a_first_reading(stored,
     after = line_of(firm.lawyer, quarter, "satisfaction")
     assert after.points != before.points
     html = browser.get(url).content.decode()
-    assert reverse("indicators:explain", args=[after.pk]) in html
-    assert reverse("indicators:explain", args=[before.pk]) not in html
+    assert reverse("portal:explain", args=[after.pk]) in html
+    assert reverse("portal:explain", args=[before.pk]) not in html
 
 
 def test_the_rule_is_written_out_in_the_reader_s_language(stored, client_for):
@@ -504,14 +504,14 @@ def test_a_negative_deviation_is_written_in_brackets_with_a_true_minus(stored, c
 def test_the_scorecard_page_and_the_feedback_pdf_show_no_averages_by_rater_type(stored, client_for):
     # The lawyer's published card, with communication rated by the superior and two colleagues: the page and the
     # written feedback show the line's value (the average of all ratings) and points, never a kind of rater's.
-    from notifications.feedback import feedback_html
+    from documents.feedback import feedback_html
 
     firm, quarter, _ = stored
     publish_lawyer_card(firm, quarter)
     card = card_of(firm.lawyer, quarter)
     client = client_for(firm.lawyer)
     client.cookies["django_language"] = "en"
-    page = client.get(reverse("reviews:scorecard", args=[card.pk])).content.decode()
+    page = client.get(reverse("portal:scorecard", args=[card.pk])).content.decode()
     paper = feedback_html(card, language="en")
     for shown in (page, paper):
         assert "Internal communication efficiency" in shown

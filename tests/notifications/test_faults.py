@@ -13,9 +13,12 @@ import pytest
 import redis
 from django.conf import settings
 
-from notifications.models import FeedbackDocument, Notice, Notification
-from notifications.tasks import feedback_batch_start, feedback_render, interview_requests, outbox_drain
-from reviews.quarter_services import quarter_publish
+from documents.models import FeedbackDocument
+from documents.tasks import feedback_batch_start, feedback_render
+from interviews.tasks import interview_requests
+from notifications.models import Notice, Notification
+from notifications.tasks import outbox_drain
+from portal.quarter_services import quarter_publish
 from tests.notifications.conftest import PEOPLE, approved_quarter_with_drafts
 from tests.notifications.faults import wait_for
 

@@ -10,15 +10,16 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from notifications import feedback
-from notifications.feedback import (
+from documents import feedback
+from documents.feedback import (
     feedback_batch_prepare,
     feedback_document_render,
     feedback_quarters_missing_documents,
     feedback_stuck_documents,
     quarter_retry_stuck,
 )
-from notifications.models import FeedbackDocument, Notice, Notification
+from documents.models import FeedbackDocument
+from notifications.models import Notice, Notification
 from notifications.outbox import outbox_drain
 from results.models import Scorecard
 from tests.notifications.conftest import approved_quarter_with_drafts

@@ -8,13 +8,14 @@ import pytest
 from django.core import mail
 from pypdf import PdfReader
 
-from notifications import feedback
-from notifications.models import FeedbackDocument, Notice
-from notifications.tasks import feedback_batch_start
-from reviews.quarter_services import quarter_publish
+from documents import feedback
+from documents.models import FeedbackDocument
+from documents.tasks import feedback_batch_start
+from notifications.models import Notice
+from portal.quarter_services import quarter_publish
 from tests.notifications.conftest import PEOPLE, approved_quarter_with_drafts, indicator_names
 
-# The flush between transactional tests drops reference data; reviews.reference_data puts it back.
+# The flush between transactional tests drops reference data; indicators.reference_data puts it back.
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 WAIT_SECONDS = 300  # the machine is shared: a PDF can take seconds

@@ -13,10 +13,10 @@ from django.utils import timezone
 
 from appeals import services as appeals
 from indicators.models import Indicator, RaterType, RatingAssignment, RatingRound
+from interviews.services import interview_schedule
 from notifications import tasks
 from notifications.models import Notice, Notification
 from results.models import Scorecard
-from reviews.interviews import interview_schedule
 from reviews.models import EXECUTION_GROUP, Department, Position, QuarterState
 from tests.personas import make_person
 from tests.reviews.scorecard_builders import LAWYER_LINES, make_quarter, make_scorecard

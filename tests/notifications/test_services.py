@@ -8,7 +8,7 @@ from django.core import mail
 from django.db import IntegrityError, transaction
 from django.utils.translation import get_language
 
-from notifications.ics import invitation_ics
+from interviews.ics import invitation_ics
 from notifications.models import Notice, Notification
 from notifications.outbox import outbox_drain
 from notifications.services import notice_write, reminder_send
@@ -127,8 +127,8 @@ def test_the_ics_is_crlf_utc_and_folds_long_chinese_lines_within_75_octets():
 
 def test_the_batch_queues_the_report_before_the_feedback_documents(firm):
     # Given a published quarter with four people's results
-    from notifications.feedback import feedback_batch_prepare
-    from notifications.models import FeedbackDocument
+    from documents.feedback import feedback_batch_prepare
+    from documents.models import FeedbackDocument
     from results.models import Scorecard
     from tests.notifications.conftest import approved_quarter_with_drafts
 
@@ -144,8 +144,8 @@ def test_the_batch_queues_the_report_before_the_feedback_documents(firm):
 
 def test_a_document_that_fails_for_good_still_tells_the_person_the_result_is_out(firm):
     # Given a published quarter whose documents are prepared
-    from notifications.feedback import feedback_batch_prepare, feedback_document_failure
-    from notifications.models import FeedbackDocument
+    from documents.feedback import feedback_batch_prepare, feedback_document_failure
+    from documents.models import FeedbackDocument
     from results.models import Scorecard
     from tests.notifications.conftest import approved_quarter_with_drafts
 

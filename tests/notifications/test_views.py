@@ -8,7 +8,8 @@ from django.template import Context, Template
 from django.test import RequestFactory
 from django.urls import reverse
 
-from notifications.models import FeedbackDocument, Notice, Notification
+from documents.models import FeedbackDocument
+from notifications.models import Notice, Notification
 from results.models import Scorecard
 from tests.reviews.scorecard_builders import LAWYER_LINES, make_quarter, make_scorecard, published_at
 
@@ -44,7 +45,7 @@ REFUSED = ("colleague", "assistant", "outsider", "business_clerk", "finance_cler
 def test_the_feedback_pdf_is_served_to_the_owner_the_superiors_and_the_groups(
     firm, client_for, lawyer_document, persona
 ):
-    response = client_for(getattr(firm, persona)).get(reverse("notifications:feedback_pdf", args=[lawyer_document.pk]))
+    response = client_for(getattr(firm, persona)).get(reverse("documents:feedback_pdf", args=[lawyer_document.pk]))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert b"".join(response.streaming_content) == PDF
@@ -54,18 +55,18 @@ def test_the_feedback_pdf_is_served_to_the_owner_the_superiors_and_the_groups(
 @pytest.mark.parametrize("persona", REFUSED)
 def test_the_feedback_pdf_does_not_exist_for_anyone_else(firm, client_for, lawyer_document, persona):
     client = client_for(getattr(firm, persona))
-    assert client.get(reverse("notifications:feedback_pdf", args=[lawyer_document.pk])).status_code == 404
-    scorecard_url = reverse("notifications:scorecard_feedback_pdf", args=[lawyer_document.scorecard_id])
+    assert client.get(reverse("documents:feedback_pdf", args=[lawyer_document.pk])).status_code == 404
+    scorecard_url = reverse("documents:scorecard_feedback_pdf", args=[lawyer_document.scorecard_id])
     assert client.get(scorecard_url).status_code == 404
 
 
 def test_an_anonymous_visitor_is_sent_to_the_login_page(client, lawyer_document):
-    response = client.get(reverse("notifications:feedback_pdf", args=[lawyer_document.pk]))
+    response = client.get(reverse("documents:feedback_pdf", args=[lawyer_document.pk]))
     assert response.status_code == 302 and reverse("login") in response["Location"]
 
 
 def test_a_missing_document_is_404_like_a_forbidden_one(firm, client_for):
-    assert client_for(firm.executor).get(reverse("notifications:feedback_pdf", args=[999999])).status_code == 404
+    assert client_for(firm.executor).get(reverse("documents:feedback_pdf", args=[999999])).status_code == 404
 
 
 def test_the_scorecard_link_serves_the_newest_finished_version(firm, client_for, quarter, lawyer_document):
@@ -78,8 +79,8 @@ def test_the_scorecard_link_serves_the_newest_finished_version(firm, client_for,
 
     # Then each scorecard's link serves its own document, and the first version is still there
     client = client_for(firm.lawyer)
-    new = client.get(reverse("notifications:scorecard_feedback_pdf", args=[card_v2.pk]))
-    old = client.get(reverse("notifications:feedback_pdf", args=[lawyer_document.pk]))
+    new = client.get(reverse("documents:scorecard_feedback_pdf", args=[card_v2.pk]))
+    old = client.get(reverse("documents:feedback_pdf", args=[lawyer_document.pk]))
     assert b"".join(new.streaming_content) == b"%PDF-1.7 version two"
     assert b"".join(old.streaming_content) == PDF
 
@@ -88,17 +89,16 @@ def test_a_document_of_an_unpublished_scorecard_is_hidden_from_its_owner(firm, c
     draft_quarter = make_quarter(2026, 3)
     card = make_scorecard(draft_quarter, firm.lawyer, total=70, status=Scorecard.Status.DRAFT)
     document = stored_document(draft_quarter, scorecard=card)
-    assert client_for(firm.lawyer).get(reverse("notifications:feedback_pdf", args=[document.pk])).status_code == 404
+    assert client_for(firm.lawyer).get(reverse("documents:feedback_pdf", args=[document.pk])).status_code == 404
 
 
 @pytest.mark.parametrize("persona", ["lawyer", "superior", "business_clerk", "outsider"])
 def test_the_report_pdf_is_only_for_the_groups(firm, client_for, quarter, persona):
     report = stored_document(quarter, kind="report")
     assert (
-        client_for(getattr(firm, persona)).get(reverse("notifications:feedback_pdf", args=[report.pk])).status_code
-        == 404
+        client_for(getattr(firm, persona)).get(reverse("documents:feedback_pdf", args=[report.pk])).status_code == 404
     )
-    assert client_for(firm.partner).get(reverse("notifications:feedback_pdf", args=[report.pk])).status_code == 200
+    assert client_for(firm.partner).get(reverse("documents:feedback_pdf", args=[report.pk])).status_code == 200
 
 
 def test_the_progress_shows_done_total_failed_and_the_failed_names(firm, client_for, quarter, lawyer_document):
@@ -110,7 +110,7 @@ def test_the_progress_shows_done_total_failed_and_the_failed_names(firm, client_
         attempts=4,
         error="RuntimeError: layout engine crashed",
     )
-    data = client_for(firm.executor).get(reverse("notifications:feedback_progress", args=[quarter.code])).json()
+    data = client_for(firm.executor).get(reverse("documents:feedback_progress", args=[quarter.code])).json()
     assert (data["done"], data["total"], data["failed"], data["finished"]) == (1, 2, 1, True)
     assert data["failures"][0]["name"] == "刘洋"
     assert "layout engine crashed" in data["failures"][0]["error"]
@@ -118,7 +118,7 @@ def test_the_progress_shows_done_total_failed_and_the_failed_names(firm, client_
 
 @pytest.mark.parametrize("persona", ["lawyer", "superior", "business_clerk"])
 def test_the_progress_is_refused_to_people_outside_the_groups(firm, client_for, quarter, persona):
-    url = reverse("notifications:feedback_progress", args=[quarter.code])
+    url = reverse("documents:feedback_progress", args=[quarter.code])
     assert client_for(getattr(firm, persona)).get(url).status_code == 403
 
 
@@ -127,7 +127,7 @@ def test_the_execution_group_retries_one_failed_document(firm, client_for, quart
     failed = FeedbackDocument.objects.create(quarter=quarter, scorecard=card, status="failed", attempts=4, error="x")
 
     with django_capture_on_commit_callbacks(execute=False) as queued:
-        response = client_for(firm.executor).post(reverse("notifications:feedback_retry", args=[failed.pk]))
+        response = client_for(firm.executor).post(reverse("documents:feedback_retry", args=[failed.pk]))
 
     assert response.status_code == 302
     failed.refresh_from_db()
@@ -139,7 +139,7 @@ def test_the_execution_group_retries_one_failed_document(firm, client_for, quart
 def test_only_the_execution_group_may_retry(firm, client_for, quarter, persona):
     card = make_scorecard(quarter, firm.colleague, total=70)
     failed = FeedbackDocument.objects.create(quarter=quarter, scorecard=card, status="failed", attempts=4)
-    response = client_for(getattr(firm, persona)).post(reverse("notifications:feedback_retry", args=[failed.pk]))
+    response = client_for(getattr(firm, persona)).post(reverse("documents:feedback_retry", args=[failed.pk]))
     assert response.status_code == 403
     failed.refresh_from_db()
     assert failed.status == "failed"
@@ -147,7 +147,7 @@ def test_only_the_execution_group_may_retry(firm, client_for, quarter, persona):
 
 def test_a_done_document_cannot_be_retried(firm, client_for, lawyer_document):
     response = client_for(firm.executor).post(
-        reverse("notifications:feedback_retry", args=[lawyer_document.pk]), follow=True, HTTP_ACCEPT_LANGUAGE="en"
+        reverse("documents:feedback_retry", args=[lawyer_document.pk]), follow=True, HTTP_ACCEPT_LANGUAGE="en"
     )
     lawyer_document.refresh_from_db()
     assert lawyer_document.status == "done"
@@ -189,10 +189,10 @@ def test_the_bell_shows_the_unread_count(firm):
 def test_the_progress_partial_points_the_script_at_the_quarters_progress(firm, quarter):
     from reviews.roles import roles_of
 
-    html = Template('{% include "notifications/_feedback_progress.html" %}').render(
+    html = Template('{% include "documents/_feedback_progress.html" %}').render(
         Context({"quarter": quarter, "roles": roles_of(firm.executor), "csrf_token": "t"})
     )
-    assert f'data-url="{reverse("notifications:feedback_progress", args=[quarter.code])}"' in html
+    assert f'data-url="{reverse("documents:feedback_progress", args=[quarter.code])}"' in html
     assert "js/feedback-progress.js" in html and 'data-part="retry-template"' in html
 
 
@@ -222,7 +222,7 @@ def test_the_quarter_page_shows_what_is_stuck_and_the_execution_group_retries_it
     client = client_for(firm.executor)
 
     # When the execution group opens the quarter page
-    page = client.get(reverse("reviews:quarter", args=[quarter.code]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    page = client.get(reverse("portal:quarter", args=[quarter.code]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
 
     # Then it says what is stuck, with the e-mail's last error, and offers to retry it
     assert 'data-count="documents_to_retry">1<' in page and 'data-count="notices_undelivered">1<' in page
@@ -230,7 +230,7 @@ def test_the_quarter_page_shows_what_is_stuck_and_the_execution_group_retries_it
     # And pressing it queues the document and the e-mail again and says how many
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            reverse("notifications:quarter_retry", args=[quarter.code]), follow=True, HTTP_ACCEPT_LANGUAGE="en"
+            reverse("documents:quarter_retry", args=[quarter.code]), follow=True, HTTP_ACCEPT_LANGUAGE="en"
         )
     assert "Queued again: 1 documents and 1 notices of 2026Q2." in response.content.decode()
     failed.refresh_from_db()
@@ -244,12 +244,12 @@ def test_the_partner_sees_what_is_stuck_but_has_no_retry_button(firm, client_for
     undelivered_notice(firm, quarter)
     page = (
         client_for(firm.partner)
-        .get(reverse("reviews:quarter", args=[quarter.code]), HTTP_ACCEPT_LANGUAGE="en")
+        .get(reverse("portal:quarter", args=[quarter.code]), HTTP_ACCEPT_LANGUAGE="en")
         .content.decode()
     )
     assert 'data-count="notices_undelivered">1<' in page
     assert "Retry what is stuck" not in page
-    response = client_for(firm.partner).post(reverse("notifications:quarter_retry", args=[quarter.code]))
+    response = client_for(firm.partner).post(reverse("documents:quarter_retry", args=[quarter.code]))
     assert response.status_code == 403
     assert Notice.objects.get().status == "failed"
 

@@ -16,6 +16,7 @@ from django.urls import reverse
 from appeals import services as appeal_services
 from appeals.models import AppealStatus
 from clients.models import ChangeRecord, RevenueEntry, SatisfactionSurvey
+from portal.quarter_services import quarter_close_blockers
 from results.corrections import (
     CorrectionRefused,
     StalePreview,
@@ -28,7 +29,6 @@ from results.corrections import (
 )
 from results.explain import line_explanation
 from results.models import CorrectionStatus, Scorecard
-from reviews.quarter_services import quarter_close_blockers
 from tests.appeals.conftest import satisfaction, under_review
 from tests.reviews.quarter_builders import second_partner
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from reviews.charts import bar_chart_svg, histogram_svg, line_chart_svg
+from documents.charts import bar_chart_svg, histogram_svg, line_chart_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -98,7 +98,7 @@ def test_close_values_print_their_labels_one_above_one_below():
 
 
 def test_pdfs_take_the_chart_at_its_own_size():
-    from reviews.charts import for_pdf
+    from documents.charts import for_pdf
 
     svg = bar_chart_svg(["客户开发"], [10], capacities=[20])
     assert "height:auto" in svg  # the web page lets it shrink with the window

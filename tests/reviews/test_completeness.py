@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from clients.models import ChangeRecord, Client, Complaint, Contract, RevenueEntry, SatisfactionSurvey
+from documents.completeness import completeness_board
 from indicators.models import Indicator, RaterType, RatingAssignment, RatingRound
-from reviews.completeness import completeness_board
 from reviews.models import QuarterState
 from tests.reviews.quarter_builders import aware, make_quarter
 
@@ -135,9 +135,9 @@ def test_rating_progress_counts_given_and_missing_ratings(firm):
 def test_the_completeness_page_shows_the_counts_to_organisers_only(firm, client_for):
     quarter = make_quarter(state=QuarterState.COLLECTING)
     _data(firm)
-    page = client_for(firm.executor).get(reverse("reviews:completeness", args=[quarter.code]))
+    page = client_for(firm.executor).get(reverse("portal:completeness", args=[quarter.code]))
     text = page.content.decode()
     assert "1 complaint of the quarter is still open." in text
     assert "8 assessed people have no satisfaction survey." in text
-    assert client_for(firm.lawyer).get(reverse("reviews:completeness", args=[quarter.code])).status_code == 403
-    assert client_for(firm.admin_clerk).get(reverse("reviews:completeness", args=[quarter.code])).status_code == 403
+    assert client_for(firm.lawyer).get(reverse("portal:completeness", args=[quarter.code])).status_code == 403
+    assert client_for(firm.admin_clerk).get(reverse("portal:completeness", args=[quarter.code])).status_code == 403

@@ -64,7 +64,7 @@ def test_the_execution_group_edits_until_submission_and_not_after(firm):
 def test_the_evaluations_page_starts_from_the_draft_and_saves_the_edit(firm, client_for):
     quarter = make_quarter(state=QuarterState.SCORED)
     card = make_card(quarter, firm.colleague, 82.5, lines=LINES)
-    url = reverse("reviews:evaluations", args=[quarter.code])
+    url = reverse("portal:evaluations", args=[quarter.code])
     page = client_for(firm.executor).get(url).content.decode()
     assert "刘洋 scored 82.5 points this quarter" in page
     response = client_for(firm.executor).post(url, {"scorecard": card.pk, "text": ""})
@@ -82,7 +82,7 @@ def test_the_organiser_writes_their_own_evaluation_and_is_refused(firm, client_f
     # Given the execution-group member is assessed too and has a draft result this quarter
     quarter = make_quarter(state=QuarterState.SCORED)
     own = make_card(quarter, firm.executor, 70, lines=LINES)
-    url = reverse("reviews:evaluations", args=[quarter.code])
+    url = reverse("portal:evaluations", args=[quarter.code])
     browser = client_for(firm.executor)
     # The page offers no form for their own card and says who writes it
     page = browser.get(url).content.decode()

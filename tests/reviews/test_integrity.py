@@ -9,9 +9,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from interviews.services import interview_schedule
 from results.drafts import results_store_drafts
 from results.models import IndicatorScore, Scorecard
-from reviews.interviews import interview_schedule
 from tests.reviews.scorecard_builders import LAWYER_LINES, make_quarter, make_scorecard, published_at, scheme_for
 
 pytestmark = pytest.mark.django_db
@@ -57,7 +57,7 @@ def test_scheduling_an_interview_leaves_the_published_result_as_it_was(firm, car
 def test_every_result_keeps_the_scheme_version_it_was_computed_with(firm, card, client_for):
     client = client_for(firm.lawyer)
     client.cookies["django_language"] = "en"
-    html = client.get(reverse("reviews:scorecard", args=[card.pk])).content.decode()
+    html = client.get(reverse("portal:scorecard", args=[card.pk])).content.decode()
     assert card.scheme.quarter_id == card.quarter_id
     assert f"Scheme version {card.scheme.version}" in html
 

@@ -8,7 +8,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from reviews.interviews import (
+from interviews.models import ImprovementItem, Interview
+from interviews.services import (
     PlanItem,
     follow_up_is_open,
     improvement_item_set_done,
@@ -16,7 +17,7 @@ from reviews.interviews import (
     interview_record,
     interview_schedule,
 )
-from reviews.models import ImprovementItem, Interview, QuarterState
+from reviews.models import QuarterState
 from tests.reviews.scorecard_builders import make_quarter, make_scorecard, published_at
 
 pytestmark = pytest.mark.django_db
@@ -141,30 +142,32 @@ def test_on_a_closed_quarter_the_pages_offer_no_interview_buttons(firm, card, qu
     close(quarter)
     # Then the superior's pages offer neither moving nor recording it
     superior = english(client_for(firm.superior))
-    team = superior.get(reverse("reviews:team")).content.decode()
-    assert reverse("reviews:interview_schedule", args=[card.pk]) not in team
-    assert reverse("reviews:interview_record", args=[interview.pk]) not in team
-    page = superior.get(reverse("reviews:interview", args=[interview.pk])).content.decode()
-    assert reverse("reviews:interview_record", args=[interview.pk]) not in page
+    team = superior.get(reverse("interviews:team")).content.decode()
+    assert reverse("interviews:interview_schedule", args=[card.pk]) not in team
+    assert reverse("interviews:interview_record", args=[interview.pk]) not in team
+    page = superior.get(reverse("interviews:interview", args=[interview.pk])).content.decode()
+    assert reverse("interviews:interview_record", args=[interview.pk]) not in page
     assert "is closed: this interview record is read-only" in page
     # And the forms, reached by an old link, send back with the reason instead of showing
-    response = superior.get(reverse("reviews:interview_schedule", args=[card.pk]), follow=True)
-    assert response.redirect_chain[-1][0] == reverse("reviews:interview", args=[interview.pk])
+    response = superior.get(reverse("interviews:interview_schedule", args=[card.pk]), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("interviews:interview", args=[interview.pk])
     assert "its interviews are read-only" in response.content.decode()
-    response = superior.get(reverse("reviews:interview_record", args=[interview.pk]), follow=True)
-    assert response.redirect_chain[-1][0] == reverse("reviews:interview", args=[interview.pk])
+    response = superior.get(reverse("interviews:interview_record", args=[interview.pk]), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("interviews:interview", args=[interview.pk])
     assert "its interviews are read-only" in response.content.decode()
 
 
 def test_on_a_closed_quarter_the_person_is_not_offered_the_acknowledgement(firm, card, quarter, client_for):
     interview = recorded(firm, quarter)
     lawyer = english(client_for(firm.lawyer))
-    url = reverse("reviews:interview", args=[interview.pk])
-    assert reverse("reviews:interview_acknowledge", args=[interview.pk]) in lawyer.get(url).content.decode()
+    url = reverse("interviews:interview", args=[interview.pk])
+    assert reverse("interviews:interview_acknowledge", args=[interview.pk]) in lawyer.get(url).content.decode()
     close(quarter)
     page = lawyer.get(url).content.decode()
-    assert reverse("reviews:interview_acknowledge", args=[interview.pk]) not in page
-    response = lawyer.post(reverse("reviews:interview_acknowledge", args=[interview.pk]), {"comment": "x"}, follow=True)
+    assert reverse("interviews:interview_acknowledge", args=[interview.pk]) not in page
+    response = lawyer.post(
+        reverse("interviews:interview_acknowledge", args=[interview.pk]), {"comment": "x"}, follow=True
+    )
     assert "its interviews are read-only" in response.content.decode()
     interview.refresh_from_db()
     assert not interview.is_acknowledged
@@ -213,7 +216,7 @@ def test_nobody_else_ticks_an_item(firm, card, quarter, persona):
 def test_a_double_click_sets_the_state_the_button_showed_rather_than_flipping_twice(firm, card, quarter, client_for):
     interview = recorded(firm, quarter)
     lawyers, _superiors = items(interview)
-    url = reverse("reviews:improvement_item_done", args=[interview.pk, lawyers.pk])
+    url = reverse("interviews:improvement_item_done", args=[interview.pk, lawyers.pk])
     client = client_for(firm.lawyer)
     client.post(url, {"done": "1"})
     client.post(url, {"done": "1"})
@@ -254,13 +257,13 @@ def test_the_button_per_role(firm, card, quarter, client_for, persona, status):
     interview = recorded(firm, quarter)
     lawyers, _superiors = items(interview)
     response = client_for(getattr(firm, persona)).post(
-        reverse("reviews:improvement_item_done", args=[interview.pk, lawyers.pk]), {"done": "1"}
+        reverse("interviews:improvement_item_done", args=[interview.pk, lawyers.pk]), {"done": "1"}
     )
     assert response.status_code == status
     lawyers.refresh_from_db()
     assert lawyers.done == (status == 302)
     if status == 302:
-        assert response["Location"].startswith(reverse("reviews:interview", args=[interview.pk]))
+        assert response["Location"].startswith(reverse("interviews:interview", args=[interview.pk]))
 
 
 def test_an_item_of_another_interview_is_not_found(firm, card, quarter, client_for):
@@ -275,7 +278,7 @@ def test_an_item_of_another_interview_is_not_found(firm, card, quarter, client_f
         scheduled_by=firm.superior,
     )
     response = client_for(firm.superior).post(
-        reverse("reviews:improvement_item_done", args=[other.pk, lawyers.pk]), {"done": "1"}
+        reverse("interviews:improvement_item_done", args=[other.pk, lawyers.pk]), {"done": "1"}
     )
     assert response.status_code == 404
 
@@ -283,12 +286,12 @@ def test_an_item_of_another_interview_is_not_found(firm, card, quarter, client_f
 def test_the_interview_page_offers_the_buttons_only_to_those_who_may_tick(firm, card, quarter, client_for):
     interview = recorded(firm, quarter)
     lawyers, superiors = items(interview)
-    url = reverse("reviews:interview", args=[interview.pk])
+    url = reverse("interviews:interview", args=[interview.pk])
 
     def tick_urls(user):
         page = english(client_for(user)).get(url).content.decode()
         return {
-            item: reverse("reviews:improvement_item_done", args=[interview.pk, item.pk]) in page
+            item: reverse("interviews:improvement_item_done", args=[interview.pk, item.pk]) in page
             for item in (lawyers, superiors)
         }, page
 
@@ -309,11 +312,11 @@ def test_the_page_tells_when_the_follow_up_is_over(firm, card, quarter, client_f
     lawyers, _superiors = items(interview)
     close(quarter)
     make_quarter(2026, 3, state=S.CLOSED)
-    page = english(client_for(firm.superior)).get(reverse("reviews:interview", args=[interview.pk])).content.decode()
-    assert reverse("reviews:improvement_item_done", args=[interview.pk, lawyers.pk]) not in page
+    page = english(client_for(firm.superior)).get(reverse("interviews:interview", args=[interview.pk])).content.decode()
+    assert reverse("interviews:improvement_item_done", args=[interview.pk, lawyers.pk]) not in page
     assert "The follow-up of this plan ended when the next quarter was closed." in page
     response = english(client_for(firm.superior)).post(
-        reverse("reviews:improvement_item_done", args=[interview.pk, lawyers.pk]), {"done": "1"}, follow=True
+        reverse("interviews:improvement_item_done", args=[interview.pk, lawyers.pk]), {"done": "1"}, follow=True
     )
     assert "the improvement plan can no longer change" in response.content.decode()
     lawyers.refresh_from_db()

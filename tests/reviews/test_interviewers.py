@@ -10,12 +10,13 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from appeals.models import Appeal, AppealStatus
+from documents.completeness import completeness_board
+from interviews.interviewers import interviewer_designate, interviewer_of
+from interviews.models import Interview, InterviewerDesignation
+from portal.quarter_services import quarter_close, quarter_publish
 from results.models import Scorecard
-from reviews.completeness import completeness_board
-from reviews.interviewers import interviewer_designate, interviewer_of
 from reviews.lifecycle import TransitionRefused
-from reviews.models import Interview, InterviewerDesignation, Position, QuarterEvent, QuarterState
-from reviews.quarter_services import quarter_close, quarter_publish
+from reviews.models import Position, QuarterEvent, QuarterState
 from tests.personas import make_person
 from tests.reviews.quarter_builders import aware, make_card, make_quarter
 from tests.reviews.test_interviews import record_form, schedule_form
@@ -90,9 +91,9 @@ def test_the_completeness_board_names_them_and_links_to_the_designation_page(fir
     board = completeness_board(quarter=quarter)
     assert [p.full_name for p in board.without_interviewer] == ["吴独"]
     assert "1 assessed person has nobody to interview them: 吴独." in board.notes
-    page = client_for(firm.executor).get(reverse("reviews:completeness", args=[quarter.code])).content.decode()
+    page = client_for(firm.executor).get(reverse("portal:completeness", args=[quarter.code])).content.decode()
     section = page[page.index('id="without-interviewer"') :]
-    assert "吴独" in section[:200] and reverse("reviews:interviewers", args=[quarter.code]) in section
+    assert "吴独" in section[:200] and reverse("portal:interviewers", args=[quarter.code]) in section
     # Designated: the board no longer lists him
     designate(quarter, loner, firm)
     assert completeness_board(quarter=quarter).without_interviewer == []
@@ -103,7 +104,7 @@ def test_the_completeness_board_names_them_and_links_to_the_designation_page(fir
 
 def test_the_execution_group_designates_on_the_page_and_the_history_records_it(firm, approved, loner, client_for):
     browser = client_for(firm.executor)
-    url = reverse("reviews:interviewers", args=[approved.code])
+    url = reverse("portal:interviewers", args=[approved.code])
     # The page shows the people nobody interviews first, with a link that fills in the form
     page = browser.get(url).content.decode()
     assert "1 person has nobody to interview them." in page
@@ -127,7 +128,7 @@ def test_the_execution_group_designates_on_the_page_and_the_history_records_it(f
 
 
 def test_a_typed_username_that_is_nobody_is_answered_next_to_the_field(firm, approved, client_for):
-    url = reverse("reviews:interviewers", args=[approved.code])
+    url = reverse("portal:interviewers", args=[approved.code])
     response = client_for(firm.executor).post(url, {"person": "loner", "interviewer": "ghost", "reason": "x"})
     assert response.status_code == 400
     assert "There is no active staff member with username “ghost”." in response.content.decode()
@@ -139,7 +140,7 @@ def test_only_the_execution_group_designates(firm, approved, loner, client_for):
         interviewer_designate(
             quarter=approved, staff=loner.profile, interviewer=firm.superior.profile, by=firm.partner, reason="x"
         )
-    url = reverse("reviews:interviewers", args=[approved.code])
+    url = reverse("portal:interviewers", args=[approved.code])
     data = {"person": "loner", "interviewer": "senior", "reason": "x"}
     assert client_for(firm.partner).post(url, data).status_code == 403
     assert client_for(firm.partner).get(url).status_code == 200
@@ -213,12 +214,12 @@ def test_the_designated_interviewer_reads_schedules_and_records_the_interview(fi
     browser = client_for(firm.superior)
     with time_machine.travel(aware(2026, 10, 9), tick=False):
         # He reads the result and finds the person on his team page
-        assert browser.get(reverse("reviews:scorecard", args=[card.pk])).status_code == 200
-        team = browser.get(reverse("reviews:team")).content.decode()
-        assert "吴独" in team and reverse("reviews:interview_schedule", args=[card.pk]) in team
+        assert browser.get(reverse("portal:scorecard", args=[card.pk])).status_code == 200
+        team = browser.get(reverse("interviews:team")).content.decode()
+        assert "吴独" in team and reverse("interviews:interview_schedule", args=[card.pk]) in team
         # He schedules it
         response = browser.post(
-            reverse("reviews:interview_schedule", args=[card.pk]), schedule_form(when="2026-10-10T15:00")
+            reverse("interviews:interview_schedule", args=[card.pk]), schedule_form(when="2026-10-10T15:00")
         )
         assert response.status_code == 302
     interview = Interview.objects.get(staff=loner.profile)
@@ -226,7 +227,7 @@ def test_the_designated_interviewer_reads_schedules_and_records_the_interview(fi
     # And records it
     with time_machine.travel(aware(2026, 10, 10, 17), tick=False):
         response = browser.post(
-            reverse("reviews:interview_record", args=[interview.pk]),
+            reverse("interviews:interview_record", args=[interview.pk]),
             record_form(
                 **{
                     "held_at": "2026-10-10T15:00",
@@ -244,15 +245,15 @@ def test_the_designated_interviewer_reads_schedules_and_records_the_interview(fi
 def test_nobody_else_reads_or_schedules_it(firm, published, loner, client_for, persona):
     card = Scorecard.objects.get(quarter=published, staff=loner.profile)
     browser = client_for(getattr(firm, persona))
-    assert browser.get(reverse("reviews:scorecard", args=[card.pk])).status_code == 404
-    assert browser.post(reverse("reviews:interview_schedule", args=[card.pk]), schedule_form()).status_code == 404
+    assert browser.get(reverse("portal:scorecard", args=[card.pk])).status_code == 404
+    assert browser.post(reverse("interviews:interview_schedule", args=[card.pk]), schedule_form()).status_code == 404
 
 
 def test_a_new_designation_moves_the_rights_to_the_new_interviewer(firm, published, loner, client_for):
     card = Scorecard.objects.get(quarter=published, staff=loner.profile)
     designate(published, loner, firm, interviewer=firm.outsider, reason="周律师出差")
-    assert client_for(firm.superior).get(reverse("reviews:scorecard", args=[card.pk])).status_code == 404
-    assert client_for(firm.outsider).get(reverse("reviews:scorecard", args=[card.pk])).status_code == 200
+    assert client_for(firm.superior).get(reverse("portal:scorecard", args=[card.pk])).status_code == 404
+    assert client_for(firm.outsider).get(reverse("portal:scorecard", args=[card.pk])).status_code == 200
     assert QuarterEvent.objects.filter(action="interviewer").count() == 2
 
 
@@ -266,13 +267,13 @@ def test_a_designation_replaces_the_superior_for_that_interview(firm, published,
     with time_machine.travel(aware(2026, 10, 9), tick=False):
         assert (
             client_for(firm.superior)
-            .post(reverse("reviews:interview_schedule", args=[card.pk]), schedule_form(when="2026-10-10T15:00"))
+            .post(reverse("interviews:interview_schedule", args=[card.pk]), schedule_form(when="2026-10-10T15:00"))
             .status_code
             == 403
         )
         assert (
             client_for(firm.partner)
-            .post(reverse("reviews:interview_schedule", args=[card.pk]), schedule_form(when="2026-10-10T15:00"))
+            .post(reverse("interviews:interview_schedule", args=[card.pk]), schedule_form(when="2026-10-10T15:00"))
             .status_code
             == 302
         )
@@ -297,7 +298,7 @@ def test_the_quarter_page_lists_by_name_what_keeps_it_from_closing(firm, publish
     )
     # When the execution group opens the quarter page on 12 October (the window is open until the 15th)
     with time_machine.travel(aware(2026, 10, 12), tick=False):
-        page = client_for(firm.executor).get(reverse("reviews:quarter", args=[published.code])).content.decode()
+        page = client_for(firm.executor).get(reverse("portal:quarter", args=[published.code])).content.decode()
         with pytest.raises(TransitionRefused) as refusal:
             quarter_close(quarter=published, by=firm.executor)
     # Then the page names the window's end, each person without a recorded interview and each open appeal
@@ -320,10 +321,10 @@ def test_a_person_whose_interviewer_left_is_marked_as_such(firm, published, lone
     firm.superior.profile.active = False
     firm.superior.profile.save()
     with time_machine.travel(aware(2026, 10, 20), tick=False):
-        page = client_for(firm.executor).get(reverse("reviews:quarter", args=[published.code])).content.decode()
+        page = client_for(firm.executor).get(reverse("portal:quarter", args=[published.code])).content.decode()
         with pytest.raises(TransitionRefused) as refusal:
             quarter_close(quarter=published, by=firm.executor)
     blockers = page[page.index('id="blocker-interviews"') :]
-    assert "nobody to interview them" in blockers and reverse("reviews:interviewers", args=[published.code]) in blockers
+    assert "nobody to interview them" in blockers and reverse("portal:interviewers", args=[published.code]) in blockers
     assert "吴独 (nobody to interview them), 陈静 (nobody to interview them)" in str(refusal.value)
     assert "appeal window" not in str(refusal.value)

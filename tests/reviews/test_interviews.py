@@ -9,14 +9,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from reviews.interviews import (
-    PlanItem,
-    interview_acknowledge,
-    interview_record,
-    interview_schedule,
-    overdue_interviews,
-)
-from reviews.models import ImprovementItem, Interview, QuarterState
+from interviews.models import ImprovementItem, Interview
+from interviews.selectors import overdue_interviews
+from interviews.services import PlanItem, interview_acknowledge, interview_record, interview_schedule
+from reviews.models import QuarterState
 from tests.reviews.scorecard_builders import LAWYER_LINES, make_quarter, make_scorecard, published_at
 
 pytestmark = pytest.mark.django_db
@@ -97,15 +93,15 @@ def scheduled(firm, quarter, when="2026-07-10 15:00"):
 def test_the_superior_sees_the_published_scorecards_of_direct_reports_with_the_deadline(
     firm, card, client_for, at_day_one
 ):
-    page = english(client_for(firm.superior)).get(reverse("reviews:team")).content.decode()
+    page = english(client_for(firm.superior)).get(reverse("interviews:team")).content.decode()
     assert "陈静" in page and "刘洋" in page
     assert "Not scheduled" in page
-    assert reverse("reviews:interview_schedule", args=[card.pk]) in page
+    assert reverse("interviews:interview_schedule", args=[card.pk]) in page
     assert "2026-07-15" in page or "07/15/2026" in page or "15/07/2026" in page
 
 
 def test_the_team_page_of_someone_without_reports_is_empty(firm, card, client_for, at_day_one):
-    page = english(client_for(firm.colleague)).get(reverse("reviews:team")).content.decode()
+    page = english(client_for(firm.colleague)).get(reverse("interviews:team")).content.decode()
     assert "陈静" not in page
     assert "None of your direct reports has a published result" in page
 
@@ -113,7 +109,7 @@ def test_the_team_page_of_someone_without_reports_is_empty(firm, card, client_fo
 def test_drafts_do_not_appear_on_the_team_page(firm, client_for, at_day_one):
     draft_quarter = make_quarter(2026, 3)
     make_scorecard(draft_quarter, firm.lawyer, total="90", status="draft")
-    page = client_for(firm.superior).get(reverse("reviews:team")).content.decode()
+    page = client_for(firm.superior).get(reverse("interviews:team")).content.decode()
     assert "陈静" not in page
 
 
@@ -121,25 +117,25 @@ def test_drafts_do_not_appear_on_the_team_page(firm, client_for, at_day_one):
 
 
 def test_the_direct_superior_schedules_the_interview(firm, card, client_for, at_day_one):
-    response = client_for(firm.superior).post(reverse("reviews:interview_schedule", args=[card.pk]), schedule_form())
+    response = client_for(firm.superior).post(reverse("interviews:interview_schedule", args=[card.pk]), schedule_form())
     assert response.status_code == 302
     interview = Interview.objects.get(staff=firm.lawyer.profile)
     assert interview.scheduled_at == local("2026-07-10 15:00")
     assert interview.place == "3楼小会议室"
     assert interview.superior == firm.superior.profile
-    listing = english(client_for(firm.lawyer)).get(reverse("reviews:my_scorecards")).content.decode()
+    listing = english(client_for(firm.lawyer)).get(reverse("portal:my_scorecards")).content.decode()
     assert "Scheduled" in listing
 
 
 def test_the_schedule_form_states_the_deadline(firm, card, client_for, at_day_one):
-    page = english(client_for(firm.superior)).get(reverse("reviews:interview_schedule", args=[card.pk]))
+    page = english(client_for(firm.superior)).get(reverse("interviews:interview_schedule", args=[card.pk]))
     assert "The interview is due by" in page.content.decode()
     assert 'type="datetime-local"' in page.content.decode()
 
 
 def test_an_interview_in_the_past_is_refused_next_to_the_field(firm, card, client_for, at_day_one):
     response = english(client_for(firm.superior)).post(
-        reverse("reviews:interview_schedule", args=[card.pk]), schedule_form(when="2026-07-08T15:00")
+        reverse("interviews:interview_schedule", args=[card.pk]), schedule_form(when="2026-07-08T15:00")
     )
     assert response.status_code == 200
     assert "Choose a date and time in the future." in response.content.decode()
@@ -148,8 +144,8 @@ def test_an_interview_in_the_past_is_refused_next_to_the_field(firm, card, clien
 
 def test_a_second_schedule_moves_the_interview_instead_of_adding_one(firm, card, client_for, at_day_one):
     client = client_for(firm.superior)
-    client.post(reverse("reviews:interview_schedule", args=[card.pk]), schedule_form())
-    client.post(reverse("reviews:interview_schedule", args=[card.pk]), schedule_form("2026-07-11T09:30", "线上"))
+    client.post(reverse("interviews:interview_schedule", args=[card.pk]), schedule_form())
+    client.post(reverse("interviews:interview_schedule", args=[card.pk]), schedule_form("2026-07-11T09:30", "线上"))
     interview = Interview.objects.get()
     assert (interview.scheduled_at, interview.place) == (local("2026-07-11 09:30"), "线上")
 
@@ -159,7 +155,7 @@ def test_people_who_may_not_see_the_scorecard_cannot_schedule_and_learn_nothing(
     firm, card, client_for, persona, at_day_one
 ):
     response = client_for(getattr(firm, persona)).post(
-        reverse("reviews:interview_schedule", args=[card.pk]), schedule_form()
+        reverse("interviews:interview_schedule", args=[card.pk]), schedule_form()
     )
     assert response.status_code == 404
     assert not Interview.objects.exists()
@@ -170,7 +166,7 @@ def test_only_the_direct_superior_schedules_even_among_those_who_see_the_scoreca
     firm, card, client_for, persona, at_day_one
 ):
     response = client_for(getattr(firm, persona)).post(
-        reverse("reviews:interview_schedule", args=[card.pk]), schedule_form()
+        reverse("interviews:interview_schedule", args=[card.pk]), schedule_form()
     )
     assert response.status_code == 403
     assert not Interview.objects.exists()
@@ -197,7 +193,7 @@ def test_the_superior_records_strengths_weaknesses_plan_and_goals(firm, card, qu
     interview = scheduled(firm, quarter)
     with time_machine.travel(local("2026-07-10 17:00"), tick=False):
         response = client_for(firm.superior).post(
-            reverse("reviews:interview_record", args=[interview.pk]),
+            reverse("interviews:interview_record", args=[interview.pk]),
             record_form(**{"items-0-owner": str(firm.lawyer.profile.pk)}),
         )
     assert response.status_code == 302
@@ -211,7 +207,7 @@ def test_the_superior_records_strengths_weaknesses_plan_and_goals(firm, card, qu
         firm.lawyer.profile,
         datetime.date(2026, 9, 30),
     )
-    page = client_for(firm.lawyer).get(reverse("reviews:interview", args=[interview.pk])).content.decode()
+    page = client_for(firm.lawyer).get(reverse("interviews:interview", args=[interview.pk])).content.decode()
     assert "新客户开拓积极" in page and "每周检查投诉台账" in page
 
 
@@ -219,7 +215,7 @@ def test_a_record_without_any_improvement_item_is_refused(firm, card, quarter, c
     interview = scheduled(firm, quarter)
     with time_machine.travel(local("2026-07-10 17:00"), tick=False):
         response = english(client_for(firm.superior)).post(
-            reverse("reviews:interview_record", args=[interview.pk]),
+            reverse("interviews:interview_record", args=[interview.pk]),
             record_form(**{"items-0-description": "", "items-0-due_on": ""}),
         )
     assert response.status_code == 200
@@ -233,7 +229,7 @@ def test_an_item_owned_by_a_stranger_is_refused(firm, card, quarter, client_for)
     interview = scheduled(firm, quarter)
     with time_machine.travel(local("2026-07-10 17:00"), tick=False):
         response = client_for(firm.superior).post(
-            reverse("reviews:interview_record", args=[interview.pk]),
+            reverse("interviews:interview_record", args=[interview.pk]),
             record_form(**{"items-0-owner": str(firm.outsider.profile.pk)}),
         )
     assert response.status_code == 200
@@ -244,7 +240,7 @@ def test_an_interview_held_in_the_future_is_refused(firm, card, quarter, client_
     interview = scheduled(firm, quarter)
     with time_machine.travel(local("2026-07-09 17:00"), tick=False):
         response = english(client_for(firm.superior)).post(
-            reverse("reviews:interview_record", args=[interview.pk]),
+            reverse("interviews:interview_record", args=[interview.pk]),
             record_form(**{"items-0-owner": str(firm.lawyer.profile.pk)}),
         )
     assert "The interview must have taken place already." in response.content.decode()
@@ -256,7 +252,7 @@ def test_the_lawyer_cannot_record_their_own_interview(firm, card, quarter, clien
     interview = scheduled(firm, quarter)
     with time_machine.travel(local("2026-07-10 17:00"), tick=False):
         response = client_for(firm.lawyer).post(
-            reverse("reviews:interview_record", args=[interview.pk]),
+            reverse("interviews:interview_record", args=[interview.pk]),
             record_form(**{"items-0-owner": str(firm.lawyer.profile.pk)}),
         )
     assert response.status_code == 403
@@ -268,9 +264,9 @@ def test_the_lawyer_cannot_record_their_own_interview(firm, card, quarter, clien
 def test_an_interview_does_not_exist_for_unrelated_people(firm, card, quarter, client_for, persona):
     interview = scheduled(firm, quarter)
     client = client_for(getattr(firm, persona))
-    assert client.get(reverse("reviews:interview", args=[interview.pk])).status_code == 404
-    assert client.post(reverse("reviews:interview_record", args=[interview.pk]), record_form()).status_code == 404
-    assert client.post(reverse("reviews:interview_acknowledge", args=[interview.pk]), {}).status_code == 404
+    assert client.get(reverse("interviews:interview", args=[interview.pk])).status_code == 404
+    assert client.post(reverse("interviews:interview_record", args=[interview.pk]), record_form()).status_code == 404
+    assert client.post(reverse("interviews:interview_acknowledge", args=[interview.pk]), {}).status_code == 404
 
 
 @pytest.mark.parametrize("persona", ["executor", "partner", "superior", "lawyer"])
@@ -278,7 +274,7 @@ def test_the_interview_is_readable_by_the_person_the_superiors_and_the_organiser
     firm, card, quarter, client_for, persona
 ):
     interview = scheduled(firm, quarter)
-    page = client_for(getattr(firm, persona)).get(reverse("reviews:interview", args=[interview.pk]))
+    page = client_for(getattr(firm, persona)).get(reverse("interviews:interview", args=[interview.pk]))
     assert page.status_code == 200
     assert "3楼小会议室" in page.content.decode()
 
@@ -336,11 +332,13 @@ def _recorded(firm, quarter):
 def test_the_person_acknowledges_the_record_with_a_comment(firm, card, quarter, client_for):
     interview = _recorded(firm, quarter)
     client = english(client_for(firm.lawyer))
-    response = client.post(reverse("reviews:interview_acknowledge", args=[interview.pk]), {"comment": "同意改进计划"})
+    response = client.post(
+        reverse("interviews:interview_acknowledge", args=[interview.pk]), {"comment": "同意改进计划"}
+    )
     assert response.status_code == 302
     interview.refresh_from_db()
     assert interview.is_acknowledged and interview.acknowledgement_comment == "同意改进计划"
-    page = client.get(reverse("reviews:interview", args=[interview.pk])).content.decode()
+    page = client.get(reverse("interviews:interview", args=[interview.pk])).content.decode()
     assert "acknowledged the record" in page and "同意改进计划" in page
 
 
@@ -348,7 +346,7 @@ def test_the_person_acknowledges_the_record_with_a_comment(firm, card, quarter, 
 def test_nobody_but_the_person_acknowledges(firm, card, quarter, client_for, persona):
     interview = _recorded(firm, quarter)
     response = client_for(getattr(firm, persona)).post(
-        reverse("reviews:interview_acknowledge", args=[interview.pk]), {"comment": "x"}
+        reverse("interviews:interview_acknowledge", args=[interview.pk]), {"comment": "x"}
     )
     assert response.status_code == 403
     interview.refresh_from_db()
@@ -397,7 +395,7 @@ def test_an_interview_not_held_within_seven_days_is_flagged_to_the_execution_gro
         recorded_by=firm.superior,
         recorded_at=local("2026-07-09 11:00"),
     )
-    url = reverse("reviews:interviews_overdue")
+    url = reverse("interviews:interviews_overdue")
 
     # On the last day (15 July) nothing is overdue yet
     with time_machine.travel(local("2026-07-15 23:00"), tick=False):
@@ -412,9 +410,9 @@ def test_an_interview_not_held_within_seven_days_is_flagged_to_the_execution_gro
         page = english(client_for(firm.executor)).get(url).content.decode()
         assert "陈静" in page and "Overdue" in page
         assert "刘洋" not in page
-        full = english(client_for(firm.executor)).get(reverse("reviews:interviews")).content.decode()
-        assert "刘洋" in full and reverse("reviews:interview", args=[colleague_interview.pk]) in full
-        team = english(client_for(firm.superior)).get(reverse("reviews:team")).content.decode()
+        full = english(client_for(firm.executor)).get(reverse("interviews:interviews")).content.decode()
+        assert "刘洋" in full and reverse("interviews:interview", args=[colleague_interview.pk]) in full
+        team = english(client_for(firm.superior)).get(reverse("interviews:team")).content.decode()
         assert "Overdue" in team
 
 
@@ -427,11 +425,11 @@ def test_a_person_never_scheduled_is_overdue_too(firm, card, quarter):
 @pytest.mark.parametrize("persona", ["lawyer", "superior", "business_clerk", "outsider"])
 def test_the_interview_lists_are_for_the_organisers_only(firm, card, client_for, persona):
     client = client_for(getattr(firm, persona))
-    assert client.get(reverse("reviews:interviews_overdue")).status_code == 403
-    assert client.get(reverse("reviews:interviews")).status_code == 403
+    assert client.get(reverse("interviews:interviews_overdue")).status_code == 403
+    assert client.get(reverse("interviews:interviews")).status_code == 403
 
 
 def test_the_lists_send_anonymous_visitors_to_log_in(client):
-    for name in ["reviews:interviews", "reviews:interviews_overdue", "reviews:team", "reviews:my_scorecards"]:
+    for name in ["interviews:interviews", "interviews:interviews_overdue", "interviews:team", "portal:my_scorecards"]:
         response = client.get(reverse(name))
         assert response.status_code == 302 and reverse("login") in response["Location"]

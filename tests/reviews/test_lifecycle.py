@@ -7,6 +7,18 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
+from interviews.models import Interview
+from portal.quarter_services import (
+    quarter_approve,
+    quarter_close,
+    quarter_publish,
+    quarter_recompute,
+    quarter_report_summary_update,
+    quarter_return,
+    quarter_score,
+    quarter_start_collecting,
+    quarter_submit,
+)
 from results.models import Scorecard
 from reviews.lifecycle import (
     TRANSITIONS,
@@ -18,18 +30,7 @@ from reviews.lifecycle import (
     quarter_published,
     quarter_transition,
 )
-from reviews.models import Interview, QuarterEvent, QuarterState
-from reviews.quarter_services import (
-    quarter_approve,
-    quarter_close,
-    quarter_publish,
-    quarter_recompute,
-    quarter_report_summary_update,
-    quarter_return,
-    quarter_score,
-    quarter_start_collecting,
-    quarter_submit,
-)
+from reviews.models import QuarterEvent, QuarterState
 from tests.reviews.quarter_builders import (
     approved_scheme,
     aware,

@@ -11,8 +11,8 @@ from django.db import connection
 from django.dispatch import Signal
 from django.utils import translation
 
+from portal import quarter_services
 from results.models import Scorecard
-from reviews import quarter_services
 from reviews.lifecycle import TransitionRefused
 from reviews.models import Quarter, QuarterEvent, QuarterState
 from tests.appeals.conftest import second_executor

@@ -6,10 +6,7 @@ from django.utils import translation
 
 from indicators.models import Scheme
 from indicators.schemes import SchemeStateError, scheme_approve, scheme_new_version
-from results.models import Scorecard
-from reviews.lifecycle import TransitionRefused
-from reviews.models import QuarterEvent, QuarterState
-from reviews.quarter_services import (
+from portal.quarter_services import (
     quarter_approve,
     quarter_recompute,
     quarter_return,
@@ -17,6 +14,9 @@ from reviews.quarter_services import (
     quarter_submit,
     stale_drafts,
 )
+from results.models import Scorecard
+from reviews.lifecycle import TransitionRefused
+from reviews.models import QuarterEvent, QuarterState
 from tests.reviews.quarter_builders import approved_scheme, make_quarter, second_partner
 
 S = QuarterState
@@ -91,25 +91,25 @@ def test_submitted_drafts_of_a_superseded_scheme_cannot_be_approved(firm, scored
 
 def test_the_quarter_page_says_so_with_the_recompute_button(firm, scored, client_for):
     approve_version_2(scored, firm)
-    page = client_for(firm.executor).get(reverse("reviews:quarter", args=[scored.code])).content.decode()
+    page = client_for(firm.executor).get(reverse("portal:quarter", args=[scored.code])).content.decode()
     start = page.index('id="stale-drafts"')
     banner = page[start : page.index("</form>", start)]
     assert STALE_SUBMIT in banner
-    assert reverse("reviews:quarter_act", args=[scored.code, "recompute"]) in banner
+    assert reverse("portal:quarter_act", args=[scored.code, "recompute"]) in banner
     # The button recomputes, and the banner is gone
     client_for(firm.executor).post(
-        reverse("reviews:quarter_act", args=[scored.code, "recompute"]), {"expected_state": "scored"}
+        reverse("portal:quarter_act", args=[scored.code, "recompute"]), {"expected_state": "scored"}
     )
-    page = client_for(firm.executor).get(reverse("reviews:quarter", args=[scored.code])).content.decode()
+    page = client_for(firm.executor).get(reverse("portal:quarter", args=[scored.code])).content.decode()
     assert 'id="stale-drafts"' not in page
 
 
 def test_the_leadership_group_sees_it_on_the_approval_page(firm, scored, client_for):
     quarter_submit(quarter=scored, by=firm.executor)
     approve_version_2(scored, firm)
-    page = client_for(firm.partner).get(reverse("reviews:approval", args=[scored.code])).content.decode()
+    page = client_for(firm.partner).get(reverse("portal:approval", args=[scored.code])).content.decode()
     assert 'id="stale-drafts"' in page and STALE_APPROVE in page
-    quarter_page = client_for(firm.partner).get(reverse("reviews:quarter", args=[scored.code])).content.decode()
+    quarter_page = client_for(firm.partner).get(reverse("portal:quarter", args=[scored.code])).content.decode()
     assert STALE_APPROVE in quarter_page
 
 

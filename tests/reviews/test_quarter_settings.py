@@ -8,10 +8,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import translation
 
+from interviews.models import Interview
+from portal.quarter_services import quarter_close
 from results.models import Scorecard
+from reviews.appeal_terms import quarter_appeal_terms_update
 from reviews.lifecycle import Setting, TransitionRefused
-from reviews.models import Interview, QuarterEvent, QuarterState
-from reviews.quarter_services import quarter_appeal_terms_update, quarter_close
+from reviews.models import QuarterEvent, QuarterState
 from tests.reviews.quarter_builders import aware, make_card, make_quarter
 
 S = QuarterState
@@ -89,7 +91,7 @@ def test_the_close_button_tells_why_on_the_quarter_page(firm, client_for, time_m
     quarter = published_quarter(firm)
     time_machine.move_to(aware(2026, 10, 10, 9))
     response = client_for(firm.executor).post(
-        reverse("reviews:quarter_act", args=[quarter.code, "close"]), {"expected_state": "published"}, follow=True
+        reverse("portal:quarter_act", args=[quarter.code, "close"]), {"expected_state": "published"}, follow=True
     )
     assert "The appeal window is open until 2026-10-15." in response.content.decode()
     quarter.refresh_from_db()
@@ -98,13 +100,13 @@ def test_the_close_button_tells_why_on_the_quarter_page(firm, client_for, time_m
 
 def test_the_quarter_page_offers_closing_only_after_the_appeal_window(firm, client_for, time_machine):
     quarter = published_quarter(firm)
-    close_url = reverse("reviews:quarter_act", args=[quarter.code, "close"])
+    close_url = reverse("portal:quarter_act", args=[quarter.code, "close"])
     browser = client_for(firm.executor)
     time_machine.move_to(aware(2026, 10, 10, 9))
-    page = browser.get(reverse("reviews:quarter", args=[quarter.code])).content.decode()
+    page = browser.get(reverse("portal:quarter", args=[quarter.code])).content.decode()
     assert close_url not in page and "after the appeal window ends on 2026-10-15" in page
     time_machine.move_to(aware(2026, 10, 16, 9))
-    page = browser.get(reverse("reviews:quarter", args=[quarter.code])).content.decode()
+    page = browser.get(reverse("portal:quarter", args=[quarter.code])).content.decode()
     assert close_url in page and 'id="close-waits"' not in page
 
 
@@ -112,17 +114,17 @@ def test_the_quarter_page_offers_closing_only_after_the_appeal_window(firm, clie
 
 
 def terms_url(quarter):
-    return reverse("reviews:quarter_appeal_terms", args=[quarter.code])
+    return reverse("portal:quarter_appeal_terms", args=[quarter.code])
 
 
 @pytest.mark.parametrize("state", [S.SCHEME_DRAFT, S.COLLECTING, S.SCORED, S.APPROVED])
 def test_the_execution_group_sets_the_appeal_terms_until_publication(firm, client_for, state):
     quarter = make_quarter(state=state)
     client = client_for(firm.executor)
-    page = client.get(reverse("reviews:quarter", args=[quarter.code])).content.decode()
+    page = client.get(reverse("portal:quarter", args=[quarter.code])).content.decode()
     assert terms_url(quarter) in page and 'name="appeal_window_days"' in page and 'value="7"' in page
     response = client.post(terms_url(quarter), {"appeal_window_days": "10", "appeal_decision_days": "14"})
-    assert response.status_code == 302 and response["Location"] == reverse("reviews:quarter", args=[quarter.code])
+    assert response.status_code == 302 and response["Location"] == reverse("portal:quarter", args=[quarter.code])
     quarter.refresh_from_db()
     assert (quarter.appeal_window_days, quarter.appeal_decision_days) == (10, 14)
 
@@ -142,7 +144,7 @@ def test_the_change_is_in_the_quarters_history_with_who_and_when(firm, client_fo
     assert event.at == aware(2026, 9, 20, 11, 5)
     # Written in the firm's language, only what changed
     assert event.comment == "申诉期：7 → 10 天"
-    page = client.get(reverse("reviews:quarter", args=[quarter.code])).content.decode()
+    page = client.get(reverse("portal:quarter", args=[quarter.code])).content.decode()
     assert "2026-09-20 11:05" in page and "赵敏" in page
     assert "Set the appeal window and decision time" in page and "申诉期：7 → 10 天" in page
 
@@ -188,7 +190,7 @@ def test_the_service_checks_the_bounds_too(firm):
 def test_after_publication_the_terms_are_fixed(firm, client_for, state):
     quarter = make_quarter(state=state, published_at=aware(2026, 10, 8))
     client = client_for(firm.executor)
-    page = client.get(reverse("reviews:quarter", args=[quarter.code])).content.decode()
+    page = client.get(reverse("portal:quarter", args=[quarter.code])).content.decode()
     assert terms_url(quarter) not in page
     assert "Appeals may be filed for 7 days after publication" in page
     response = client.post(terms_url(quarter), {"appeal_window_days": "20", "appeal_decision_days": "20"}, follow=True)
@@ -214,7 +216,7 @@ def test_only_the_execution_group_sets_the_terms(firm, client_for, persona):
 
 def test_the_leadership_group_reads_the_terms_without_a_form(firm, client_for):
     quarter = make_quarter(state=S.SCORED)
-    page = client_for(firm.partner).get(reverse("reviews:quarter", args=[quarter.code])).content.decode()
+    page = client_for(firm.partner).get(reverse("portal:quarter", args=[quarter.code])).content.decode()
     assert terms_url(quarter) not in page
     assert "Appeals may be filed for 7 days after publication; each is decided within 10 days." in page
 
@@ -243,14 +245,14 @@ def test_the_history_names_the_action_so_a_recompute_is_not_just_scored_to_score
             by=firm.executor,
             at=aware(2026, 10, 2, 9, 30),
         )
-    page = client_for(firm.executor).get(reverse("reviews:quarter", args=[quarter.code])).content.decode()
+    page = client_for(firm.executor).get(reverse("portal:quarter", args=[quarter.code])).content.decode()
     history = page.split('id="history"', 1)[1]
     assert "Compute the results" in history and "Recompute the results" in history
     assert history.index("Compute the results") < history.index("Recompute the results")
     with translation.override("zh-hans"):
         client = client_for(firm.executor)
         client.cookies["django_language"] = "zh-hans"
-        page = client.get(reverse("reviews:quarter", args=[quarter.code])).content.decode()
+        page = client.get(reverse("portal:quarter", args=[quarter.code])).content.decode()
     assert "Recompute the results" not in page.split('id="history"', 1)[1]
 
 

@@ -7,8 +7,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
+from portal.home import home_tasks
 from results.models import Scorecard
-from reviews.home import home_tasks
 from reviews.models import QuarterEvent, QuarterState
 from tests.personas import make_person
 from tests.reviews.quarter_builders import aware, make_card, make_quarter, second_partner
@@ -38,7 +38,7 @@ def test_the_quarters_list_shows_states_and_days_left(firm, client_for, time_mac
     time_machine.move_to(aware(2026, 10, 7, 9))
     make_quarter(2026, 3, state=S.COLLECTING)
     make_quarter(2026, 2, state=S.SCORED)
-    text = client_for(firm.executor).get(reverse("reviews:quarters")).content.decode()
+    text = client_for(firm.executor).get(reverse("portal:quarters")).content.decode()
     assert "2026Q3" in text and "Collecting data" in text
     assert '2026-10-10 · <span class="deadline-status">3 days left</span>' in text
     assert '2026-07-10 · <span class="deadline-status">89 days overdue</span>' in text
@@ -47,19 +47,19 @@ def test_the_quarters_list_shows_states_and_days_left(firm, client_for, time_mac
 @pytest.mark.parametrize("persona", ["lawyer", "superior", "business_clerk", "assistant", "outsider"])
 def test_people_outside_the_groups_may_not_see_the_quarter_pages(firm, client_for, persona, submitted):
     user = getattr(firm, persona)
-    for name in ("reviews:quarter", "reviews:evaluations", "reviews:approval"):
+    for name in ("portal:quarter", "portal:evaluations", "portal:approval"):
         assert client_for(user).get(reverse(name, args=[submitted.code])).status_code == 403
-    assert client_for(user).get(reverse("reviews:quarters")).status_code == 403
+    assert client_for(user).get(reverse("portal:quarters")).status_code == 403
 
 
 def test_anonymous_visitors_are_sent_to_log_in(client, submitted):
-    response = client.get(reverse("reviews:quarter", args=[submitted.code]))
+    response = client.get(reverse("portal:quarter", args=[submitted.code]))
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
 def test_an_unknown_quarter_is_not_found(firm, client_for):
-    assert client_for(firm.executor).get(reverse("reviews:quarter", args=["2031Q1"])).status_code == 404
-    assert client_for(firm.executor).get(reverse("reviews:quarter", args=["nonsense"])).status_code == 404
+    assert client_for(firm.executor).get(reverse("portal:quarter", args=["2031Q1"])).status_code == 404
+    assert client_for(firm.executor).get(reverse("portal:quarter", args=["nonsense"])).status_code == 404
 
 
 def test_the_quarter_page_shows_the_history_and_the_buttons_of_the_user(firm, client_for):
@@ -74,18 +74,18 @@ def test_the_quarter_page_shows_the_history_and_the_buttons_of_the_user(firm, cl
         at=aware(2026, 10, 2, 9, 30),
         comment="First computation",
     )
-    text = client_for(firm.executor).get(reverse("reviews:quarter", args=[quarter.code])).content.decode()
+    text = client_for(firm.executor).get(reverse("portal:quarter", args=[quarter.code])).content.decode()
     assert "2026-10-02 09:30" in text and "赵敏" in text and "Collecting data → Scored" in text
     assert "First computation" in text
     assert "Submit to the leadership group" in text and "Recompute the results" in text
-    partner_text = client_for(firm.partner).get(reverse("reviews:quarter", args=[quarter.code])).content.decode()
+    partner_text = client_for(firm.partner).get(reverse("portal:quarter", args=[quarter.code])).content.decode()
     assert "Submit to the leadership group" not in partner_text
 
 
 def test_a_button_posted_twice_moves_the_quarter_once_and_explains(firm, client_for):
     quarter = make_quarter(state=S.SCORED, report_summary="S")
     make_card(quarter, firm.lawyer, 85)
-    url = reverse("reviews:quarter_act", args=[quarter.code, "submit"])
+    url = reverse("portal:quarter_act", args=[quarter.code, "submit"])
     client = client_for(firm.executor)
     client.post(url, {"expected_state": "scored"})
     response = client.post(url, {"expected_state": "scored"}, follow=True)
@@ -96,7 +96,7 @@ def test_a_button_posted_twice_moves_the_quarter_once_and_explains(firm, client_
 def test_a_button_of_the_other_group_is_forbidden(firm, client_for):
     quarter = make_quarter(state=S.SCORED, report_summary="S")
     response = client_for(firm.partner).post(
-        reverse("reviews:quarter_act", args=[quarter.code, "submit"]), {"expected_state": "scored"}
+        reverse("portal:quarter_act", args=[quarter.code, "submit"]), {"expected_state": "scored"}
     )
     assert response.status_code == 403
     quarter.refresh_from_db()
@@ -104,7 +104,7 @@ def test_a_button_of_the_other_group_is_forbidden(firm, client_for):
 
 
 def test_the_approval_page_shows_the_report_and_the_ranked_table(firm, client_for, submitted):
-    text = client_for(firm.partner).get(reverse("reviews:approval", args=[submitted.code])).content.decode()
+    text = client_for(firm.partner).get(reverse("portal:approval", args=[submitted.code])).content.decode()
     assert "Summary Q3." in text
     assert "4 people · average 75.25" in text
     assert text.index("陈静") < text.index("刘洋") < text.index("黄磊")
@@ -113,7 +113,7 @@ def test_the_approval_page_shows_the_report_and_the_ranked_table(firm, client_fo
 
 def test_the_ranked_table_sorts_filters_and_searches(firm, client_for, submitted):
     client = client_for(firm.partner)
-    url = reverse("reviews:approval", args=[submitted.code])
+    url = reverse("portal:approval", args=[submitted.code])
 
     def table(query):
         text = client.get(url, query).content.decode()
@@ -128,7 +128,7 @@ def test_the_ranked_table_sorts_filters_and_searches(firm, client_for, submitted
 
 
 def test_only_the_leadership_group_approves_and_the_executor_gets_403(firm, client_for, submitted):
-    url = reverse("reviews:approval", args=[submitted.code])
+    url = reverse("portal:approval", args=[submitted.code])
     assert client_for(firm.executor).get(url).status_code == 403
     approve = {"decision": "approve", "comment": "OK", "expected_state": "submitted"}
     assert client_for(firm.executor).post(url, approve).status_code == 403
@@ -141,7 +141,7 @@ def test_only_the_leadership_group_approves_and_the_executor_gets_403(firm, clie
 
 
 def test_returning_without_a_comment_shows_the_error_next_to_the_field(firm, client_for, submitted):
-    url = reverse("reviews:approval", args=[submitted.code])
+    url = reverse("portal:approval", args=[submitted.code])
     response = client_for(firm.partner).post(url, {"decision": "return", "comment": " ", "expected_state": "submitted"})
     assert response.status_code == 400
     assert "Please write what the execution group should change." in response.content.decode()
@@ -157,7 +157,7 @@ def test_returning_without_a_comment_shows_the_error_next_to_the_field(firm, cli
 def test_the_submitter_in_the_leadership_group_is_told_to_ask_another_partner(firm, client_for, submitted):
     submitted.submitted_by = firm.partner
     submitted.save()
-    url = reverse("reviews:approval", args=[submitted.code])
+    url = reverse("portal:approval", args=[submitted.code])
     response = client_for(firm.partner).post(url, {"decision": "approve", "expected_state": "submitted"}, follow=True)
     assert "another member of the leadership group must approve" in response.content.decode()
     submitted.refresh_from_db()
@@ -169,7 +169,7 @@ def test_the_submitter_in_the_leadership_group_is_told_to_ask_another_partner(fi
 
 def _approval_queries(client, quarter):
     with CaptureQueriesContext(connection) as queries:
-        response = client.get(reverse("reviews:approval", args=[quarter.code]))
+        response = client.get(reverse("portal:approval", args=[quarter.code]))
     assert response.status_code == 200
     return len(queries)
 
@@ -193,7 +193,7 @@ def test_home_tasks_tell_each_role_what_to_do(firm, submitted):
     partner_titles = [t["title"] for t in home_tasks(user=firm.partner, today=today)]
     assert "Approve the results of 2026Q3" in partner_titles
     [approve] = [t for t in home_tasks(user=firm.partner, today=today) if t["title"].startswith("Approve the results")]
-    assert "3 days left" in approve["text"] and approve["url"] == reverse("reviews:approval", args=["2026Q3"])
+    assert "3 days left" in approve["text"] and approve["url"] == reverse("portal:approval", args=["2026Q3"])
     assert "Approve the results of 2026Q3" not in [t["title"] for t in home_tasks(user=firm.executor, today=today)]
     clerk = [t["title"] for t in home_tasks(user=firm.business_clerk, today=today)]
     assert clerk == ["Enter or import: Clients", "Enter or import: Engagement contracts"]
@@ -231,7 +231,7 @@ def test_the_approval_table_shows_100_people_a_page_in_few_queries_and_leaves_th
         make_card(quarter, user, 40 + i % 60, rank=i + 1, ranked_count=130, lines=[("satisfaction", 10, 15)])
     client = client_for(firm.partner)
     client.cookies["django_language"] = "en"
-    url = reverse("reviews:approval", args=[quarter.code])
+    url = reverse("portal:approval", args=[quarter.code])
     # When the first page of the table is shown
     with CaptureQueriesContext(connection) as queries:
         text = client.get(url).content.decode()
@@ -240,7 +240,7 @@ def test_the_approval_table_shows_100_people_a_page_in_few_queries_and_leaves_th
     assert table.count("<tr>") == 101 and "Page 1 of 2 (130 rows)" in text
     overview = text[text.index('id="approval-overview"') :].split("</p>")[0]
     assert "130 people · average" in overview and "highest 99.00" in overview and "lowest 40.00" in overview, overview
-    assert f'href="{reverse("reviews:report", args=[quarter.code])}"' in text
+    assert f'href="{reverse("portal:report", args=[quarter.code])}"' in text
     assert len(queries) <= 20, len(queries)
     # And the department data behind the report's quality notes is not read for a page of the table
     assert not [q for q in queries.captured_queries if "clients_" in q["sql"]]
@@ -256,8 +256,8 @@ def test_the_approval_page_loads_the_full_report_after_itself(firm, client_for):
     client = client_for(firm.partner)
     client.cookies["django_language"] = "en"
     # Then the page names where its full report comes from, and that address gives the report's figures alone
-    page = client.get(reverse("reviews:approval", args=[quarter.code])).content.decode()
-    body_url = reverse("reviews:report_body", args=[quarter.code])
+    page = client.get(reverse("portal:approval", args=[quarter.code])).content.decode()
+    body_url = reverse("portal:report_body", args=[quarter.code])
     assert f'data-fragment="{body_url}"' in page and "js/fragments.js" in page
     body = client.get(body_url).content.decode()
     assert 'id="report-overview"' in body and "<svg" in body and "<html" not in body

@@ -11,9 +11,9 @@ from django.utils import translation
 from pypdf import PdfReader
 
 from appeals.models import Appeal, AppealStatus, Outcome
+from documents.report import quarter_report
 from results.models import Scorecard
 from reviews.models import Quarter, QuarterState
-from reviews.report import quarter_report
 from tests.personas import make_person
 from tests.reviews.quarter_builders import aware, make_card, make_quarter
 
@@ -86,7 +86,7 @@ def test_the_report_numbers(results, firm):
 def test_the_report_page_shows_the_numbers_and_the_summary(results, firm, client_for):
     client = client_for(firm.partner)
     client.cookies["django_language"] = "en"  # the page is read in English; Chinese is the site's default
-    text = client.get(reverse("reviews:report", args=[results.code])).content.decode()
+    text = client.get(reverse("portal:report", args=[results.code])).content.decode()
     assert "7 people · average 73.57 · highest 92.00 · lowest 58.00" in text
     assert "稳中有进" in text
     assert "<svg" in text
@@ -96,7 +96,7 @@ def test_the_report_page_shows_the_numbers_and_the_summary(results, firm, client
 
 def test_the_execution_group_writes_the_summary_on_the_report_page(firm, client_for):
     quarter = make_quarter(state=QuarterState.SCORED)
-    url = reverse("reviews:report", args=[quarter.code])
+    url = reverse("portal:report", args=[quarter.code])
     response = client_for(firm.executor).post(url, {"text": "第三季度总结"})
     assert response.status_code == 302
     quarter.refresh_from_db()
@@ -108,17 +108,17 @@ def test_the_execution_group_writes_the_summary_on_the_report_page(firm, client_
 
 def test_the_report_is_for_the_organisers_only(results, firm, client_for):
     for persona in ("lawyer", "superior", "business_clerk", "outsider"):
-        assert client_for(getattr(firm, persona)).get(reverse("reviews:report", args=[results.code])).status_code == 403
+        assert client_for(getattr(firm, persona)).get(reverse("portal:report", args=[results.code])).status_code == 403
     client_for(firm.lawyer).logout()
-    assert client_for(firm.lawyer).get(reverse("reviews:report_pdf", args=[results.code])).status_code == 403
+    assert client_for(firm.lawyer).get(reverse("portal:report_pdf", args=[results.code])).status_code == 403
 
 
 def test_the_report_pdf_holds_the_chinese_text(results, firm, client, settings):
     client.logout()
-    response = client.get(reverse("reviews:report_pdf", args=[results.code]))
+    response = client.get(reverse("portal:report_pdf", args=[results.code]))
     assert response.status_code == 302  # anonymous: to the login page
     client.force_login(firm.executor)
-    response = client.get(reverse("reviews:report_pdf", args=[results.code]))
+    response = client.get(reverse("portal:report_pdf", args=[results.code]))
     assert response["Content-Type"] == "application/pdf"
     reader = PdfReader(io.BytesIO(response.content))
     text = "".join(page.extract_text() for page in reader.pages)
@@ -185,7 +185,7 @@ def appeals_of_q2(results, firm):
 
 def appeals_section(client, quarter, language):
     client.cookies["django_language"] = language
-    text = client.get(reverse("reviews:report", args=[quarter.code])).content.decode()
+    text = client.get(reverse("portal:report", args=[quarter.code])).content.decode()
     section = text[text.index('id="appeals"') :]
     return section[: section.index("</div>")]
 
@@ -220,7 +220,7 @@ def test_one_appeal_reads_in_the_singular(results, firm, client_for):
 def test_the_report_pdf_gives_the_appeal_outcomes(results, appeals_of_q2, firm, client_for):
     client = client_for(firm.executor)
     client.cookies["django_language"] = "en"
-    response = client.get(reverse("reviews:report_pdf", args=[results.code]))
+    response = client.get(reverse("portal:report_pdf", args=[results.code]))
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
     assert "3 appeals against the 2026Q2 results" in text
     assert "Median days from filing to decision" in text and "4.5" in text

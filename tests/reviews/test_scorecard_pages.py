@@ -9,7 +9,8 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from reviews.models import ImprovementItem, Interview, Position
+from interviews.models import ImprovementItem, Interview
+from reviews.models import Position
 from tests.personas import make_person
 from tests.reviews.scorecard_builders import LAWYER_LINES, make_quarter, make_scorecard, published_at
 
@@ -50,7 +51,7 @@ def row_of(html, code):
 
 @pytest.mark.parametrize("persona", ["lawyer", "superior", "partner", "executor"])
 def test_a_published_scorecard_is_shown_to_its_owner_the_superiors_and_the_organisers(firm, card, client_for, persona):
-    response = client_for(getattr(firm, persona)).get(reverse("reviews:scorecard", args=[card.pk]))
+    response = client_for(getattr(firm, persona)).get(reverse("portal:scorecard", args=[card.pk]))
     assert response.status_code == 200
     assert "陈静" in response.content.decode()
 
@@ -59,12 +60,12 @@ def test_a_published_scorecard_is_shown_to_its_owner_the_superiors_and_the_organ
     "persona", ["colleague", "outsider", "assistant", "business_clerk", "finance_clerk", "admin_clerk"]
 )
 def test_nobody_else_learns_that_the_scorecard_exists(firm, card, client_for, persona):
-    response = client_for(getattr(firm, persona)).get(reverse("reviews:scorecard", args=[card.pk]))
+    response = client_for(getattr(firm, persona)).get(reverse("portal:scorecard", args=[card.pk]))
     assert response.status_code == 404
 
 
 def test_an_anonymous_visitor_is_sent_to_the_login_page(card, client):
-    response = client.get(reverse("reviews:scorecard", args=[card.pk]))
+    response = client.get(reverse("portal:scorecard", args=[card.pk]))
     assert response.status_code == 302
     assert reverse("login") in response["Location"]
 
@@ -73,11 +74,11 @@ def test_a_draft_is_hidden_from_its_owner_and_superior_but_shown_to_the_executio
     # Given a scored but unpublished quarter
     draft_quarter = make_quarter(2026, 3)
     draft = make_scorecard(draft_quarter, firm.lawyer, total="90", status="draft", lines=LAWYER_LINES)
-    url = reverse("reviews:scorecard", args=[draft.pk])
+    url = reverse("portal:scorecard", args=[draft.pk])
 
     # Then the person and the superior get 404, and the draft is not in the person's list
     assert client_for(firm.lawyer).get(url).status_code == 404
-    assert "2026Q3" not in client_for(firm.lawyer).get(reverse("reviews:my_scorecards")).content.decode()
+    assert "2026Q3" not in client_for(firm.lawyer).get(reverse("portal:my_scorecards")).content.decode()
     assert client_for(firm.superior).get(url).status_code == 404
     # while the execution group sees it marked as a draft
     page = english(client_for(firm.executor)).get(url).content.decode()
@@ -85,7 +86,7 @@ def test_a_draft_is_hidden_from_its_owner_and_superior_but_shown_to_the_executio
 
 
 def test_the_page_shows_total_grade_rank_evaluation_and_every_indicator_line(firm, card, client_for):
-    page = english(client_for(firm.lawyer)).get(reverse("reviews:scorecard", args=[card.pk])).content.decode()
+    page = english(client_for(firm.lawyer)).get(reverse("portal:scorecard", args=[card.pk])).content.decode()
 
     assert re.search(r'id="scorecard-total">\s*82.50<', page)
     assert re.search(r'id="scorecard-grade">\s*Good<', page)
@@ -104,14 +105,14 @@ def test_the_page_shows_total_grade_rank_evaluation_and_every_indicator_line(fir
 
 
 def test_each_line_links_to_its_explanation(firm, card, client_for):
-    page = client_for(firm.lawyer).get(reverse("reviews:scorecard", args=[card.pk])).content.decode()
+    page = client_for(firm.lawyer).get(reverse("portal:scorecard", args=[card.pk])).content.decode()
     for line in card.lines.all():
-        assert reverse("indicators:explain", args=[line.pk]) in page
+        assert reverse("portal:explain", args=[line.pk]) in page
 
 
 def test_the_rank_names_the_position(firm, quarter, client_for):
     assistant_card = make_scorecard(quarter, firm.assistant, total="70", rank=2, ranked_count=5)
-    page = english(client_for(firm.assistant)).get(reverse("reviews:scorecard", args=[assistant_card.pk]))
+    page = english(client_for(firm.assistant)).get(reverse("portal:scorecard", args=[assistant_card.pk]))
     assert re.search(r'id="scorecard-rank">\s*2 / 5 assistants<', page.content.decode())
 
 
@@ -121,7 +122,7 @@ def test_the_charts_are_inline_svg_with_the_category_points_and_the_trend_agains
     make_scorecard(earlier, firm.lawyer, total="70")
     make_scorecard(earlier, firm.colleague, total="60")
 
-    page = english(client_for(firm.lawyer)).get(reverse("reviews:scorecard", args=[card.pk])).content.decode()
+    page = english(client_for(firm.lawyer)).get(reverse("portal:scorecard", args=[card.pk])).content.decode()
 
     charts = re.findall(r"<svg .*?</svg>", page, re.S)
     assert len(charts) == 2
@@ -139,9 +140,9 @@ def test_the_charts_are_inline_svg_with_the_category_points_and_the_trend_agains
 def test_past_quarters_are_listed_and_link_to_their_scorecards(firm, card, client_for):
     earlier = make_quarter(2026, 1, published_at=published_at(2026, 4, 8))
     old = make_scorecard(earlier, firm.lawyer, total="70")
-    page = client_for(firm.lawyer).get(reverse("reviews:scorecard", args=[card.pk])).content.decode()
-    assert reverse("reviews:scorecard", args=[old.pk]) in page
-    listing = client_for(firm.lawyer).get(reverse("reviews:my_scorecards")).content.decode()
+    page = client_for(firm.lawyer).get(reverse("portal:scorecard", args=[card.pk])).content.decode()
+    assert reverse("portal:scorecard", args=[old.pk]) in page
+    listing = client_for(firm.lawyer).get(reverse("portal:my_scorecards")).content.decode()
     assert "2026Q1" in listing and "2026Q2" in listing
 
 
@@ -168,7 +169,7 @@ def test_the_previous_quarters_improvement_items_and_goals_are_followed_up(firm,
     )
 
     # When the lawyer opens the 2026Q2 scorecard
-    page = english(client_for(firm.lawyer)).get(reverse("reviews:scorecard", args=[card.pk])).content.decode()
+    page = english(client_for(firm.lawyer)).get(reverse("portal:scorecard", args=[card.pk])).content.decode()
 
     # Then the plan and the goals are there to follow up
     assert "Follow-up from the 2026Q1 interview" in page
@@ -176,7 +177,7 @@ def test_the_previous_quarters_improvement_items_and_goals_are_followed_up(firm,
     assert "每月回访老客户" in page
     # but not on the 2026Q1 scorecard itself
     old = earlier.scorecards.get(staff=firm.lawyer.profile)
-    old_page = client_for(firm.lawyer).get(reverse("reviews:scorecard", args=[old.pk])).content.decode()
+    old_page = client_for(firm.lawyer).get(reverse("portal:scorecard", args=[old.pk])).content.decode()
     assert "每月回访老客户" not in old_page
 
 
@@ -189,8 +190,8 @@ def test_the_page_links_to_the_interview_record(firm, card, quarter, client_for)
         place="会议室",
         scheduled_by=firm.superior,
     )
-    page = client_for(firm.lawyer).get(reverse("reviews:scorecard", args=[card.pk])).content.decode()
-    assert reverse("reviews:interview", args=[interview.pk]) in page
+    page = client_for(firm.lawyer).get(reverse("portal:scorecard", args=[card.pk])).content.decode()
+    assert reverse("interviews:interview", args=[interview.pk]) in page
 
 
 def _firm_of(firm, *, staff, quarters):
@@ -234,7 +235,7 @@ def _firm_of(firm, *, staff, quarters):
 
 def _queries_for(client, card):
     with CaptureQueriesContext(connection) as queries:
-        response = client.get(reverse("reviews:scorecard", args=[card.pk]))
+        response = client.get(reverse("portal:scorecard", args=[card.pk]))
     assert response.status_code == 200
     return len(queries)
 
@@ -277,12 +278,12 @@ def test_the_first_reading_with_an_empty_cache_also_costs_a_constant_few_queries
     assert max(counts.values()) <= 15, counts
 
 
-# --- The results block is kept rendered (reviews.scorecards.scorecard_results_html) ---
+# --- The results block is kept rendered (documents.scorecards.scorecard_results_html) ---
 
 
 def test_a_second_reading_serves_the_results_block_from_the_cache(firm, card, client_for):
     browser = english(client_for(firm.lawyer))
-    url = reverse("reviews:scorecard", args=[card.pk])
+    url = reverse("portal:scorecard", args=[card.pk])
     first = browser.get(url).content.decode()
     with CaptureQueriesContext(connection) as queries:
         second = browser.get(url).content.decode()
@@ -293,19 +294,19 @@ def test_a_second_reading_serves_the_results_block_from_the_cache(firm, card, cl
 def test_a_newly_published_quarter_reaches_the_cached_trend_and_past_quarters(firm, card, client_for):
     # Given the lawyer's 2026Q2 page read once (its results block cached)
     browser = english(client_for(firm.lawyer))
-    url = reverse("reviews:scorecard", args=[card.pk])
+    url = reverse("portal:scorecard", args=[card.pk])
     assert "2026Q1" not in browser.get(url).content.decode()
     # When the results of 2026Q1 are published (a new scorecard, a new publication)
     earlier = make_scorecard(make_quarter(2026, 1, published_at=published_at(2026, 4, 8)), firm.lawyer, total="71")
     # Then the page lists it among the past quarters and in the trend
     html = browser.get(url).content.decode()
-    assert reverse("reviews:scorecard", args=[earlier.pk]) in html
+    assert reverse("portal:scorecard", args=[earlier.pk]) in html
     assert "2026Q1" in html and "71.00" in html
 
 
 def test_a_renamed_person_appears_under_the_new_name_in_the_cached_trend(firm, card, client_for):
     browser = english(client_for(firm.lawyer))
-    url = reverse("reviews:scorecard", args=[card.pk])
+    url = reverse("portal:scorecard", args=[card.pk])
     browser.get(url)
     firm.lawyer.profile.full_name = "陈静怡"
     firm.lawyer.profile.save()
@@ -314,7 +315,7 @@ def test_a_renamed_person_appears_under_the_new_name_in_the_cached_trend(firm, c
 
 def test_the_cached_block_follows_the_reader_s_language(firm, card, client_for):
     browser = client_for(firm.lawyer)
-    url = reverse("reviews:scorecard", args=[card.pk])
+    url = reverse("portal:scorecard", args=[card.pk])
     english(browser)
     assert "Points by category" in browser.get(url).content.decode()
     browser.cookies["django_language"] = "zh-hans"
@@ -325,12 +326,12 @@ def test_a_corrected_version_says_its_evaluation_was_written_for_the_first_resul
     from results.models import Scorecard
 
     browser = english(client_for(firm.lawyer))
-    url = reverse("reviews:scorecard", args=[card.pk])
+    url = reverse("portal:scorecard", args=[card.pk])
     assert 'id="evaluation-version-note"' not in browser.get(url).content.decode()
     # A correction supersedes the first version with a second (as results.corrections writes it)
     Scorecard.objects.filter(pk=card.pk).update(is_current=False)
     second = make_scorecard(
         card.quarter, firm.lawyer, total="84", version=2, lines=LAWYER_LINES, evaluation=card.evaluation
     )
-    html = browser.get(reverse("reviews:scorecard", args=[second.pk])).content.decode()
+    html = browser.get(reverse("portal:scorecard", args=[second.pk])).content.decode()
     assert "written for the result as first published" in html

@@ -16,8 +16,8 @@ from django.core.management import CommandError, call_command
 from django.utils import translation
 
 from clients.models import COMPLAINT_DEADLINE, Client, Complaint, Contract, RevenueEntry, SatisfactionSurvey
+from demo.firm import demo_firm_wipe
 from indicators.models import Scheme
-from reviews.demo import demo_firm_wipe
 from reviews.models import (
     EXECUTION_GROUP,
     LEADERSHIP_GROUP,
@@ -291,10 +291,10 @@ class TestTheSeededFirm:
         assert max(means.values()) - min(means.values()) >= 1
 
     def test_past_quarters_ran_through_the_real_steps_and_the_latest_waits_to_be_scored(self):
+        from documents.models import FeedbackDocument
         from indicators.models import RatingRound
-        from notifications.models import FeedbackDocument
+        from interviews.models import Interview
         from results.models import Scorecard
-        from reviews.models import Interview
 
         states = {q.code: q.state for q in Quarter.objects.all()}
         assert states == {
@@ -323,7 +323,7 @@ class TestTheSeededFirm:
 
     def test_the_lawyers_appeal_was_upheld_and_her_result_corrected_as_a_second_version(self):
         from appeals.models import Appeal, AppealStatus, Outcome
-        from notifications.models import FeedbackDocument
+        from documents.models import FeedbackDocument
         from results.models import Scorecard
 
         # The latest closed quarter: 陈静's appeal, handled by the execution group, upheld with points, filed away

@@ -69,7 +69,7 @@ def test_a_refused_page_is_logged_with_user_path_and_status(firm, client_for, ca
 
 def test_a_hidden_scorecard_is_logged_as_not_found(firm, client_for, caplog):
     caplog.set_level(logging.INFO, logger="security")
-    response = client_for(firm.lawyer).get(reverse("reviews:scorecard", args=[424242]))
+    response = client_for(firm.lawyer).get(reverse("portal:scorecard", args=[424242]))
     assert response.status_code == 404
     assert any(
         line.startswith(f"access.not_found user=lawyer#{firm.lawyer.pk}") and "status=404" in line

@@ -1,0 +1,189 @@
+"""The execution group's report to the leadership group (regulation 二.2), for the page and the PDF.
+
+Built from the quarter's current scorecards with a fixed number of aggregate queries.
+"""
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Avg, Count, Sum
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from appeals.selectors import appeal_statistics as counted_appeals
+from documents.completeness import completeness_board
+from results.models import Scorecard
+from reviews.models import Position, Quarter
+
+PERFORMERS_SHOWN = 5
+CHANGES_SHOWN = 5
+CENT = Decimal("0.01")
+
+
+def _round(value) -> Decimal | None:
+    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP) if value is not None else None
+
+
+@dataclass(frozen=True)
+class Change:
+    staff: object
+    previous: Decimal
+    current: Decimal
+
+    @property
+    def delta(self) -> Decimal:
+        return self.current - self.previous
+
+
+def current_scorecards(quarter):
+    return Scorecard.objects.filter(quarter=quarter, is_current=True)
+
+
+def previous_quarter(quarter) -> Quarter | None:
+    year, number = quarter.previous()
+    return Quarter.objects.filter(year=year, number=number).first()
+
+
+def _grade_order(quarter, cards):
+    """The position of each grade (by its Chinese label) from best to worst, as the schemes' bands list them."""
+    from indicators.models import GradeBand
+
+    floors = GradeBand.objects.filter(scheme__in=cards.values("scheme_id")).values_list("label_zh", "min_total")
+    best_floor = {}
+    for label, floor in floors:
+        best_floor[label] = max(floor, best_floor.get(label, floor))
+    return {label: index for index, label in enumerate(sorted(best_floor, key=lambda lab: -best_floor[lab]))}
+
+
+def appeal_statistics(quarter) -> dict | None:
+    """The appeals against the quarter's results, for the execution group's report (regulation 二.2): filed, upheld,
+    rejected, withdrawn, still open, escalated and the median days to decide, with the quarter they are about
+    (None when there is no such quarter).
+
+    The counting lives with the appeals (appeals.selectors.appeal_statistics); the report only names the quarter.
+    """
+    if quarter is None:
+        return None
+    return {"quarter": quarter, **counted_appeals(quarter=quarter)}
+
+
+def quarter_report(*, quarter) -> dict:
+    """Everything the report shows: distribution, averages, grades, performers, changes, data quality, appeals."""
+    cards = current_scorecards(quarter)
+    people = list(cards.select_related("staff", "department").order_by("-total", "staff__full_name"))
+    totals = [card.total for card in people]
+    count = len(people)
+
+    overall = cards.aggregate(avg=Avg("total"))["avg"]
+    english = get_language_is_english()
+    by_department = [
+        {"name": name_en if english else name_zh, "count": n, "average": _round(avg)}
+        for name_zh, name_en, n, avg in cards.values_list("department__name_zh", "department__name_en")
+        .annotate(n=Count("pk"), avg=Avg("total"))
+        .order_by("department__code")
+    ]
+    positions = dict(Position.choices)
+    by_position = [
+        {"name": str(positions.get(position, position)), "count": n, "average": _round(avg)}
+        for position, n, avg in cards.values_list("position")
+        .annotate(n=Count("pk"), avg=Avg("total"))
+        .order_by("position")
+    ]
+    by_category = _category_averages(quarter, cards, count)
+
+    grade_order = _grade_order(quarter, cards)
+    grade_counts = sorted(
+        (
+            {
+                "grade": (grade_en if english and grade_en else grade),
+                "count": n,
+                "order": grade_order.get(grade, 99),
+            }
+            for grade, grade_en, n in cards.values_list("grade", "grade_en").annotate(n=Count("pk")).order_by()
+        ),
+        key=lambda row: (row["order"], row["grade"]),
+    )
+
+    top = people[:PERFORMERS_SHOWN]
+    bottom = list(reversed(people[-PERFORMERS_SHOWN:])) if count > PERFORMERS_SHOWN else []
+
+    previous = previous_quarter(quarter)
+    changes = []
+    if previous is not None:
+        before = dict(
+            current_scorecards(previous)
+            .filter(status=Scorecard.Status.PUBLISHED, staff_id__in=[card.staff_id for card in people])
+            .values_list("staff_id", "total")
+        )
+        changes = [Change(card.staff, before[card.staff_id], card.total) for card in people if card.staff_id in before]
+    rises = sorted((c for c in changes if c.delta > 0), key=lambda c: (-c.delta, c.staff.full_name))[:CHANGES_SHOWN]
+    falls = sorted((c for c in changes if c.delta < 0), key=lambda c: (c.delta, c.staff.full_name))[:CHANGES_SHOWN]
+    average_change = _round(sum(c.delta for c in changes) / len(changes)) if changes else None
+
+    board = completeness_board(quarter=quarter)
+    return {
+        "quarter": quarter,
+        "count": count,
+        "totals": totals,
+        "average": _round(overall),
+        "highest": totals[0] if totals else None,
+        "lowest": totals[-1] if totals else None,
+        "histogram": histogram(totals),
+        "by_department": by_department,
+        "by_position": by_position,
+        "by_category": by_category,
+        "grade_counts": grade_counts,
+        "top": top,
+        "bottom": bottom,
+        "previous": previous,
+        "changes_count": len(changes),
+        "average_change": average_change,
+        "rises": rises,
+        "falls": falls,
+        "quality_notes": board.notes,
+        "appeals": appeal_statistics(previous),
+        "summary": quarter.report_summary,
+    }
+
+
+def get_language_is_english() -> bool:
+    return (get_language() or "").startswith("en")
+
+
+def _category_averages(quarter, cards, count):
+    """Per indicator category: the average points per person and the share of the weight reached."""
+    from indicators.models import Indicator
+    from results.models import IndicatorScore
+
+    order = [value for value, _label in Indicator.Category.choices]
+    labels = dict(Indicator.Category.choices)
+    sums = (
+        IndicatorScore.objects.filter(scorecard__in=cards)
+        .values_list("indicator__category")
+        .annotate(points=Sum("points"), weight=Sum("effective_weight"))
+        .order_by()
+    )
+    return [
+        {
+            "name": str(labels.get(category, category)),
+            "average": _round(points / count) if count else None,
+            "percent": _round(100 * points / weight) if weight else None,
+        }
+        for category, points, weight in sorted(sums, key=lambda row: order.index(row[0]) if row[0] in order else 99)
+    ]
+
+
+def histogram(totals, *, bins=10):
+    """The distribution of totals as an SVG drawing (the same picture on the page and in the PDF)."""
+    from documents.charts import histogram_svg
+
+    top = max([Decimal(100), *totals]) if totals else Decimal(100)
+    return histogram_svg(
+        totals,
+        bins=bins,
+        lo=0,
+        hi=float(top),
+        title=_("Distribution of totals"),
+        x_label=_("Total points"),
+        y_label=_("People"),
+    )

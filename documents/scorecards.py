@@ -1,0 +1,371 @@
+"""Reads behind a person's scorecard page (regulation 三.5: score of every indicator, ranking, overall evaluation).
+
+Every read here is a fixed number of queries, whatever the number of staff, quarters or indicators.
+"""
+
+import hashlib
+from collections import OrderedDict
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import Avg, OuterRef, Prefetch, Q, Subquery
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from documents import charts
+from indicators.scoring import satisfaction_percent
+from interviews.access import get_scorecard_for_user
+from interviews.interviewers import may_interview
+from interviews.models import ImprovementItem, Interview
+from interviews.selectors import PUBLISHED_STATES, interview_status
+from results.models import IndicatorScore, Scorecard
+from reviews.deadlines import appeal_window_ends_on, interview_due_on
+from reviews.models import Position, Quarter, QuarterState
+from reviews.roles import roles_of
+
+TREND_QUARTERS = 4
+# How long a rendered results block may stay in the cache; results_stamp already retires it when results change.
+RESULTS_CACHE_SECONDS = 6 * 3600
+
+
+def scorecard_for_user(user, pk) -> Scorecard:
+    """The scorecard if the user may read it, else Http404 (the shared rule in reviews.access)."""
+    return get_scorecard_for_user(user, pk)
+
+
+# --- Formatting ------------------------------------------------------------------------------------------
+
+
+def _plain(value, places="0.01"):
+    """A Decimal without trailing zeros: 12.50 → 12.5, 3.00 → 3."""
+    value = Decimal(value).quantize(Decimal(places), rounding=ROUND_HALF_UP)
+    text = format(value.normalize(), "f")
+    return text
+
+
+def _satisfaction_percent(mean):
+    return satisfaction_percent(Decimal(mean))
+
+
+def format_measure(value, unit, *, code=""):
+    """A value in its unit for people: '25 %', '3 clients', '4.35 / 5 (84 / 100)' for satisfaction."""
+    if value is None:
+        return None
+    value = Decimal(value)
+    if unit == "%":
+        return f"{_plain(value, '0.1')} %"
+    if unit == "clients":
+        count = int(value.to_integral_value(rounding=ROUND_HALF_UP))
+        return ngettext("%(n)s client", "%(n)s clients", count) % {"n": _plain(value)}
+    if unit == "score":
+        text = f"{_plain(value)} / 5"
+        if code == "satisfaction":
+            text += f" ({_plain(_satisfaction_percent(value), '1')} / 100)"
+        return text
+    return f"{_plain(value)} {unit}".strip()
+
+
+RANK_PHRASES = {
+    Position.LAWYER: lambda rank, count: (
+        ngettext("%(rank)s / %(count)s lawyer", "%(rank)s / %(count)s lawyers", count) % {"rank": rank, "count": count}
+    ),
+    Position.ASSISTANT: lambda rank, count: (
+        ngettext("%(rank)s / %(count)s assistant", "%(rank)s / %(count)s assistants", count)
+        % {"rank": rank, "count": count}
+    ),
+    Position.ADMINISTRATIVE: lambda rank, count: (
+        ngettext("%(rank)s / %(count)s administrative staff member", "%(rank)s / %(count)s administrative staff", count)
+        % {"rank": rank, "count": count}
+    ),
+}
+
+
+def rank_text(scorecard):
+    """'5 / 32 lawyers': the rank among the people of the same position."""
+    phrase = RANK_PHRASES.get(scorecard.position)
+    if phrase is None:
+        return f"{scorecard.rank} / {scorecard.ranked_count}"
+    return phrase(scorecard.rank, scorecard.ranked_count)
+
+
+# --- The page --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Line:
+    score: IndicatorScore
+    value_text: str | None
+    target_text: str | None
+    explain_url: str | None
+
+    @property
+    def indicator(self):
+        return self.score.indicator
+
+
+@dataclass
+class CategoryTotal:
+    code: str
+    label: str
+    points: Decimal
+    available: Decimal
+
+
+def _lines(scorecard):
+    scores = IndicatorScore.objects.filter(scorecard=scorecard).select_related("indicator").order_by("indicator__order")
+    lines = []
+    for score in scores:
+        indicator = score.indicator
+        lines.append(
+            Line(
+                score=score,
+                value_text=format_measure(score.value, indicator.unit, code=indicator.code),
+                target_text=format_measure(score.target, indicator.unit, code=indicator.code),
+                explain_url=reverse("portal:explain", args=[score.pk]),
+            )
+        )
+    return lines
+
+
+def _category_totals(lines):
+    from indicators.models import Indicator
+
+    totals = OrderedDict(
+        (code, CategoryTotal(code=code, label=str(label), points=Decimal(0), available=Decimal(0)))
+        for code, label in Indicator.Category.choices
+    )
+    for line in lines:
+        total = totals.get(line.indicator.category)
+        if total is None:
+            continue
+        total.points += line.score.points
+        total.available += line.score.effective_weight
+    return [total for total in totals.values() if total.available or total.points]
+
+
+def _trend(scorecard, own_cards):
+    """The last four published quarters up to this one: the person's total and the firm's average.
+
+    One query: the quarters with their firm average as a subquery, which the database computes for the four
+    quarters kept only.
+    """
+    quarter = scorecard.quarter
+    firm_average = (
+        Scorecard.objects.filter(quarter=OuterRef("pk"), status=Scorecard.Status.PUBLISHED, is_current=True)
+        .order_by()
+        .values("quarter")
+        .annotate(average=Avg("total"))
+        .values("average")
+    )
+    quarters = list(
+        Quarter.objects.filter(state__in=PUBLISHED_STATES, published_at__isnull=False)
+        .filter(Q(year__lt=quarter.year) | Q(year=quarter.year, number__lte=quarter.number))
+        .annotate(firm_average=Subquery(firm_average))
+        .order_by("-year", "-number")[:TREND_QUARTERS]
+    )
+    averages = {q.pk: q.firm_average for q in quarters}
+    if quarter.pk not in averages:
+        # A draft seen by the organisers still shows its own quarter at the end of the trend.
+        quarters = [quarter, *quarters[: TREND_QUARTERS - 1]]
+        averages[quarter.pk] = Scorecard.objects.filter(
+            quarter=quarter, status=Scorecard.Status.PUBLISHED, is_current=True
+        ).aggregate(average=Avg("total"))["average"]
+    quarters.reverse()
+    own = {card.quarter_id: card.total for card in own_cards}
+    own[scorecard.quarter_id] = scorecard.total
+    return {
+        "labels": [q.code for q in quarters],
+        "person": [own.get(q.pk) for q in quarters],
+        "firm": [averages.get(q.pk) for q in quarters],
+    }
+
+
+def scorecard_results(scorecard) -> dict:
+    """What the scorecard shows of the results themselves: lines, categories, charts, rank, past quarters.
+
+    None of it depends on who reads the page or on the day, only on the scorecards of the firm (see
+    results_stamp), which is what lets the web page keep it rendered (scorecard_results_html).
+    """
+    quarter = scorecard.quarter
+    staff = scorecard.staff
+    lines = _lines(scorecard)
+    categories = _category_totals(lines)
+    own_cards = list(
+        Scorecard.objects.filter(staff=staff, status=Scorecard.Status.PUBLISHED, is_current=True)
+        .select_related("quarter", "scheme")
+        .order_by("-quarter__year", "-quarter__number")
+    )
+    for card in own_cards:
+        if card.pk == scorecard.pk:
+            # The page names the scheme version: read with the person's cards instead of a query of its own.
+            scorecard.scheme = card.scheme
+    trend = _trend(scorecard, own_cards)
+    bar = charts.bar_chart_svg(
+        [c.label for c in categories],
+        [c.points for c in categories],
+        capacities=[c.available for c in categories],
+        title=_("Points by category"),
+    )
+    line = charts.line_chart_svg(
+        trend["labels"],
+        {staff.full_name: trend["person"], _("Firm average"): trend["firm"]},
+        title=_("Total over the last four quarters"),
+    )
+    return {
+        "scorecard": scorecard,
+        "quarter": quarter,
+        "staff": staff,
+        "lines": lines,
+        "categories": categories,
+        "rank_text": rank_text(scorecard),
+        "scheme_version": scorecard.scheme.version,
+        "category_chart": mark_safe(bar),  # noqa: S308 — built by documents.charts, which escapes every text
+        "trend_chart": mark_safe(line),  # noqa: S308
+        "trend": trend,
+        "past": [card for card in own_cards if card.quarter_id != quarter.pk],
+    }
+
+
+def _previous_quarter(quarter):
+    """The quarter before this one (its id, year and number), if the firm has it.
+
+    A quarter's year and number never change, so its id is kept in the cache for an hour (a demo reset that
+    re-creates the quarters is then seen within the hour); a quarter not there (the firm's first) is looked for
+    again after a few minutes."""
+    year, number = quarter.previous()
+    key = f"quarter-id:{year}:{number}"
+    pk = cache.get(key)
+    if pk is None:
+        pk = Quarter.objects.filter(year=year, number=number).values_list("pk", flat=True).first() or 0
+        cache.set(key, pk, 3600 if pk else 300)
+    return Quarter(pk=pk, year=year, number=number) if pk else None
+
+
+def scorecard_viewer_context(*, scorecard, user, today=None) -> dict:
+    """What the page shows that depends on the reader and the day: the interview, the appeal window, the buttons."""
+    today = today or timezone.localdate()
+    roles = roles_of(user)
+    quarter = scorecard.quarter
+    staff = scorecard.staff
+    previous = _previous_quarter(quarter)
+    interviews = list(
+        Interview.objects.filter(staff_id=staff.pk, quarter_id__in=[quarter.pk, previous.pk if previous else None])
+        .prefetch_related(Prefetch("improvement_items", queryset=ImprovementItem.objects.select_related("owner")))
+        .order_by()  # picked by quarter below; the model's ordering cost a third of the query's time
+    )
+    interview = next((i for i in interviews if i.quarter_id == quarter.pk), None)
+    follow_up = next((i for i in interviews if i.quarter_id != quarter.pk), None)
+    for found in interviews:
+        found.quarter = quarter if found.quarter_id == quarter.pk else previous
+
+    # By user id: the card comes with its staff and their superior, and the reader's profile is not needed.
+    is_owner = staff.user_id == user.pk
+    published = scorecard.status == Scorecard.Status.PUBLISHED
+    appeal_until = appeal_window_ends_on(quarter) if published else None
+    # A closed quarter is read-only, whatever its window said (appeals.selectors.filing_window refuses it too).
+    appeal_open = appeal_until is not None and today <= appeal_until and quarter.state == QuarterState.PUBLISHED
+    is_direct_superior = staff.superior is not None and staff.superior.user_id == user.pk
+    # The interview is scheduled by the person's interviewer (interviews.interviewers): asked only while it can be.
+    may_schedule = (
+        published
+        and quarter.state == QuarterState.PUBLISHED  # a closed quarter's interviews are read-only
+        and not is_owner
+        and (interview is None or not interview.is_recorded)
+        and may_interview(user, quarter=quarter, staff=staff)
+    )
+    return {
+        "scorecard": scorecard,
+        "quarter": quarter,
+        "staff": staff,
+        "interview": interview,
+        "interview_status": interview_status(interview),
+        "interview_due_on": interview_due_on(quarter) if published else None,
+        "follow_up": follow_up,
+        "is_owner": is_owner,
+        "is_direct_superior": is_direct_superior,
+        "is_organiser": roles.is_organiser,
+        "published": published,
+        "feedback_url": reverse("documents:scorecard_feedback_pdf", args=[scorecard.pk]) if published else None,
+        "appeal_until": appeal_until,
+        "appeal_open": appeal_open,
+        "appeal_url": reverse("appeals:file", args=[scorecard.pk]) if (appeal_open and is_owner) else None,
+        "interview_url": reverse("interviews:interview", args=[interview.pk]) if interview else None,
+        "schedule_url": (reverse("interviews:interview_schedule", args=[scorecard.pk]) if may_schedule else None),
+    }
+
+
+def scorecard_page(*, scorecard, user, today=None):
+    """Everything the scorecard shows, in a constant number of queries (the feedback PDF's content)."""
+    return {**scorecard_results(scorecard), **scorecard_viewer_context(scorecard=scorecard, user=user, today=today)}
+
+
+# --- The web page keeps the results part rendered --------------------------------------------------------
+
+
+def results_stamp() -> str:
+    """A value that changes whenever anything scorecard_results reads could have changed.
+
+    Results are never edited in place: scoring replaces drafts by new rows, a correction adds new versions
+    (both raise the highest scorecard id), and publication sets the quarter's published_at. Evaluations and
+    interviews, which are edited, are not part of the results block. One query: the highest id by its index,
+    and the latest of the few quarters' publication times.
+    """
+    cards, quarters = Scorecard._meta.db_table, Quarter._meta.db_table
+    with connection.cursor() as cursor:
+        # Table names come from the models; there are no parameters.
+        cursor.execute(f"SELECT (SELECT MAX(id) FROM {cards}), (SELECT MAX(published_at) FROM {quarters})")  # noqa: S608
+        values = cursor.fetchone()
+    # As a short token fit for any cache backend's keys (SQLite returns the time as text, PostgreSQL as datetime).
+    return hashlib.blake2s(repr(values).encode(), digest_size=8).hexdigest()
+
+
+def scorecard_results_html(scorecard) -> dict:
+    """The results block of the web page (lines table, charts, past quarters) as HTML, rendered once per
+    scorecard, language and results_stamp, then served from the cache: readers of a published scorecard then pay
+    for the parts that depend on them only."""
+    language = translation.get_language()
+    key = f"scorecard-results:{scorecard.pk}:{language}:{staff_key(scorecard.staff)}:{results_stamp()}"
+    cached = cache.get(key)
+    if cached is None:
+        results = scorecard_results(scorecard)
+        cached = {
+            "results_html": render_to_string("reviews/_scorecard_results.html", results),
+            "past_html": render_to_string("reviews/_scorecard_past.html", results),
+            "rank_text": results["rank_text"],
+            "scheme_version": results["scheme_version"],
+        }
+        cache.set(key, cached, RESULTS_CACHE_SECONDS)
+    return cached
+
+
+def staff_key(staff) -> str:
+    """The person's name is on the trend chart: a renamed person's block is rendered again."""
+    return hashlib.blake2s(staff.full_name.encode(), digest_size=6).hexdigest()
+
+
+def my_scorecards(*, user):
+    """The person's published quarters, newest first, with the interview of each."""
+    profile = getattr(user, "profile", None)
+    if profile is None:
+        return []
+    cards = list(
+        Scorecard.objects.filter(staff=profile, status=Scorecard.Status.PUBLISHED, is_current=True)
+        .select_related("quarter")
+        .order_by("-quarter__year", "-quarter__number")
+    )
+    interviews = {i.quarter_id: i for i in Interview.objects.filter(staff=profile)}
+    return [
+        {
+            "scorecard": card,
+            "rank_text": rank_text(card),
+            "interview": interviews.get(card.quarter_id),
+            "interview_status": interview_status(interviews.get(card.quarter_id)),
+        }
+        for card in cards
+    ]

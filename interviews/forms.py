@@ -1,0 +1,116 @@
+"""Forms of the interview pages: schedule, record (with the improvement-plan formset), acknowledge."""
+
+from django import forms
+from django.utils import formats, timezone
+from django.utils.translation import gettext_lazy as _
+
+from interviews.services import PlanItem
+from reviews.models import StaffProfile
+
+DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    """The browser's own date-and-time picker; values in the configured time zone."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format=DATETIME_LOCAL)
+
+
+def _datetime_field(label, help_text=""):
+    return forms.DateTimeField(
+        label=label,
+        help_text=help_text,
+        widget=DateTimeLocalInput(),
+        input_formats=[DATETIME_LOCAL, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
+    )
+
+
+class InterviewScheduleForm(forms.Form):
+    scheduled_at = _datetime_field(_("Date and time"))
+    place = forms.CharField(label=_("Place"), max_length=200)
+
+    def __init__(self, *args, due_on=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if due_on is not None:
+            # Regulation 三.5: within one week of the result; the form says by when.
+            self.fields["scheduled_at"].help_text = _("The interview is due by %(date)s (regulation 三.5).") % {
+                "date": formats.date_format(due_on, "DATE_FORMAT")
+            }
+
+    def clean_scheduled_at(self):
+        value = self.cleaned_data["scheduled_at"]
+        if value <= timezone.now():
+            raise forms.ValidationError(_("Choose a date and time in the future."))
+        return value
+
+
+class InterviewRecordForm(forms.Form):
+    held_at = _datetime_field(_("Held on"), help_text=_("When the interview took place."))
+    strengths = forms.CharField(label=_("Strengths"), widget=forms.Textarea(attrs={"rows": 4}))
+    weaknesses = forms.CharField(label=_("Weaknesses"), widget=forms.Textarea(attrs={"rows": 4}))
+    goals = forms.CharField(label=_("Goals for the next quarter"), widget=forms.Textarea(attrs={"rows": 4}))
+
+    def clean_held_at(self):
+        value = self.cleaned_data["held_at"]
+        if value > timezone.now():
+            raise forms.ValidationError(_("The interview must have taken place already."))
+        return value
+
+
+class ImprovementItemForm(forms.Form):
+    description = forms.CharField(label=_("Improvement"), max_length=500)
+    owner = forms.ModelChoiceField(label=_("Owner"), queryset=StaffProfile.objects.none())
+    due_on = forms.DateField(label=_("Due on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+
+    def __init__(self, *args, owners=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        # The plan is agreed between the two people in the room: one of them owns each step.
+        self.fields["owner"].queryset = StaffProfile.objects.filter(pk__in=[owner.pk for owner in owners])
+
+    def clean_due_on(self):
+        value = self.cleaned_data["due_on"]
+        if value < timezone.localdate():
+            raise forms.ValidationError(_("The due date cannot be in the past."))
+        return value
+
+    def as_item(self):
+        data = self.cleaned_data
+        return PlanItem(description=data["description"], owner=data["owner"], due_on=data["due_on"])
+
+
+class BaseImprovementFormSet(forms.BaseFormSet):
+    def items(self):
+        return [form.as_item() for form in self.forms if form.has_changed() and not self._should_delete_form(form)]
+
+
+ImprovementFormSet = forms.formset_factory(
+    ImprovementItemForm,
+    formset=BaseImprovementFormSet,
+    extra=2,
+    min_num=1,
+    validate_min=True,
+    max_num=20,
+    validate_max=True,
+)
+
+
+def improvement_formset(*, interview, data=None):
+    owners = [interview.staff, interview.superior]
+    return ImprovementFormSet(
+        data=data,
+        prefix="items",
+        form_kwargs={"owners": owners},
+        initial=None if data is not None else [{"owner": interview.staff.pk}],
+    )
+
+
+class InterviewAcknowledgeForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Your comment"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Optional: what you agree with, or what you see differently."),
+    )

@@ -1,0 +1,189 @@
+"""Pages of the interview (regulation 三.5): the superior's team, scheduling, recording, acknowledging."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from interviews import access, selectors, services
+from interviews.access import get_scorecard_for_user as scorecard_for_user
+from interviews.forms import (
+    InterviewAcknowledgeForm,
+    InterviewRecordForm,
+    InterviewScheduleForm,
+    improvement_formset,
+)
+from interviews.interviewers import may_interview
+from interviews.models import ImprovementItem, Interview
+from reviews.deadlines import interview_due_on
+from reviews.roles import require
+
+
+def _add_errors(form, error):
+    """Put a service's ValidationError next to the fields it names, the rest at the top of the form."""
+    if hasattr(error, "error_dict"):
+        for field, field_errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, field_errors)
+    else:
+        form.add_error(None, error)
+
+
+def _require_interviewer(user, quarter, staff):
+    """Regulation 三.5: the person's interviewer (the direct superior, or the one designated) holds the interview."""
+    if not may_interview(user, quarter=quarter, staff=staff):
+        raise PermissionDenied
+
+
+@login_required
+def team(request):
+    context = selectors.team_page(user=request.user, quarter_pk=request.GET.get("quarter"))
+    return render(request, "reviews/team.html", context)
+
+
+@login_required
+def interview_schedule(request, pk):
+    scorecard = scorecard_for_user(request.user, pk)
+    _require_interviewer(request.user, scorecard.quarter, scorecard.staff)
+    existing = Interview.objects.filter(quarter=scorecard.quarter_id, staff=scorecard.staff_id).first()
+    if existing is not None and existing.is_recorded:
+        messages.info(request, _("This interview has already been recorded."))
+        return redirect("interviews:interview", pk=existing.pk)
+    if not services.interviews_open(scorecard.quarter):
+        messages.error(request, services.interviews_closed_reason(scorecard.quarter))
+        return redirect("interviews:interview", pk=existing.pk) if existing else redirect("interviews:team")
+    due_on = interview_due_on(scorecard.quarter)
+    initial = {"scheduled_at": existing.scheduled_at, "place": existing.place} if existing else None
+    form = InterviewScheduleForm(request.POST or None, initial=initial, due_on=due_on)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.interview_schedule(
+                scorecard=scorecard,
+                by=request.user,
+                scheduled_at=form.cleaned_data["scheduled_at"],
+                place=form.cleaned_data["place"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("The interview with %(name)s is scheduled.") % {"name": scorecard.staff})
+            return redirect("interviews:team")
+    return render(
+        request,
+        "reviews/interview_schedule.html",
+        {"form": form, "scorecard": scorecard, "interview": existing, "due_on": due_on},
+    )
+
+
+@login_required
+def interview_record(request, pk):
+    interview = access.get_interview_for_user(request.user, pk)
+    _require_interviewer(request.user, interview.quarter, interview.staff)
+    if interview.is_recorded:
+        messages.info(request, _("This interview has already been recorded."))
+        return redirect("interviews:interview", pk=interview.pk)
+    if not services.interviews_open(interview.quarter):
+        messages.error(request, services.interviews_closed_reason(interview.quarter))
+        return redirect("interviews:interview", pk=interview.pk)
+    initial = {"held_at": interview.scheduled_at}
+    form = InterviewRecordForm(request.POST or None, initial=initial)
+    formset = improvement_formset(interview=interview, data=request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        data = form.cleaned_data
+        try:
+            services.interview_record(
+                interview=interview,
+                by=request.user,
+                held_at=data["held_at"],
+                strengths=data["strengths"],
+                weaknesses=data["weaknesses"],
+                goals=data["goals"],
+                items=formset.items(),
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(
+                request, _("The interview is recorded; %(name)s can now read it.") % {"name": interview.staff}
+            )
+            return redirect("interviews:interview", pk=interview.pk)
+    return render(request, "reviews/interview_record.html", {"form": form, "formset": formset, "interview": interview})
+
+
+@login_required
+def interview_detail(request, pk):
+    interview = access.get_interview_for_user(request.user, pk)
+    profile = getattr(request.user, "profile", None)
+    is_owner = profile is not None and profile.pk == interview.staff_id
+    # A closed quarter is read-only: no recording or acknowledging is offered then.
+    quarter_open = services.interviews_open(interview.quarter)
+    follow_up_open = interview.is_recorded and services.follow_up_is_open(interview.quarter)
+    items = list(interview.improvement_items.select_related("owner"))
+    for item in items:
+        item.may_tick = follow_up_open and services.may_tick_item(item=item, interview=interview, profile=profile)
+    return render(
+        request,
+        "reviews/interview_detail.html",
+        {
+            "interview": interview,
+            "items": items,
+            "status": selectors.interview_status(interview),
+            "is_owner": is_owner,
+            "is_interviewer": may_interview(request.user, quarter=interview.quarter, staff=interview.staff),
+            "quarter_open": quarter_open,
+            "follow_up_open": follow_up_open,
+            "acknowledge_form": (
+                InterviewAcknowledgeForm() if is_owner and interview.is_recorded and quarter_open else None
+            ),
+        },
+    )
+
+
+@require_POST
+@login_required
+def interview_acknowledge(request, pk):
+    interview = access.get_interview_for_user(request.user, pk)
+    form = InterviewAcknowledgeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.interview_acknowledge(interview=interview, by=request.user, comment=form.cleaned_data["comment"])
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Thank you: your acknowledgement is recorded."))
+    return redirect("interviews:interview", pk=interview.pk)
+
+
+@require_POST
+@login_required
+def improvement_item_done(request, pk, item_pk):
+    """The item's owner or the interview's superior marks one step of the improvement plan done or not done."""
+    interview = access.get_interview_for_user(request.user, pk)
+    item = get_object_or_404(ImprovementItem, pk=item_pk, interview=interview)
+    done = request.POST.get("done") == "1"
+    try:
+        services.improvement_item_set_done(item=item, by=request.user, done=done)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        if done:
+            messages.success(request, _("“%(item)s” is marked done.") % {"item": item.description})
+        else:
+            messages.success(request, _("“%(item)s” is marked not done.") % {"item": item.description})
+    return redirect(f"{reverse('interviews:interview', args=[interview.pk])}#improvement-plan")
+
+
+@require(lambda roles: roles.is_organiser)
+def interview_list(request):
+    context = selectors.quarter_interviews_page(quarter_pk=request.GET.get("quarter"))
+    return render(request, "reviews/interview_list.html", context)
+
+
+@require(lambda roles: roles.is_organiser)
+def interviews_overdue(request):
+    context = selectors.quarter_interviews_page(quarter_pk=request.GET.get("quarter"), overdue_only=True)
+    return render(request, "reviews/interview_list.html", context)

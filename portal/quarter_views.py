@@ -1,0 +1,358 @@
+"""Pages of the quarter's life: the list, one quarter and its steps, completeness, report, evaluations, approval."""
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from appeals.selectors import corrected_versions, quarter_corrections
+from documents.completeness import completeness_board
+from documents.pdf import render_pdf
+from documents.report import quarter_report
+from interviews.interviewers import designation_page, interviewer_designate
+from portal import quarter_selectors as selectors
+from portal.quarter_forms import AppealTermsForm, InterviewerDesignationForm
+from portal.quarter_selectors import assessed_people
+from portal.quarter_services import (
+    MAX_SUMMARY_LENGTH,
+    QUARTER_SERVICES,
+    quarter_approve,
+    quarter_report_summary_update,
+    quarter_return,
+    stale_drafts,
+)
+from portal.ranked_rows import approval_rows_html
+from results.evaluation import MAX_EVALUATION_LENGTH, evaluation_draft, scorecard_evaluation_update
+from results.models import Scorecard
+from reviews.appeal_terms import appeal_terms_editable, quarter_appeal_terms_update
+from reviews.deadlines import local_today
+from reviews.lifecycle import STATES_AFTER_SUBMISSION, Action, TransitionRefused, action_label
+from reviews.models import QuarterState
+from reviews.roles import require, roles_of
+from reviews.selectors import get_quarter_or_404
+
+organisers_only = require(lambda roles: roles.is_organiser)
+leadership_only = require(lambda roles: roles.is_leadership)
+execution_only = require(lambda roles: roles.is_execution)
+
+EVALUATIONS_PAGE_SIZE = 50
+SUMMARY_STATES = (QuarterState.COLLECTING, QuarterState.SCORED)
+
+
+@organisers_only
+def quarters(request):
+    return render(request, "reviews/quarter_list.html", selectors.quarters_page(today=local_today()))
+
+
+def _quarter_detail_response(request, quarter, *, appeal_terms_form=None, status=200):
+    context = selectors.quarter_page(quarter=quarter, user=request.user, today=local_today())
+    events = list(context["events"])
+    for event in events:
+        # The step's name: from → to alone reads "scored → scored" for a recompute or a change of settings.
+        event.action_label = action_label(event.action)
+    context["events"] = events
+    may_set_terms = roles_of(request.user).is_execution and appeal_terms_editable(quarter)
+    if may_set_terms:
+        context["appeal_terms_form"] = appeal_terms_form or AppealTermsForm.for_quarter(quarter)
+    return render(request, "reviews/quarter_detail.html", context, status=status)
+
+
+@organisers_only
+def quarter_detail(request, code):
+    return _quarter_detail_response(request, get_quarter_or_404(code))
+
+
+@require_POST
+@execution_only
+def quarter_appeal_terms(request, code):
+    """The execution group sets the quarter's appeal window and decision time on the quarter page, until publication."""
+    quarter = get_quarter_or_404(code)
+    if not appeal_terms_editable(quarter):
+        messages.error(
+            request,
+            _("The results of %(quarter)s are published: its appeal window and decision time can no longer change.")
+            % {"quarter": quarter.code},
+        )
+        return redirect("portal:quarter", code=quarter.code)
+    form = AppealTermsForm.for_quarter(quarter, data=request.POST)
+    if form.is_valid():
+        try:
+            quarter_appeal_terms_update(quarter=quarter, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            if not hasattr(error, "error_dict"):  # published meanwhile: the form is gone from the page
+                messages.error(request, " ".join(error.messages))
+                return redirect("portal:quarter", code=quarter.code)
+            _add_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("The appeal terms of %(quarter)s are saved: %(window)d days to appeal, %(decision)d days to decide.")
+                % {
+                    "quarter": quarter.code,
+                    "window": quarter.appeal_window_days,
+                    "decision": quarter.appeal_decision_days,
+                },
+            )
+            return redirect("portal:quarter", code=quarter.code)
+    return _quarter_detail_response(request, quarter, appeal_terms_form=form, status=400)
+
+
+@require_POST
+@organisers_only
+def quarter_act(request, code, action):
+    """One button of the quarter page: the service checks the table, the group and the state the page showed."""
+    quarter = get_quarter_or_404(code)
+    try:
+        service = QUARTER_SERVICES[Action(action)]
+    except (ValueError, KeyError):
+        raise Http404 from None
+    try:
+        service(
+            quarter=quarter,
+            by=request.user,
+            comment=request.POST.get("comment", ""),
+            # Always compared: a form without the field counts as stale rather than skipping the check.
+            expected_state=request.POST.get("expected_state", ""),
+        )
+    except TransitionRefused as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(
+            request,
+            _("%(quarter)s is now “%(state)s”.") % {"quarter": quarter.code, "state": quarter.get_state_display()},
+        )
+    return redirect("portal:quarter", code=quarter.code)
+
+
+@organisers_only
+def completeness(request, code):
+    quarter = get_quarter_or_404(code)
+    return render(
+        request, "reviews/quarter_completeness.html", {"quarter": quarter, "board": completeness_board(quarter=quarter)}
+    )
+
+
+INTERVIEWERS_PAGE_SIZE = 100
+
+
+@organisers_only
+def interviewers(request, code):
+    """Who interviews whom this quarter (regulation 三.5): people with nobody first; the execution group designates."""
+    quarter = get_quarter_or_404(code)
+    may_designate = roles_of(request.user).is_execution and quarter.state != QuarterState.CLOSED
+    form = InterviewerDesignationForm(initial={"person": request.GET.get("person", "")})
+    status = 200
+    if request.method == "POST":
+        if not roles_of(request.user).is_execution:
+            raise PermissionDenied
+        form = InterviewerDesignationForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                interviewer_designate(
+                    quarter=quarter, staff=data["person"], interviewer=data["interviewer"], by=request.user,
+                    reason=data["reason"],
+                )  # fmt: skip
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("%(interviewer)s now holds the interview of %(person)s for %(quarter)s.")
+                    % {
+                        "interviewer": data["interviewer"].full_name,
+                        "person": data["person"].full_name,
+                        "quarter": quarter.code,
+                    },
+                )
+                return redirect("portal:interviewers", code=quarter.code)
+        status = 400
+    rows = designation_page(quarter=quarter, people=assessed_people(quarter))
+    context = {
+        "quarter": quarter,
+        "form": form,
+        "may_designate": may_designate,
+        "page": Paginator(rows, INTERVIEWERS_PAGE_SIZE).get_page(request.GET.get("page")),
+        "nobody": sum(1 for row in rows if row["interviewer"] is None),
+    }
+    return render(request, "reviews/quarter_interviewers.html", context, status=status)
+
+
+class SummaryForm(forms.Form):
+    text = forms.CharField(
+        label=gettext_lazy("Summary for the leadership group"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        max_length=MAX_SUMMARY_LENGTH,
+        required=False,
+    )
+
+
+@organisers_only
+def report_body(request, code):
+    """The report's figures alone (no page around them): the approval page loads them after itself, because they
+    cost about thirty queries and most of a second at 2,000 staff, far more than a page of the ranked table."""
+    quarter = get_quarter_or_404(code)
+    return render(request, "reviews/_report_body.html", {"quarter": quarter, "report": quarter_report(quarter=quarter)})
+
+
+@organisers_only
+def report(request, code):
+    """The report page; the execution group writes the summary here while the quarter is being scored."""
+    quarter = get_quarter_or_404(code)
+    may_write = roles_of(request.user).is_execution and quarter.state in SUMMARY_STATES
+    form = SummaryForm(initial={"text": quarter.report_summary})
+    status = 200
+    if request.method == "POST":
+        if not roles_of(request.user).is_execution:
+            raise PermissionDenied
+        if not may_write:
+            messages.error(request, _("The report of %(quarter)s can no longer change.") % {"quarter": quarter.code})
+            return redirect("portal:report", code=quarter.code)
+        form = SummaryForm(request.POST)
+        if form.is_valid():
+            try:
+                quarter_report_summary_update(quarter=quarter, by=request.user, text=form.cleaned_data["text"])
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                messages.success(request, _("The summary is saved."))
+                return redirect("portal:report", code=quarter.code)
+        status = 400
+    context = {"quarter": quarter, "report": quarter_report(quarter=quarter), "form": form, "may_write": may_write}
+    return render(request, "reviews/report.html", context, status=status)
+
+
+def _add_errors(form, error):
+    if hasattr(error, "error_dict"):
+        for field, field_errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, field_errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+@organisers_only
+def report_pdf(request, code):
+    quarter = get_quarter_or_404(code)
+    pdf = render_pdf(
+        "pdf/report.html",
+        {"quarter": quarter, "report": quarter_report(quarter=quarter), "firm_name": settings.FIRM_NAME},
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="report-{quarter.code}.pdf"'
+    return response
+
+
+@organisers_only
+def evaluations(request, code):
+    """Each person's overall evaluation (三.5): the system's draft first, then the execution group's words."""
+    quarter = get_quarter_or_404(code)
+    editable = roles_of(request.user).is_execution and quarter.state not in STATES_AFTER_SUBMISSION
+    errors, submitted = {}, {}
+    status = 200
+    if request.method == "POST":
+        if not roles_of(request.user).is_execution:
+            raise PermissionDenied
+        card = get_object_or_404(Scorecard, pk=request.POST.get("scorecard"), quarter=quarter, is_current=True)
+        text = request.POST.get("text", "")
+        try:
+            scorecard_evaluation_update(scorecard=card, by=request.user, text=text)
+        except ValidationError as error:
+            errors[card.pk] = " ".join(error.messages)
+            submitted[card.pk] = text
+            status = 400
+        else:
+            messages.success(request, _("The evaluation of %(name)s is saved.") % {"name": card.staff.full_name})
+            return redirect(f"{request.path}?page={request.POST.get('page', '1')}#card-{card.pk}")
+    cards = (
+        Scorecard.objects.filter(quarter=quarter, is_current=True)
+        .select_related("staff", "department")
+        .prefetch_related("lines__indicator")
+        .order_by("department__code", "staff__full_name")
+    )
+    page = Paginator(cards, EVALUATIONS_PAGE_SIZE).get_page(request.GET.get("page") or request.POST.get("page"))
+    rows = []
+    for card in page:
+        draft = evaluation_draft(card, list(card.lines.all()))
+        rows.append(
+            {
+                "card": card,
+                "draft": draft,
+                "text": submitted.get(card.pk, card.evaluation or draft),
+                "written": bool(card.evaluation),
+                "error": errors.get(card.pk),
+                "own": card.staff.user_id == request.user.pk,
+            }
+        )
+    context = {
+        "quarter": quarter,
+        "page": page,
+        "rows": rows,
+        "editable": editable,
+        "max_length": MAX_EVALUATION_LENGTH,
+    }
+    return render(request, "reviews/quarter_evaluations.html", context, status=status)
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[(Action.APPROVE.value, Action.APPROVE.label), (Action.RETURN.value, Action.RETURN.label)],
+        widget=forms.RadioSelect,
+        label=gettext_lazy("Decision"),
+    )
+    comment = forms.CharField(
+        label=gettext_lazy("Comment"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000, required=False
+    )
+    expected_state = forms.CharField(widget=forms.HiddenInput)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == Action.RETURN and not (data.get("comment") or "").strip():
+            self.add_error("comment", _("Please write what the execution group should change."))
+        return data
+
+
+@leadership_only
+def approval(request, code):
+    """The leadership group's page for a submitted quarter: the report's figures, the ranked table, the decision."""
+    quarter = get_quarter_or_404(code)
+    form = DecisionForm(initial={"expected_state": quarter.state})
+    status = 200
+    if request.method == "POST":
+        form = DecisionForm(request.POST)
+        if form.is_valid():
+            service = quarter_approve if form.cleaned_data["decision"] == Action.APPROVE else quarter_return
+            try:
+                service(
+                    quarter=quarter,
+                    by=request.user,
+                    comment=form.cleaned_data["comment"],
+                    expected_state=form.cleaned_data["expected_state"],
+                )
+            except TransitionRefused as refusal:
+                messages.error(request, refusal.message)
+                return redirect("portal:approval", code=quarter.code)
+            messages.success(
+                request,
+                _("%(quarter)s is now “%(state)s”.") % {"quarter": quarter.code, "state": quarter.get_state_display()},
+            )
+            return redirect("portal:quarter", code=quarter.code)
+        status = 400
+    context = {
+        "quarter": quarter,
+        "form": form,
+        "may_decide": quarter.state == QuarterState.SUBMITTED,
+        # Results computed with a superseded scheme version cannot be approved: said before the table.
+        "stale_drafts": stale.before_approving if (stale := stale_drafts(quarter)) else None,
+        **selectors.ranked_results_page(quarter=quarter, query=request.GET),
+    }
+    # A published quarter's results corrected after appeals: read only when the table's figures show one.
+    corrections = quarter_corrections(quarter=quarter) if context["has_corrections"] else []
+    context["corrections"] = corrections
+    context["rows_html"] = approval_rows_html(context["rows"], corrected=corrected_versions(corrections))
+    return render(request, "reviews/quarter_approval.html", context, status=status)

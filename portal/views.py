@@ -1,0 +1,25 @@
+"""Sign-in and the home page: what each person has to do next, whatever app it belongs to."""
+
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.utils import translation
+
+from portal.home import home_tasks
+
+
+class LoginView(auth_views.LoginView):
+    """Sign in, then switch the interface to the person's preferred language."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        profile = getattr(form.get_user(), "profile", None)
+        if profile is not None:
+            translation.activate(profile.language)
+            response.set_cookie("django_language", profile.language, samesite="Lax")
+        return response
+
+
+@login_required
+def home(request):
+    return render(request, "reviews/home.html", {"tasks": home_tasks(user=request.user)})
