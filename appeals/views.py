@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from lawfirm_kpi.forms import add_service_errors
 from results.corrections import CorrectionRefused
 from results.models import CorrectionStatus
 from reviews.models import Quarter
@@ -21,15 +22,6 @@ from .access import get_appeal_for_user, get_attachment_for_user
 from .forms import AppealFileForm, AssignForm, CommentForm, LeadershipDecisionForm, MessageForm, UpholdForm
 from .lifecycle import Action, AppealRefused, actions_for
 from .models import AppealStatus, Outcome
-
-
-def _add_errors(form, error):
-    """A service's ValidationError next to the fields it names, the rest at the top of the form."""
-    if hasattr(error, "error_dict"):
-        for field, field_errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, field_errors)
-    else:
-        form.add_error(None, error)
 
 
 @login_required
@@ -54,7 +46,7 @@ def appeal_file(request, scorecard_pk):
                     attachments=form.cleaned_data["attachments"],
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(
                     request,
@@ -222,7 +214,7 @@ def appeal_detail(request, pk):
                         attachments=message_form.cleaned_data["attachments"],
                     )
                 except ValidationError as error:
-                    _add_errors(message_form, error)
+                    add_service_errors(message_form, error)
                 except AppealRefused as refused:
                     messages.error(request, refused.message)
                     return redirect("appeals:detail", pk=appeal.pk)
@@ -256,7 +248,7 @@ def appeal_detail(request, pk):
                 try:
                     text = _run(bound, form, appeal, request.user, fingerprint=request.POST.get("fingerprint"))
                 except ValidationError as error:
-                    _add_errors(form, error)
+                    add_service_errors(form, error)
                 except AppealRefused as refused:
                     # A stale page or another handler acting first: say so, change nothing.
                     messages.error(request, refused.message)

@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from lawfirm_kpi.forms import add_service_errors
+
 from . import interviews
 from .interview_forms import (
     InterviewAcknowledgeForm,
@@ -19,15 +21,6 @@ from .interviewers import may_interview
 from .models import ImprovementItem, Interview
 from .roles import require
 from .scorecards import scorecard_for_user
-
-
-def _add_errors(form, error):
-    """Put a service's ValidationError next to the fields it names, the rest at the top of the form."""
-    if hasattr(error, "error_dict"):
-        for field, field_errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, field_errors)
-    else:
-        form.add_error(None, error)
 
 
 def _require_interviewer(user, quarter, staff):
@@ -65,7 +58,7 @@ def interview_schedule(request, pk):
                 place=form.cleaned_data["place"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The interview with %(name)s is scheduled.") % {"name": scorecard.staff})
             return redirect("reviews:team")
@@ -102,7 +95,7 @@ def interview_record(request, pk):
                 items=formset.items(),
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, _("The interview is recorded; %(name)s can now read it.") % {"name": interview.staff}

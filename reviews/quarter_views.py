@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from appeals.selectors import corrected_versions, quarter_corrections
+from lawfirm_kpi.forms import add_service_errors
 from results.evaluation import MAX_EVALUATION_LENGTH, evaluation_draft, scorecard_evaluation_update
 from results.models import Scorecard
 
@@ -88,7 +89,7 @@ def quarter_appeal_terms(request, code):
             if not hasattr(error, "error_dict"):  # published meanwhile: the form is gone from the page
                 messages.error(request, " ".join(error.messages))
                 return redirect("reviews:quarter", code=quarter.code)
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -160,7 +161,7 @@ def interviewers(request, code):
                     reason=data["reason"],
                 )  # fmt: skip
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(
                     request,
@@ -219,21 +220,13 @@ def report(request, code):
             try:
                 quarter_report_summary_update(quarter=quarter, by=request.user, text=form.cleaned_data["text"])
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("The summary is saved."))
                 return redirect("reviews:report", code=quarter.code)
         status = 400
     context = {"quarter": quarter, "report": quarter_report(quarter=quarter), "form": form, "may_write": may_write}
     return render(request, "reviews/report.html", context, status=status)
-
-
-def _add_errors(form, error):
-    if hasattr(error, "error_dict"):
-        for field, field_errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, field_errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 @organisers_only
