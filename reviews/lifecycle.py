@@ -131,7 +131,7 @@ class QuarterLife(lifecycle.Lifecycle):
     forbidden = TransitionForbidden
 
     def actor_allows(self, user, actor, quarter) -> bool:
-        # A group's step: who the user is does not depend on the quarter.
+        # Every step of a quarter belongs to a group, and belonging does not depend on the quarter.
         return actor_allows(user, actor)
 
     def stale_message(self, locked):
