@@ -1,19 +1,19 @@
-"""An appeal's life, written down once: the table of allowed transitions and the engine every service uses.
+"""An appeal's life, written down once: the table of allowed transitions, on the engine every service uses
+(lawfirm_kpi.lifecycle, shared with the quarter's life).
 
 submitted → under review ⇄ information requested → upheld | rejected | escalated → decided by leadership → closed;
 withdrawn from any state before a decision.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db import models, transaction
-from django.utils import timezone
+from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from appeals.models import Appeal, AppealEvent, AppealStatus
+from lawfirm_kpi import lifecycle
 from reviews.roles import roles_of
 
 
@@ -38,13 +38,16 @@ class Actor(models.TextChoices):
     LEADERSHIP = "leadership", gettext_lazy("Leadership group")
 
 
-@dataclass(frozen=True)
-class Transition:
-    from_status: str
-    action: str
-    to_status: str
-    actor: str
-    comment_required: bool = False
+class Transition(lifecycle.Transition):
+    """One step of an appeal's life; an appeal has a status, so its ends also read as from_status and to_status."""
+
+    @property
+    def from_status(self):
+        return self.from_state
+
+    @property
+    def to_status(self):
+        return self.to_state
 
 
 S = AppealStatus
@@ -52,9 +55,8 @@ _BEFORE_DECISION = (S.SUBMITTED, S.UNDER_REVIEW, S.INFORMATION_REQUESTED, S.ESCA
 _IN_HANDS = (S.UNDER_REVIEW, S.INFORMATION_REQUESTED)
 
 # THE table. Nothing else moves an appeal: every service goes through appeal_transition(), which looks here.
-TRANSITIONS = {
-    (t.from_status, t.action): t
-    for t in (
+TRANSITIONS = lifecycle.transition_table(
+    (
         Transition(S.SUBMITTED, Action.ASSIGN, S.UNDER_REVIEW, Actor.EXECUTION),
         Transition(S.UNDER_REVIEW, Action.ASSIGN, S.UNDER_REVIEW, Actor.EXECUTION),
         Transition(S.INFORMATION_REQUESTED, Action.ASSIGN, S.INFORMATION_REQUESTED, Actor.EXECUTION),
@@ -70,18 +72,11 @@ TRANSITIONS = {
         ),
         *(Transition(s, Action.WITHDRAW, S.WITHDRAWN, Actor.APPELLANT) for s in _BEFORE_DECISION),
     )
-}
+)
 
 
-class AppealRefused(Exception):
+class AppealRefused(lifecycle.Refused):
     """The appeal may not take this step now; the message says why. Nothing was changed."""
-
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
-
-    def __str__(self):
-        return str(self.message)
 
 
 class StaleAppeal(AppealRefused):
@@ -106,13 +101,51 @@ def actor_allows(user, actor, appeal) -> bool:
     return roles.is_leadership if actor == Actor.LEADERSHIP else roles.is_execution
 
 
+class AppealLife(lifecycle.Lifecycle):
+    """An appeal's life on the shared engine: this table, the appeal row, its AppealEvent history."""
+
+    # The engine locks the appeal row for every step: two handlers deciding at the same moment (or a double click)
+    # would otherwise both read "under review", both pass the checks and both write a decision.
+    model = Appeal
+    state_field = "status"
+    transitions = TRANSITIONS
+    event_model = AppealEvent
+    event_subject = "appeal"
+    refused = AppealRefused
+    stale = StaleAppeal
+    forbidden = AppealForbidden
+
+    def actor_allows(self, user, actor, appeal) -> bool:
+        return actor_allows(user, actor, appeal)
+
+    def stale_message(self, locked):
+        return _(
+            "This appeal is already “%(status)s”: someone acted on it after your page was loaded. Nothing was changed."
+        ) % {"status": status_label(locked.status)}
+
+    def not_in_table_message(self, locked, action):
+        return _("An appeal that is “%(status)s” cannot take the step “%(action)s”. Nothing was changed.") % {
+            "status": status_label(locked.status),
+            "action": Action(action).label,
+        }
+
+    def forbidden_message(self, transition):
+        if transition.actor == Actor.APPELLANT:
+            return _("Only the person who filed the appeal may do this.")
+        return _("Only the %(actor)s may do this, and never on their own appeal.") % {
+            "actor": Actor(transition.actor).label
+        }
+
+    def comment_missing_message(self, transition):
+        return _("Please write the reason: it is part of the appeal's record.")
+
+
+appeal_life = AppealLife()
+
+
 def actions_for(*, appeal, user) -> set[str]:
     """The steps this user may take on the appeal in its current status (for the page's forms)."""
-    return {
-        action
-        for (status, action), transition in TRANSITIONS.items()
-        if status == appeal.status and actor_allows(user, transition.actor, appeal)
-    }
+    return {transition.action for transition in appeal_life.actions_for(row=appeal, user=user)}
 
 
 def appeal_transition(
@@ -132,49 +165,12 @@ def appeal_transition(
     - effect(locked): the step's work, under the lock, after the status is set and before the row is saved.
     Raises AppealRefused (a message for the user) or AppealForbidden (403).
     """
-    comment = (comment or "").strip()
-    with transaction.atomic():
-        # Lock the appeal row: two handlers deciding at the same moment (or a double click) would otherwise
-        # both read "under review", both pass the checks and both write a decision.
-        locked = Appeal.objects.select_for_update().get(pk=appeal.pk)
-        if expected_status is not None and locked.status != expected_status:
-            raise StaleAppeal(
-                _(
-                    "This appeal is already “%(status)s”: someone acted on it after your page was loaded. "
-                    "Nothing was changed."
-                )
-                % {"status": status_label(locked.status)}
-            )
-        transition = TRANSITIONS.get((locked.status, action))
-        if transition is None:
-            raise AppealRefused(
-                _("An appeal that is “%(status)s” cannot take the step “%(action)s”. Nothing was changed.")
-                % {"status": status_label(locked.status), "action": Action(action).label}
-            )
-        if not actor_allows(by, transition.actor, locked):
-            if transition.actor == Actor.APPELLANT:
-                raise AppealForbidden(_("Only the person who filed the appeal may do this."))
-            raise AppealForbidden(
-                _("Only the %(actor)s may do this, and never on their own appeal.")
-                % {"actor": Actor(transition.actor).label}
-            )
-        if transition.comment_required and not comment:
-            raise AppealRefused(_("Please write the reason: it is part of the appeal's record."))
-        if guard is not None:
-            guard(locked)
-        from_status = locked.status
-        locked.status = transition.to_status
-        if effect is not None:
-            effect(locked)
-        locked.save()
-        AppealEvent.objects.create(
-            appeal=locked,
-            action=action,
-            from_status=from_status,
-            to_status=transition.to_status,
-            by=by,
-            at=timezone.now(),
-            comment=comment,
-        )
-    appeal.refresh_from_db()
-    return locked
+    return appeal_life.move(
+        appeal,
+        action=action,
+        by=by,
+        comment=comment,
+        expected_state=expected_status,
+        guard=guard,
+        effect=effect,
+    )

@@ -1,34 +1,30 @@
 """Appeal pages: filing, the list (the execution group's queue, or one's own appeals), one appeal with its
 history and the steps the viewer may take, and the attachments."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.forms import Form
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from appeals import selectors, services
 from appeals.access import get_appeal_for_user, get_attachment_for_user
 from appeals.forms import AppealFileForm, AssignForm, CommentForm, LeadershipDecisionForm, MessageForm, UpholdForm
 from appeals.lifecycle import Action, AppealRefused, actions_for
-from appeals.models import AppealStatus, Outcome
+from appeals.models import Appeal, AppealStatus, Outcome
 from interviews.access import get_scorecard_for_user as scorecard_for_user
+from lawfirm_kpi.forms import add_service_errors
 from results.corrections import CorrectionRefused
 from results.models import CorrectionStatus
 from reviews.models import Quarter
 from reviews.roles import roles_of
-
-
-def _add_errors(form, error):
-    """A service's ValidationError next to the fields it names, the rest at the top of the form."""
-    if hasattr(error, "error_dict"):
-        for field, field_errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, field_errors)
-    else:
-        form.add_error(None, error)
 
 
 @login_required
@@ -53,7 +49,7 @@ def appeal_file(request, scorecard_pk):
                     attachments=form.cleaned_data["attachments"],
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(
                     request,
@@ -93,36 +89,6 @@ def appeal_list(request):
     )
 
 
-def _forms(appeal, user, bound_action=None, data=None, files=None):
-    """The forms of the steps this user may take now; the one just posted is bound to the request."""
-    actions = actions_for(appeal=appeal, user=user)
-    initial = {"expected_status": appeal.status}
-
-    def make(action, cls, **kwargs):
-        if action != bound_action:
-            return cls(initial=initial, prefix=action, **kwargs)
-        return cls(data, files, initial=initial, prefix=action, **kwargs)
-
-    forms = {}
-    if Action.ASSIGN in actions:
-        forms["assign"] = make("assign", AssignForm, appeal=appeal)
-    if Action.REQUEST_INFO in actions:
-        forms["request_info"] = make("request_info", CommentForm, label=_("What do you need to know?"))
-    if Action.REJECT in actions:
-        forms["reject"] = make("reject", CommentForm, label=_("Why the appeal is rejected"))
-    if Action.UPHOLD in actions:
-        forms["uphold"] = make("uphold", UpholdForm, appeal=appeal)
-    if Action.ESCALATE in actions:
-        forms["escalate"] = make("escalate", CommentForm, label=_("Why the leadership group should decide"))
-    if Action.LEADERSHIP_DECIDE in actions:
-        forms["leadership_decide"] = make("leadership_decide", LeadershipDecisionForm, appeal=appeal)
-    if Action.CLOSE in actions:
-        forms["close"] = make("close", CommentForm, required=False, label=_("Note (optional)"))
-    if Action.WITHDRAW in actions:
-        forms["withdraw"] = make("withdraw", CommentForm, required=False, label=_("Why you withdraw (optional)"))
-    return forms
-
-
 def _upheld_message(appeal, versions):
     if appeal.correction_id and appeal.correction.status == CorrectionStatus.AWAITING_APPROVAL:
         return _(
@@ -136,6 +102,175 @@ def _upheld_message(appeal, versions):
         "The appeal is upheld; %(n)d results were corrected as new versions.",
         len(versions),
     ) % {"n": len(versions)}
+
+
+@dataclass(frozen=True)
+class _Posted:
+    """A step's form as posted and checked, on which appeal, by whom, and the preview the person confirmed."""
+
+    appeal: Appeal
+    user: object
+    form: Form
+    fingerprint: str | None
+
+    @property
+    def data(self):
+        return self.form.cleaned_data
+
+    @property
+    def expected(self):
+        """The status the page showed: the service refuses if the appeal has moved on since."""
+        return self.data["expected_status"]
+
+
+# The service of each step: the form's data in, the service's result out.
+
+
+def _assign(p: _Posted):
+    return services.appeal_assign(appeal=p.appeal, handler=p.data["handler"], by=p.user, expected_status=p.expected)
+
+
+def _request_information(p: _Posted):
+    return services.appeal_request_information(
+        appeal=p.appeal, by=p.user, question=p.data["comment"], expected_status=p.expected
+    )
+
+
+def _reject(p: _Posted):
+    return services.appeal_reject(appeal=p.appeal, by=p.user, reason=p.data["comment"], expected_status=p.expected)
+
+
+def _uphold(p: _Posted):
+    return services.appeal_uphold(
+        appeal=p.appeal,
+        by=p.user,
+        justification=p.data["comment"],
+        adjustments=p.form.adjustments(),
+        expected_status=p.expected,
+        fingerprint=p.fingerprint,
+    )
+
+
+def _escalate(p: _Posted):
+    return services.appeal_escalate(appeal=p.appeal, by=p.user, reason=p.data["comment"], expected_status=p.expected)
+
+
+def _leadership_decide(p: _Posted):
+    return services.appeal_leadership_decide(
+        appeal=p.appeal,
+        by=p.user,
+        outcome=p.data["outcome"],
+        reason=p.data["comment"],
+        adjustments=p.form.adjustments() if p.data["outcome"] == Outcome.UPHELD else [],
+        expected_status=p.expected,
+        fingerprint=p.fingerprint,
+    )
+
+
+def _close(p: _Posted):
+    return services.appeal_close(appeal=p.appeal, by=p.user, expected_status=p.expected)
+
+
+def _withdraw(p: _Posted):
+    return services.appeal_withdraw(appeal=p.appeal, by=p.user, comment=p.data["comment"], expected_status=p.expected)
+
+
+def _decided_message(p: _Posted, result):
+    appeal, versions = result
+    if p.data["outcome"] == Outcome.UPHELD:
+        return _upheld_message(appeal, versions)
+    return _("The decision is recorded.")
+
+
+@dataclass(frozen=True)
+class _Step:
+    """One step the appeal page offers: the form it shows, the service that takes it, what the page then says."""
+
+    form: type[Form]
+    service: Callable[[_Posted], object]
+    # The success message, or a function (posted step, the service's result) that words it.
+    message: str | Callable[[_Posted, object], str]
+    # The form's arguments besides the request's data: True for a form built for the appeal (its handlers, its
+    # contested indicators); else a comment form's question and whether an answer is required.
+    for_appeal: bool = False
+    label: str = ""
+    required: bool = True
+
+    def make_form(self, appeal, *args, **kwargs):
+        if self.for_appeal:
+            return self.form(*args, appeal=appeal, **kwargs)
+        return self.form(*args, label=self.label, required=self.required, **kwargs)
+
+    def success_message(self, posted: _Posted, result) -> str:
+        return str(self.message) if not callable(self.message) else self.message(posted, result)
+
+
+# THE table of the page's steps, in the order their forms are shown. Who may take which step when is the
+# lifecycle's table (lifecycle.actions_for); this one only says how the page takes it.
+_STEPS = {
+    Action.ASSIGN: _Step(
+        form=AssignForm,
+        for_appeal=True,
+        service=_assign,
+        message=gettext_lazy("The appeal is assigned."),
+    ),
+    Action.REQUEST_INFO: _Step(
+        form=CommentForm,
+        label=gettext_lazy("What do you need to know?"),
+        service=_request_information,
+        message=gettext_lazy("Your question was sent to the appellant."),
+    ),
+    Action.REJECT: _Step(
+        form=CommentForm,
+        label=gettext_lazy("Why the appeal is rejected"),
+        service=_reject,
+        message=gettext_lazy("The appeal is rejected."),
+    ),
+    Action.UPHOLD: _Step(
+        form=UpholdForm,
+        for_appeal=True,
+        service=_uphold,
+        message=lambda posted, result: _upheld_message(*result),
+    ),
+    Action.ESCALATE: _Step(
+        form=CommentForm,
+        label=gettext_lazy("Why the leadership group should decide"),
+        service=_escalate,
+        message=gettext_lazy("The appeal was passed to the leadership group."),
+    ),
+    Action.LEADERSHIP_DECIDE: _Step(
+        form=LeadershipDecisionForm,
+        for_appeal=True,
+        service=_leadership_decide,
+        message=_decided_message,
+    ),
+    Action.CLOSE: _Step(
+        form=CommentForm,
+        label=gettext_lazy("Note (optional)"),
+        required=False,
+        service=_close,
+        message=gettext_lazy("The appeal is closed."),
+    ),
+    Action.WITHDRAW: _Step(
+        form=CommentForm,
+        label=gettext_lazy("Why you withdraw (optional)"),
+        required=False,
+        service=_withdraw,
+        message=gettext_lazy("Your appeal is withdrawn."),
+    ),
+}
+
+
+def _forms(appeal, user, bound_action=None, data=None, files=None):
+    """The forms of the steps this user may take now; the one just posted is bound to the request."""
+    actions = actions_for(appeal=appeal, user=user)
+    initial = {"expected_status": appeal.status}
+    forms = {}
+    for action, step in _STEPS.items():
+        if action in actions:
+            bound = (data, files) if action == bound_action else ()
+            forms[action] = step.make_form(appeal, *bound, initial=initial, prefix=action)
+    return forms
 
 
 def _needs_preview(action, form, appeal, posted_fingerprint):
@@ -155,51 +290,9 @@ def _needs_preview(action, form, appeal, posted_fingerprint):
 
 def _run(action, form, appeal, user, fingerprint=None):
     """Call the step's service; returns the success message."""
-    data = form.cleaned_data
-    expected = data["expected_status"]
-    if action == "assign":
-        services.appeal_assign(appeal=appeal, handler=data["handler"], by=user, expected_status=expected)
-        return _("The appeal is assigned.")
-    if action == "request_info":
-        services.appeal_request_information(appeal=appeal, by=user, question=data["comment"], expected_status=expected)
-        return _("Your question was sent to the appellant.")
-    if action == "reject":
-        services.appeal_reject(appeal=appeal, by=user, reason=data["comment"], expected_status=expected)
-        return _("The appeal is rejected.")
-    if action == "uphold":
-        appeal, versions = services.appeal_uphold(
-            appeal=appeal,
-            by=user,
-            justification=data["comment"],
-            adjustments=form.adjustments(),
-            expected_status=expected,
-            fingerprint=fingerprint,
-        )
-        return _upheld_message(appeal, versions)
-    if action == "escalate":
-        services.appeal_escalate(appeal=appeal, by=user, reason=data["comment"], expected_status=expected)
-        return _("The appeal was passed to the leadership group.")
-    if action == "leadership_decide":
-        adjustments = form.adjustments() if data["outcome"] == Outcome.UPHELD else []
-        appeal, versions = services.appeal_leadership_decide(
-            appeal=appeal,
-            by=user,
-            outcome=data["outcome"],
-            reason=data["comment"],
-            adjustments=adjustments,
-            expected_status=expected,
-            fingerprint=fingerprint,
-        )
-        if data["outcome"] == Outcome.UPHELD:
-            return _upheld_message(appeal, versions)
-        return _("The decision is recorded.")
-    if action == "close":
-        services.appeal_close(appeal=appeal, by=user, expected_status=expected)
-        return _("The appeal is closed.")
-    if action == "withdraw":
-        services.appeal_withdraw(appeal=appeal, by=user, comment=data["comment"], expected_status=expected)
-        return _("Your appeal is withdrawn.")
-    raise Http404
+    step = _STEPS[action]
+    posted = _Posted(appeal=appeal, user=user, form=form, fingerprint=fingerprint)
+    return step.success_message(posted, step.service(posted))
 
 
 @login_required
@@ -221,7 +314,7 @@ def appeal_detail(request, pk):
                         attachments=message_form.cleaned_data["attachments"],
                     )
                 except ValidationError as error:
-                    _add_errors(message_form, error)
+                    add_service_errors(message_form, error)
                 except AppealRefused as refused:
                     messages.error(request, refused.message)
                     return redirect("appeals:detail", pk=appeal.pk)
@@ -255,7 +348,7 @@ def appeal_detail(request, pk):
                 try:
                     text = _run(bound, form, appeal, request.user, fingerprint=request.POST.get("fingerprint"))
                 except ValidationError as error:
-                    _add_errors(form, error)
+                    add_service_errors(form, error)
                 except AppealRefused as refused:
                     # A stale page or another handler acting first: say so, change nothing.
                     messages.error(request, refused.message)

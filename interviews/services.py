@@ -46,7 +46,8 @@ def interviews_open(quarter) -> bool:
 
 
 def interviews_closed_reason(quarter) -> str:
-    """Why the quarter's interviews cannot change: closed (read-only; docs/regulation.md, "The quarter's life") or not yet published."""
+    """Why the quarter's interviews cannot change: closed (read-only; docs/regulation.md, "The quarter's life") or not
+    yet published."""
     if quarter.state == QuarterState.CLOSED:
         return _("The quarter %(quarter)s is closed: its interviews are read-only. Nothing was changed.") % {
             "quarter": quarter.code

@@ -18,17 +18,9 @@ from interviews.forms import (
 )
 from interviews.interviewers import may_interview
 from interviews.models import ImprovementItem, Interview
+from lawfirm_kpi.forms import add_service_errors
 from reviews.deadlines import interview_due_on
 from reviews.roles import require
-
-
-def _add_errors(form, error):
-    """Put a service's ValidationError next to the fields it names, the rest at the top of the form."""
-    if hasattr(error, "error_dict"):
-        for field, field_errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, field_errors)
-    else:
-        form.add_error(None, error)
 
 
 def _require_interviewer(user, quarter, staff):
@@ -66,7 +58,7 @@ def interview_schedule(request, pk):
                 place=form.cleaned_data["place"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The interview with %(name)s is scheduled.") % {"name": scorecard.staff})
             return redirect("interviews:team")
@@ -103,7 +95,7 @@ def interview_record(request, pk):
                 items=formset.items(),
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, _("The interview is recorded; %(name)s can now read it.") % {"name": interview.staff}

@@ -16,6 +16,7 @@ from documents.completeness import completeness_board
 from documents.pdf import render_pdf
 from documents.report import quarter_report
 from interviews.interviewers import designation_page, interviewer_designate
+from lawfirm_kpi.forms import add_service_errors
 from portal import quarter_selectors as selectors
 from portal.quarter_forms import AppealTermsForm, InterviewerDesignationForm
 from portal.quarter_selectors import assessed_people
@@ -88,7 +89,7 @@ def quarter_appeal_terms(request, code):
             if not hasattr(error, "error_dict"):  # published meanwhile: the form is gone from the page
                 messages.error(request, " ".join(error.messages))
                 return redirect("portal:quarter", code=quarter.code)
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -160,7 +161,7 @@ def interviewers(request, code):
                     reason=data["reason"],
                 )  # fmt: skip
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(
                     request,
@@ -219,21 +220,13 @@ def report(request, code):
             try:
                 quarter_report_summary_update(quarter=quarter, by=request.user, text=form.cleaned_data["text"])
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("The summary is saved."))
                 return redirect("portal:report", code=quarter.code)
         status = 400
     context = {"quarter": quarter, "report": quarter_report(quarter=quarter), "form": form, "may_write": may_write}
     return render(request, "reviews/report.html", context, status=status)
-
-
-def _add_errors(form, error):
-    if hasattr(error, "error_dict"):
-        for field, field_errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, field_errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 @organisers_only

@@ -10,6 +10,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from clients.forms import RECORD_FORMS
+from lawfirm_kpi.forms import add_service_errors
 from results import corrections as service
 from results.access import get_correction_for_user
 from results.forms import AdjustmentForm, CorrectionStartForm, DecisionCommentForm, RecordChoiceForm
@@ -24,14 +25,6 @@ def _quarter_or_404(code):
     except ValueError:
         raise Http404 from None
     return get_object_or_404(Quarter, year=year, number=number)
-
-
-def _add_errors(form, error):
-    if hasattr(error, "error_dict"):
-        for field, field_errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, field_errors)
-    else:
-        form.add_error(None, error)
 
 
 @require(lambda roles: roles.is_organiser)
@@ -52,7 +45,7 @@ def correction_list(request, code):
             except service.CorrectionRefused as refused:
                 messages.error(request, refused.message)
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 return redirect("results:correction", pk=correction.pk)
     corrections = (
@@ -128,7 +121,7 @@ def correction_detail(request, pk):
                 service.correction_adjustment_add(correction=correction, by=request.user, allowed_indicators=allowed,
                                                   **form.cleaned_data)  # fmt: skip
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
                 context["adjustment_form"] = form
                 return render(request, "results/correction_detail.html", context, status=400)
             messages.success(request, _("The points adjustment is added; the preview below includes it."))
@@ -169,7 +162,7 @@ def correction_detail(request, pk):
                 try:
                     service.correction_return(correction=correction, by=request.user, comment=data["comment"])
                 except ValidationError as error:
-                    _add_errors(form, error)
+                    add_service_errors(form, error)
                     context["decision_form"] = form
                     return render(request, "results/correction_detail.html", context, status=400)
                 messages.success(request, _("The correction is returned to the execution group with your comment."))
@@ -225,7 +218,7 @@ def correction_change(request, pk):
             )
         except ValidationError as error:
             if record_form is not None:
-                _add_errors(record_form, error)
+                add_service_errors(record_form, error)
                 record_form.is_valid()
             else:
                 messages.error(request, " ".join(error.messages))

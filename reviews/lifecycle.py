@@ -1,20 +1,19 @@
 """The quarter's life (docs/regulation.md, "The quarter's life"): the one table of allowed transitions, and the
-engine every service uses.
+engine every service uses (lawfirm_kpi.lifecycle, shared with appeals).
 
 scheme draft → scheme approved → collecting → scored ⟲ → submitted → approved → published → closed,
 and submitted → scored when the leadership group returns the results with comments.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db import models, transaction
+from django.db import models
 from django.dispatch import Signal
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from lawfirm_kpi import lifecycle
 from reviews.models import Quarter, QuarterEvent, QuarterState
 from reviews.roles import roles_of
 
@@ -64,13 +63,9 @@ class Actor(models.TextChoices):
     EXECUTION = "execution", gettext_lazy("Execution group")
 
 
-@dataclass(frozen=True)
-class Transition:
-    from_state: str
-    action: str
-    to_state: str
-    actor: str
-    comment_required: bool = False
+class Transition(lifecycle.Transition):
+    """One step of the quarter's life: from_state, action, to_state, the actor (a group), and whether it needs a
+    comment."""
 
     @property
     def label(self):
@@ -80,9 +75,8 @@ class Transition:
 
 S = QuarterState
 # THE table. Nothing else moves a quarter: every service goes through quarter_transition(), which looks here.
-TRANSITIONS = {
-    (t.from_state, t.action): t
-    for t in (
+TRANSITIONS = lifecycle.transition_table(
+    (
         Transition(S.SCHEME_DRAFT, Action.APPROVE_SCHEME, S.SCHEME_APPROVED, Actor.LEADERSHIP),
         Transition(S.SCHEME_APPROVED, Action.START_COLLECTING, S.COLLECTING, Actor.EXECUTION),
         Transition(S.COLLECTING, Action.SCORE, S.SCORED, Actor.EXECUTION),
@@ -93,21 +87,14 @@ TRANSITIONS = {
         Transition(S.APPROVED, Action.PUBLISH, S.PUBLISHED, Actor.EXECUTION),
         Transition(S.PUBLISHED, Action.CLOSE, S.CLOSED, Actor.EXECUTION),
     )
-}
+)
 
 # Once results are submitted, the execution group's drafts (evaluations, summary) are frozen.
 STATES_AFTER_SUBMISSION = frozenset({S.SUBMITTED, S.APPROVED, S.PUBLISHED, S.CLOSED})
 
 
-class TransitionRefused(Exception):
+class TransitionRefused(lifecycle.Refused):
     """The quarter may not make this step now; the message says why. Nothing was changed."""
-
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
-
-    def __str__(self):
-        return str(self.message)
 
 
 class StaleQuarter(TransitionRefused):
@@ -123,17 +110,53 @@ def actor_allows(user, actor) -> bool:
     return roles.is_leadership if actor == Actor.LEADERSHIP else roles.is_execution
 
 
-def actions_for(*, quarter, user) -> list[Transition]:
-    """The steps this user may take on the quarter in its current state (for the buttons on the quarter page)."""
-    return [
-        transition
-        for (state, _action), transition in TRANSITIONS.items()
-        if state == quarter.state and actor_allows(user, transition.actor)
-    ]
-
-
 def state_label(state) -> str:
     return str(QuarterState(state).label)
+
+
+class QuarterLife(lifecycle.Lifecycle):
+    """The quarter's life on the shared engine: this table, the quarter row, its QuarterEvent history."""
+
+    # The engine locks the quarter row for every step: without it two requests (a double click, or two members of a
+    # group acting at the same moment) would both read the old state, both pass the checks and both write a
+    # transition.
+    model = Quarter
+    state_field = "state"
+    transitions = TRANSITIONS
+    event_model = QuarterEvent
+    event_subject = "quarter"
+    refused = TransitionRefused
+    stale = StaleQuarter
+    forbidden = TransitionForbidden
+
+    def actor_allows(self, user, actor, quarter) -> bool:
+        # Every step of a quarter belongs to a group, and belonging does not depend on the quarter.
+        return actor_allows(user, actor)
+
+    def stale_message(self, locked):
+        return _(
+            "The quarter %(quarter)s is already “%(state)s”: the page you used was out of date. Nothing was changed."
+        ) % {"quarter": locked.code, "state": state_label(locked.state)}
+
+    def not_in_table_message(self, locked, action):
+        return _("A quarter that is “%(state)s” cannot take the step “%(action)s”. Nothing was changed.") % {
+            "state": state_label(locked.state),
+            "action": Action(action).label,
+        }
+
+    def forbidden_message(self, transition):
+        return _("Only members of the %(group)s may do this.") % {"group": Actor(transition.actor).label}
+
+    def comment_missing_message(self, transition):
+        return _("Please write a comment: it tells the execution group what to change.")
+
+
+quarter_life = QuarterLife()
+
+
+def actions_for(*, quarter, user) -> list[Transition]:
+    """The steps this user may take on the quarter in its current state (for the buttons on the quarter page)."""
+    return quarter_life.actions_for(row=quarter, user=user)
 
 
 def quarter_transition(
@@ -159,46 +182,12 @@ def quarter_transition(
     Raises TransitionRefused (a message for the user) or TransitionForbidden (the wrong group: 403).
     Returns the updated quarter; the instance passed in is refreshed too.
     """
-    comment = (comment or "").strip()
-    with transaction.atomic():
-        # Lock the quarter row: without it two requests (a double click, or two members of a group acting at the
-        # same moment) would both read the old state, both pass the checks and both write a transition.
-        locked = Quarter.objects.select_for_update().get(pk=quarter.pk)
-        if expected_state is not None and locked.state != expected_state:
-            raise StaleQuarter(
-                _(
-                    "The quarter %(quarter)s is already “%(state)s”: the page you used was out of date. "
-                    "Nothing was changed."
-                )
-                % {"quarter": locked.code, "state": state_label(locked.state)}
-            )
-        transition = TRANSITIONS.get((locked.state, action))
-        if transition is None:
-            raise TransitionRefused(
-                _("A quarter that is “%(state)s” cannot take the step “%(action)s”. Nothing was changed.")
-                % {"state": state_label(locked.state), "action": Action(action).label}
-            )
-        if not actor_allows(by, transition.actor):
-            raise TransitionForbidden(
-                _("Only members of the %(group)s may do this.") % {"group": Actor(transition.actor).label}
-            )
-        if transition.comment_required and not comment:
-            raise TransitionRefused(_("Please write a comment: it tells the execution group what to change."))
-        if guard is not None:
-            guard(locked)
-        from_state = locked.state
-        locked.state = transition.to_state
-        if effect is not None:
-            effect(locked)
-        locked.save()
-        QuarterEvent.objects.create(
-            quarter=locked,
-            from_state=from_state,
-            to_state=transition.to_state,
-            action=action,
-            by=by,
-            at=timezone.now(),
-            comment=comment,
-        )
-    quarter.refresh_from_db()
-    return locked
+    return quarter_life.move(
+        quarter,
+        action=action,
+        by=by,
+        comment=comment,
+        expected_state=expected_state,
+        guard=guard,
+        effect=effect,
+    )

@@ -22,7 +22,6 @@ SKIPPED_DIRS = {".venv", "venv", ".git", "node_modules", "locale", "__pycache__"
 SKIPPED_PATHS = {"static/vendor"}
 
 
-
 def _source_files():
     for directory, dirnames, filenames in os.walk(ROOT):
         relative_dir = Path(directory).relative_to(ROOT).as_posix()
