@@ -3,7 +3,7 @@
 After `seed_demo` the firm looks like a firm in its fourth quarter of using the product:
 - the three oldest completed quarters went the whole way (scheme approved, ratings given, scored, reported,
   approved by a second partner, published, interviews held and acknowledged, closed); the two latest of them
-  also had an appeal, one upheld with a corrected result and one rejected (demo_appeals.py);
+  also had an appeal, one upheld with a corrected result and one rejected (demo/appeals.py);
 - the latest completed quarter is collecting its data: the rating round is mostly answered, so the execution
   group can score it, write the report and submit it, and a partner can approve it;
 - the current quarter has a draft scheme copied from the last one, waiting for the leadership group.

@@ -25,6 +25,9 @@ logger = logging.getLogger(__name__)
 
 RENDER_TIME_LIMIT = settings.FEEDBACK_RENDER_TIME_LIMIT
 
+# The tasks keep the names they had when they lived in the notifications app: a queued message carries the
+# name, so one queued before an upgrade still finds its task after it.
+
 
 def feedback_sweep_now() -> int:
     """Queue again the documents a lost worker or message left behind, and the batch of a quarter whose batch

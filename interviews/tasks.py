@@ -6,6 +6,9 @@ from django.utils import timezone
 from notifications.reminders import reminders_send
 from notifications.tasks import REMINDER_OPTIONS
 
+# The tasks keep the names they had when they lived in the notifications app: a queued message carries the
+# name, so one queued before an upgrade still finds its task after it.
+
 
 @shared_task(name="notifications.interview_invitation", **REMINDER_OPTIONS)
 def interview_invitation(interview_id):
