@@ -15,6 +15,7 @@ from results import corrections as service
 from results.access import get_correction_for_user
 from results.forms import AdjustmentForm, CorrectionStartForm, DecisionCommentForm, RecordChoiceForm
 from results.models import Correction, CorrectionStatus
+from results.selectors import correction_applied_versions
 from reviews.models import Quarter, QuarterState, StaffProfile
 from reviews.roles import require, roles_of
 
@@ -63,11 +64,15 @@ def correction_list(request, code):
 
 def _page(request, correction, *, adjustment_form=None, decision_form=None):
     roles = roles_of(request.user)
-    preview, preview_error = None, None
-    try:
-        preview = service.correction_preview(correction)
-    except service.CorrectionRefused as refused:
-        preview_error = refused.message
+    preview, preview_error, applied = None, None, []
+    if correction.status == CorrectionStatus.APPLIED:
+        # Applied: the page shows the versions it made, not a preview recomputed from today's state.
+        applied = correction_applied_versions(correction)
+    else:
+        try:
+            preview = service.correction_preview(correction)
+        except service.CorrectionRefused as refused:
+            preview_error = refused.message
     draft = correction.status == CorrectionStatus.DRAFT
     can_prepare = roles.is_execution and draft and correction.quarter.state == QuarterState.PUBLISHED
     people = StaffProfile.objects.filter(
@@ -82,6 +87,7 @@ def _page(request, correction, *, adjustment_form=None, decision_form=None):
         "appeal": appeal,
         "preview": preview,
         "preview_error": preview_error,
+        "applied_versions": applied,
         "record_changes": list(correction.record_changes.all()),
         "adjustments": list(correction.adjustments.select_related("staff", "indicator", "created_by__profile")),
         "events": list(correction.events.select_related("by__profile")),

@@ -316,6 +316,14 @@ def test_the_correction_page_shows_the_preview_and_the_partner_approves_there(pu
     )
     assert "The correction is applied: 2 results have a new version." in response.content.decode()
     assert published.card(firm.lawyer).version == 2
+    # Afterwards the page lists what it changed: each person's old and new version, as applied
+    page = client_for(firm.executor).get(url).content.decode()
+    assert 'id="applied-versions"' in page and 'class="preview-row"' not in page
+    for person in (firm.lawyer, firm.colleague):
+        card = published.card(person)
+        assert card.staff.full_name in page
+        assert reverse("portal:scorecard", args=[card.pk]) in page
+    assert page.count("v1 → v2") == 2
 
 
 def test_the_uphold_form_shows_who_moves_before_it_is_confirmed(published, client_for):
