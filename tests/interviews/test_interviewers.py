@@ -19,7 +19,7 @@ from reviews.lifecycle import TransitionRefused
 from reviews.models import Position, QuarterEvent, QuarterState
 from tests.personas import make_person
 from tests.reviews.quarter_builders import aware, make_card, make_quarter
-from tests.reviews.test_interviews import record_form, schedule_form
+from tests.interviews.test_interviews import record_form, schedule_form
 
 S = QuarterState
 NOBODY_ONE = (
