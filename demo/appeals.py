@@ -16,8 +16,7 @@ from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 
 from appeals.models import Appeal, AppealEvent, AppealMessage, Outcome
-from demo.firm import EXECUTION_MEMBERS, STAFF
-from demo.quarters import _at
+from demo.firm import EXECUTION_MEMBERS, STAFF, at_hour
 from results.models import Correction, CorrectionAdjustment, CorrectionEvent, CorrectionStatus, Scorecard
 from reviews.models import Position
 
@@ -229,7 +228,7 @@ def demo_appeal_rejected(quarter, users, published_on):
 
 def _timetable_moment(outcome, action, published_on):
     days, hour = TIMETABLES[outcome][action]
-    return _at(published_on + datetime.timedelta(days=days), hour)
+    return at_hour(published_on + datetime.timedelta(days=days), hour)
 
 
 def demo_appeals_backdate(quarter, published_on):
@@ -239,7 +238,7 @@ def demo_appeals_backdate(quarter, published_on):
 
         def moment(action, timetable=timetable):
             days, hour = timetable[action]
-            return _at(published_on + datetime.timedelta(days=days), hour)
+            return at_hour(published_on + datetime.timedelta(days=days), hour)
 
         for event in appeal.events.all():
             AppealEvent.objects.filter(pk=event.pk).update(at=moment(event.action))

@@ -110,6 +110,11 @@ class Tier:
     in_time: float  # chance a complaint they handle is handled within 48 hours
 
 
+def at_hour(day, hour=10):
+    """A moment of the demo's timetable: the day at the hour, in the firm's zone (Asia/Shanghai)."""
+    return datetime.datetime.combine(day, datetime.time(hour), tzinfo=ZoneInfo(settings.TIME_ZONE))
+
+
 TIERS = {
     "A": Tier(new_clients=5.5, repeat=0.09, referral=0.35, satisfaction=4.65, complaints=0.08, in_time=0.95),
     "B": Tier(new_clients=3.2, repeat=0.06, referral=0.18, satisfaction=4.25, complaints=0.3, in_time=0.85),

@@ -14,15 +14,13 @@ not reach. Only the dates of past events are moved back to when they would have 
 import datetime
 import random
 from contextlib import contextmanager
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from demo.firm import STAFF, completed_quarters
+from demo.firm import STAFF, at_hour, completed_quarters
 from interviews.models import ImprovementItem, Interview
 from results.models import Scorecard
 from reviews.models import Quarter, QuarterEvent, QuarterState
@@ -43,10 +41,6 @@ STEP_DAYS = {
     "publish": 8,
     "close": 20,
 }
-
-
-def _at(day, hour=10):
-    return datetime.datetime.combine(day, datetime.time(hour), tzinfo=ZoneInfo(settings.TIME_ZONE))
 
 
 def _clamp(value):
@@ -71,7 +65,7 @@ def _answer_ratings(quarter, users, rng, *, share=1.0):
             assignment=assignment,
             by=assignment.rater.user,
             score=_clamp(rng.gauss(mean, 0.6)),
-            now=_at(quarter.ends_on + datetime.timedelta(days=1)),
+            now=at_hour(quarter.ends_on + datetime.timedelta(days=1)),
             today=quarter.ends_on,
         )
 
@@ -97,7 +91,7 @@ def _hold_interviews(quarter, published_on):
         superior = card.staff.superior
         if superior is None:
             continue
-        held = _at(published_on + datetime.timedelta(days=3), hour=15)
+        held = at_hour(published_on + datetime.timedelta(days=3), hour=15)
         interview = Interview.objects.create(
             quarter=quarter,
             staff=card.staff,
@@ -130,8 +124,8 @@ def _backdate(quarter, published_on):
     for event in quarter.events.all():
         days = STEP_DAYS.get(event.action)
         if days is not None:
-            QuarterEvent.objects.filter(pk=event.pk).update(at=_at(quarter.ends_on + datetime.timedelta(days=days)))
-    Quarter.objects.filter(pk=quarter.pk).update(published_at=_at(published_on))
+            QuarterEvent.objects.filter(pk=event.pk).update(at=at_hour(quarter.ends_on + datetime.timedelta(days=days)))
+    Quarter.objects.filter(pk=quarter.pk).update(published_at=at_hour(published_on))
     demo_appeals_backdate(quarter, published_on)
 
 
@@ -170,7 +164,7 @@ def _file_history_notifications(quarter, *, since):
     would otherwise count months-old notices as new)."""
     from notifications.models import Notification
 
-    closed = _at(quarter.ends_on + datetime.timedelta(days=STEP_DAYS["close"]))
+    closed = at_hour(quarter.ends_on + datetime.timedelta(days=STEP_DAYS["close"]))
     Notification.objects.filter(created_at__gte=since).update(created_at=closed, read_at=closed)
 
 
@@ -206,7 +200,9 @@ def _run_past_quarter(quarter, users, rng, appeal=None):
     steps.quarter_start_collecting(quarter=quarter, by=executor, today=quarter.ends_on + datetime.timedelta(days=1))
     rating_round = rating_round_open(quarter=quarter, by=executor, today=quarter.ends_on)
     _answer_ratings(quarter, users, rng)
-    rating_round_close(rating_round=rating_round, by=executor, now=_at(quarter.ends_on + datetime.timedelta(days=3)))
+    rating_round_close(
+        rating_round=rating_round, by=executor, now=at_hour(quarter.ends_on + datetime.timedelta(days=3))
+    )
     steps.quarter_score(quarter=quarter, by=executor)
     steps.quarter_report_summary_update(quarter=quarter, by=executor, text=_summary(quarter))
     steps.quarter_submit(quarter=quarter, by=executor, comment="考核结果及报告提交领导小组审核。")
@@ -218,7 +214,7 @@ def _run_past_quarter(quarter, users, rng, appeal=None):
     if appeal is not None:
         appeal(quarter, users, published_on)
     # Closing waits for the appeal window: publication and the closing day are those of the quarter's history.
-    Quarter.objects.filter(pk=quarter.pk).update(published_at=_at(published_on))
+    Quarter.objects.filter(pk=quarter.pk).update(published_at=at_hour(published_on))
     quarter.refresh_from_db()
     closed_on = quarter.ends_on + datetime.timedelta(days=STEP_DAYS["close"])
     steps.quarter_close(quarter=quarter, by=executor, comment="面谈均已完成，无待决申诉。", today=closed_on)
@@ -239,7 +235,7 @@ def _run_collecting_quarter(quarter, users, rng, today):
     for event in quarter.events.all():
         days = STEP_DAYS.get(event.action)
         if days is not None:
-            QuarterEvent.objects.filter(pk=event.pk).update(at=_at(quarter.ends_on + datetime.timedelta(days=days)))
+            QuarterEvent.objects.filter(pk=event.pk).update(at=at_hour(quarter.ends_on + datetime.timedelta(days=days)))
 
 
 def demo_quarters_run(*, today):

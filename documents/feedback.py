@@ -5,10 +5,8 @@ execution group's report (二.2) as PDFs: prepared once per scorecard version, r
 import base64
 import datetime
 import uuid
-from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -20,9 +18,7 @@ from django.utils.translation import gettext as _
 from documents import charts, pdf
 from documents.models import FeedbackDocument
 from documents.scorecards import scorecard_page
-from notifications.models import Notice
-from notifications.outbox import notices_retry
-from notifications.services import drain_after_commit, notice_write
+from notifications.services import notice_write
 from results.models import Scorecard
 from reviews.deadlines import appeal_window_ends_on, interview_due_on, local_date
 from reviews.models import Quarter
@@ -271,65 +267,6 @@ def feedback_document_failure(*, document_id: int, error: str, final: bool) -> F
             # (a successful retry sends the link later, under the document's own key).
             feedback_result_out_write(document_id=document.pk)
     return document
-
-
-def feedback_document_retry(*, document, by) -> FeedbackDocument:
-    """The execution group retries one failed document; the caller queues its render after the commit."""
-    from reviews.roles import roles_of
-
-    if not roles_of(by).is_execution:
-        raise PermissionDenied(_("Only the execution group retries documents."))
-    with transaction.atomic():
-        locked = FeedbackDocument.objects.select_for_update().get(pk=document.pk)
-        if locked.status != FeedbackDocument.Status.FAILED:
-            raise ValidationError(
-                _("Only a failed document can be retried; this one is “%(status)s”.")
-                % {"status": locked.get_status_display()}
-            )
-        locked.status = FeedbackDocument.Status.PENDING
-        locked.attempts = 0
-        locked.error = ""
-        locked.save(update_fields=["status", "attempts", "error"])
-        document_pk = locked.pk
-        transaction.on_commit(lambda: _queue_render(document_pk))
-    return locked
-
-
-@dataclass(frozen=True)
-class StuckRetried:
-    documents: int
-    notices: int
-
-
-def quarter_retry_stuck(*, quarter, by, now: datetime.datetime | None = None) -> StuckRetried:
-    """The execution group's "Retry what is stuck" on the quarter page: every failed or stuck document of the
-    quarter is rendered again, with a fresh count of attempts, and every undelivered notice about the quarter is
-    made due now. Nothing else changes; a document that is done or still within its time is left alone."""
-    from reviews.roles import roles_of
-
-    if not roles_of(by).is_execution:
-        raise PermissionDenied(_("Only the execution group retries what is stuck."))
-    now = now or timezone.now()
-    with transaction.atomic():
-        documents = FeedbackDocument.objects.filter(quarter=quarter).filter(
-            Q(status=FeedbackDocument.Status.FAILED) | feedback_stuck_q(now)
-        )
-        document_ids = list(documents.values_list("pk", flat=True))
-        # A conditional UPDATE: a document that finished meanwhile is no longer matched and stays done.
-        FeedbackDocument.objects.filter(pk__in=document_ids).exclude(status=FeedbackDocument.Status.DONE).update(
-            status=FeedbackDocument.Status.PENDING, attempts=0, error=""
-        )
-        notices = notices_retry(notices=Notice.objects.filter(quarter=quarter))
-        transaction.on_commit(lambda: [_queue_render(pk) for pk in document_ids])
-        if notices:
-            drain_after_commit()
-    return StuckRetried(documents=len(document_ids), notices=notices)
-
-
-def _queue_render(document_id):
-    from documents.tasks import feedback_render
-
-    feedback_render.delay(document_id)
 
 
 def feedback_result_out_write(*, document_id: int) -> bool:

@@ -7,8 +7,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from documents import selectors
-from documents.feedback import feedback_document_retry, quarter_retry_stuck
 from documents.models import FeedbackDocument
+from documents.retry import feedback_document_retry, quarter_retry_stuck
 from reviews.roles import require
 from reviews.selectors import get_quarter_or_404
 

@@ -7,4 +7,7 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self):
-        from notifications import receivers  # noqa: F401 — connects to staff_invitation_due
+        from notifications import (
+            receivers,  # noqa: F401 — connects to staff_invitation_due
+            reminder_tasks,  # noqa: F401 — the beat's reminder tasks (not autodiscovered)
+        )

@@ -9,10 +9,8 @@ from celery import shared_task
 from celery.signals import worker_ready
 from django.conf import settings
 from django.db import OperationalError
-from django.utils import timezone
 
 from notifications import outbox
-from notifications.reminders import reminders_send
 
 logger = logging.getLogger(__name__)
 
@@ -74,28 +72,3 @@ def on_worker_ready(**kwargs):
 
 
 # --- Reminders and invitations ----------------------------------------------------------------------------
-
-
-@shared_task(name="notifications.reminders_interviews", **REMINDER_OPTIONS)
-def reminders_interviews():
-    return reminders_send(rule="interviews", today=timezone.localdate())
-
-
-@shared_task(name="notifications.reminders_data_collection", **REMINDER_OPTIONS)
-def reminders_data_collection():
-    return reminders_send(rule="data_collection", today=timezone.localdate())
-
-
-@shared_task(name="notifications.reminders_results", **REMINDER_OPTIONS)
-def reminders_results():
-    return reminders_send(rule="results", today=timezone.localdate())
-
-
-@shared_task(name="notifications.reminders_ratings", **REMINDER_OPTIONS)
-def reminders_ratings():
-    return reminders_send(rule="ratings", today=timezone.localdate())
-
-
-@shared_task(name="notifications.reminders_appeals", **REMINDER_OPTIONS)
-def reminders_appeals():
-    return reminders_send(rule="appeals", today=timezone.localdate())

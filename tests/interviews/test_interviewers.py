@@ -17,9 +17,9 @@ from portal.quarter_services import quarter_close, quarter_publish
 from results.models import Scorecard
 from reviews.lifecycle import TransitionRefused
 from reviews.models import Position, QuarterEvent, QuarterState
+from tests.interviews.test_interviews import record_form, schedule_form
 from tests.personas import make_person
 from tests.reviews.quarter_builders import aware, make_card, make_quarter
-from tests.interviews.test_interviews import record_form, schedule_form
 
 S = QuarterState
 NOBODY_ONE = (

@@ -16,9 +16,9 @@ from documents.feedback import (
     feedback_document_render,
     feedback_quarters_missing_documents,
     feedback_stuck_documents,
-    quarter_retry_stuck,
 )
 from documents.models import FeedbackDocument
+from documents.retry import quarter_retry_stuck
 from notifications.models import Notice, Notification
 from notifications.outbox import outbox_drain
 from results.models import Scorecard

@@ -14,7 +14,7 @@ from django.utils import timezone
 from appeals import services as appeals
 from indicators.models import Indicator, RaterType, RatingAssignment, RatingRound
 from interviews.services import interview_schedule
-from notifications import tasks
+from notifications import reminder_tasks, tasks
 from notifications.models import Notice, Notification
 from results.models import Scorecard
 from reviews.models import EXECUTION_GROUP, Department, Position, QuarterState
@@ -23,11 +23,11 @@ from tests.reviews.scorecard_builders import LAWYER_LINES, make_quarter, make_sc
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 BEAT_TASKS = (
-    tasks.reminders_interviews,
-    tasks.reminders_data_collection,
-    tasks.reminders_results,
-    tasks.reminders_ratings,
-    tasks.reminders_appeals,
+    reminder_tasks.reminders_interviews,
+    reminder_tasks.reminders_data_collection,
+    reminder_tasks.reminders_results,
+    reminder_tasks.reminders_ratings,
+    reminder_tasks.reminders_appeals,
     tasks.outbox_drain,  # beat drains the outbox every minute; here after the reminders
 )
 
