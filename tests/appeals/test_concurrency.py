@@ -14,7 +14,7 @@ from django.utils import translation
 from appeals import services
 from appeals.lifecycle import AppealRefused
 from appeals.models import Appeal, AppealEvent
-from results.models import Scorecard
+from results.models import CorrectionStatus, Scorecard
 from tests.appeals.conftest import file_appeal, satisfaction, second_executor, under_review
 
 pytestmark = [
@@ -79,9 +79,13 @@ def test_two_handlers_deciding_at_once_one_wins(published):
     assert "already" in loser and "Nothing was changed" in loser
     appeal.refresh_from_db()
     assert AppealEvent.objects.filter(appeal=appeal, action__in=["reject", "uphold"]).count() == 1
-    # And the result matches the single decision
-    corrected = Scorecard.objects.filter(quarter=published.quarter, version__gt=1).count()
-    assert corrected == (2 if appeal.outcome == "upheld" else 0)
+    # And the result matches the single decision: a rejection corrects nothing; the uphold's +10 moves the colleague
+    # too, so its correction waits for a partner (regulation 二.1) and no version is made yet
+    assert not Scorecard.objects.filter(quarter=published.quarter, version__gt=1).exists()
+    if appeal.outcome == "upheld":
+        assert appeal.correction.status == CorrectionStatus.AWAITING_APPROVAL
+    else:
+        assert appeal.correction_id is None
 
 
 def test_two_filings_by_the_same_person_at_once_make_one_appeal(published):
