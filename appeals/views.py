@@ -195,6 +195,8 @@ class _Step:
     for_appeal: bool = False
     label: str = ""
     required: bool = True
+    # Whether the checked form upholds the appeal: its correction's preview is then confirmed first.
+    upholds: Callable[[Form], bool] | None = None
 
     def make_form(self, appeal, *args, **kwargs):
         if self.for_appeal:
@@ -231,6 +233,7 @@ _STEPS = {
         for_appeal=True,
         service=_uphold,
         message=lambda posted, result: _upheld_message(*result),
+        upholds=lambda form: True,
     ),
     Action.ESCALATE: _Step(
         form=CommentForm,
@@ -243,6 +246,7 @@ _STEPS = {
         for_appeal=True,
         service=_leadership_decide,
         message=_decided_message,
+        upholds=lambda form: form.cleaned_data["outcome"] == Outcome.UPHELD,
     ),
     Action.CLOSE: _Step(
         form=CommentForm,
@@ -278,9 +282,8 @@ def _needs_preview(action, form, appeal, posted_fingerprint):
 
     Regulation 二.1 and docs/results.md: before anyone confirms a correction, the page shows who moves and by how
     much; the confirmation carries the preview's fingerprint, so what is applied is what was read."""
-    if action not in ("uphold", "leadership_decide"):
-        return None
-    if action == "leadership_decide" and form.cleaned_data["outcome"] != Outcome.UPHELD:
+    upholds = _STEPS[action].upholds
+    if upholds is None or not upholds(form):
         return None
     preview = services.uphold_preview(appeal=appeal, adjustments=form.adjustments())
     if preview is None or posted_fingerprint == preview.fingerprint:
