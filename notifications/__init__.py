@@ -1,1 +1,1 @@
-"""In-app notifications, e-mail reminders and the written feedback documents (regulation 三.5)."""
+"""In-app notifications, the outbox of notices and the reminder registry (docs/operations.md, "Notices")."""
