@@ -211,6 +211,20 @@ def test_the_superior_records_strengths_weaknesses_plan_and_goals(firm, card, qu
     assert "新客户开拓积极" in page and "每周检查投诉台账" in page
 
 
+def test_the_person_reads_the_interview_as_theirs_with_the_superior(firm, card, quarter, client_for):
+    # Given a scheduled interview, read by the person and by the superior who holds it
+    interview = scheduled(firm, quarter)
+    url = reverse("interviews:interview", args=[interview.pk])
+    lawyer, superior = firm.lawyer.profile, firm.superior.profile
+    # Then the person's page names the superior, never the person as the one they meet
+    mine = english(client_for(firm.lawyer)).get(url).content.decode()
+    assert f"Your interview with {superior.full_name}" in mine
+    assert f"Interview with {lawyer.full_name}" not in mine
+    # And the superior's page names the person they interview
+    theirs = english(client_for(firm.superior)).get(url).content.decode()
+    assert f"Interview with {lawyer.full_name}" in theirs
+
+
 def test_a_record_without_any_improvement_item_is_refused(firm, card, quarter, client_for):
     interview = scheduled(firm, quarter)
     with time_machine.travel(local("2026-07-10 17:00"), tick=False):
