@@ -1,3 +1,5 @@
+"""The feedback batch's progress, retrying a document or whatever is stuck, and the private PDF downloads."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -13,8 +15,6 @@ from reviews.roles import require
 from reviews.selectors import get_quarter_or_404
 
 organisers_only = require(lambda roles: roles.is_organiser)
-
-
 execution_only = require(lambda roles: roles.is_execution)
 
 

@@ -1,4 +1,4 @@
-"""Notifications shown in the app, the outbox of notices (each let out once), and the feedback documents."""
+"""Notifications shown in the app and the outbox of notices (each let out once)."""
 
 from django.conf import settings
 from django.db import models

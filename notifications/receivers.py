@@ -1,4 +1,4 @@
-"""Hooks into the organisation. Notices are written inside the sender's
+"""Hooks into the organisation: the invitation to set a password. Notices are written inside the sender's
 transaction (they commit with the change that causes them); longer work is queued after the commit."""
 
 import hashlib

@@ -1,8 +1,8 @@
-"""Who must be reminded of what on a given day (the deadlines of regulation 三.1 and 三.5). Each rule returns
+"""Who must be reminded of what on a given day (the deadlines of regulation 三.1). Each rule returns
 Reminders; reminders_send() lets each one out through services.reminder_send, which refuses a second one for the
 same kind, object, recipient and day. `today` is always given by the caller (the tasks read timezone.localdate()).
-Rules about ratings and appeals live in their apps (indicators/reminders.py, appeals/reminders.py) and are
-registered here.
+The results rule lives here; the others live in their apps (indicators/reminders.py for ratings,
+interviews/reminders.py, appeals/reminders.py, portal/reminders.py for data collection) and are registered here.
 """
 
 import datetime

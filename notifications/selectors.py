@@ -1,4 +1,4 @@
-"""Reads behind the notification list, the bell, the batch's progress and the document downloads."""
+"""Reads behind the notification list, the bell and the outbox page."""
 
 from django.http import Http404
 

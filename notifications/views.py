@@ -1,5 +1,4 @@
-"""The notification list, the feedback batch's progress, retrying a document or whatever is stuck, the outbox,
-and the private PDF downloads."""
+"""The notification list and the outbox of notices, with its retry."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required

@@ -6,7 +6,6 @@ app_name = "portal"
 
 # The quarter's life (docs/regulation.md; regulation 二.1, 二.2): list, detail and steps, completeness, report,
 # evaluations, approval.
-
 urlpatterns = [
     path("quarters/", quarter_views.quarters, name="quarters"),
     path("quarters/<str:code>/", quarter_views.quarter_detail, name="quarter"),

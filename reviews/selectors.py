@@ -1,4 +1,4 @@
-"""Reads that feed the organisation's pages."""
+"""Reads that feed the organisation's pages, and a quarter looked up by its code (2026Q3)."""
 
 import datetime
 
