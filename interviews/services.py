@@ -1,4 +1,4 @@
-"""The feedback interview after publication (regulation 三.5): schedule, record, acknowledge, and who is late.
+"""The feedback interview after publication (regulation 三.5): schedule, record, acknowledge, follow the plan up.
 
 Regulation 三.5: the direct superior holds a face-to-face interview within one week of the result — strengths,
 weaknesses, an improvement plan agreed together, and the goals for the next period.
