@@ -8,8 +8,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from reviews.lifecycle import Setting
-from reviews.models import Quarter, QuarterEvent, QuarterState
+from reviews.models import Quarter, QuarterState
 from reviews.roles import roles_of
+from reviews.services import quarter_setting_record
 
 APPEAL_TERM_FIELDS = ("appeal_window_days", "appeal_decision_days")
 
@@ -49,14 +50,8 @@ def appeal_terms_record_change(*, quarter, by, before: dict, at=None):
             "appeal_decision_days": _("Appeal decision time: %(old)d → %(new)d days"),
         }
         comment = "; ".join(labels[field] % {"old": before[field], "new": getattr(quarter, field)} for field in changed)
-    return QuarterEvent.objects.create(
-        quarter=quarter,
-        from_state=quarter.state,
-        to_state=quarter.state,
-        action=Setting.APPEAL_TERMS,
-        by=by,
-        at=at or timezone.now(),
-        comment=comment,
+    return quarter_setting_record(
+        quarter=quarter, action=Setting.APPEAL_TERMS, by=by, at=at or timezone.now(), comment=comment
     )
 
 
