@@ -3,6 +3,7 @@
 Pure functions: plain numbers in, markup out; no JavaScript, no database, every text escaped.
 """
 
+import bisect
 import math
 from xml.sax.saxutils import escape, quoteattr
 
@@ -90,28 +91,54 @@ def histogram_svg(
     title=None,
     lo=None,
     hi=None,
+    edges=None,
+    over_top=False,
+    markers=(),
     x_label=None,
     y_label=None,
     color=PALETTE[0],
 ):
-    """A histogram of `values` in `bins` equal bins from lo to hi (defaults: the values' min and max).
+    """A histogram of `values` in `bins` equal bins from lo to hi (defaults: the values' min and max), or in the
+    bins between the ascending `edges` when given (then each bin is drawn as wide as the others, labelled by its
+    edges).
 
-    Values outside [lo, hi] are clamped into the first or last bin, so every person is counted once.
+    With `over_top` the values above the last edge get a bin of their own, labelled "100+" (for an edge of 100),
+    instead of stretching the scale; otherwise values outside the range are clamped into the first or last bin,
+    so every person is counted once. `markers` are (edge, label) pairs drawn as dashed lines at those edges (the
+    grade bands' floors).
     """
     numbers = [_num(v) for v in values if v is not None]
-    bins = max(1, int(bins))
-    if lo is None:
-        lo = math.floor(min(numbers)) if numbers else 0.0
-    if hi is None:
-        hi = math.ceil(max(numbers)) if numbers else 100.0
-    lo, hi = float(lo), float(hi)
-    if hi <= lo:
-        hi = lo + 1.0
-    span = (hi - lo) / bins
-    counts = [0] * bins
+    if edges is not None:
+        edges = sorted({float(edge) for edge in edges})
+        if len(edges) < 2:
+            edges = [edges[0] if edges else 0.0, (edges[0] if edges else 0.0) + 1.0]
+    else:
+        bins = max(1, int(bins))
+        if lo is None:
+            lo = math.floor(min(numbers)) if numbers else 0.0
+        if hi is None:
+            hi = math.ceil(max(numbers)) if numbers else 100.0
+        lo, hi = float(lo), float(hi)
+        if hi <= lo:
+            hi = lo + 1.0
+        edges = [lo + (hi - lo) * index / bins for index in range(bins)] + [hi]
+    top_edge = edges[-1]
+    ranges = [(edges[index], edges[index + 1]) for index in range(len(edges) - 1)]
+    counts = [0] * len(ranges)
+    over = 0
     for number in numbers:
-        index = int((number - lo) // span)
-        counts[min(max(index, 0), bins - 1)] += 1
+        if over_top and number > top_edge + 1e-9:
+            over += 1
+            continue
+        # A value on an inner edge belongs to the bin that starts there (a grade band's floor is in the band);
+        # the top edge itself is in the last bin.
+        index = bisect.bisect_right(edges, number) - 1
+        counts[min(max(index, 0), len(ranges) - 1)] += 1
+    labels = [f"{_fmt(low)}–{_fmt(high)}" for low, high in ranges]
+    if over_top:
+        counts.append(over)
+        labels.append(f"{_fmt(top_edge)}+")
+    bins = len(counts)
 
     description = title or _("Histogram")
     parts = _open(width, height, title, description)
@@ -133,19 +160,29 @@ def histogram_svg(
     for index, count in enumerate(counts):
         x = left + index * bar_w
         bar_h = plot_h * count / y_max
-        low_edge, high_edge = lo + index * span, lo + (index + 1) * span
         parts.append(
             f'<rect x="{x + 1:.1f}" y="{top + plot_h - bar_h:.1f}" width="{max(bar_w - 2, 1):.1f}" '
-            f'height="{bar_h:.1f}" fill="{color}"><title>{escape(_fmt(low_edge))}–{escape(_fmt(high_edge))}: '
-            f"{count}</title></rect>"
+            f'height="{bar_h:.1f}" fill="{color}"><title>{escape(labels[index])}: {count}</title></rect>'
         )
         if count:
             parts.append(_text(x + bar_w / 2, top + plot_h - bar_h - 3, count, size=10, anchor="middle"))
-    # Edge labels: every bin edge when there is room, else every other one.
+    # Edge labels: every bin edge when there is room, else every other one; the over-the-top bin is named.
     every = 1 if bar_w >= 28 else 2
-    for index in range(0, bins + 1, every):
+    for index in range(0, len(edges), every):
         x = left + index * bar_w
-        parts.append(_text(x, top + plot_h + 14, _fmt(lo + index * span), size=10, anchor="middle", fill=AXIS))
+        parts.append(_text(x, top + plot_h + 14, _fmt(edges[index]), size=10, anchor="middle", fill=AXIS))
+    if over_top:
+        x = left + (bins - 0.5) * bar_w
+        parts.append(_text(x, top + plot_h + 14, labels[-1], size=10, anchor="middle", fill=AXIS))
+    for edge, label in markers:
+        if float(edge) not in edges:
+            continue
+        x = left + edges.index(float(edge)) * bar_w
+        parts.append(
+            f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{top + plot_h}" stroke="{AXIS}" '
+            f'stroke-dasharray="3 3" class="band-floor"/>'
+        )
+        parts.append(_text(x + 3, top + 10, label, size=10, fill=AXIS))
     parts.append(f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="{AXIS}"/>')
     if x_label:
         parts.append(_text(left + plot_w / 2, height - 6, x_label, size=11, anchor="middle", fill=AXIS))

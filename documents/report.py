@@ -128,7 +128,7 @@ def quarter_report(*, quarter) -> dict:
         "average": _round(overall),
         "highest": totals[0] if totals else None,
         "lowest": totals[-1] if totals else None,
-        "histogram": histogram(totals),
+        "histogram": histogram(totals, bands=grade_band_floors(quarter, cards)),
         "by_department": by_department,
         "by_position": by_position,
         "by_category": by_category,
@@ -173,16 +173,41 @@ def _category_averages(quarter, cards, count):
     ]
 
 
-def histogram(totals, *, bins=10):
-    """The distribution of totals as an SVG drawing (the same picture on the page and in the PDF)."""
+HISTOGRAM_STEP = Decimal(10)
+FULL_MARKS = Decimal(100)
+
+
+def grade_band_floors(quarter, cards) -> list[tuple[Decimal, str]]:
+    """(floor, label) of the grade bands the quarter's results were graded with, highest first: the bands of the
+    scorecards' schemes, else of the quarter's approved scheme (results not computed yet)."""
+    from indicators.models import GradeBand, Scheme
+
+    bands = GradeBand.objects.filter(scheme__in=cards.values("scheme_id"))
+    if not bands.exists():
+        bands = GradeBand.objects.filter(scheme__quarter=quarter, scheme__status=Scheme.Status.APPROVED)
+    english = get_language_is_english()
+    floors = {}
+    for band in bands.order_by("-min_total"):
+        floors.setdefault(band.min_total, band.label_en if english else band.label_zh)
+    return sorted(floors.items(), reverse=True)
+
+
+def histogram(totals, *, bands=()):
+    """The distribution of totals as an SVG drawing (the same picture on the page and in the PDF).
+
+    The bins are ten points wide from 0 to 100 and also break at every grade band's floor, so a bar never mixes
+    two grades; totals above 100 (bonus caps, regulation 三.4) get a "100+" bin of their own rather than
+    stretching the scale.
+    """
     from documents.charts import histogram_svg
 
-    top = max([Decimal(100), *totals]) if totals else Decimal(100)
+    edges = {HISTOGRAM_STEP * index for index in range(11)}
+    edges |= {floor for floor, _label in bands if 0 < floor < FULL_MARKS}
     return histogram_svg(
         totals,
-        bins=bins,
-        lo=0,
-        hi=float(top),
+        edges=sorted(edges),
+        over_top=any(total > FULL_MARKS for total in totals),
+        markers=[(floor, label) for floor, label in bands if 0 < floor < FULL_MARKS],
         title=_("Distribution of totals"),
         x_label=_("Total points"),
         y_label=_("People"),

@@ -104,3 +104,35 @@ def test_pdfs_take_the_chart_at_its_own_size():
     assert "height:auto" in svg  # the web page lets it shrink with the window
     pdf_svg = parse(for_pdf(svg))  # WeasyPrint letterboxed it with that style
     assert "style" not in pdf_svg.attrib and pdf_svg.get("width") and pdf_svg.get("height")
+
+
+def _bars(root):
+    """(label, count) of each bar, from its tooltip."""
+    bars = [node for node in root.iter(f"{SVG}rect") if node.find(f"{SVG}title") is not None]
+    return [tuple(bar.find(f"{SVG}title").text.rsplit(": ", 1)) for bar in bars]
+
+
+def test_a_histogram_on_given_edges_puts_a_floor_in_the_bin_that_starts_there():
+    # Given a grade band starting at 85 between the ten-point edges
+    edges = [0, 60, 80, 85, 90, 100]
+    root = parse(histogram_svg([Decimal("84.99"), 85, 89, 90, 100], edges=edges))
+    # Then 85 is counted with 85–90, not with 80–85, and 100 in the last bin
+    assert _bars(root) == [("0–60", "0"), ("60–80", "0"), ("80–85", "1"), ("85–90", "2"), ("90–100", "2")]
+
+
+def test_totals_above_the_top_edge_get_their_own_bin_instead_of_stretching_the_scale():
+    # Given one total above full marks (a bonus cap)
+    root = parse(histogram_svg([55, 95, 100, Decimal("100.4")], edges=range(0, 101, 10), over_top=True))
+    bars = _bars(root)
+    # Then the ten bins keep their round edges and the last bin is "100+" with the one total above 100
+    assert [label for label, _count in bars[:10]] == [f"{low}–{low + 10}" for low in range(0, 100, 10)]
+    assert bars[-1] == ("100+", "1")
+    assert bars[-2] == ("90–100", "2")
+    labels = texts(root)
+    assert "100+" in labels and "100.4" not in labels and "20.1" not in labels
+
+
+def test_grade_band_floors_are_marked_with_the_grade_s_name():
+    root = parse(histogram_svg([70], edges=range(0, 101, 10), markers=[(90, "优秀"), (60, "合格")]))
+    assert len([line for line in root.iter(f"{SVG}line") if line.get("class") == "band-floor"]) == 2
+    assert {"优秀", "合格"} <= set(texts(root))

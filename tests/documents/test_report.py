@@ -231,3 +231,48 @@ def test_a_firm_without_results_yet_gets_an_empty_report(firm):
     make_person("nobody", "无名", "lawyer", firm.litigation)
     report = quarter_report(quarter=quarter)
     assert report["count"] == 0 and report["average"] is None and report["top"] == []
+
+
+def _histogram_bars(svg):
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(svg)  # noqa: S314 — our own markup
+    svg_ns = "{http://www.w3.org/2000/svg}"
+    return [
+        tuple(node.find(f"{svg_ns}title").text.rsplit(": ", 1))
+        for node in root.iter(f"{svg_ns}rect")
+        if node.find(f"{svg_ns}title") is not None
+    ]
+
+
+def test_the_report_histogram_breaks_at_the_grade_bands_and_shows_totals_above_100_apart(results, firm):
+    # Given a bonus pushes one more person above full marks, and the scheme's pass band starts at 65
+    from indicators.models import GradeBand
+
+    make_card(results, firm.partner, D("100.4"), rank=8, ranked_count=8)
+    scheme = Scorecard.objects.filter(quarter=results).first().scheme
+    GradeBand.objects.filter(scheme=scheme, min_total=60).update(min_total=65)
+    # When the report is drawn
+    with translation.override("en"):
+        bars = _histogram_bars(quarter_report(quarter=results)["histogram"])
+    # Then the bins keep round edges, break at 65, and the 100.4 is alone in "100+"
+    labels = [label for label, _count in bars]
+    assert labels[:7] == ["0–10", "10–20", "20–30", "30–40", "40–50", "50–60", "60–65"]
+    assert "65–70" in labels and labels[-1] == "100+"
+    counts = dict(bars)
+    assert counts["100+"] == "1" and counts["90–100"] == "1"  # the lawyer's 92
+    assert (counts["50–60"], counts["60–65"], counts["65–70"]) == ("1", "1", "1")  # 58; 61 below the band; 65
+
+
+def test_without_totals_above_100_there_is_no_100_plus_bin(results):
+    bars = _histogram_bars(quarter_report(quarter=results)["histogram"])
+    assert [label for label, _count in bars][-1] == "90–100"
+
+
+def test_the_department_and_position_tables_have_column_headers(results, firm, client_for):
+    text = client_for(firm.partner).get(reverse("portal:report_body", args=[results.code])).content.decode()
+    # The page is in the firm's language (Chinese)
+    for table, first in (("by-department", "部门"), ("by-position", "岗位")):
+        head = re.search(rf'id="{table}">\s*<thead>(.*?)</thead>', text, re.S)
+        assert head, table
+        assert re.findall(r"<th[^>]*>(.*?)</th>", head.group(1)) == [first, "人员", "平均分"]
