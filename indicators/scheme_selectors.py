@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from clients.models import ChangeRecord
-from indicators.models import Indicator, RaterType, Scheme
+from indicators.models import Indicator, RaterType, RatingAssignment, Scheme
 from indicators.schemes import scheme_problems
 from reviews.models import Position, Quarter, StaffProfile
 from reviews.roles import roles_of
@@ -110,16 +110,32 @@ def whatif_baseline(*, scheme):
     return None
 
 
+def quarter_has_data(quarter) -> bool:
+    """Whether any department record or rating falls in the quarter: a what-if on an empty quarter shows nothing."""
+    from clients.models import Complaint, Contract, RevenueEntry, SatisfactionSurvey
+
+    days = (quarter.starts_on, quarter.ends_on)
+    return (
+        Contract.objects.filter(signed_on__range=days).exists()
+        or RevenueEntry.objects.filter(received_on__range=days).exists()
+        or SatisfactionSurvey.objects.filter(surveyed_on__range=days).exists()
+        or Complaint.objects.filter(received_at__date__range=days).exists()
+        or RatingAssignment.objects.filter(round__quarter=quarter, score__isnull=False).exists()
+    )
+
+
 def whatif_data_quarters(*, scheme, today=None):
-    """Quarters whose data the draft can be tried on: the scheme's own and every quarter already begun."""
+    """Quarters whose data the draft can be tried on (the scheme's own and every quarter already begun), and the
+    one the preview opens on: the scheme's quarter if it has data, else the latest begun quarter that has some
+    (else the scheme's quarter all the same). Returns (quarters, default, default_has_data)."""
     today = today or timezone.localdate()
     quarters = [q for q in Quarter.objects.order_by("-year", "-number") if q.starts_on <= today or q == scheme.quarter]
-    default = (
-        scheme.quarter
-        if scheme.quarter.starts_on <= today
-        else next((q for q in quarters if q.starts_on <= today), scheme.quarter)
-    )
-    return quarters, default
+    if quarter_has_data(scheme.quarter):
+        return quarters, scheme.quarter, True
+    for quarter in quarters:
+        if quarter != scheme.quarter and quarter.starts_on <= today and quarter_has_data(quarter):
+            return quarters, quarter, True
+    return quarters, scheme.quarter, False
 
 
 def _bucket(total):

@@ -218,6 +218,16 @@ def scheme_new_version(request, pk):
     return redirect("indicators:scheme_detail", pk=draft.pk)
 
 
+def _whatif_data_choice(scheme, on_quarter, *, chosen, has_data):
+    """Which sentence explains the quarter of data: chosen by the reader, the scheme's own, the latest with data,
+    or the scheme's own although nothing has been recorded for it yet."""
+    if chosen:
+        return "chosen"
+    if not has_data:
+        return "none"
+    return "own" if on_quarter == scheme.quarter else "latest"
+
+
 @require(_is_organiser)
 def scheme_whatif(request, pk):
     scheme = scheme_selectors.get_scheme_for_user(request.user, pk)
@@ -228,11 +238,13 @@ def scheme_whatif(request, pk):
             % {"status": scheme.get_status_display().lower()},
         )
         return redirect("indicators:scheme_detail", pk=scheme.pk)
-    quarters, default = scheme_selectors.whatif_data_quarters(scheme=scheme)
+    quarters, default, default_has_data = scheme_selectors.whatif_data_quarters(scheme=scheme)
     form = scheme_forms.WhatIfForm(request.GET or None, quarters=quarters)
     on_quarter = default
+    chosen = False
     if form.is_bound and form.is_valid() and form.cleaned_data.get("on"):
         on_quarter = form.quarters[form.cleaned_data["on"]]
+        chosen = True
     elif not form.is_bound:
         form = scheme_forms.WhatIfForm(initial={"on": default.code}, quarters=quarters)
     baseline = scheme_selectors.whatif_baseline(scheme=scheme)
@@ -240,6 +252,8 @@ def scheme_whatif(request, pk):
         "scheme": scheme,
         "form": form,
         "on_quarter": on_quarter,
+        # Why the preview uses this quarter's data, said above the figures.
+        "data_choice": _whatif_data_choice(scheme, on_quarter, chosen=chosen, has_data=default_has_data),
         "baseline": baseline,
         **scheme_selectors.whatif(scheme=scheme, on_quarter=on_quarter, baseline=baseline),
     }

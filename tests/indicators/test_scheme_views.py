@@ -476,3 +476,37 @@ def test_what_if_is_for_the_execution_and_leadership_groups_only(firm, browser, 
 def test_what_if_of_an_approved_scheme_sends_back_to_it(firm, browser, approved):
     page = browser(firm.executor).get(url("what-if", approved), follow=True)
     assert "What-if previews a draft" in page.content.decode()
+
+
+@time_machine.travel(datetime.datetime(2026, 11, 5, 9, 0, tzinfo=datetime.UTC), tick=False)
+def test_what_if_of_the_unfinished_quarter_without_data_opens_on_the_last_quarter_with_data(
+    firm, browser, approved, q3_data
+):
+    # Given Q4 has begun but nothing is recorded for it yet, while Q3 has data
+    q4 = Quarter.objects.create(year=2026, number=4)
+    draft = scheme_start_for_quarter(quarter=q4, by=firm.executor)
+    # When the preview opens without a choice
+    text = browser(firm.partner).get(url("what-if", draft)).content.decode()
+    # Then it uses Q3's data and says why
+    assert "Uses the data of 2026Q3, the latest quarter with data: 2026Q4, the quarter this scheme is for" in text
+    assert '<option value="2026Q3" selected>' in text and "Everyone's results on the 2026Q3 data" in text
+
+
+@time_machine.travel(datetime.datetime(2026, 11, 5, 9, 0, tzinfo=datetime.UTC), tick=False)
+def test_what_if_opens_on_the_scheme_s_own_quarter_once_it_has_data(firm, browser, approved, q3_data):
+    q4 = Quarter.objects.create(year=2026, number=4)
+    draft = scheme_start_for_quarter(quarter=q4, by=firm.executor)
+    client = Client.objects.create(code="C40", name="客户40", kind=Client.Kind.ORGANISATION)
+    _contract("H40", client, firm.lawyer.profile, datetime.date(2026, 10, 20))
+    text = browser(firm.partner).get(url("what-if", draft)).content.decode()
+    assert "Uses the data of 2026Q4, the quarter this scheme is for." in text
+    assert '<option value="2026Q4" selected>' in text
+    # A quarter the reader picks is named as their choice
+    text = browser(firm.partner).get(url("what-if", draft) + "?on=2026Q3").content.decode()
+    assert "Uses the data of 2026Q3, the quarter you chose." in text
+
+
+@time_machine.travel(datetime.datetime(2026, 11, 5, 9, 0, tzinfo=datetime.UTC), tick=False)
+def test_what_if_says_when_no_quarter_has_data(firm, browser, draft):
+    text = browser(firm.executor).get(url("what-if", draft)).content.decode()
+    assert "No quarter has data yet: the preview uses 2026Q3" in text
