@@ -310,6 +310,20 @@ class DecisionForm(forms.Form):
         return data
 
 
+# What the approval page is about in each state of the quarter: no results yet, computed but not submitted,
+# waiting for the leadership group's decision, approved but not published, published.
+APPROVAL_PHASES = {
+    QuarterState.SCHEME_DRAFT: "no_results",
+    QuarterState.SCHEME_APPROVED: "no_results",
+    QuarterState.COLLECTING: "no_results",
+    QuarterState.SCORED: "scored",
+    QuarterState.SUBMITTED: "submitted",
+    QuarterState.APPROVED: "approved",
+    QuarterState.PUBLISHED: "published",
+    QuarterState.CLOSED: "published",
+}
+
+
 @leadership_only
 def approval(request, code):
     """The leadership group's page for a submitted quarter: the report's figures, the ranked table, the decision."""
@@ -339,6 +353,7 @@ def approval(request, code):
     context = {
         "quarter": quarter,
         "form": form,
+        "phase": APPROVAL_PHASES[quarter.state],
         "may_decide": quarter.state == QuarterState.SUBMITTED,
         # Results computed with a superseded scheme version cannot be approved: said before the table.
         "stale_drafts": stale.before_approving if (stale := stale_drafts(quarter)) else None,

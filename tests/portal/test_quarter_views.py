@@ -261,3 +261,53 @@ def test_the_approval_page_loads_the_full_report_after_itself(firm, client_for):
     assert f'data-fragment="{body_url}"' in page and "js/fragments.js" in page
     body = client.get(body_url).content.decode()
     assert 'id="report-overview"' in body and "<svg" in body and "<html" not in body
+
+
+@pytest.mark.parametrize("state", [S.SCHEME_DRAFT, S.SCHEME_APPROVED, S.COLLECTING])
+def test_before_results_exist_the_approval_page_explains_and_draws_no_chart(firm, client_for, state):
+    quarter = make_quarter(2026, 3, state=state)
+    text = client_for(firm.partner).get(reverse("portal:approval", args=[quarter.code])).content.decode()
+    assert "<title>Results of 2026Q3: not computed yet" in text
+    assert "The results of 2026Q3 have not been computed yet" in text
+    assert "for approval" not in text
+    # No empty chart, table or decision form
+    assert "full-report-body" not in text and "ranked-table" not in text and "Send the decision" not in text
+
+
+def test_the_approval_page_of_submitted_results_asks_for_a_decision(firm, client_for, submitted):
+    submitted.submitted_at = aware(2026, 10, 9, 10)
+    submitted.save()
+    text = client_for(firm.partner).get(reverse("portal:approval", args=[submitted.code])).content.decode()
+    assert "<h1>Approve the results of 2026Q3" in text
+    assert "submitted the results of 2026Q3 on" in text and "Send the decision" in text
+
+
+def test_the_approval_page_of_scored_results_says_they_are_not_submitted_yet(firm, client_for):
+    quarter = make_quarter(2026, 3, state=S.SCORED)
+    make_card(quarter, firm.lawyer, 92)
+    text = client_for(firm.partner).get(reverse("portal:approval", args=[quarter.code])).content.decode()
+    assert "<h1>Results of 2026Q3: computed, not yet submitted" in text
+    assert "not yet submitted them" in text and "ranked-table" in text and "Send the decision" not in text
+
+
+def test_the_approval_page_follows_the_quarter_to_approval_and_publication(firm, client_for, submitted):
+    client = client_for(firm.partner)
+    url = reverse("portal:approval", args=[submitted.code])
+    client.post(url, {"decision": "approve", "comment": "OK", "expected_state": "submitted"})
+    text = client.get(url).content.decode()
+    assert "<h1>Approved results of 2026Q3" in text and "approved the results of 2026Q3 on" in text
+    assert "Approve the results" not in text
+    submitted.refresh_from_db()
+    submitted.state = S.PUBLISHED
+    submitted.published_at = submitted.approved_at
+    submitted.save()
+    text = client.get(url).content.decode()
+    assert "<h1>Published results of 2026Q3" in text and "and published on" in text
+    assert "ranked-table" in text
+
+
+def test_the_approval_page_title_reads_as_chinese(firm, client_for, submitted):
+    client = client_for(firm.partner)
+    client.cookies["django_language"] = "zh-hans"
+    text = client.get(reverse("portal:approval", args=[submitted.code])).content.decode()
+    assert "<h1>审批2026Q3考核结果" in text
