@@ -135,6 +135,13 @@ class BaseSchemePositionFormSet(forms.BaseFormSet):
 SchemePositionFormSet = forms.formset_factory(SchemeItemForm, formset=BaseSchemePositionFormSet, extra=0)
 
 
+def _trimmed(value):
+    """A stored decimal as the field shows it: 4.2, not 4.2000 (the column keeps four decimals)."""
+    if isinstance(value, Decimal):
+        return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+    return value
+
+
 def position_formset(*, scheme, position, indicators, data=None):
     """The formset for one position, filled from the scheme's current items."""
     items = {item.indicator_id: item for item in scheme.items.filter(position=position)}
@@ -155,7 +162,9 @@ def position_formset(*, scheme, position, indicators, data=None):
             )
             continue
         row = {"applies": True}
-        row.update({field: getattr(item, field) for field in SchemeItemForm.base_fields if field != "applies"})
+        row.update(
+            {field: _trimmed(getattr(item, field)) for field in SchemeItemForm.base_fields if field != "applies"}
+        )
         for rater_type, weight in (item.rater_weights or {}).items():
             row[RATER_WEIGHT_PREFIX + rater_type] = Decimal(str(weight))
         initial.append(row)
@@ -222,7 +231,7 @@ GradeBandFormSet = forms.formset_factory(GradeBandForm, formset=BaseGradeBandFor
 
 def grade_band_formset(*, scheme, data=None):
     initial = [
-        {"min_total": band.min_total, "label_zh": band.label_zh, "label_en": band.label_en}
+        {"min_total": _trimmed(band.min_total), "label_zh": band.label_zh, "label_en": band.label_en}
         for band in scheme.grade_bands.order_by("min_total")
     ]
     return GradeBandFormSet(data, initial=initial, prefix="bands")

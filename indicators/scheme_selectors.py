@@ -7,9 +7,11 @@ from django.contrib.contenttypes.models import ContentType
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from clients.models import ChangeRecord
-from indicators.models import Indicator, RaterType, RatingAssignment, Scheme
+from indicators.models import Indicator, RaterType, RatingAssignment, Scheme, SchemeItem
+from indicators.numbers import plain_number
 from indicators.schemes import scheme_problems
 from reviews.models import Position, Quarter, StaffProfile
 from reviews.roles import roles_of
@@ -17,6 +19,7 @@ from reviews.roles import roles_of
 # Only approved schemes (current or replaced) are public: people must know how they are assessed.
 PUBLIC_STATUSES = (Scheme.Status.APPROVED, Scheme.Status.SUPERSEDED)
 HISTOGRAM_WIDTH = Decimal("10")
+HUNDRED = Decimal("100")
 HISTOGRAM_BUCKETS = 10  # 0–10 … 90–100, plus one for totals above 100 (bonus caps)
 
 
@@ -62,6 +65,33 @@ def _unit_of(indicator):
     return "%" if indicator.unit == "%" else ""
 
 
+def rule_text(item) -> str:
+    """A computed indicator's rule in words. A relative step is a share of the target value, not percentage points
+    (scoring.ItemRule.step_size: |target| × step ÷ 100), so the words give that share and what it comes to."""
+    percent = item.indicator.unit == "%"
+    values = {"points": plain_number(item.points_per_step), "step": plain_number(item.step)}
+    if item.step_mode == SchemeItem.StepMode.RELATIVE:
+        values["size"] = plain_number(abs(item.target) * item.step / HUNDRED)
+        if percent:
+            return (
+                _(
+                    "± %(points)s points for every %(step)s%% of the target value by which the result is above or "
+                    "below it (%(size)s percentage points)"
+                )
+                % values
+            )
+        return (
+            _(
+                "± %(points)s points for every %(step)s%% of the target value by which the result is above or "
+                "below it (%(size)s)"
+            )
+            % values
+        )
+    if percent:
+        return _("± %(points)s points for every %(step)s percentage points above or below the target") % values
+    return _("± %(points)s points for every %(step)s above or below the target") % values
+
+
 def scheme_layout(*, scheme, user):
     """The scheme as the detail page shows it: items per position with their weight total, bands, parameters."""
     roles = roles_of(user)
@@ -72,6 +102,7 @@ def scheme_layout(*, scheme, user):
         rows = [item for item in items if item.position == value]
         for item in rows:
             item.unit_suffix = _unit_of(item.indicator)
+            item.rule_text = rule_text(item) if item.indicator.kind == Indicator.Kind.COMPUTED else ""
             item.rater_weight_list = [
                 (rater_labels.get(key, key), weight) for key, weight in sorted((item.rater_weights or {}).items())
             ]

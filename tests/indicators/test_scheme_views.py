@@ -510,3 +510,35 @@ def test_what_if_opens_on_the_scheme_s_own_quarter_once_it_has_data(firm, browse
 def test_what_if_says_when_no_quarter_has_data(firm, browser, draft):
     text = browser(firm.executor).get(url("what-if", draft)).content.decode()
     assert "No quarter has data yet: the preview uses 2026Q3" in text
+
+
+# --- Numbers and rules in words ---
+
+
+def _computed_item(scheme, *, percent):
+    items = SchemeItem.objects.filter(scheme=scheme, indicator__kind=Indicator.Kind.COMPUTED).select_related("indicator")
+    return next(item for item in items if (item.indicator.unit == "%") == percent)
+
+
+def test_targets_and_steps_show_without_trailing_zeros_and_the_relative_step_says_what_it_comes_to(
+    firm, browser, draft
+):
+    # Given a target of 4.2 with absolute steps of 0.1, and a relative step of 10 % on a target of 20 %
+    plain = _computed_item(draft, percent=False)
+    SchemeItem.objects.filter(pk=plain.pk).update(
+        target=Decimal("4.2"), step=Decimal("0.1"), step_mode=SchemeItem.StepMode.ABSOLUTE
+    )
+    share = _computed_item(draft, percent=True)
+    SchemeItem.objects.filter(pk=share.pk).update(
+        target=Decimal("20"), step=Decimal("10"), step_mode=SchemeItem.StepMode.RELATIVE
+    )
+    text = browser(firm.executor).get(url("", draft)[:-1]).content.decode()
+    assert "4.2000" not in text and "0.1000" not in text and ".00<" not in text
+    assert ">4.2<" in text and "for every 0.1 above or below the target" in text
+    assert "for every 10% of the target value by which the result is above or below it (2 percentage points)" in text
+    # In Chinese too: a share of the target, and what it comes to in percentage points
+    text = browser(firm.executor, "zh-hans").get(url("", draft)[:-1]).content.decode()
+    assert "实际值每偏离目标值的10%（即2个百分点），加减" in text
+    # And the edit form shows the same numbers
+    form = browser(firm.executor).get(url("items", draft, plain.position)).content.decode()
+    assert 'value="4.2"' in form and 'value="0.1"' in form and "4.2000" not in form

@@ -1,0 +1,16 @@
+"""Numbers of a scheme as people write them: 4.2, not 4.2000 (the database keeps four decimals)."""
+
+from decimal import Decimal, InvalidOperation
+
+
+def plain_number(value) -> str:
+    """The value without trailing zeros and with thousands separators: 4.2000 → "4.2", 500000 → "500,000"."""
+    if value is None or value == "":
+        return ""
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return str(value)
+    # normalize() alone would write 10 as 1E+1.
+    number = number.quantize(Decimal(1)) if number == number.to_integral_value() else number.normalize()
+    return f"{number:,f}"
