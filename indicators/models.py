@@ -8,7 +8,9 @@ from django.db.models import F, Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from reviews.models import Position, Quarter, StaffProfile
+from reviews.models import Position, Quarter, QuarterState, StaffProfile
+
+RESULTS_SUBMITTED_STATES = (QuarterState.SUBMITTED, QuarterState.APPROVED, QuarterState.PUBLISHED, QuarterState.CLOSED)
 
 
 def _in_language(zh, en):
@@ -198,6 +200,11 @@ class RatingRound(models.Model):
     def is_open_on(self, day):
         """Raters may still answer on this day: not closed, and the closing date not yet passed."""
         return self.closed_at is None and (self.closes_on is None or day <= self.closes_on)
+
+    @property
+    def closed_with_submission(self):
+        """Closed, and the quarter's results have gone to the leadership group (regulation 二.2)."""
+        return self.closed_at is not None and self.quarter.state in RESULTS_SUBMITTED_STATES
 
 
 class RaterType(models.TextChoices):

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from indicators.models import Indicator, RaterType, RatingAssignment, RatingRound
 from indicators.ratings import QUARTER_STATES_CLOSED_TO_RATING, rating_scale_for
-from reviews.models import Quarter, StaffProfile
+from reviews.models import Quarter, QuarterState, StaffProfile
 
 # Regulation 三.4 (多角度评价) has colleagues rate each other. What they gave reaches the ratee (averages by kind of
 # rater, their comments) only when at least this many colleagues rated the line, so that no colleague's score can be
@@ -116,6 +116,21 @@ def ratings_todo(*, user):
     for entry in rounds.values():
         entry["answered"] = sum(1 for a in entry["assignments"] if a.score is not None)
     return list(rounds.values())
+
+
+def rounds_closed_with_submission(*, user):
+    """Rounds this user rated in that closed when their quarter's results went for approval, while the quarter is
+    not yet closed: the to-do page says why nothing is asked of them any more."""
+    return list(
+        RatingRound.objects.filter(
+            closed_at__isnull=False,
+            quarter__state__in=[QuarterState.SUBMITTED, QuarterState.APPROVED, QuarterState.PUBLISHED],
+            assignments__rater__user_id=user.pk,
+        )
+        .distinct()
+        .select_related("quarter")
+        .order_by("-closed_at")
+    )
 
 
 def _two_places(value):

@@ -131,7 +131,8 @@ def ratings_todo(request):
             )
             for assignment in entry["assignments"]
         ]
-    return render(request, "indicators/rating_todo.html", {"rounds": rounds})
+    context = {"rounds": rounds, "closed_rounds": selectors.rounds_closed_with_submission(user=request.user)}
+    return render(request, "indicators/rating_todo.html", context)
 
 
 @login_required

@@ -5,8 +5,15 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from indicators.models import Indicator, RaterType, RatingAssignment, RatingRound, Scheme
-from reviews.models import Department, DepartmentKind, Quarter, QuarterState, StaffProfile
+from indicators.models import (
+    RESULTS_SUBMITTED_STATES,
+    Indicator,
+    RaterType,
+    RatingAssignment,
+    RatingRound,
+    Scheme,
+)
+from reviews.models import Department, DepartmentKind, Quarter, StaffProfile
 from reviews.roles import roles_of
 
 DEFAULT_RATING_SCALE = 5
@@ -15,12 +22,7 @@ COLLABORATION = "collaboration"
 # Departments whose clerks work with everyone and so rate cross-department collaboration (regulation 三.3).
 DATA_DEPARTMENT_KINDS = (DepartmentKind.BUSINESS, DepartmentKind.ADMINISTRATIVE, DepartmentKind.FINANCE)
 # Once the leadership group has the results, the inputs are frozen: no new round.
-QUARTER_STATES_CLOSED_TO_RATING = (
-    QuarterState.SUBMITTED,
-    QuarterState.APPROVED,
-    QuarterState.PUBLISHED,
-    QuarterState.CLOSED,
-)
+QUARTER_STATES_CLOSED_TO_RATING = RESULTS_SUBMITTED_STATES
 MAX_PEERS_PER_PERSON = 20
 
 
@@ -53,7 +55,7 @@ def _refuse_own_raters(ratee, by):
 
 
 def _require_open(rating_round, *, today):
-    if not rating_round.is_open_on(today):
+    if not rating_round.is_open_on(today) or rating_round.quarter.state in QUARTER_STATES_CLOSED_TO_RATING:
         raise ValidationError(_("The rating round for %(quarter)s is closed.") % {"quarter": rating_round.quarter})
 
 
@@ -258,3 +260,19 @@ def rating_round_close(*, rating_round, by, now=None) -> RatingRound:
         locked.closed_by = by
         locked.save(update_fields=["closed_at", "closed_by"])
     return locked
+
+
+def rating_round_close_on_submission(*, quarter, by, now=None) -> RatingRound | None:
+    """Close the quarter's rating round, if still open, as its results go to the leadership group: from then on
+    the inputs are frozen (QUARTER_STATES_CLOSED_TO_RATING), so a later score would change nothing. Runs inside
+    the submission's transaction; returns the round it closed, or None."""
+    _require_execution(by)
+    with transaction.atomic():
+        # Locked like rating_give locks it: a score being saved now lands before the close or is refused after it.
+        rating_round = RatingRound.objects.select_for_update().filter(quarter=quarter, closed_at__isnull=True).first()
+        if rating_round is None:
+            return None
+        rating_round.closed_at = now or timezone.now()
+        rating_round.closed_by = by
+        rating_round.save(update_fields=["closed_at", "closed_by"])
+    return rating_round

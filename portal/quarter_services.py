@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from indicators.ratings import rating_round_close_on_submission
 from interviews.interviewers import interviewers_of, people_without_interviewer
 from interviews.models import Interview
 from results.corrections import open_corrections
@@ -191,6 +192,8 @@ def quarter_submit(*, quarter, by, comment="", expected_state=None):
         locked.submitted_by = by
         locked.submitted_at = timezone.now()
         drafts_fill_evaluations(quarter=locked)
+        # The leadership group decides on these results: the ratings behind them close with the submission.
+        rating_round_close_on_submission(quarter=locked, by=by, now=locked.submitted_at)
 
     return quarter_transition(
         quarter=quarter,

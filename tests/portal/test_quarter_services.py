@@ -131,3 +131,67 @@ def test_no_scheme_version_is_approved_once_the_results_are_approved(firm, score
         scheme_approve(scheme=version_2, by=firm.partner)
     version_2.refresh_from_db()
     assert version_2.status == Scheme.Status.DRAFT
+
+
+# --- The rating round closes with the submission ---
+
+
+@pytest.fixture
+def rated_and_scored(firm):
+    """2026Q3 with its rating round open (nobody has answered yet), then scored."""
+    from indicators.ratings import rating_round_open
+
+    quarter = make_quarter(state=S.COLLECTING, report_summary="A steady quarter.")
+    approved_scheme(quarter, by=firm.partner)
+    rating_round_open(quarter=quarter, by=firm.executor)
+    quarter_score(quarter=quarter, by=firm.executor)
+    return quarter
+
+
+def test_submitting_the_results_closes_the_rating_round_and_records_who_and_when(firm, rated_and_scored):
+    from portal.home import home_tasks
+
+    rating_round = rated_and_scored.rating_round
+    assert rating_round.closed_at is None
+    assert any(task["title"] == "Rate your colleagues" for task in home_tasks(user=firm.lawyer))
+    # When the execution group submits the results
+    quarter_submit(quarter=rated_and_scored, by=firm.executor, expected_state=S.SCORED)
+    # Then the round is closed at the submission's moment, by the submitter
+    rated_and_scored.refresh_from_db()
+    rating_round.refresh_from_db()
+    assert (rating_round.closed_at, rating_round.closed_by) == (rated_and_scored.submitted_at, firm.executor)
+    # And the raters' home pages stop asking
+    assert not any(task["title"] == "Rate your colleagues" for task in home_tasks(user=firm.lawyer))
+
+
+def test_after_submission_a_rating_is_refused_and_the_rating_pages_say_why(firm, rated_and_scored, client_for):
+    from django.core.exceptions import ValidationError
+
+    from indicators.ratings import rating_give
+
+    assignment = rated_and_scored.rating_round.assignments.filter(rater=firm.lawyer.profile).first()
+    quarter_submit(quarter=rated_and_scored, by=firm.executor, expected_state=S.SCORED)
+    with pytest.raises(ValidationError):
+        rating_give(assignment=assignment, by=firm.lawyer, score=4)
+    assignment.refresh_from_db()
+    assert assignment.score is None
+    client = client_for(firm.lawyer)
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("indicators:rating_give", args=[assignment.pk])).content.decode()
+    assert "The ratings of 2026Q3 closed on" in page and "the results have been submitted for approval" in page
+    assert 'type="submit"' not in page.split('id="rating-round-closed', 1)[1].split("</main>", 1)[0]
+    todo = client.get(reverse("indicators:ratings_todo")).content.decode()
+    assert "the results have been submitted for approval" in todo and "You have no ratings to give right now." in todo
+    # A score posted anyway changes nothing
+    client.post(reverse("indicators:rating_give", args=[assignment.pk]), {f"a{assignment.pk}-score": "4"})
+    assignment.refresh_from_db()
+    assert assignment.score is None
+
+
+def test_in_chinese_the_rating_page_says_the_ratings_closed_with_the_submission(firm, rated_and_scored, client_for):
+    assignment = rated_and_scored.rating_round.assignments.filter(rater=firm.lawyer.profile).first()
+    quarter_submit(quarter=rated_and_scored, by=firm.executor, expected_state=S.SCORED)
+    client = client_for(firm.lawyer)
+    client.cookies["django_language"] = "zh-hans"
+    page = client.get(reverse("indicators:rating_give", args=[assignment.pk])).content.decode()
+    assert "2026Q3的评分已于" in page and "截止，结果已提交审批" in page
