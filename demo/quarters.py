@@ -191,11 +191,12 @@ def _render_demo_feedback(quarter):
 
 def _run_past_quarter(quarter, users, rng, appeal=None):
     from indicators.ratings import rating_round_close, rating_round_open
-    from indicators.schemes import scheme_approve, scheme_start_for_quarter
+    from indicators.schemes import scheme_approve, scheme_start_for_quarter, scheme_submit
     from portal import quarter_services as steps
 
     executor, partner, second_partner = users["executor"], users["partner"], users["lizhiming"]
     scheme = scheme_start_for_quarter(quarter=quarter, by=executor)
+    scheme_submit(scheme=scheme, by=executor)
     scheme_approve(scheme=scheme, by=partner, comment="同意本季度考核方案。")
     steps.quarter_start_collecting(quarter=quarter, by=executor, today=quarter.ends_on + datetime.timedelta(days=1))
     rating_round = rating_round_open(quarter=quarter, by=executor, today=quarter.ends_on)
@@ -223,11 +224,12 @@ def _run_past_quarter(quarter, users, rng, appeal=None):
 
 def _run_collecting_quarter(quarter, users, rng, today):
     from indicators.ratings import rating_round_open
-    from indicators.schemes import scheme_approve, scheme_start_for_quarter
+    from indicators.schemes import scheme_approve, scheme_start_for_quarter, scheme_submit
     from portal import quarter_services as steps
 
     executor, partner = users["executor"], users["partner"]
     scheme = scheme_start_for_quarter(quarter=quarter, by=executor)
+    scheme_submit(scheme=scheme, by=executor)
     scheme_approve(scheme=scheme, by=partner, comment="同意本季度考核方案。")
     steps.quarter_start_collecting(quarter=quarter, by=executor, today=today)
     rating_round_open(quarter=quarter, by=executor, today=today)

@@ -67,6 +67,8 @@ class Scheme(models.Model):
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
+        # Regulation 二.1/二.2: handed to the leadership group, frozen until it approves or returns it.
+        SUBMITTED = "submitted", _("Submitted for approval")
         APPROVED = "approved", _("Approved")
         SUPERSEDED = "superseded", _("Superseded")
 
@@ -87,6 +89,16 @@ class Scheme(models.Model):
     )
     approved_at = models.DateTimeField(null=True, blank=True)
     approval_comment = models.TextField(blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    # The leadership group's last return: what the execution group must change before submitting again.
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    returned_at = models.DateTimeField(null=True, blank=True)
+    return_comment = models.TextField(blank=True)
     superseded_at = models.DateTimeField(null=True, blank=True)
     # The scheme this one was copied from (the previous quarter's, or the version it replaces).
     based_on = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
@@ -99,9 +111,9 @@ class Scheme(models.Model):
             models.UniqueConstraint(
                 fields=["quarter"], condition=Q(status="approved"), name="scheme_one_approved_per_quarter"
             ),
-            # One change at a time: a second draft of the same quarter would fork the scheme.
+            # One change at a time: a second draft (or submitted draft) of the same quarter would fork the scheme.
             models.UniqueConstraint(
-                fields=["quarter"], condition=Q(status="draft"), name="scheme_one_draft_per_quarter"
+                fields=["quarter"], condition=Q(status__in=["draft", "submitted"]), name="scheme_one_draft_per_quarter"
             ),
         ]
 
@@ -110,8 +122,34 @@ class Scheme(models.Model):
 
     @property
     def is_editable(self):
-        """Only drafts change; an approved scheme is frozen and changed by a new version."""
+        """Only drafts change; a submitted one waits for the decision, an approved one is changed by a new version."""
         return self.status == self.Status.DRAFT
+
+    @property
+    def is_pending(self):
+        """Not yet decided: a draft, or submitted and waiting for the leadership group."""
+        return self.status in (self.Status.DRAFT, self.Status.SUBMITTED)
+
+
+class SchemeEvent(models.Model):
+    """One step of a scheme version's review: submitted, returned with comments, approved (who, when, why)."""
+
+    class Action(models.TextChoices):
+        SUBMIT = "submit", _("Submitted for approval")
+        RETURN = "return", _("Returned with comments")
+        APPROVE = "approve", _("Approved")
+
+    scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=10, choices=Action.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["scheme", "at", "id"]
+
+    def __str__(self):
+        return f"{self.scheme} {self.action} {self.at:%Y-%m-%d %H:%M}"
 
 
 class SchemeItem(models.Model):

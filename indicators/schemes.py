@@ -1,4 +1,5 @@
-"""Writes of the quarterly scheme: start it from the last approved one, edit the draft, approve, version.
+"""Writes of the quarterly scheme: start it from the last approved one, edit the draft, submit it, approve it or
+return it with comments, version.
 
 Regulation 二.1–二.2: the execution group drafts the scheme, the leadership group approves it. An approved
 scheme is frozen; a change is a new version (a draft copy) that replaces it only once it is approved too.
@@ -15,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from clients.audit import change_record_create
 from clients.models import ChangeRecord
-from indicators.models import GradeBand, Indicator, RaterType, Scheme, SchemeItem
+from indicators.models import GradeBand, Indicator, RaterType, Scheme, SchemeEvent, SchemeItem
 from reviews.lifecycle import Action, quarter_transition
 from reviews.models import Position, Quarter, QuarterState
 from reviews.roles import roles_of
@@ -175,9 +176,19 @@ def _edited(scheme, by, *, changed):
         scheme.save(update_fields=["last_edited_by"])
 
 
-def _refuse_own_scheme(scheme, by):
-    # Regulation 二.1/二.2 (one group drafts, the other approves) and principle 一.3: four eyes on every scheme.
-    if by.pk in (scheme.created_by_id, scheme.last_edited_by_id):
+def _refuse_own_scheme(scheme, by, *, returning=False):
+    # Regulation 二.1/二.2 (one group drafts, the other approves) and principle 一.3: four eyes on every scheme;
+    # nobody decides on their own work, neither to approve it nor to send it back.
+    if by.pk in (scheme.created_by_id, scheme.last_edited_by_id, scheme.submitted_by_id):
+        if returning:
+            raise SchemeStateError(
+                _(
+                    "You drafted, last edited or submitted version %(version)s of the %(quarter)s scheme, so you "
+                    "cannot return it: another member of the leadership group decides on it (regulation 二.1, four "
+                    "eyes). Nothing was changed."
+                )
+                % {"version": scheme.version, "quarter": scheme.quarter}
+            )
         raise SchemeStateError(
             _(
                 "You drafted or last edited version %(version)s of the %(quarter)s scheme, so you cannot approve "
@@ -185,6 +196,10 @@ def _refuse_own_scheme(scheme, by):
             )
             % {"version": scheme.version, "quarter": scheme.quarter}
         )
+
+
+def _event(*, scheme, action, by, at, comment=""):
+    SchemeEvent.objects.create(scheme=scheme, action=action, by=by, at=at, comment=comment)
 
 
 # --- Writes ---
@@ -358,6 +373,77 @@ def scheme_parameters_update(*, scheme, parameters, note, by) -> Scheme:
     return scheme
 
 
+def scheme_submit(*, scheme, by, comment="") -> Scheme:
+    """The execution group hands a valid draft to the leadership group (regulation 二.2); it is frozen until the
+    leadership group approves it or returns it with comments."""
+    _require_execution(by)
+    with transaction.atomic():
+        quarter = Quarter.objects.select_for_update().get(pk=scheme.quarter_id)
+        locked = _locked_draft(scheme)
+        if quarter.state in QUARTER_STATES_CLOSED_TO_NEW_VERSIONS:
+            raise SchemeStateError(
+                _("The %(quarter)s results are already %(state)s; its scheme can no longer change.")
+                % {"quarter": quarter, "state": quarter.get_state_display().lower()}
+            )
+        scheme_validate(scheme=locked)
+        now = timezone.now()
+        locked.status = Scheme.Status.SUBMITTED
+        locked.submitted_by = by
+        locked.submitted_at = now
+        locked.save(update_fields=["status", "submitted_by", "submitted_at"])
+        _event(scheme=locked, action=SchemeEvent.Action.SUBMIT, by=by, at=now, comment=comment.strip())
+    return locked
+
+
+def _locked_submitted(scheme, *, returning=False):
+    """The quarter's and the scheme's rows, locked, if the scheme waits for a decision; SchemeStateError if not."""
+    # Lock the quarter first, then the scheme: two partners deciding at once (or one clicking twice) queue here,
+    # and the second finds the scheme already decided instead of deciding it again.
+    quarter = Quarter.objects.select_for_update().get(pk=scheme.quarter_id)
+    locked = Scheme.objects.select_for_update().get(pk=scheme.pk)
+    if locked.status == Scheme.Status.DRAFT:
+        values = {"version": locked.version, "quarter": locked.quarter}
+        if returning:
+            raise SchemeStateError(
+                _(
+                    "Version %(version)s of the %(quarter)s scheme has not been submitted for approval, so there is "
+                    "nothing to return; nothing was changed."
+                )
+                % values
+            )
+        raise SchemeStateError(
+            _(
+                "Version %(version)s of the %(quarter)s scheme has not been submitted for approval yet, so it "
+                "cannot be approved; nothing was changed."
+            )
+            % values
+        )
+    if locked.status != Scheme.Status.SUBMITTED:
+        raise SchemeStateError(_already_decided_message(locked))
+    return quarter, locked
+
+
+def scheme_return(*, scheme, by, comment) -> Scheme:
+    """The leadership group sends a submitted scheme back to the execution group with what must change; it is a
+    draft again, editable, and is submitted anew (regulation 二.1)."""
+    if not roles_of(by).is_leadership:
+        raise PermissionDenied(_("Only the leadership group returns schemes."))
+    comment = (comment or "").strip()
+    if not comment:
+        raise ValidationError({"comment": _("Write what the execution group should change.")})
+    with transaction.atomic():
+        _quarter, locked = _locked_submitted(scheme, returning=True)
+        _refuse_own_scheme(locked, by, returning=True)
+        now = timezone.now()
+        locked.status = Scheme.Status.DRAFT
+        locked.returned_by = by
+        locked.returned_at = now
+        locked.return_comment = comment
+        locked.save(update_fields=["status", "returned_by", "returned_at", "return_comment"])
+        _event(scheme=locked, action=SchemeEvent.Action.RETURN, by=by, at=now, comment=comment)
+    return locked
+
+
 def _already_decided_message(scheme):
     if scheme.status == Scheme.Status.APPROVED and scheme.approved_at:
         approver = getattr(scheme.approved_by, "profile", None)
@@ -380,17 +466,12 @@ def _already_decided_message(scheme):
 
 
 def scheme_approve(*, scheme, by, comment="") -> Scheme:
-    """Leadership approves a valid draft; the version it replaces becomes superseded, and a quarter still
+    """Leadership approves a submitted, valid scheme; the version it replaces becomes superseded, and a quarter still
     waiting for its scheme moves on to 'scheme approved' (regulation 二.1: the leadership group approves)."""
     if not roles_of(by).is_leadership:
         raise PermissionDenied(_("Only the leadership group approves schemes."))
     with transaction.atomic():
-        # Lock the quarter first, then the scheme: two partners approving at once (or one clicking twice)
-        # queue here, and the second finds the scheme already approved instead of approving it again.
-        quarter = Quarter.objects.select_for_update().get(pk=scheme.quarter_id)
-        locked = Scheme.objects.select_for_update().get(pk=scheme.pk)
-        if locked.status != Scheme.Status.DRAFT:
-            raise SchemeStateError(_already_decided_message(locked))
+        quarter, locked = _locked_submitted(scheme)
         _refuse_own_scheme(locked, by)
         if quarter.state in QUARTER_STATES_CLOSED_TO_NEW_VERSIONS:
             # Approved results are never recomputed: a version approved now would leave them stale for good.
@@ -409,6 +490,7 @@ def scheme_approve(*, scheme, by, comment="") -> Scheme:
         locked.approved_at = now
         locked.approval_comment = comment.strip()
         locked.save(update_fields=["status", "approved_by", "approved_at", "approval_comment"])
+        _event(scheme=locked, action=SchemeEvent.Action.APPROVE, by=by, at=now, comment=locked.approval_comment)
         if quarter.state == QuarterState.SCHEME_DRAFT:
             # The quarter's one table of transitions records who approved, when and with what comment.
             quarter_transition(quarter=quarter, action=Action.APPROVE_SCHEME, by=by, comment=comment)
@@ -428,7 +510,7 @@ def scheme_new_version(*, scheme, by) -> Scheme:
                 _("The %(quarter)s results are already %(state)s; its scheme can no longer change.")
                 % {"quarter": quarter, "state": quarter.get_state_display().lower()}
             )
-        draft = quarter.schemes.filter(status=Scheme.Status.DRAFT).first()
+        draft = quarter.schemes.filter(status__in=[Scheme.Status.DRAFT, Scheme.Status.SUBMITTED]).first()
         if draft is not None:
             raise SchemeStateError(
                 _("Version %(version)s is already being drafted; edit it instead of starting another.")

@@ -24,7 +24,7 @@ from pypdf import PdfReader
 
 from appeals.models import Appeal
 from indicators.models import Indicator, Scheme
-from indicators.schemes import scheme_approve, scheme_start_for_quarter
+from indicators.schemes import scheme_approve, scheme_start_for_quarter, scheme_submit
 from interviews.models import Interview
 from portal.quarter_services import quarter_start_collecting
 from results.models import Scorecard
@@ -48,9 +48,11 @@ def collecting(demo_firm):
     quarter = next(q for q in Quarter.objects.order_by("-year", "-number") if q.ends_on < today)
     executor, partner = User.objects.get(username="executor"), User.objects.get(username="partner")
     if quarter.state == QuarterState.SCHEME_DRAFT:
-        scheme = quarter.schemes.filter(status=Scheme.Status.DRAFT).first() or scheme_start_for_quarter(
-            quarter=quarter, by=executor
-        )
+        scheme = quarter.schemes.filter(
+            status__in=[Scheme.Status.DRAFT, Scheme.Status.SUBMITTED]
+        ).first() or scheme_start_for_quarter(quarter=quarter, by=executor)
+        if scheme.status == Scheme.Status.DRAFT:
+            scheme_submit(scheme=scheme, by=executor)
         scheme_approve(scheme=scheme, by=partner)
         quarter.refresh_from_db()
     if quarter.state == QuarterState.SCHEME_APPROVED:

@@ -17,6 +17,7 @@ from indicators.schemes import (
     scheme_parameters_update,
     scheme_problems,
     scheme_start_for_quarter,
+    scheme_submit,
 )
 from reviews.models import Position, Quarter, QuarterState
 
@@ -58,6 +59,11 @@ def draft(firm, q3):
     return scheme_start_for_quarter(quarter=q3, by=firm.executor)
 
 
+def submit(scheme, firm):
+    """The execution group submits the draft: the leadership group decides only on a submitted scheme."""
+    return scheme_submit(scheme=scheme, by=firm.executor)
+
+
 def test_the_first_scheme_of_the_firm_starts_from_the_default(firm, draft):
     assert draft.status == Scheme.Status.DRAFT and draft.version == 1
     lawyer_weights = {item.indicator.code: item.weight for item in draft.items.filter(position=Position.LAWYER)}
@@ -79,7 +85,7 @@ def test_a_new_quarter_copies_the_last_approved_scheme_not_a_later_draft(firm, d
         items=lawyer_rows(draft, satisfaction={"target": Decimal("4.5")}),
         by=firm.executor,
     )
-    scheme_approve(scheme=draft, by=firm.partner)
+    scheme_approve(scheme=submit(draft, firm), by=firm.partner)
     # and a v2 draft of Q3 that nobody approved changes the target again
     v2 = scheme_new_version(scheme=draft, by=firm.executor)
     scheme_items_update(
@@ -201,7 +207,7 @@ def test_grade_bands_and_parameters_can_be_edited_in_a_draft(firm, draft):
 
 
 def test_leadership_approves_and_the_quarter_moves_to_scheme_approved(firm, draft, q3):
-    approved = scheme_approve(scheme=draft, by=firm.partner, comment="Agreed at the partners' meeting")
+    approved = scheme_approve(scheme=submit(draft, firm), by=firm.partner, comment="Agreed at the partners' meeting")
     approved.refresh_from_db()
     q3.refresh_from_db()
     assert approved.status == Scheme.Status.APPROVED
@@ -215,28 +221,42 @@ def test_leadership_approves_and_the_quarter_moves_to_scheme_approved(firm, draf
 
 
 def test_only_the_leadership_group_approves(firm, draft):
+    submit(draft, firm)
     for user in (firm.executor, firm.lawyer, firm.business_clerk):
         with pytest.raises(PermissionDenied):
             scheme_approve(scheme=draft, by=user)
     draft.refresh_from_db()
-    assert draft.status == Scheme.Status.DRAFT
+    assert draft.status == Scheme.Status.SUBMITTED
 
 
-def test_an_invalid_scheme_cannot_be_approved(firm, draft, q3):
+def test_an_invalid_scheme_cannot_be_submitted_nor_approved(firm, draft, q3):
+    weight = SchemeItem.objects.get(scheme=draft, position=Position.ASSISTANT, indicator__code="communication").weight
     # Given a weight broken behind the forms' back
     SchemeItem.objects.filter(scheme=draft, position=Position.ASSISTANT, indicator__code="communication").update(
         weight=Decimal("5")
     )
     with pytest.raises(ValidationError) as error:
-        scheme_approve(scheme=draft, by=firm.partner)
+        submit(draft, firm)
     assert "Assistant" in " ".join(error.value.messages)
     draft.refresh_from_db()
+    assert draft.status == Scheme.Status.DRAFT
+    # And one broken after its submission is not approved either
+    SchemeItem.objects.filter(scheme=draft, position=Position.ASSISTANT, indicator__code="communication").update(
+        weight=weight
+    )
+    submit(draft, firm)
+    SchemeItem.objects.filter(scheme=draft, position=Position.ASSISTANT, indicator__code="communication").update(
+        weight=Decimal("5")
+    )
+    with pytest.raises(ValidationError):
+        scheme_approve(scheme=draft, by=firm.partner)
+    draft.refresh_from_db()
     q3.refresh_from_db()
-    assert draft.status == Scheme.Status.DRAFT and q3.state == QuarterState.SCHEME_DRAFT
+    assert draft.status == Scheme.Status.SUBMITTED and q3.state == QuarterState.SCHEME_DRAFT
 
 
 def test_a_second_approval_says_so_and_changes_nothing(firm, draft):
-    first = scheme_approve(scheme=draft, by=firm.partner, comment="first")
+    first = scheme_approve(scheme=submit(draft, firm), by=firm.partner, comment="first")
     # When another partner (or the same, from a stale page) approves the same version again
     with pytest.raises(SchemeStateError) as error:
         scheme_approve(scheme=draft, by=firm.partner, comment="second")
@@ -246,7 +266,7 @@ def test_a_second_approval_says_so_and_changes_nothing(firm, draft):
 
 
 def test_an_approved_scheme_cannot_be_edited_through_the_services(firm, draft):
-    scheme_approve(scheme=draft, by=firm.partner)
+    scheme_approve(scheme=submit(draft, firm), by=firm.partner)
     rows = lawyer_rows(draft, satisfaction={"target": Decimal("4.8")})
     with pytest.raises(SchemeStateError):
         scheme_items_update(scheme=draft, position=Position.LAWYER, items=rows, by=firm.executor)
@@ -266,7 +286,7 @@ def test_an_approved_scheme_cannot_be_edited_through_the_services(firm, draft):
 
 
 def test_a_new_version_replaces_the_approved_one_only_when_approved(firm, draft, q3):
-    v1 = scheme_approve(scheme=draft, by=firm.partner)
+    v1 = scheme_approve(scheme=submit(draft, firm), by=firm.partner)
     # When the execution group makes a new version and changes it
     v2 = scheme_new_version(scheme=v1, by=firm.executor)
     assert (v2.version, v2.status, v2.based_on) == (2, Scheme.Status.DRAFT, v1)
@@ -283,7 +303,7 @@ def test_a_new_version_replaces_the_approved_one_only_when_approved(firm, draft,
     with pytest.raises(SchemeStateError):
         scheme_new_version(scheme=v1, by=firm.executor)
     # When leadership approves v2
-    scheme_approve(scheme=v2, by=firm.partner)
+    scheme_approve(scheme=submit(v2, firm), by=firm.partner)
     v1.refresh_from_db()
     v2.refresh_from_db()
     assert v1.status == Scheme.Status.SUPERSEDED and v1.superseded_at is not None
@@ -300,7 +320,7 @@ def test_a_draft_cannot_be_the_start_of_a_new_version(firm, draft):
 
 
 def test_no_new_version_once_the_quarter_results_are_published(firm, draft, q3):
-    scheme_approve(scheme=draft, by=firm.partner)
+    scheme_approve(scheme=submit(draft, firm), by=firm.partner)
     Quarter.objects.filter(pk=q3.pk).update(state=QuarterState.PUBLISHED)
     with pytest.raises(SchemeStateError) as error:
         scheme_new_version(scheme=draft, by=firm.executor)
@@ -309,10 +329,10 @@ def test_no_new_version_once_the_quarter_results_are_published(firm, draft, q3):
 
 
 def test_approving_a_new_version_later_in_the_quarter_leaves_the_state_alone(firm, draft, q3):
-    scheme_approve(scheme=draft, by=firm.partner)
+    scheme_approve(scheme=submit(draft, firm), by=firm.partner)
     Quarter.objects.filter(pk=q3.pk).update(state=QuarterState.COLLECTING)
     v2 = scheme_new_version(scheme=draft, by=firm.executor)
-    scheme_approve(scheme=v2, by=firm.partner)
+    scheme_approve(scheme=submit(v2, firm), by=firm.partner)
     q3.refresh_from_db()
     assert q3.state == QuarterState.COLLECTING
     assert list(q3.events.values_list("action", flat=True)) == ["approve_scheme"]  # only the first approval
@@ -332,7 +352,7 @@ def test_two_partners_approving_at_the_same_moment_approve_once(firm):
         pytest.skip("row locks need PostgreSQL; SQLite serialises writers anyway")
     # Given a draft, and a second partner
     quarter = Quarter.objects.create(year=2026, number=3)
-    draft = scheme_start_for_quarter(quarter=quarter, by=firm.executor)
+    draft = submit(scheme_start_for_quarter(quarter=quarter, by=firm.executor), firm)
     second = firm.superior
     second.groups.add(*firm.partner.groups.all())
     outcomes = []
@@ -375,6 +395,7 @@ def test_a_partner_who_also_edits_schemes_cannot_approve_their_own_edit(firm, dr
         note="Three quarters back",
         by=firm.partner,
     )
+    submit(draft, firm)
     # When they approve it, on the page and in the service
     browser = client_for(firm.partner)
     browser.cookies["django_language"] = "en"
@@ -387,7 +408,7 @@ def test_a_partner_who_also_edits_schemes_cannot_approve_their_own_edit(firm, dr
     with pytest.raises(SchemeStateError, match="four eyes"):
         scheme_approve(scheme=draft, by=firm.partner)
     draft.refresh_from_db()
-    assert (draft.status, draft.last_edited_by) == (Scheme.Status.DRAFT, firm.partner)
+    assert (draft.status, draft.last_edited_by) == (Scheme.Status.SUBMITTED, firm.partner)
     # Another leadership member may approve it
     other = make_person("partner2", "孟华", "lawyer", firm.litigation, assessed=False)
     other.groups.add(Group.objects.get(name="leadership"))
@@ -398,7 +419,88 @@ def test_the_drafter_cannot_approve_the_scheme_they_started(firm, q3):
     from django.contrib.auth.models import Group
 
     firm.partner.groups.add(Group.objects.get(name="execution"))
-    scheme = scheme_start_for_quarter(quarter=q3, by=firm.partner)
+    scheme = submit(scheme_start_for_quarter(quarter=q3, by=firm.partner), firm)
     with pytest.raises(SchemeStateError, match="drafted or last edited"):
         scheme_approve(scheme=scheme, by=firm.partner)
-    assert Scheme.objects.get(pk=scheme.pk).status == Scheme.Status.DRAFT
+    assert Scheme.objects.get(pk=scheme.pk).status == Scheme.Status.SUBMITTED
+
+
+# --- Submitted, returned with comments, submitted again ---
+
+
+def test_a_returned_scheme_goes_back_to_the_execution_group_with_the_comment_and_is_submitted_again(firm, draft, q3):
+    from indicators.models import SchemeEvent
+    from indicators.schemes import scheme_return
+
+    # Given the execution group submitted the draft: it is frozen
+    submit(draft, firm)
+    with pytest.raises(SchemeStateError, match="submitted for approval and can no longer be edited"):
+        scheme_items_update(scheme=draft, position=Position.LAWYER, items=lawyer_rows(draft), by=firm.executor)
+    # When a partner returns it with comments
+    returned = scheme_return(scheme=draft, by=firm.partner, comment="  Satisfaction target too low.  ")
+    # Then it is a draft again, with who, when and why recorded
+    assert returned.status == Scheme.Status.DRAFT
+    assert (returned.returned_by, returned.return_comment) == (firm.partner, "Satisfaction target too low.")
+    # And the execution group edits and submits it again, and another decision approves it
+    scheme_items_update(
+        scheme=draft,
+        position=Position.LAWYER,
+        items=lawyer_rows(draft, satisfaction={"target": Decimal("4.5")}),
+        by=firm.executor,
+    )
+    submit(draft, firm)
+    scheme_approve(scheme=draft, by=firm.partner, comment="Fine now.")
+    q3.refresh_from_db()
+    assert q3.state == QuarterState.SCHEME_APPROVED
+    history = [(event.action, event.by, event.comment) for event in SchemeEvent.objects.filter(scheme=draft)]
+    assert history == [
+        ("submit", firm.executor, ""),
+        ("return", firm.partner, "Satisfaction target too low."),
+        ("submit", firm.executor, ""),
+        ("approve", firm.partner, "Fine now."),
+    ]
+
+
+def test_a_return_needs_a_comment_and_a_leadership_member_and_changes_nothing_otherwise(firm, draft):
+    from indicators.schemes import scheme_return
+
+    submit(draft, firm)
+    with pytest.raises(ValidationError) as error:
+        scheme_return(scheme=draft, by=firm.partner, comment="   ")
+    assert "Write what the execution group should change." in " ".join(error.value.messages)
+    for user in (firm.executor, firm.lawyer):
+        with pytest.raises(PermissionDenied):
+            scheme_return(scheme=draft, by=user, comment="No")
+    draft.refresh_from_db()
+    assert (draft.status, draft.returned_by, draft.return_comment) == (Scheme.Status.SUBMITTED, None, "")
+    assert not draft.events.filter(action="return").exists()
+
+
+def test_only_a_submitted_scheme_is_returned_or_approved(firm, draft):
+    from indicators.schemes import scheme_return
+
+    with pytest.raises(SchemeStateError, match="has not been submitted for approval, so there is nothing to return"):
+        scheme_return(scheme=draft, by=firm.partner, comment="No")
+    with pytest.raises(SchemeStateError, match="has not been submitted for approval yet, so it cannot be approved"):
+        scheme_approve(scheme=draft, by=firm.partner)
+    assert Scheme.objects.get(pk=draft.pk).status == Scheme.Status.DRAFT
+
+
+def test_only_the_execution_group_submits_and_nobody_returns_what_they_prepared(firm, q3):
+    from django.contrib.auth.models import Group
+
+    from indicators.schemes import scheme_return
+
+    draft = scheme_start_for_quarter(quarter=q3, by=firm.executor)
+    for user in (firm.partner, firm.lawyer):
+        with pytest.raises(PermissionDenied):
+            scheme_submit(scheme=draft, by=user)
+    # A partner who also sits in the execution group and submitted it neither returns nor approves it
+    firm.partner.groups.add(Group.objects.get(name="execution"))
+    partner = type(firm.partner).objects.get(pk=firm.partner.pk)  # roles are read once per user object
+    scheme_submit(scheme=draft, by=partner)
+    with pytest.raises(SchemeStateError, match="so you cannot return it"):
+        scheme_return(scheme=draft, by=partner, comment="Mine")
+    with pytest.raises(SchemeStateError, match="four eyes"):
+        scheme_approve(scheme=draft, by=partner)
+    assert Scheme.objects.get(pk=draft.pk).status == Scheme.Status.SUBMITTED

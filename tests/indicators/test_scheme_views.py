@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from clients.models import Client, Complaint, Contract
 from indicators.models import Indicator, Scheme, SchemeItem
-from indicators.schemes import scheme_approve, scheme_new_version, scheme_start_for_quarter
+from indicators.schemes import scheme_approve, scheme_new_version, scheme_start_for_quarter, scheme_submit
 from results.models import IndicatorScore, Scorecard
 from reviews.models import Position, Quarter, QuarterState
 
@@ -45,7 +45,7 @@ def draft(firm, q3):
 
 @pytest.fixture
 def approved(firm, draft):
-    return scheme_approve(scheme=draft, by=firm.partner)
+    return scheme_approve(scheme=scheme_submit(scheme=draft, by=firm.executor), by=firm.partner)
 
 
 def url(name, scheme, *extra):
@@ -516,7 +516,9 @@ def test_what_if_says_when_no_quarter_has_data(firm, browser, draft):
 
 
 def _computed_item(scheme, *, percent):
-    items = SchemeItem.objects.filter(scheme=scheme, indicator__kind=Indicator.Kind.COMPUTED).select_related("indicator")
+    items = SchemeItem.objects.filter(scheme=scheme, indicator__kind=Indicator.Kind.COMPUTED).select_related(
+        "indicator"
+    )
     return next(item for item in items if (item.indicator.unit == "%") == percent)
 
 

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from indicators.models import Scheme
-from indicators.schemes import SchemeStateError, scheme_approve, scheme_new_version
+from indicators.schemes import SchemeStateError, scheme_approve, scheme_new_version, scheme_submit
 from portal.quarter_services import (
     quarter_approve,
     quarter_recompute,
@@ -49,7 +49,7 @@ def approve_version_2(quarter, firm):
     """The execution group drafts version 2 and the partner approves it: the drafts are now stale."""
     version_1 = Scheme.objects.get(quarter=quarter, status=Scheme.Status.APPROVED)
     version_2 = scheme_new_version(scheme=version_1, by=firm.executor)
-    return scheme_approve(scheme=version_2, by=firm.partner)
+    return scheme_approve(scheme=scheme_submit(scheme=version_2, by=firm.executor), by=firm.partner)
 
 
 def test_drafts_of_a_superseded_scheme_cannot_be_submitted_until_recomputed(firm, scored):
@@ -126,11 +126,17 @@ def test_no_scheme_version_is_approved_once_the_results_are_approved(firm, score
     version_2 = scheme_new_version(scheme=version_1, by=firm.executor)
     quarter_submit(quarter=scored, by=firm.executor)
     quarter_approve(quarter=scored, by=firm.partner)
-    # When a partner approves version 2, then it is refused: approved results are never recomputed
+    # When version 2 is submitted, then it is refused: approved results are never recomputed
+    with pytest.raises(SchemeStateError, match="already approved; its scheme can no longer change"):
+        scheme_submit(scheme=version_2, by=firm.executor)
+    version_2.refresh_from_db()
+    assert version_2.status == Scheme.Status.DRAFT
+    # Nor is a version submitted before the results were approved
+    Scheme.objects.filter(pk=version_2.pk).update(status=Scheme.Status.SUBMITTED)
     with pytest.raises(SchemeStateError, match="already approved; its scheme can no longer change"):
         scheme_approve(scheme=version_2, by=firm.partner)
     version_2.refresh_from_db()
-    assert version_2.status == Scheme.Status.DRAFT
+    assert version_2.status == Scheme.Status.SUBMITTED
 
 
 # --- The rating round closes with the submission ---
