@@ -269,6 +269,17 @@ class SchemeApproveForm(forms.Form):
     comment = forms.CharField(label=_("Comment (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class SchemeReturnForm(forms.Form):
+    """Regulation 二.1: the leadership group sends a submitted scheme back and says what must change."""
+
+    comment = forms.CharField(
+        label=_("What should the execution group change?"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Write what the execution group should change.")},
+    )
+
+
 class QuarterStartForm(forms.Form):
     """Start the scheme of a quarter, creating the quarter if it is new."""
 

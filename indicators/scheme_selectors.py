@@ -6,13 +6,13 @@ from decimal import Decimal
 from django.contrib.contenttypes.models import ContentType
 from django.http import Http404
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from clients.models import ChangeRecord
 from indicators.models import Indicator, RaterType, RatingAssignment, Scheme, SchemeItem
 from indicators.numbers import plain_number
-from indicators.schemes import scheme_problems
+from indicators.schemes import last_approved_scheme_before, scheme_problems
 from reviews.models import Position, Quarter, StaffProfile
 from reviews.roles import roles_of
 
@@ -119,10 +119,12 @@ def scheme_layout(*, scheme, user):
         "positions": positions,
         "grade_bands": list(scheme.grade_bands.order_by("-min_total")),
         "parameters": scheme.parameters or {},
-        "problems": scheme_problems(scheme=scheme) if scheme.status == Scheme.Status.DRAFT else [],
+        "problems": scheme_problems(scheme=scheme) if scheme.is_pending else [],
         "versions": list(schemes_visible_to(user).filter(quarter=scheme.quarter).order_by("-version")),
     }
     if roles.is_organiser:
+        context["review_history"] = list(scheme.events.select_related("by__profile"))
+        context["comparison_base"] = comparison_base(scheme)
         context["history"] = list(
             ChangeRecord.objects.filter(
                 content_type=ContentType.objects.get_for_model(Scheme), object_id=str(scheme.pk)
@@ -254,3 +256,149 @@ def _mean(results):
     if not results:
         return None
     return (sum((result.total for result in results), Decimal("0")) / len(results)).quantize(Decimal("0.01"))
+
+
+# --- The comparison of a version with the one before it ---
+
+DECIDED_STATUSES = (Scheme.Status.APPROVED, Scheme.Status.SUPERSEDED)
+
+
+def comparison_base(scheme):
+    """What a version is compared with: for a version not yet decided, the quarter's approved version; else the
+    approved scheme it was copied from (the version it replaced, or the previous quarter's); else the latest
+    approved scheme of an earlier quarter. None for the firm's first scheme."""
+    if scheme.is_pending:
+        approved = scheme.quarter.schemes.filter(status=Scheme.Status.APPROVED).exclude(pk=scheme.pk).first()
+        if approved is not None:
+            return approved
+    if scheme.based_on_id and scheme.based_on_id != scheme.pk and scheme.based_on.status in DECIDED_STATUSES:
+        return scheme.based_on
+    return last_approved_scheme_before(quarter=scheme.quarter)
+
+
+def _rule_words(item, scale):
+    if item.indicator.kind == Indicator.Kind.RATED:
+        return _("weight × average rating ÷ %(scale)s") % {"scale": scale}
+    return rule_text(item)
+
+
+def _rater_weight_words(item):
+    labels = dict(RaterType.choices)
+    weights = sorted((item.rater_weights or {}).items())
+    if not weights:
+        return _("all raters the same")
+    return ", ".join(f"{labels.get(key, key)} {plain_number(value)}" for key, value in weights)
+
+
+def _item_cells(item, scale):
+    """The compared values of one item as text, by field; None when the indicator does not apply."""
+    if item is None:
+        return None
+    computed = item.indicator.kind == Indicator.Kind.COMPUTED
+    unit = _unit_of(item.indicator)
+    return {
+        "weight": plain_number(item.weight),
+        "target": f"{plain_number(item.target)}{unit}" if computed else "—",
+        "rule": _rule_words(item, scale),
+        "bonus_cap": plain_number(item.bonus_cap) if computed else "—",
+        "no_data": item.get_no_data_policy_display(),
+        "raters": "—" if computed else _rater_weight_words(item),
+    }
+
+
+OTHER_FIELDS = (
+    ("bonus_cap", gettext_lazy("Bonus cap")),
+    ("no_data", gettext_lazy("When no data")),
+    ("raters", gettext_lazy("Rater weights")),
+)
+
+
+def _scale(scheme):
+    return (scheme.parameters or {}).get("rating_scale", "")
+
+
+def scheme_comparison(*, scheme, base):
+    """Side by side, position by position: each indicator's weight, target and rule in `base` and in `scheme`,
+    then the grade bands and the definition parameters. Every row says whether it was added, removed or changed."""
+    after_items = list(scheme.items.select_related("indicator"))
+    before_items = list(base.items.select_related("indicator")) if base is not None else []
+    after_scale, before_scale = _scale(scheme), _scale(base) if base is not None else ""
+    indicators = list(Indicator.objects.order_by("order"))
+    positions = []
+    changed_rows = 0
+    for value, label in Position.choices:
+        before = {item.indicator_id: item for item in before_items if item.position == value}
+        after = {item.indicator_id: item for item in after_items if item.position == value}
+        rows = []
+        for indicator in indicators:
+            if indicator.pk not in before and indicator.pk not in after:
+                continue
+            old = _item_cells(before.get(indicator.pk), before_scale)
+            new = _item_cells(after.get(indicator.pk), after_scale)
+            if old is None:
+                state = "added"
+            elif new is None:
+                state = "removed"
+            else:
+                state = "changed" if old != new else "same"
+            others = [
+                {"label": name, "before": old[key], "after": new[key]}
+                for key, name in OTHER_FIELDS
+                if old is not None and new is not None and old[key] != new[key]
+            ]
+            rows.append(
+                {
+                    "indicator": indicator,
+                    "state": state,
+                    "before": old,
+                    "after": new,
+                    "changed": {
+                        key: old is None or new is None or old[key] != new[key] for key in ("weight", "target", "rule")
+                    },
+                    "others": others,
+                }
+            )
+        changed_rows += sum(1 for row in rows if row["state"] != "same")
+        positions.append(
+            {
+                "value": value,
+                "label": label,
+                "rows": rows,
+                "changes": sum(1 for row in rows if row["state"] != "same"),
+            }
+        )
+    bands_before = [(b.label, b.min_total) for b in base.grade_bands.order_by("-min_total")] if base else []
+    bands_after = [(b.label, b.min_total) for b in scheme.grade_bands.order_by("-min_total")]
+    bands = []
+    for index in range(max(len(bands_before), len(bands_after))):
+        old = bands_before[index] if index < len(bands_before) else None
+        new = bands_after[index] if index < len(bands_after) else None
+        bands.append(
+            {
+                "before": f"{old[0]} ≥ {plain_number(old[1])}" if old else "—",
+                "after": f"{new[0]} ≥ {plain_number(new[1])}" if new else "—",
+                "changed": old != new,
+            }
+        )
+    parameter_labels = {
+        "lookback_quarters": _("Look-back window (quarters)"),
+        "complaint_deadline_hours": _("Complaint deadline (hours)"),
+        "rating_scale": _("Rating scale maximum"),
+    }
+    parameters = [
+        {
+            "label": text,
+            "before": (base.parameters or {}).get(name, "—") if base else "—",
+            "after": (scheme.parameters or {}).get(name, "—"),
+        }
+        for name, text in parameter_labels.items()
+    ]
+    for row in parameters:
+        row["changed"] = row["before"] != row["after"]
+    return {
+        "base": base,
+        "positions": positions,
+        "bands": bands,
+        "parameters": parameters,
+        "changes": changed_rows + sum(1 for b in bands if b["changed"]) + sum(1 for p in parameters if p["changed"]),
+    }

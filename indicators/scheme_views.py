@@ -66,6 +66,7 @@ def scheme_detail(request, pk):
     scheme = scheme_selectors.get_scheme_for_user(request.user, pk)
     context = scheme_selectors.scheme_layout(scheme=scheme, user=request.user)
     context["approve_form"] = scheme_forms.SchemeApproveForm()
+    context["return_form"] = scheme_forms.SchemeReturnForm()
     return render(request, "indicators/scheme_detail.html", context)
 
 
@@ -73,11 +74,20 @@ def _editable_or_redirect(request, scheme):
     """None if the draft may be edited; otherwise a redirect to the scheme with the reason."""
     if scheme.is_editable:
         return None
-    messages.error(
-        request,
-        _("This scheme is %(status)s and can no longer be edited; make a new version to change it.")
-        % {"status": scheme.get_status_display().lower()},
-    )
+    if scheme.status == Scheme.Status.SUBMITTED:
+        messages.error(
+            request,
+            _(
+                "This scheme is submitted for approval and cannot be edited until the leadership group approves it "
+                "or returns it with comments."
+            ),
+        )
+    else:
+        messages.error(
+            request,
+            _("This scheme is %(status)s and can no longer be edited; make a new version to change it.")
+            % {"status": scheme.get_status_display().lower()},
+        )
     return redirect("indicators:scheme_detail", pk=scheme.pk)
 
 
@@ -203,6 +213,64 @@ def scheme_approve(request, pk):
 
 @require_POST
 @require(_is_execution)
+def scheme_submit(request, pk):
+    scheme = scheme_selectors.get_scheme_for_user(request.user, pk)
+    try:
+        schemes.scheme_submit(scheme=scheme, by=request.user)
+    except schemes.SchemeStateError as error:
+        messages.warning(request, str(error))
+    except ValidationError as error:
+        messages.error(
+            request,
+            _("The scheme cannot be submitted yet: %(problems)s") % {"problems": " ".join(error.messages)},
+        )
+    else:
+        messages.success(
+            request,
+            _("Version %(version)s of the %(quarter)s scheme is submitted to the leadership group for approval.")
+            % {"version": scheme.version, "quarter": scheme.quarter},
+        )
+    return redirect("indicators:scheme_detail", pk=scheme.pk)
+
+
+@require_POST
+@require(_is_leadership)
+def scheme_return(request, pk):
+    scheme = scheme_selectors.get_scheme_for_user(request.user, pk)
+    form = scheme_forms.SchemeReturnForm(request.POST)
+    if not form.is_valid():
+        # The page is shown again with the error next to the comment; nothing was changed.
+        context = scheme_selectors.scheme_layout(scheme=scheme, user=request.user)
+        context.update(approve_form=scheme_forms.SchemeApproveForm(), return_form=form)
+        return render(request, "indicators/scheme_detail.html", context, status=400)
+    try:
+        schemes.scheme_return(scheme=scheme, by=request.user, comment=form.cleaned_data["comment"])
+    except schemes.SchemeStateError as error:
+        messages.warning(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("Version %(version)s of the %(quarter)s scheme is returned to the execution group with your comments.")
+            % {"version": scheme.version, "quarter": scheme.quarter},
+        )
+    return redirect("indicators:scheme_detail", pk=scheme.pk)
+
+
+@require(_is_organiser)
+def scheme_compare(request, pk):
+    """This version next to the one before it (regulation 二.1: the leadership group sees what it approves)."""
+    scheme = scheme_selectors.get_scheme_for_user(request.user, pk)
+    base = scheme_selectors.comparison_base(scheme)
+    context = {
+        "scheme": scheme,
+        "only_changes": request.GET.get("only") == "changes",
+        **scheme_selectors.scheme_comparison(scheme=scheme, base=base),
+    }
+    return render(request, "indicators/scheme_compare.html", context)
+
+
+@require_POST
+@require(_is_execution)
 def scheme_new_version(request, pk):
     scheme = scheme_selectors.get_scheme_for_user(request.user, pk)
     try:
@@ -231,7 +299,7 @@ def _whatif_data_choice(scheme, on_quarter, *, chosen, has_data):
 @require(_is_organiser)
 def scheme_whatif(request, pk):
     scheme = scheme_selectors.get_scheme_for_user(request.user, pk)
-    if scheme.status != Scheme.Status.DRAFT:
+    if not scheme.is_pending:
         messages.info(
             request,
             _("What-if previews a draft; this version is already %(status)s.")

@@ -38,7 +38,10 @@ urlpatterns += [
     path("schemes/<int:pk>/items/<slug:position>/", scheme_views.scheme_edit_items, name="scheme_edit_items"),
     path("schemes/<int:pk>/grade-bands/", scheme_views.scheme_edit_bands, name="scheme_edit_bands"),
     path("schemes/<int:pk>/parameters/", scheme_views.scheme_edit_parameters, name="scheme_edit_parameters"),
+    path("schemes/<int:pk>/submit/", scheme_views.scheme_submit, name="scheme_submit"),
     path("schemes/<int:pk>/approve/", scheme_views.scheme_approve, name="scheme_approve"),
+    path("schemes/<int:pk>/return/", scheme_views.scheme_return, name="scheme_return"),
+    path("schemes/<int:pk>/compare/", scheme_views.scheme_compare, name="scheme_compare"),
     path("schemes/<int:pk>/new-version/", scheme_views.scheme_new_version, name="scheme_new_version"),
     path("schemes/<int:pk>/what-if/", scheme_views.scheme_whatif, name="scheme_whatif"),
 ]

@@ -504,6 +504,28 @@ MATRIX: dict[str, list[Case]] = {
         ),
         Case(everyone(METHOD), args=DRAFT_SCHEME, id="get"),
     ],
+    "indicators:scheme_submit": [
+        Case(
+            expect(REFUSED, executor=REDIRECT(to("indicators:scheme_detail", DRAFT_SCHEME))),
+            args=DRAFT_SCHEME,
+            method="POST",
+            note="the execution group submits",
+        ),
+        Case(everyone(METHOD), args=DRAFT_SCHEME, id="get"),
+    ],
+    "indicators:scheme_return": [
+        Case(
+            expect(REFUSED, partner=INVALID),
+            args=DRAFT_SCHEME,
+            method="POST",
+            note="the leadership group returns, and only with a comment",
+        ),
+        Case(everyone(METHOD), args=DRAFT_SCHEME, id="get"),
+    ],
+    "indicators:scheme_compare": [
+        Case(expect(REFUSED, **ORGANISERS), args=DRAFT_SCHEME, id="draft"),
+        Case(expect(REFUSED, **ORGANISERS), args=lambda w: {"pk": w.scheme.pk}, id="approved"),
+    ],
     "indicators:scheme_new_version": [
         Case(
             expect(REFUSED, executor=REDIRECT(to("indicators:scheme_detail", DRAFT_SCHEME))),

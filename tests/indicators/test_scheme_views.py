@@ -303,6 +303,7 @@ def test_an_approved_scheme_refuses_its_edit_forms(firm, browser, approved):
 
 
 def test_leadership_approves_in_the_browser_with_a_comment(firm, browser, draft, q3):
+    browser(firm.executor).post(url("submit", draft))
     client = browser(firm.partner)
     detail = client.get(f"/indicators/schemes/{draft.pk}/").content.decode()
     assert "Approve this scheme" in detail
@@ -324,6 +325,7 @@ def test_nobody_but_leadership_may_approve(firm, browser, draft, persona):
 
 
 def test_approving_twice_from_a_stale_page_says_so_and_changes_nothing(firm, browser, draft):
+    scheme_submit(scheme=draft, by=firm.executor)
     client = browser(firm.partner)
     client.post(url("approve", draft), {"comment": "first"})
     first = Scheme.objects.get(pk=draft.pk)
@@ -335,11 +337,11 @@ def test_approving_twice_from_a_stale_page_says_so_and_changes_nothing(firm, bro
 
 def test_an_invalid_draft_is_not_approved_and_the_page_says_why(firm, browser, draft):
     SchemeItem.objects.filter(scheme=draft, position=Position.LAWYER, indicator__code="referral_rate").delete()
-    client = browser(firm.partner)
+    client = browser(firm.executor)
     detail = client.get(f"/indicators/schemes/{draft.pk}/").content.decode()
     assert "Not ready for approval" in detail and "add up to 90 points" in detail
-    page = client.post(url("approve", draft), follow=True)
-    assert "cannot be approved yet" in page.content.decode()
+    page = client.post(url("submit", draft), follow=True)
+    assert "cannot be submitted yet" in page.content.decode() and "add up to 90 points" in page.content.decode()
     draft.refresh_from_db()
     assert draft.status == Scheme.Status.DRAFT
 
@@ -355,7 +357,8 @@ def test_a_change_after_approval_is_a_new_version_approved_again(firm, browser, 
     # Then version 1 still applies
     approved.refresh_from_db()
     assert approved.status == Scheme.Status.APPROVED
-    # When leadership approves version 2, version 1 is superseded
+    # When the execution group submits version 2 and leadership approves it, version 1 is superseded
+    browser(firm.executor).post(url("submit", v2))
     browser(firm.partner).post(url("approve", v2))
     approved.refresh_from_db()
     v2.refresh_from_db()
@@ -544,3 +547,93 @@ def test_targets_and_steps_show_without_trailing_zeros_and_the_relative_step_say
     # And the edit form shows the same numbers
     form = browser(firm.executor).get(url("items", draft, plain.position)).content.decode()
     assert 'value="4.2"' in form and 'value="0.1"' in form and "4.2000" not in form
+
+
+# --- Return with comments, and the comparison with the version before ---
+
+
+@pytest.fixture
+def submitted_v2(firm, approved):
+    """Version 2 of Q3 with the lawyers' satisfaction target raised from 4.2 to 4.5, submitted for approval."""
+    v2 = scheme_new_version(scheme=approved, by=firm.executor)
+    SchemeItem.objects.filter(scheme=v2, position=Position.LAWYER, indicator__code="satisfaction").update(
+        target=Decimal("4.5")
+    )
+    return scheme_submit(scheme=v2, by=firm.executor)
+
+
+def test_a_partner_returns_a_submitted_scheme_and_the_executor_reads_why(firm, browser, submitted_v2):
+    partner = browser(firm.partner)
+    detail = partner.get(url("", submitted_v2)[:-1]).content.decode()
+    assert "Return with comments" in detail and "Approve this scheme" in detail
+    # When the partner returns it with a comment
+    page = partner.post(url("return", submitted_v2), {"comment": "Keep 4.2 for one more quarter."}, follow=True)
+    assert "is returned to the execution group with your comments" in page.content.decode()
+    submitted_v2.refresh_from_db()
+    assert submitted_v2.status == Scheme.Status.DRAFT and submitted_v2.returned_by == firm.partner
+    # Then the executor sees the comment, who wrote it, and may edit and submit again
+    text = browser(firm.executor).get(url("", submitted_v2)[:-1]).content.decode()
+    returned = text[text.index('id="returned-comment"') :]
+    assert "Returned with comments by 王建国" in returned and "Keep 4.2 for one more quarter." in returned
+    assert url("items", submitted_v2, "lawyer") in text and 'id="submit-scheme"' in text
+    # And the history records the submission and the return
+    history = text[text.index('id="review-history"') :]
+    assert "Submitted for approval" in history and "Returned with comments" in history
+    # The partner is not offered a decision on a draft
+    text = browser(firm.partner).get(url("", submitted_v2)[:-1]).content.decode()
+    assert "has not submitted this draft yet" in text and 'id="approve-scheme"' not in text
+
+
+def test_a_return_without_a_comment_is_refused_next_to_the_field(firm, browser, submitted_v2):
+    response = browser(firm.partner).post(url("return", submitted_v2), {"comment": "  "})
+    assert response.status_code == 400
+    assert "Write what the execution group should change." in response.content.decode()
+    submitted_v2.refresh_from_db()
+    assert submitted_v2.status == Scheme.Status.SUBMITTED and submitted_v2.return_comment == ""
+
+
+@pytest.mark.parametrize("persona", NOT_LEADERSHIP)
+def test_nobody_but_leadership_returns_a_scheme(firm, browser, submitted_v2, persona):
+    assert browser(getattr(firm, persona)).post(url("return", submitted_v2), {"comment": "No"}).status_code == 403
+    submitted_v2.refresh_from_db()
+    assert submitted_v2.status == Scheme.Status.SUBMITTED
+
+
+def test_a_submitted_scheme_cannot_be_edited(firm, browser, submitted_v2):
+    page = browser(firm.executor).get(url("items", submitted_v2, "lawyer"), follow=True)
+    assert "cannot be edited until the leadership group approves it or returns it" in page.content.decode()
+
+
+@pytest.mark.parametrize("persona", ORGANISERS)
+def test_the_comparison_puts_the_approved_version_and_the_new_one_side_by_side(
+    firm, browser, approved, submitted_v2, persona
+):
+    client = browser(getattr(firm, persona))
+    detail = client.get(url("", submitted_v2)[:-1]).content.decode()
+    assert "Compare with 2026Q3 v1" in detail and url("compare", submitted_v2) in detail
+    text = client.get(url("compare", submitted_v2)).content.decode()
+    assert "Before: 2026Q3 v1 (approved). After: 2026Q3 v2." in text and "1 difference." in text
+    lawyers = text[text.index('id="compare-lawyer"') : text.index("</section>", text.index('id="compare-lawyer"'))]
+    row = lawyers[lawyers.index('data-indicator="satisfaction"') :]
+    row = row[: row.index("</tr>")]
+    assert "compare-changed" in lawyers and ">4.2<" in row and "4.5</td>" in row and "compare-diff" in row
+    # Only the differences, on request
+    only = client.get(url("compare", submitted_v2) + "?only=changes").content.decode()
+    assert 'data-indicator="satisfaction"' in only and 'data-indicator="new_clients"' not in only
+
+
+def test_a_new_quarter_s_draft_is_compared_with_the_previous_quarter_s_scheme(firm, browser, approved):
+    q4 = Quarter.objects.create(year=2026, number=4)
+    draft = scheme_start_for_quarter(quarter=q4, by=firm.executor)
+    text = browser(firm.partner).get(url("compare", draft)).content.decode()
+    assert "Before: 2026Q3 v1 (approved). After: 2026Q4 v1." in text and "0 differences." in text
+
+
+def test_the_firm_s_first_scheme_has_nothing_to_compare_with(firm, browser, draft):
+    text = browser(firm.executor).get(url("compare", draft)).content.decode()
+    assert 'id="compare-none"' in text
+
+
+@pytest.mark.parametrize("persona", NOT_ORGANISERS)
+def test_the_comparison_is_for_the_execution_and_leadership_groups_only(firm, browser, approved, persona):
+    assert browser(getattr(firm, persona)).get(url("compare", approved)).status_code == 403
