@@ -62,20 +62,21 @@ def home_tasks(*, user, today: datetime.date | None = None) -> list[dict]:
                         today=today,
                     )
                 )
-            elif quarter.state == QuarterState.SCHEME_DRAFT:
-                scheme = quarter.schemes.filter(status="draft").first()
-                tasks.append(
-                    _task(
-                        _("Approve the scheme of %(quarter)s") % {"quarter": quarter.code},
-                        _("Indicators, weights and targets must be approved before the quarter is scored."),
-                        (
-                            reverse("indicators:scheme_detail", args=[scheme.pk])
-                            if scheme
-                            else reverse("indicators:schemes")
-                        ),
-                        today=today,
-                    )
+        from indicators.models import Scheme  # indicators builds on reviews: imported when used
+
+        # A scheme is decided once the execution group has submitted it (regulation 二.1/二.2).
+        for scheme in Scheme.objects.filter(
+            status=Scheme.Status.SUBMITTED, quarter__in=[quarter.pk for quarter in open_quarters]
+        ).select_related("quarter"):
+            tasks.append(
+                _task(
+                    _("Approve the scheme of %(quarter)s") % {"quarter": scheme.quarter.code},
+                    _("Version %(version)s was submitted: approve it, or return it with comments.")
+                    % {"version": scheme.version},
+                    reverse("indicators:scheme_detail", args=[scheme.pk]),
+                    today=today,
                 )
+            )
 
     # Data clerks (regulation 二.3, 三.3): their department's data for the quarter being collected.
     if roles.is_clerk:
@@ -127,6 +128,21 @@ def home_tasks(*, user, today: datetime.date | None = None) -> list[dict]:
 
     # The execution group (regulation 二.2): drive each open quarter to its next step.
     if roles.is_execution:
+        from indicators.models import Scheme  # indicators builds on reviews: imported when used
+
+        for scheme in Scheme.objects.filter(
+            status=Scheme.Status.DRAFT,
+            returned_at__isnull=False,
+            quarter__in=[quarter.pk for quarter in open_quarters],
+        ).select_related("quarter"):
+            tasks.append(
+                _task(
+                    _("Rework the scheme of %(quarter)s") % {"quarter": scheme.quarter.code},
+                    _("The leadership group returned version %(version)s with comments.") % {"version": scheme.version},
+                    reverse("indicators:scheme_detail", args=[scheme.pk]),
+                    today=today,
+                )
+            )
         for quarter in open_quarters:
             step = EXECUTION_STEPS.get(quarter.state)
             if step is None or (quarter.state == QuarterState.SCHEME_APPROVED and quarter.ends_on >= today):

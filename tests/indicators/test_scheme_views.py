@@ -637,3 +637,20 @@ def test_the_firm_s_first_scheme_has_nothing_to_compare_with(firm, browser, draf
 @pytest.mark.parametrize("persona", NOT_ORGANISERS)
 def test_the_comparison_is_for_the_execution_and_leadership_groups_only(firm, browser, approved, persona):
     assert browser(getattr(firm, persona)).get(url("compare", approved)).status_code == 403
+
+
+def test_home_pages_ask_the_partner_to_decide_a_submitted_scheme_and_the_executor_to_rework_a_returned_one(
+    firm, draft
+):
+    from indicators.schemes import scheme_return
+    from portal.home import home_tasks
+
+    def titles(user):
+        return [task["title"] for task in home_tasks(user=user)]
+
+    assert "Approve the scheme of 2026Q3" not in titles(firm.partner)  # a draft still being prepared
+    scheme_submit(scheme=draft, by=firm.executor)
+    assert "Approve the scheme of 2026Q3" in titles(firm.partner)
+    scheme_return(scheme=draft, by=firm.partner, comment="Lower the revenue target.")
+    assert "Approve the scheme of 2026Q3" not in titles(firm.partner)
+    assert "Rework the scheme of 2026Q3" in titles(firm.executor)
