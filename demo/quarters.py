@@ -6,7 +6,7 @@ After `seed_demo` the firm looks like a firm in its fourth quarter of using the 
   also had an appeal, one upheld with a corrected result and one rejected (demo/appeals.py);
 - the latest completed quarter is collecting its data: the rating round is mostly answered, so the execution
   group can score it, write the report and submit it, and a partner can approve it;
-- the current quarter has a draft scheme copied from the last one, waiting for the leadership group.
+- the current quarter has a draft scheme copied from the last one, submitted to the leadership group.
 Everything goes through the same services the pages use, so the demo can never hold a state the product could
 not reach. Only the dates of past events are moved back to when they would have happened.
 """
@@ -270,9 +270,11 @@ def demo_quarters_run(*, today):
     year, number = Quarter.containing(today)
     current, _ = Quarter.objects.get_or_create(year=year, number=number)
     if not current.schemes.exists():
-        from indicators.schemes import scheme_start_for_quarter
+        from indicators.schemes import scheme_start_for_quarter, scheme_submit
 
-        scheme_start_for_quarter(quarter=current, by=users["executor"])
+        # Submitted, so that a partner finds a scheme to approve or return with comments.
+        scheme = scheme_start_for_quarter(quarter=current, by=users["executor"])
+        scheme_submit(scheme=scheme, by=users["executor"])
     return {
         q.code: q.get_state_display()
         for q in Quarter.objects.filter(state__in=[s for s, _ in QuarterState.choices]).order_by("year", "number")

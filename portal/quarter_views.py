@@ -324,6 +324,14 @@ APPROVAL_PHASES = {
 }
 
 
+def _name_of(user):
+    """A person's name for the page: the staff name, else the username; "—" for nobody (an older record)."""
+    if user is None:
+        return "—"
+    profile = getattr(user, "profile", None)
+    return profile.full_name if profile is not None else user.get_username()
+
+
 @leadership_only
 def approval(request, code):
     """The leadership group's page for a submitted quarter: the report's figures, the ranked table, the decision."""
@@ -354,6 +362,8 @@ def approval(request, code):
         "quarter": quarter,
         "form": form,
         "phase": APPROVAL_PHASES[quarter.state],
+        "submitted_by_name": _name_of(quarter.submitted_by),
+        "approved_by_name": _name_of(quarter.approved_by),
         "may_decide": quarter.state == QuarterState.SUBMITTED,
         # Results computed with a superseded scheme version cannot be approved: said before the table.
         "stale_drafts": stale.before_approving if (stale := stale_drafts(quarter)) else None,

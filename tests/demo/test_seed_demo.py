@@ -455,7 +455,7 @@ def test_reset_replaces_people_and_data_including_what_depends_on_them():
     assert not Scheme.objects.filter(note="手工修改").exists()
     assert User.objects.filter(pk=superuser.pk).exists()
     assert StaffProfile.objects.filter(assessed=True).count() >= 30
-    assert Quarter.objects.get(year=2026, number=4).schemes.filter(status=Scheme.Status.DRAFT).count() == 1
+    assert Quarter.objects.get(year=2026, number=4).schemes.filter(status=Scheme.Status.SUBMITTED).count() == 1
     assert Quarter.objects.get(year=2026, number=2).state == QuarterState.CLOSED
 
 

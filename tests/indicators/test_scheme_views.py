@@ -639,9 +639,7 @@ def test_the_comparison_is_for_the_execution_and_leadership_groups_only(firm, br
     assert browser(getattr(firm, persona)).get(url("compare", approved)).status_code == 403
 
 
-def test_home_pages_ask_the_partner_to_decide_a_submitted_scheme_and_the_executor_to_rework_a_returned_one(
-    firm, draft
-):
+def test_home_pages_ask_the_partner_to_decide_a_submitted_scheme_and_the_executor_to_rework_a_returned_one(firm, draft):
     from indicators.schemes import scheme_return
     from portal.home import home_tasks
 
