@@ -146,7 +146,12 @@ class Command(BaseCommand):
         )
 
     def preview_draft_scheme(self, quarter):
-        scheme = Scheme.objects.filter(quarter=quarter, status=Scheme.Status.DRAFT).order_by("-version").first()
+        # A submitted draft is still a draft: not yet approved, so previewed, never stored.
+        scheme = (
+            Scheme.objects.filter(quarter=quarter, status__in=[Scheme.Status.DRAFT, Scheme.Status.SUBMITTED])
+            .order_by("-version")
+            .first()
+        )
         if scheme is None:
             raise CommandError(_("%(quarter)s has no draft scheme.") % {"quarter": quarter.code})
         results = results_compute(quarter=quarter, scheme=scheme)
