@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.contrib.contenttypes.models import ContentType
 from django.http import Http404
 from django.utils import timezone
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 
 from clients.models import ChangeRecord
@@ -70,26 +70,48 @@ def rule_text(item) -> str:
     (scoring.ItemRule.step_size: |target| × step ÷ 100), so the words give that share and what it comes to."""
     percent = item.indicator.unit == "%"
     values = {"points": plain_number(item.points_per_step), "step": plain_number(item.step)}
+    # English says "1 point" but "0.5 points"; Chinese has one form.
+    count = 1 if item.points_per_step == 1 else 2
     if item.step_mode == SchemeItem.StepMode.RELATIVE:
         values["size"] = plain_number(abs(item.target) * item.step / HUNDRED)
         if percent:
             return (
-                _(
+                ngettext(
+                    "± %(points)s point for every %(step)s%% of the target value by which the result is above or "
+                    "below it (%(size)s percentage points)",
                     "± %(points)s points for every %(step)s%% of the target value by which the result is above or "
-                    "below it (%(size)s percentage points)"
+                    "below it (%(size)s percentage points)",
+                    count,
                 )
                 % values
             )
         return (
-            _(
+            ngettext(
+                "± %(points)s point for every %(step)s%% of the target value by which the result is above or "
+                "below it (%(size)s)",
                 "± %(points)s points for every %(step)s%% of the target value by which the result is above or "
-                "below it (%(size)s)"
+                "below it (%(size)s)",
+                count,
             )
             % values
         )
     if percent:
-        return _("± %(points)s points for every %(step)s percentage points above or below the target") % values
-    return _("± %(points)s points for every %(step)s above or below the target") % values
+        return (
+            ngettext(
+                "± %(points)s point for every %(step)s percentage points above or below the target",
+                "± %(points)s points for every %(step)s percentage points above or below the target",
+                count,
+            )
+            % values
+        )
+    return (
+        ngettext(
+            "± %(points)s point for every %(step)s above or below the target",
+            "± %(points)s points for every %(step)s above or below the target",
+            count,
+        )
+        % values
+    )
 
 
 def scheme_layout(*, scheme, user):
