@@ -776,8 +776,8 @@ def demo_firm_seed(*, today, reset=False):
             return SeedResult(created=False, today=today, counts=_counts(), per_quarter=_per_quarter(today))
         # The demo's group memberships and data duties go into the record of role changes as the command's.
         # The firm started using the product with the oldest quarter of the history: its people joined then.
-        oldest_year, oldest_number = completed_quarters(today)[0]
-        with staff_changes_by(None, StaffChange.Source.COMMAND), on_day(Quarter.bounds(oldest_year, oldest_number)[0], 9):
+        started_on = Quarter.bounds(*completed_quarters(today)[0])[0]
+        with staff_changes_by(None, StaffChange.Source.COMMAND), on_day(started_on, 9):
             _write(demo_firm_plan(today=today))
     return SeedResult(created=True, today=today, counts=_counts(), per_quarter=_per_quarter(today))
 

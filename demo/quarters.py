@@ -27,7 +27,7 @@ from django.test.utils import override_settings
 from demo.firm import STAFF, at_hour, completed_quarters, on_day
 from interviews.models import ImprovementItem, Interview
 from results.models import Scorecard
-from reviews.models import Quarter, QuarterState
+from reviews.models import Position, Quarter, QuarterState
 
 # Mean rating (1–5) a colleague of each tier receives for communication and collaboration.
 RATING_MEANS = {"A": 4.6, "B": 4.1, "C": 3.5, "D": 2.7, "P": 4.5, "-": 4.0}
@@ -50,6 +50,15 @@ STEP_DAYS = {
 def _on(quarter, step, hour=10):
     """Run one step of a quarter's history on its day of the timetable."""
     return on_day(quarter.ends_on + datetime.timedelta(days=STEP_DAYS[step]), hour)
+
+
+# The goals agreed in the interview, by position: only what the person's indicators measure (an assistant brings
+# no new clients of their own; administrative staff are assessed on complaints and collaboration).
+GOALS = {
+    Position.LAWYER: "下季度新增客户不少于3家，客户满意度保持在4.5分以上。",
+    Position.ASSISTANT: "下季度客户满意度保持在4.5分以上，投诉均在48小时内处理完毕。",
+    Position.ADMINISTRATIVE: "下季度投诉均在48小时内处理完毕，跨部门协作评分不低于4分。",
+}
 
 
 def _clamp(value):
@@ -109,9 +118,9 @@ def _hold_interviews(quarter, published_on):
             place="第二会议室",
             scheduled_by=superior.user,
             held_at=held,
-            strengths=f"本季度总分 {card.total}，{card.grade}；客户沟通主动，服务态度获客户认可。",
+            strengths=f"本季度总分{card.total}，{card.grade}；客户沟通主动，服务态度获客户认可。",
             weaknesses="部分投诉回应不够及时；新客户开发渠道较单一。",
-            goals="下季度新增客户不少于 3 家，满意度保持在 4.5 分以上。",
+            goals=GOALS[card.staff.position],
             recorded_by=superior.user,
             recorded_at=held,
             acknowledged_at=held + datetime.timedelta(days=1),
@@ -279,7 +288,8 @@ def demo_quarters_run(*, today):
     latest = Quarter.objects.get(year=past[-1][0], number=past[-1][1])
     collecting = today <= latest.results_due_on
     # The upheld appeal (the demo lawyer's) is on the latest closed quarter, the rejected one on the quarter before.
-    latest_closed = len(past) - 1 if latest.ends_on + datetime.timedelta(days=STEP_DAYS["close"]) <= today else len(past) - 2
+    latest_is_closed = latest.ends_on + datetime.timedelta(days=STEP_DAYS["close"]) <= today
+    latest_closed = len(past) - 1 if latest_is_closed else len(past) - 2
     appeals = {
         latest_closed: DemoAppeal(demo_appeal_upheld, upheld=True),
         latest_closed - 1: DemoAppeal(demo_appeal_rejected, upheld=False),

@@ -62,7 +62,8 @@ def test_after_the_collection_window_the_quarter_just_ended_was_published_on_tim
     published = Scorecard.objects.filter(quarter=latest, status=Scorecard.Status.PUBLISHED, is_current=True)
     interviews = Interview.objects.filter(quarter=latest, recorded_at__isnull=False)
     assert published.exists() and interviews.count() == published.exclude(staff__superior=None).count()
-    assert all(local_date(i.held_at) <= local_date(latest.published_at) + datetime.timedelta(days=7) for i in interviews)
+    week_after = local_date(latest.published_at) + datetime.timedelta(days=7)
+    assert all(local_date(interview.held_at) <= week_after for interview in interviews)
     # The demo lawyer's upheld appeal is on the latest closed quarter, as README.md tells.
     assert Appeal.objects.get(appellant__username="lawyer").quarter == latest
     assert Appeal.objects.get(outcome=Outcome.REJECTED).quarter.code == "2026Q2"
@@ -78,7 +79,7 @@ def test_every_step_of_the_history_carries_its_own_day_not_the_day_the_demo_was_
     loaded_at = seed_on(datetime.date(2026, 11, 30))
 
     today = loaded_at.date()
-    stamped_today = {(label, field) for label, field, value in every_timestamp() if value.astimezone(SHANGHAI).date() == today}
+    stamped_today = {(label, name) for label, name, at in every_timestamp() if at.astimezone(SHANGHAI).date() == today}
     # Only next quarter's draft scheme, which the execution group is preparing now, is of today.
     assert stamped_today == {("indicators.Scheme", "created_at")}
     for quarter in Quarter.objects.filter(state=QuarterState.CLOSED):
@@ -113,3 +114,11 @@ def test_no_home_page_of_a_demo_login_reports_anything_overdue(client, day):
             assert "overdue" not in page.lower(), username
             page = client.get("/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
             assert "逾期" not in page, username
+
+
+def test_the_goals_agreed_in_past_interviews_are_about_what_the_persons_position_is_assessed_on():
+    seed_on(datetime.date(2026, 11, 30))
+
+    for interview in Interview.objects.select_related("staff"):
+        mentions_new_clients = "新增客户" in interview.goals
+        assert mentions_new_clients == (interview.staff.position == "lawyer"), interview.staff.position

@@ -394,9 +394,7 @@ class TestTheSeededFirm:
         assert appeal_notices.exists()
         # Each appeal notice is dated on its step of the appeal, between the quarter's publication and its closing,
         # and was read by the closing day.
-        windows = [
-            (q.published_at, q.events.get(action="close").at) for q in Quarter.objects.filter(state="closed")
-        ]
+        windows = [(q.published_at, q.events.get(action="close").at) for q in Quarter.objects.filter(state="closed")]
         for notice in appeal_notices:
             assert notice.read_at is not None and notice.created_at <= notice.read_at
             assert any(published <= notice.created_at <= closed for published, closed in windows)
