@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from appeals import selectors, uploads
@@ -198,7 +199,7 @@ def appeal_file(
                 kind="appeal_filed",
                 headline=lambda: (
                     _("%(name)s filed an appeal; a decision is due by %(date)s.")
-                    % {"name": appeal.staff.full_name, "date": appeal.decision_due_on.isoformat()}
+                    % {"name": appeal.staff.full_name, "date": date_format(appeal.decision_due_on)}
                 ),
             )
     except IntegrityError as error:
@@ -237,7 +238,7 @@ def appeal_assign(*, appeal, handler, by, expected_status=None) -> Appeal:
             kind="appeal_assigned",
             headline=lambda: (
                 _("You are the handler of this appeal; a decision is due by %(date)s.")
-                % {"date": appeal.decision_due_on.isoformat()}
+                % {"date": date_format(appeal.decision_due_on)}
             ),
         )
         _status_notice(

@@ -6,6 +6,7 @@ from collections import defaultdict
 
 from django.contrib.auth import get_user_model
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -56,7 +57,7 @@ def _compose_ratings(rating_round, count):
             "n": count
         }
         if rating_round.closes_on:
-            body += " " + _("The round closes on %(date)s.") % {"date": rating_round.closes_on.isoformat()}
+            body += " " + _("The round closes on %(date)s.") % {"date": date_format(rating_round.closes_on)}
         return title, body
 
     return compose

@@ -3,6 +3,7 @@
 import datetime
 
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -36,7 +37,7 @@ def _task(title, text, url, *, due_on: datetime.date | None = None, today: datet
     if due_on is not None:
         task["days_left"] = days_left(due_on, today)
         task["overdue"] = task["days_left"] < 0
-        due = _("Due %(date)s (%(left)s).") % {"date": due_on.isoformat(), "left": days_phrase(due_on, today)}
+        due = _("Due %(date)s (%(left)s).") % {"date": date_format(due_on), "left": days_phrase(due_on, today)}
         task["text"] = f"{task['text']} {due}"
     return task
 
@@ -92,7 +93,7 @@ def home_tasks(*, user, today: datetime.date | None = None) -> list[dict]:
                 tasks.append(
                     _task(
                         _("Enter or import: %(what)s") % {"what": DATA_TITLES[kind]},
-                        _("Your department delivers this data for the quarter (regulation 三.3)."),
+                        _("Your department delivers this data for the quarter (regulation 3.3)."),
                         reverse(f"clients:{kind}_list"),
                         due_on=collecting.results_due_on if collecting else None,
                         today=today,

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -99,7 +100,7 @@ def quarter_start_collecting(*, quarter, by, comment="", expected_state=None, to
         if today <= locked.ends_on:
             raise TransitionRefused(
                 _("The quarter %(quarter)s ends on %(date)s: data collection starts after that.")
-                % {"quarter": locked.code, "date": locked.ends_on.isoformat()}
+                % {"quarter": locked.code, "date": date_format(locked.ends_on)}
             )
 
     return quarter_transition(
@@ -340,7 +341,7 @@ class CloseBlockers:
         problems = []
         if self.window_open_until:
             problems.append(
-                _("The appeal window is open until %(date)s.") % {"date": self.window_open_until.isoformat()}
+                _("The appeal window is open until %(date)s.") % {"date": date_format(self.window_open_until)}
             )
         if self.interviews:
             names = [

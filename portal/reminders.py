@@ -100,7 +100,7 @@ def _compose_data(code, department, rows, kind):
             if gap:
                 line += f" ({gap})"
             lines.append("- " + line)
-        body = _("Due for %(quarter)s (regulation 三.3):") % {"quarter": code} + "\n" + "\n".join(lines)
+        body = _("Due for %(quarter)s (regulation 3.3):") % {"quarter": code} + "\n" + "\n".join(lines)
         return title, body
 
     return compose

@@ -126,7 +126,7 @@ def scorecard_evaluation_update(*, scorecard: Scorecard, by, text: str) -> Score
             # Principle 一.3 (fairness): nobody writes the assessment of themselves.
             raise ValidationError(
                 _(
-                    "Nobody writes their own overall evaluation (regulation 一.3, fairness): another member of the "
+                    "Nobody writes their own overall evaluation (regulation 1.3, fairness): another member of the "
                     "execution group writes it."
                 )
             )

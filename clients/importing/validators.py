@@ -12,6 +12,7 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from clients import locks
@@ -492,7 +493,7 @@ class ContractImport(KindImport):
                 (
                     "closed_on",
                     _("The contract cannot close (%(closed)s) before it was signed (%(signed)s).")
-                    % {"closed": closed_on.isoformat(), "signed": merged["signed_on"].isoformat()},
+                    % {"closed": date_format(closed_on), "signed": date_format(merged["signed_on"])},
                 )
             )
         return problems
