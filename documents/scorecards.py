@@ -18,6 +18,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from appeals.models import Appeal
 from documents import charts
 from indicators.scoring import satisfaction_percent
 from interviews.access import get_scorecard_for_user
@@ -247,6 +248,22 @@ def _previous_quarter(quarter):
     return Quarter(pk=pk, year=year, number=number) if pk else None
 
 
+def _appeals_seen(*, quarter, staff, user, roles, is_owner) -> list:
+    """The person's appeals on this quarter's result that this reader may open (appeals.access.may_see: the
+    appellant and the two groups), newest first, each with its page's address. Keyed by quarter and person, not by
+    version: an upheld appeal's corrected version still shows the appeal that led to it. One query, and none for a
+    reader who may see no appeal (a superior)."""
+    if not (roles.is_organiser or is_owner):
+        return []
+    appeals = Appeal.objects.filter(quarter_id=quarter.pk, staff_id=staff.pk).order_by("-filed_at", "-pk")
+    if not roles.is_organiser:
+        appeals = appeals.filter(appellant_id=user.pk)
+    appeals = list(appeals)
+    for appeal in appeals:
+        appeal.url = reverse("appeals:detail", args=[appeal.pk])
+    return appeals
+
+
 def scorecard_viewer_context(*, scorecard, user, today=None) -> dict:
     """What the page shows that depends on the reader and the day: the interview, the appeal window, the buttons."""
     today = today or timezone.localdate()
@@ -271,6 +288,8 @@ def scorecard_viewer_context(*, scorecard, user, today=None) -> dict:
     # A closed quarter is read-only, whatever its window said (appeals.selectors.filing_window refuses it too).
     appeal_open = appeal_until is not None and today <= appeal_until and quarter.state == QuarterState.PUBLISHED
     is_direct_superior = staff.superior is not None and staff.superior.user_id == user.pk
+    appeals = _appeals_seen(quarter=quarter, staff=staff, user=user, roles=roles, is_owner=is_owner)
+    open_appeal = next((appeal for appeal in appeals if appeal.is_open), None)
     # The interview is scheduled by the person's interviewer (interviews.interviewers): asked only while it can be.
     may_schedule = (
         published
@@ -294,7 +313,13 @@ def scorecard_viewer_context(*, scorecard, user, today=None) -> dict:
         "feedback_url": reverse("documents:scorecard_feedback_pdf", args=[scorecard.pk]) if published else None,
         "appeal_until": appeal_until,
         "appeal_open": appeal_open,
-        "appeal_url": reverse("appeals:file", args=[scorecard.pk]) if (appeal_open and is_owner) else None,
+        # One open appeal per person and quarter (appeals.selectors.filing_window): while one is open the page
+        # leads to it instead of offering a second.
+        "appeal_url": (
+            reverse("appeals:file", args=[scorecard.pk]) if (appeal_open and is_owner and open_appeal is None) else None
+        ),
+        "appeals": appeals,
+        "open_appeal": open_appeal,
         "interview_url": reverse("interviews:interview", args=[interview.pk]) if interview else None,
         "schedule_url": (reverse("interviews:interview_schedule", args=[scorecard.pk]) if may_schedule else None),
     }
