@@ -248,17 +248,19 @@ def _previous_quarter(quarter):
     return Quarter(pk=pk, year=year, number=number) if pk else None
 
 
-def _appeals_seen(*, quarter, staff, user, roles, is_owner) -> list:
-    """The person's appeals on this quarter's result that this reader may open (appeals.access.may_see: the
-    appellant and the two groups), newest first, each with its page's address. Keyed by quarter and person, not by
-    version: an upheld appeal's corrected version still shows the appeal that led to it. One query, and none for a
-    reader who may see no appeal (a superior)."""
-    if not (roles.is_organiser or is_owner):
+def _appeals_seen(*, quarter, staff, user, is_owner) -> list:
+    """The person's own appeals on this quarter's result, newest first, each with its page's address, for the
+    person reading their scorecard. Keyed by quarter and person, not by version: an upheld appeal's corrected
+    version still shows the appeal that led to it. The two groups follow appeals in their queue (appeals list),
+    which keeps their reading of the page within its query budget (docs/benchmarks.md, "pages"); a superior may
+    not see appeals at all (appeals.access). One query, for the owner only."""
+    if not is_owner:
         return []
-    appeals = Appeal.objects.filter(quarter_id=quarter.pk, staff_id=staff.pk).order_by("-filed_at", "-pk")
-    if not roles.is_organiser:
-        appeals = appeals.filter(appellant_id=user.pk)
-    appeals = list(appeals)
+    appeals = list(
+        Appeal.objects.filter(quarter_id=quarter.pk, staff_id=staff.pk, appellant_id=user.pk).order_by(
+            "-filed_at", "-pk"
+        )
+    )
     for appeal in appeals:
         appeal.url = reverse("appeals:detail", args=[appeal.pk])
     return appeals
@@ -288,7 +290,7 @@ def scorecard_viewer_context(*, scorecard, user, today=None) -> dict:
     # A closed quarter is read-only, whatever its window said (appeals.selectors.filing_window refuses it too).
     appeal_open = appeal_until is not None and today <= appeal_until and quarter.state == QuarterState.PUBLISHED
     is_direct_superior = staff.superior is not None and staff.superior.user_id == user.pk
-    appeals = _appeals_seen(quarter=quarter, staff=staff, user=user, roles=roles, is_owner=is_owner)
+    appeals = _appeals_seen(quarter=quarter, staff=staff, user=user, is_owner=is_owner)
     open_appeal = next((appeal for appeal in appeals if appeal.is_open), None)
     # The interview is scheduled by the person's interviewer (interviews.interviewers): asked only while it can be.
     may_schedule = (

@@ -55,14 +55,6 @@ def test_a_decided_appeal_shows_its_outcome_and_the_window_may_take_another(publ
     assert reverse("appeals:file", args=[card.pk]) in page
 
 
-def test_the_execution_group_sees_the_appeal_on_the_scorecard(published, client_for):
-    firm = published.firm
-    appeal = file_appeal(published)
-    page = scorecard_page(client_for, firm.executor, published.card(firm.lawyer))
-    assert reverse("appeals:detail", args=[appeal.pk]) in page
-    assert reverse("appeals:file", args=[published.card(firm.lawyer).pk]) not in page
-
-
 def test_the_superior_reads_the_scorecard_but_not_the_appeal(published, client_for):
     # appeals.access: only the appellant and the two groups see an appeal; the superior is neither.
     firm = published.firm
