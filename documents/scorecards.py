@@ -25,6 +25,7 @@ from interviews.access import get_scorecard_for_user
 from interviews.interviewers import may_interview
 from interviews.models import ImprovementItem, Interview
 from interviews.selectors import PUBLISHED_STATES, interview_status
+from results.explain import rule_text
 from results.models import IndicatorScore, Scorecard
 from reviews.deadlines import appeal_window_ends_on, interview_due_on
 from reviews.models import Position, Quarter, QuarterState
@@ -104,10 +105,50 @@ class Line:
     value_text: str | None
     target_text: str | None
     explain_url: str | None
+    rule_text: str = ""
 
     @property
     def indicator(self):
         return self.score.indicator
+
+    @property
+    def is_excluded(self) -> bool:
+        """Left out for want of data (the scheme's "exclude" policy): it weighs nothing this quarter."""
+        return self.score.no_data_applied and not self.score.effective_weight
+
+    @property
+    def weight_text(self) -> str:
+        """The scheme's weight, without trailing zeros, for "rescaled from 15"."""
+        return _plain(self.score.weight)
+
+    @property
+    def is_rescaled(self) -> bool:
+        return not self.is_excluded and self.score.effective_weight != self.score.weight
+
+
+def rescaling_note(lines) -> str:
+    """Why some weights differ from the scheme's, in words (docs/indicators.md, "No data": an excluded item's weight
+    is shared among the others in proportion to their weights, so the total stays out of the same maximum)."""
+    excluded = [line for line in lines if line.is_excluded]
+    if not excluded or not any(line.is_rescaled for line in lines):
+        return ""
+    nominal = sum((line.score.weight for line in lines), Decimal(0))
+    kept = nominal - sum((line.score.weight for line in excluded), Decimal(0))
+    return ngettext(
+        "%(names)s had no data this quarter and is left out (the scheme's no-data rule). Its weight of %(excluded)s "
+        "is shared among the other indicators in proportion to their own weights: each of their weights, and the "
+        "points earned on it, is multiplied by %(nominal)s ÷ %(kept)s, so the total is still out of %(nominal)s.",
+        "%(names)s had no data this quarter and are left out (the scheme's no-data rule). Their weight of "
+        "%(excluded)s is shared among the other indicators in proportion to their own weights: each of their "
+        "weights, and the points earned on it, is multiplied by %(nominal)s ÷ %(kept)s, so the total is still out "
+        "of %(nominal)s.",
+        len(excluded),
+    ) % {
+        "names": _(", ").join(line.indicator.name for line in excluded),
+        "excluded": _plain(nominal - kept),
+        "nominal": _plain(nominal),
+        "kept": _plain(kept),
+    }
 
 
 @dataclass
@@ -206,6 +247,9 @@ def scorecard_results(scorecard) -> dict:
         if card.pk == scorecard.pk:
             # The page names the scheme version: read with the person's cards instead of a query of its own.
             scorecard.scheme = card.scheme
+    scale = int({"rating_scale": 5, **(scorecard.scheme.parameters or {})}["rating_scale"])
+    for item in lines:
+        item.rule_text = rule_text(item.score, item.indicator, scale)
     trend = _trend(scorecard, own_cards)
     bar = charts.bar_chart_svg(
         [c.label for c in categories],
@@ -223,6 +267,7 @@ def scorecard_results(scorecard) -> dict:
         "quarter": quarter,
         "staff": staff,
         "lines": lines,
+        "rescaling_note": rescaling_note(lines),
         "categories": categories,
         "rank_text": rank_text(scorecard),
         "scheme_version": scorecard.scheme.version,
