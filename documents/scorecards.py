@@ -360,10 +360,12 @@ def scorecard_viewer_context(*, scorecard, user, today=None) -> dict:
         "feedback_url": reverse("documents:scorecard_feedback_pdf", args=[scorecard.pk]) if published else None,
         "appeal_until": appeal_until,
         "appeal_open": appeal_open,
-        # One open appeal per person and quarter (appeals.selectors.filing_window): while one is open the page
-        # leads to it instead of offering a second.
+        # One open appeal per person and quarter, filed on the current version (appeals.selectors.filing_window):
+        # while one is open the page leads to it instead of offering a second.
         "appeal_url": (
-            reverse("appeals:file", args=[scorecard.pk]) if (appeal_open and is_owner and open_appeal is None) else None
+            reverse("appeals:file", args=[scorecard.pk])
+            if (appeal_open and is_owner and open_appeal is None and scorecard.is_current)
+            else None
         ),
         "appeals": appeals,
         "open_appeal": open_appeal,

@@ -95,3 +95,12 @@ def test_no_note_when_nothing_was_excluded(firm, client_for):
     card = make_scorecard(quarter, firm.lawyer, total="82.5", lines=LAWYER_LINES)
     page = page_of(client_for, firm.lawyer, card)
     assert 'id="rescaling-note"' not in page and "rescaled from" not in page
+
+
+def test_the_written_feedback_explains_the_rescaled_weights_too(firm, card):
+    from documents.feedback import feedback_html
+
+    paper = feedback_html(card, language="en")
+    assert "rescaled from 15" in paper and "left out: no data" in paper
+    assert "(15.00)" not in paper
+    assert "multiplied by 100 ÷ 95, so the total is still out of 100." in paper
