@@ -573,6 +573,13 @@ MATRIX: dict[str, list[Case]] = {
             note="the report is for the two groups",
         ),
     ],
+    "documents:interview_record_pdf": [
+        Case(
+            expect(NOT_FOUND, **ORGANISERS, lawyer=OK, superior=OK),
+            args=lambda w: {"pk": _recorded_item(w)["pk"]},
+            note="exactly as the interview page; the interview recorded first",
+        )
+    ],
     "documents:scorecard_feedback_pdf": [
         Case(expect(NOT_FOUND, **ORGANISERS, lawyer=OK, superior=OK), args=LAWYER_CARD)
     ],
