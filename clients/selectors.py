@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clients.audit import history_for
 from clients.models import ChangeRecord, Client, Complaint, Contract, RevenueEntry, SatisfactionSurvey
-from reviews.models import Quarter
+from reviews.models import Position, Quarter, StaffProfile
 
 PAGE_SIZE = 50
 
@@ -243,6 +243,44 @@ def record_history(*, instance):
             }
         )
     return entries
+
+
+# Regulation 三.2 counts new clients, new-client revenue and repeat engagements for a contract's originating and
+# responsible lawyer: only a lawyer holds either role. The entry form and the file import both ask here, so the
+# two paths cannot disagree (docs/import-formats.md, engagement contracts).
+CONTRACT_LAWYER_FIELDS = ("originating_lawyer", "responsible_lawyer")
+
+
+def lawyers_q():
+    """The staff who may be a contract's originating or responsible lawyer."""
+    return Q(position=Position.LAWYER)
+
+
+def staff_positions(ids) -> dict:
+    """{staff profile id: position} for these ids, in one query per 2,000 ids."""
+    ids = sorted({pk for pk in ids if pk is not None})
+    positions = {}
+    for start in range(0, len(ids), 2000):
+        batch = ids[start : start + 2000]
+        positions.update(StaffProfile.objects.filter(pk__in=batch).values_list("pk", "position"))
+    return positions
+
+
+def contract_lawyer_refusals(*, before: dict | None, after: dict, position_of: dict) -> dict[str, str]:
+    """{field: message} for each lawyer field of a contract that names someone who is not a lawyer.
+
+    before/after map the field names to staff profile ids (before is None for a new contract); position_of maps
+    those ids to positions. A person already on the contract may stay (a lawyer who has since become a partner's
+    assistant does not make the old contract unsavable); naming a non-lawyer anew is refused."""
+    refusals = {}
+    for name in CONTRACT_LAWYER_FIELDS:
+        chosen = after.get(name)
+        if chosen is None or (before is not None and before.get(name) == chosen):
+            continue
+        if position_of.get(chosen) != Position.LAWYER:
+            label = Contract._meta.get_field(name).verbose_name
+            refusals[name] = _("Only a lawyer can be the %(field)s; this person is not a lawyer.") % {"field": label}
+    return refusals
 
 
 IMPORT_ACTIONS = {ChangeRecord.Action.IMPORT_CREATE, ChangeRecord.Action.IMPORT_UPDATE}

@@ -18,6 +18,7 @@ from clients import locks
 from clients.importing import columns as col
 from clients.importing.parsing import CellError, CellParser, as_text, is_blank
 from clients.models import Client, Complaint, Contract, RevenueEntry, SatisfactionSurvey
+from clients.selectors import CONTRACT_LAWYER_FIELDS, contract_lawyer_refusals, staff_positions
 from clients.subjects import SUBJECT_FIELDS, own_record_refusals
 from reviews.governance import staff_change_refusals
 from reviews.models import LEADERSHIP_GROUP, Department, StaffProfile
@@ -483,6 +484,17 @@ class ClientImport(KindImport):
 class ContractImport(KindImport):
     model = Contract
     key_field = "number"
+
+    def prepare(self, existing):
+        # The positions of everyone the file names, looked up once: the entry form's rule, row by row.
+        self.position_of = staff_positions(self.lookups["staff"].ids.values())
+
+    def refusals(self, current, merged):
+        names = [f"{name}_id" for name in CONTRACT_LAWYER_FIELDS]
+        before = None if current is None else {name.removesuffix("_id"): current.get(name) for name in names}
+        after = {name.removesuffix("_id"): merged.get(name) for name in names}
+        lawyers = contract_lawyer_refusals(before=before, after=after, position_of=self.position_of)
+        return super().refusals(current, merged) + list(lawyers.items())
 
     def check(self, key, merged):
         problems = []
