@@ -62,7 +62,7 @@ class ClientCodeField(CodeChoiceField):
     default_error_messages = {"invalid_choice": _("There is no client with this code.")}
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("help_text", _("The client's code, e.g. C-0001."))
+        kwargs.setdefault("help_text", _("The client's code, e.g. C0001."))
         super().__init__(queryset=Client.objects.all(), to_field_name="code", **kwargs)
 
 

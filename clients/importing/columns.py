@@ -218,7 +218,7 @@ KINDS = {
         label=_("Clients"),
         key="code",
         columns=(
-            Column("code", _("Client code"), ("客户编号", "客户代码"), max_length=40, example="C2026001"),
+            Column("code", _("Client code"), ("客户编号", "客户代码"), max_length=40, example="C0001"),
             Column(
                 "name", _("Client name"), ("客户名称", "客户姓名", "名称"), max_length=200, example="华信科技有限公司"
             ),
@@ -240,7 +240,7 @@ KINDS = {
                 required=False,
                 blank=True,
                 rule=_("Code of the referring client, which may be in the same file; not the client itself."),
-                example="C2025017",
+                example="C0017",
             ),
             Column(
                 "email",
@@ -269,7 +269,7 @@ KINDS = {
         key="number",
         columns=(
             Column("number", _("Contract number"), ("合同编号", "委托合同编号"), max_length=40, example="HT-2026-0001"),
-            Column("client", _("Client"), ("客户编号", "客户"), type=REF, ref="client", example="C2026001"),
+            Column("client", _("Client"), ("客户编号", "客户"), type=REF, ref="client", example="C0001"),
             Column("signed_on", _("Signed on"), ("签约日期", "签订日期"), type=DATE, example="2026-01-15"),
             Column(
                 "originating_lawyer", _("Originating lawyer"), ("案源律师",), type=REF, ref="staff", example="chenjing"
@@ -349,7 +349,7 @@ KINDS = {
         key="ref",
         columns=(
             Column("ref", _("Reference"), ("投诉编号",), max_length=40, example="TS-2026-001"),
-            Column("client", _("Client"), ("客户编号", "客户"), type=REF, ref="client", example="C2026001"),
+            Column("client", _("Client"), ("客户编号", "客户"), type=REF, ref="client", example="C0001"),
             Column("about", _("About"), ("被投诉人", "投诉对象"), type=REF, ref="staff", example="liuyang"),
             Column(
                 "received_at",
@@ -404,7 +404,7 @@ KINDS = {
         key="ref",
         columns=(
             Column("ref", _("Reference"), ("调查编号", "问卷编号", "回访编号"), max_length=40, example="MY-2026-001"),
-            Column("client", _("Client"), ("客户编号", "客户"), type=REF, ref="client", example="C2026001"),
+            Column("client", _("Client"), ("客户编号", "客户"), type=REF, ref="client", example="C0001"),
             Column(
                 "staff", _("Staff"), ("被评价人员", "被评价律师", "律师"), type=REF, ref="staff", example="chenjing"
             ),
