@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.utils import translation
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client, Complaint, Contract, SatisfactionSurvey
@@ -40,6 +41,16 @@ REF_LABELS = {
 }
 
 
+def with_code(label, code):
+    """A label in the reader's language with the code a file may use beside it: 状态（status）, Status (status)."""
+    return gettext("%(label)s (%(code)s)") % {"label": label, "code": code}
+
+
+def listing(items):
+    """Items joined as the reader's language lists them (、 in Chinese)."""
+    return pgettext("list separator", ", ").join(str(item) for item in items)
+
+
 @dataclass(frozen=True)
 class Column:
     key: str
@@ -64,6 +75,19 @@ class Column:
         if self.type == REF:
             return REF_LABELS[self.ref]
         return TYPE_LABELS[self.type]
+
+    @property
+    def display(self):
+        """The column as a reader names it, with the key a file's header may use: 费用（fee）."""
+        return with_code(str(self.label), self.key)
+
+    def choices_display(self):
+        """Every choice as its label with its code: 进行中（active）、已完成（completed）…"""
+        return listing(with_code(str(label), code) for code, label in self.choices)
+
+    def choice_label(self, code):
+        """The label of a choice code in the reader's language (the code itself if unknown)."""
+        return str(dict(self.choices).get(code, code))
 
     @property
     def chinese(self):

@@ -2,16 +2,18 @@
 bulk lookups (never one query per row), the database's constraints checked before the database sees the
 rows, and each valid row classified as created, updated or unchanged against its natural key."""
 
+import datetime
 import itertools
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import cached_property
 
 from django.contrib.auth.models import User
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from clients import locks
@@ -202,7 +204,7 @@ class KindImport:
                     number,
                     text,
                     _("Unknown column “%(column)s”. The columns of this import are: %(columns)s.")
-                    % {"column": text, "columns": ", ".join(c.key for c in self.spec.columns)},
+                    % {"column": text, "columns": col.listing(c.display for c in self.spec.columns)},
                 )
             elif key in found:
                 self.error(
@@ -458,9 +460,42 @@ class KindImport:
     def fill_samples(self):
         sample = self.updates[:SAMPLE_SIZE]
         self.load_old_displays(sample)
+        columns = {column.key: column for column in self.spec.columns}
         self.report.samples = [
-            (number, key, self.changes(changed, current)) for number, _pk, key, changed, current in sample
+            (
+                number,
+                key,
+                [
+                    (
+                        self.column_display(columns, name),
+                        self.shown(columns, name, current.get(name)),
+                        self.shown(columns, name, value),
+                    )
+                    for name, value in changed.items()
+                ],
+            )
+            for number, _pk, key, changed, current in sample
         ]
+
+    def column_display(self, columns, name):
+        column = columns.get(self.field_name(name))
+        return column.display if column is not None else self.field_name(name)
+
+    def shown(self, columns, name, value):
+        """A value as the preview shows it to the reader: names for references, labels for choices, amounts with
+        thousands separators, dates in the language's format (the change log keeps the plain values)."""
+        if value is None or isinstance(value, InFile) or name in self.ref_of:
+            return self.display(name, value)
+        column = columns.get(self.field_name(name))
+        if column is not None and column.type == col.CHOICE:
+            return column.choice_label(value)
+        if isinstance(value, Decimal):
+            return formats.number_format(value, decimal_pos=2, use_l10n=True, force_grouping=True)
+        if isinstance(value, datetime.datetime):
+            return formats.date_format(timezone.localtime(value), "DATETIME_FORMAT")
+        if isinstance(value, datetime.date):
+            return formats.date_format(value, "DATE_FORMAT")
+        return self.display(name, value)
 
 
 class ClientImport(KindImport):
