@@ -40,6 +40,8 @@ class Client(models.Model):
         ordering = ["code"]
         verbose_name = _("client")
         verbose_name_plural = _("clients")
+        # The client list shows the newest clients first (clients.selectors.KINDS), read from this index.
+        indexes = [models.Index(fields=["-created_on", "-id"], name="client_list_order_idx")]
         constraints = [
             models.CheckConstraint(condition=~Q(referred_by=F("id")), name="client_not_referred_by_itself"),
         ]
@@ -172,6 +174,15 @@ class Complaint(models.Model):
     def handled_in_time(self, deadline=COMPLAINT_DEADLINE):
         """Handled within the deadline after it was received."""
         return self.handled_at is not None and self.handled_at - self.received_at <= deadline
+
+    @property
+    def handled_late(self):
+        """Handled, but later than the deadline after it was received."""
+        return self.handled_at is not None and not self.handled_in_time()
+
+    def overdue(self, now, deadline=COMPLAINT_DEADLINE):
+        """Still open when the deadline after it was received has passed."""
+        return self.handled_at is None and now - self.received_at > deadline
 
 
 SCORE_RANGE = Q(service_quality__gte=1, service_quality__lte=5, communication__gte=1, communication__lte=5) & Q(

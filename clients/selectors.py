@@ -3,14 +3,23 @@
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, Sum
-from django.utils import timezone
+from django.db.models import BooleanField, Case, Count, DecimalField, Q, Sum, Value, When
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from clients.audit import history_for
-from clients.models import ChangeRecord, Client, Complaint, Contract, RevenueEntry, SatisfactionSurvey
+from clients.models import (
+    COMPLAINT_DEADLINE,
+    ChangeRecord,
+    Client,
+    Complaint,
+    Contract,
+    RevenueEntry,
+    SatisfactionSurvey,
+)
 from reviews.models import Position, Quarter, StaffProfile
 
 PAGE_SIZE = 50
@@ -37,6 +46,8 @@ class DataKind:
     client_path: str
     sum_field: str | None = None
     sum_label: str = ""
+    # The list's order when it is not the model's (clients are listed newest first, the model orders by code).
+    order: tuple = ()
 
     @property
     def date_is_datetime(self):
@@ -66,6 +77,7 @@ KINDS = {
         person_q=_clients_of_lawyer,
         client_label=_("Referred by"),
         client_path="referred_by",
+        order=("-created_on", "-pk"),
     ),
     "contracts": DataKind(
         kind="contracts",
@@ -178,6 +190,8 @@ def records_filtered(*, kind, search="", quarter=None, person=None, client=""):
     """
     spec = KINDS[kind]
     records = spec.model.objects.select_related(*spec.related)
+    if spec.order:
+        records = records.order_by(*spec.order)
     if search:
         condition = Q()
         for field in spec.search_fields:
@@ -193,7 +207,17 @@ def records_filtered(*, kind, search="", quarter=None, person=None, client=""):
     return records
 
 
-def data_list_page(*, kind, filters, page_number=None):
+def complaint_overdue(now):
+    """Regulation 三.2 (complaint handling timeliness): a complaint still open once the deadline after its receipt
+    has passed (48 hours, clients.models.COMPLAINT_DEADLINE), as one annotation the list's page query carries."""
+    return Case(
+        When(handled_at__isnull=True, received_at__lt=now - COMPLAINT_DEADLINE, then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
+
+
+def data_list_page(*, kind, filters, page_number=None, now=None):
     """One page of a kind's list, the number of matches (and their sum where it means something)."""
     spec = KINDS[kind]
     records = records_filtered(kind=kind, **filters)
@@ -202,6 +226,8 @@ def data_list_page(*, kind, filters, page_number=None):
         aggregates["total"] = Sum(spec.sum_field)
     # One aggregate over the filtered table alone: no joins for what the rows show, no ordering.
     summary = records.select_related(None).order_by().aggregate(**aggregates)
+    if kind == "complaints":
+        records = records.annotate(overdue=complaint_overdue(now or timezone.now()))
     paginator = Paginator(records, PAGE_SIZE)
     # The aggregate already counted the matches: spare the paginator its own COUNT query.
     paginator.count = summary["matching"]
@@ -221,6 +247,21 @@ def _field_label(model, name):
         return name
 
 
+def _shown(model, name, value):
+    """A logged value as the history shows it: amounts grouped by thousands (the log keeps "80000.00")."""
+    try:
+        model_field = model._meta.get_field(name)
+    except Exception:  # a field that no longer exists: its value as stored
+        return value
+    if isinstance(model_field, DecimalField) and isinstance(value, str | int):
+        try:
+            amount = Decimal(str(value))
+        except InvalidOperation:
+            return value
+        return formats.number_format(amount, decimal_pos=model_field.decimal_places, use_l10n=True, force_grouping=True)
+    return value
+
+
 def record_history(*, instance):
     """The change records of one record, newest first, each with (field label, old, new) lines."""
     model = type(instance)
@@ -233,7 +274,9 @@ def record_history(*, instance):
                 old, new = value
             else:
                 old, new = None, value
-            lines.append({"field": _field_label(model, name), "old": old, "new": new})
+            lines.append(
+                {"field": _field_label(model, name), "old": _shown(model, name, old), "new": _shown(model, name, new)}
+            )
         entries.append(
             {
                 "record": record,

@@ -111,6 +111,16 @@ class Column:
         return [(code, [str(label), *self.choice_aliases.get(code, ())]) for code, label in self.choices]
 
 
+# The key cell of the example row in the Excel templates. A row whose key cell is exactly one of these is the
+# template's example: left as it came, the import skips it; filled in with real values but still marked, it is
+# refused, so a fake row is never imported and a real one never silently dropped (docs/import-formats.md).
+EXAMPLE_MARKERS = ("示例行（导入时忽略）", "EXAMPLE ROW (ignored on import)")
+
+
+def is_example_marker(value):
+    return isinstance(value, str) and value.strip() in EXAMPLE_MARKERS
+
+
 @dataclass(frozen=True)
 class KindSpec:
     kind: str

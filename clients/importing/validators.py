@@ -13,7 +13,7 @@ from django.contrib.auth.models import User
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from clients import locks
@@ -175,6 +175,7 @@ class KindImport:
         self.by = by
         self.lookups = make_lookups()
         self.positions = []
+        self.key_index = None
         self.headers = {}
         self.rows = []
         self.first_row_of = {}
@@ -224,6 +225,7 @@ class KindImport:
                     _("The required column “%(key)s” (%(alias)s) is missing.")
                     % {"key": column.key, "alias": column.chinese},
                 )
+        self.key_index = found.get(self.spec.key)
         self.positions = [(index, key) for key, index in found.items()]
         self.parsers = [(index, key, CellParser(self.spec.column(key))) for index, key in self.positions]
         self.width = len(cells)
@@ -254,6 +256,20 @@ class KindImport:
         except TypeError:
             blank = all(is_blank(cell) for cell in cells)
         if blank:
+            return
+        if self.key_index is not None and self.key_index < len(cells) and col.is_example_marker(cells[self.key_index]):
+            if self.example_untouched(cells):
+                return
+            self.report.total_rows += 1
+            self.error(
+                number,
+                self.spec.key,
+                _(
+                    "This is the template's example row, but its values were changed: write the real %(column)s "
+                    "over “%(marker)s”, or delete the row."
+                )
+                % {"column": self.spec.column(self.spec.key).display, "marker": as_text(cells[self.key_index])},
+            )
             return
         self.report.total_rows += 1
         values = {}
@@ -294,6 +310,28 @@ class KindImport:
 
     def display_in_file(self, values):
         return values.get(self.spec.key)
+
+    def example_untouched(self, cells):
+        """The example row as the template wrote it: every other cell still holds the column's example."""
+        count = len(cells)
+        for index, key in self.positions:
+            if key == self.spec.key:
+                continue
+            cell = cells[index] if index < count else None
+            text = "" if is_blank(cell) else as_text(cell)
+            if text not in self.example_texts(self.spec.column(key)):
+                return False
+        return True
+
+    def example_texts(self, column):
+        """The spellings the template may have written as this column's example (its choices in either language)."""
+        texts = {column.example}
+        if column.type == col.CHOICE and column.example:
+            code = column.choice_lookup().get(col.normalise(column.example))
+            for language in ("en", "zh-hans"):
+                with translation.override(language):
+                    texts.add(column.choice_label(code))
+        return texts
 
     # ---- planning
 
