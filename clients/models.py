@@ -252,3 +252,56 @@ class ChangeRecord(models.Model):
 
     def __str__(self):
         return f"{self.action} {self.object_repr}"
+
+
+class DataDelivery(models.Model):
+    """A data department's word that its data for a quarter is complete (regulation 二.3: deliver on time; 三.3:
+    which department delivers what). A withdrawn mark is kept with who withdrew it and when; at most one mark per
+    department and quarter stands at a time."""
+
+    quarter = models.ForeignKey(
+        "reviews.Quarter", on_delete=models.PROTECT, related_name="data_deliveries", verbose_name=_("quarter")
+    )
+    department = models.ForeignKey(
+        "reviews.Department", on_delete=models.PROTECT, related_name="data_deliveries", verbose_name=_("department")
+    )
+    # The kinds of data the department delivered, as they were when it marked (reviews.roles).
+    kinds = models.JSONField(_("kinds of data"), default=list)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("marked by")
+    )
+    marked_at = models.DateTimeField(_("marked at"))
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("withdrawn by"),
+    )
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-marked_at", "-id"]
+        verbose_name = _("data delivery")
+        verbose_name_plural = _("data deliveries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["quarter", "department"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="one_standing_delivery_per_department",
+            ),
+            models.CheckConstraint(
+                condition=Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gte=F("marked_at")),
+                name="delivery_withdrawn_after_marked",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.department} {self.quarter}"
+
+    @property
+    def standing(self):
+        """Not withdrawn."""
+        return self.withdrawn_at is None

@@ -17,10 +17,12 @@ from clients.models import (
     Client,
     Complaint,
     Contract,
+    DataDelivery,
     RevenueEntry,
     SatisfactionSurvey,
 )
-from reviews.models import Position, Quarter, StaffProfile
+from reviews.models import Department, Position, Quarter, QuarterState, StaffProfile
+from reviews.roles import DATA_KINDS_BY_DEPARTMENT
 
 PAGE_SIZE = 50
 
@@ -328,3 +330,61 @@ def contract_lawyer_refusals(*, before: dict | None, after: dict, position_of: d
 
 IMPORT_ACTIONS = {ChangeRecord.Action.IMPORT_CREATE, ChangeRecord.Action.IMPORT_UPDATE}
 CREATE_ACTIONS = {ChangeRecord.Action.CREATE, ChangeRecord.Action.IMPORT_CREATE}
+
+
+# ------------------------------------------------------------------------------------------ deliveries
+
+# Regulation 三.3: the departments deliver a quarter's data once it has ended and until it is scored.
+COLLECTING_STATES = (QuarterState.SCHEME_APPROVED, QuarterState.COLLECTING)
+
+
+def quarter_collecting(quarter, *, today) -> bool:
+    """The quarter has ended and is not scored yet: its data is being delivered."""
+    return quarter.state in COLLECTING_STATES and quarter.ends_on < today
+
+
+def collecting_quarter(*, today):
+    """The quarter whose data the departments deliver now (the oldest ended, unscored one), or None."""
+    candidates = Quarter.objects.filter(state__in=COLLECTING_STATES).order_by("year", "number")
+    return next((quarter for quarter in candidates if quarter.ends_on < today), None)
+
+
+def standing_deliveries(quarter) -> dict:
+    """{department id: its standing DataDelivery} for the quarter (none for a quarter not saved yet)."""
+    if quarter is None or quarter.pk is None:
+        return {}
+    marks = DataDelivery.objects.filter(quarter=quarter, withdrawn_at__isnull=True).select_related("marked_by__profile")
+    return {mark.department_id: mark for mark in marks}
+
+
+def data_departments():
+    """The departments that deliver data (regulation 三.3), in code order."""
+    return Department.objects.filter(kind__in=list(DATA_KINDS_BY_DEPARTMENT)).order_by("code")
+
+
+def delivery_page(*, departments, today) -> dict:
+    """What the delivery page shows a clerk: the quarter being collected and, per department of theirs, what is
+    entered for it, the standing mark and every earlier (withdrawn) one."""
+    quarter = collecting_quarter(today=today)
+    rows = []
+    standing = standing_deliveries(quarter)
+    history = {}
+    if quarter is not None:
+        for mark in DataDelivery.objects.filter(quarter=quarter, department__in=departments).select_related(
+            "marked_by__profile", "withdrawn_by__profile"
+        ):
+            history.setdefault(mark.department_id, []).append(mark)
+    for department in departments:
+        kinds = []
+        for kind in DATA_KINDS_BY_DEPARTMENT.get(department.kind, ()):
+            count = records_filtered(kind=kind, quarter=(quarter.year, quarter.number)).count() if quarter else None
+            kinds.append({"kind": kind, "title": KINDS[kind].title, "count": count})
+        rows.append(
+            {
+                "department": department,
+                "kinds": kinds,
+                "mark": standing.get(department.pk),
+                "history": history.get(department.pk, []),
+            }
+        )
+    return {"quarter": quarter, "rows": rows}

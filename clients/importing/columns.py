@@ -185,6 +185,9 @@ SURVEY_CHANNEL_ALIASES = {
     "web": ("网络问卷", "在线问卷", "网上问卷"),
 }
 
+# clients.selectors.contract_lawyer_refusals: the entry form's rule, which the import applies too.
+LAWYER_RULE = _("A lawyer: not an assistant or administrative staff. Someone already on the contract may stay.")
+
 KINDS = {
     "staff": KindSpec(
         kind="staff",
@@ -306,7 +309,13 @@ KINDS = {
             Column("client", _("Client"), ("客户编号", "客户"), type=REF, ref="client", example="C0001"),
             Column("signed_on", _("Signed on"), ("签约日期", "签订日期"), type=DATE, example="2026-01-15"),
             Column(
-                "originating_lawyer", _("Originating lawyer"), ("案源律师",), type=REF, ref="staff", example="chenjing"
+                "originating_lawyer",
+                _("Originating lawyer"),
+                ("案源律师",),
+                type=REF,
+                ref="staff",
+                rule=LAWYER_RULE,
+                example="chenjing",
             ),
             Column(
                 "responsible_lawyer",
@@ -314,6 +323,7 @@ KINDS = {
                 ("承办律师", "主办律师"),
                 type=REF,
                 ref="staff",
+                rule=LAWYER_RULE,
                 example="liuyang",
             ),
             Column("matter", _("Matter"), ("案由", "委托事项", "案件名称"), max_length=300, example="买卖合同纠纷"),
