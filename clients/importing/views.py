@@ -125,6 +125,12 @@ def import_preview(request, spec):
         messages.info(request, _("Upload a file to import first."))
         return redirect("clients:import_upload", kind=spec.kind)
     report = _run(request, spec, pending, commit=False)
+    # Remembered for the upload page, which then says the waiting file has errors rather than that it awaits
+    # confirmation (a file with errors can never be confirmed).
+    if pending.get("errors") != len(report.errors):
+        imports = request.session.get(SESSION_KEY, {})
+        imports[spec.kind] = {**pending, "errors": len(report.errors)}
+        request.session[SESSION_KEY] = imports
     return render(
         request,
         "clients/importing/preview.html",

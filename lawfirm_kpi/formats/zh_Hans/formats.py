@@ -19,6 +19,8 @@ DATETIME_INPUT_FORMATS = [
     "%Y/%m/%d %H:%M",
     "%Y年%m月%d日 %H:%M",
 ]
+# Amounts grouped by thousands with commas (80,000.00), as Chinese invoices, contracts and ledgers write them;
+# Django's zh_Hans default writes no separator at all.
 DECIMAL_SEPARATOR = "."
 THOUSAND_SEPARATOR = ","
 NUMBER_GROUPING = 3
