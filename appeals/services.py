@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from appeals import selectors, uploads
 from appeals.lifecycle import Action, AppealForbidden, AppealRefused, actions_for, appeal_transition
 from appeals.models import Appeal, AppealAttachment, AppealEvent, AppealMessage, AppealStatus, Outcome
+from lawfirm_kpi.text import sentences_join
 from notifications.services import notice_write
 from results.corrections import (
     Adjustment,
@@ -566,9 +567,14 @@ def _decision_notices(appeal, *, by, text, correction=None):
     def headline():
         decided = _("%(name)s decided: %(outcome)s.") % {"name": _who(by), "outcome": appeal.get_outcome_display()}
         if waiting:
-            decided += " " + _(
-                "The correction also changes other people's results, so it takes effect once a member of the "
-                "leadership group approves it."
+            decided = sentences_join(
+                [
+                    decided,
+                    _(
+                        "The correction also changes other people's results, so it takes effect once a member of the "
+                        "leadership group approves it."
+                    ),
+                ]
             )
         return decided
 

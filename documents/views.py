@@ -12,6 +12,7 @@ from documents import interview_records, selectors
 from documents.models import FeedbackDocument
 from documents.retry import feedback_document_retry, quarter_retry_stuck
 from interviews.access import get_interview_for_user
+from lawfirm_kpi.text import sentences_join
 from reviews.roles import require
 from reviews.selectors import get_quarter_or_404
 
@@ -33,7 +34,7 @@ def feedback_retry(request, pk):
     try:
         feedback_document_retry(document=document, by=request.user)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, sentences_join(error.messages))
     else:
         messages.success(request, _("The document is being rendered again."))
     return redirect("portal:quarter", code=document.quarter.code)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from indicators.models import RatingAssignment, RatingRound
+from lawfirm_kpi.text import sentences_join
 from notifications.reminders import DAYS_BEFORE, Reminder
 from reviews.deadlines import local_date
 
@@ -57,7 +58,9 @@ def _compose_ratings(rating_round, count):
             "n": count
         }
         if rating_round.closes_on:
-            body += " " + _("The round closes on %(date)s.") % {"date": date_format(rating_round.closes_on)}
+            body = sentences_join(
+                [body, _("The round closes on %(date)s.") % {"date": date_format(rating_round.closes_on)}]
+            )
         return title, body
 
     return compose

@@ -11,7 +11,7 @@ def sentences_join(parts) -> str:
     """The non-empty parts in order, separated by a space only where neither side is Chinese."""
     text = ""
     for part in parts:
-        part = str(part).strip()
+        part = str(part or "").strip()
         if not part:
             continue
         if text and not (_WIDE.match(text[-1]) or _WIDE.match(part[0])):

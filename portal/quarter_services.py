@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 
 from interviews.interviewers import interviewers_of, people_without_interviewer
 from interviews.models import Interview
+from lawfirm_kpi.text import sentences_join
 from results.corrections import open_corrections
 from results.drafts import results_store_drafts
 from results.evaluation import drafts_fill_evaluations
@@ -120,7 +121,7 @@ def _store_results(locked, by):
     try:
         results_store_drafts(quarter=locked, scheme=scheme, by=by)
     except ValidationError as error:
-        raise TransitionRefused(" ".join(error.messages)) from error
+        raise TransitionRefused(sentences_join(error.messages)) from error
     if not _current_scorecards(locked).exists():
         raise TransitionRefused(_("Nobody is assessed under this scheme: there are no results to store."))
 
@@ -273,7 +274,9 @@ def quarter_publish(*, quarter, by, comment="", expected_state=None):
         people = StaffProfile.objects.filter(pk__in=drafts).select_related("superior")
         missing = people_without_interviewer(locked, people)
         if missing:
-            raise TransitionRefused(people_without_interviewer_message(missing) + " " + _("Nothing was changed."))
+            raise TransitionRefused(
+                sentences_join([people_without_interviewer_message(missing), _("Nothing was changed.")])
+            )
 
     def effect(locked):
         locked.published_at = timezone.now()
@@ -423,7 +426,7 @@ def quarter_close(*, quarter, by, comment="", expected_state=None, today: dateti
     def guard(locked):
         blockers = quarter_close_blockers(locked, today=today)
         if blockers:
-            raise TransitionRefused(" ".join([_("The quarter cannot be closed yet:"), *blockers.messages()]))
+            raise TransitionRefused(sentences_join([_("The quarter cannot be closed yet:"), *blockers.messages()]))
 
     def effect(locked):
         locked.closed_at = timezone.now()

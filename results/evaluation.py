@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from lawfirm_kpi.text import sentences_join
 from results.models import Scorecard
 from reviews.lifecycle import STATES_AFTER_SUBMISSION
 from reviews.models import Quarter
@@ -116,7 +117,7 @@ def evaluation_draft(scorecard: Scorecard, lines=None) -> str:
                 _("No data this quarter, so not assessed: %(list)s.")
                 % {"list": separator.join(line.indicator.name for line in without_data)}
             )
-        return " ".join(sentences)
+        return sentences_join(sentences)
 
 
 def scorecard_evaluation_update(*, scorecard: Scorecard, by, text: str) -> Scorecard:

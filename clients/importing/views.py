@@ -27,6 +27,7 @@ from clients.importing.services import (
     import_upload_open,
     import_upload_store,
 )
+from lawfirm_kpi.text import sentences_join
 from reviews.roles import roles_of
 
 SESSION_KEY = "clients_imports"
@@ -168,7 +169,7 @@ def import_confirm(request, spec):
         "unchanged": report.unchanged,
     }
     if report.invitations_sent:
-        text += " " + _("%(count)d invitations sent.") % {"count": report.invitations_sent}
+        text = sentences_join([text, _("%(count)d invitations sent.") % {"count": report.invitations_sent}])
     messages.success(request, text)
     if report.invitations_failed:
         messages.warning(
