@@ -104,3 +104,19 @@ def test_the_written_feedback_explains_the_rescaled_weights_too(firm, card):
     assert "rescaled from 15" in paper and "left out: no data" in paper
     assert "(15.00)" not in paper
     assert "multiplied by 100 ÷ 95, so the total is still out of 100." in paper
+
+
+def test_the_explanation_page_gives_the_weight_used_and_why_it_differs(firm, card, client_for):
+    client = client_for(firm.lawyer)
+    client.cookies["django_language"] = "en"
+    lines = {line.indicator.code: line for line in card.lines.select_related("indicator")}
+
+    def weight_row(code):
+        url = reverse("portal:explain", args=[lines[code].pk])
+        page = client.get(url).content.decode()
+        match = re.search(r"<dt[^>]*>Weight</dt><dd[^>]*>(.*?)</dd>", page, re.S)
+        return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", match.group(1))).strip()
+
+    assert weight_row("new_clients").startswith("15.79 Rescaled from the scheme's 15:")
+    assert weight_row("complaint_timeliness").startswith("0 Left out: no data this quarter")
+    assert "effective weight" not in weight_row("new_clients")
