@@ -16,7 +16,7 @@ from lawfirm_kpi.text import sentences_join
             ["该季度暂不能关闭：", "申诉期尚未届满。", "尚有1场面谈未记录。"],
             "该季度暂不能关闭：申诉期尚未届满。尚有1场面谈未记录。",
         ),
-        (["", "  One.  ", None and "", "Two."], "One. Two."),
+        (["", "  One.  ", None, "Two."], "One. Two."),
         (["已导入文件。", "Sent."], "已导入文件。Sent."),
         ([], ""),
     ],
