@@ -24,6 +24,9 @@ migrate: messages
 demo: migrate
 	$(PY) manage.py seed_demo
 
+# Links in e-mails and feedback PDFs point at SITE_URL: with `make run PORT=8001` they name port 8001 (the demo's
+# PDFs, rendered by `demo`, included). A SITE_URL already in the environment wins.
+run: export SITE_URL ?= http://$(HOST):$(PORT)
 run: demo
 	@echo "Serving on http://$(HOST):$(PORT)/ — demo logins are in README.md"
 	$(PY) manage.py runserver $(HOST):$(PORT)

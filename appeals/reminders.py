@@ -4,6 +4,7 @@ AppealsConfig.ready()."""
 import datetime
 
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from appeals.models import Appeal, AppealStatus
@@ -50,8 +51,8 @@ def _compose_appeal(appeal, due, today):
         if due == today:
             title = _("An appeal must be decided today")
         else:
-            title = _("An appeal must be decided by %(due)s") % {"due": due.isoformat()}
-        body = _("Appeal no. %(pk)s is still waiting for a decision (regulation 二.2).") % {"pk": appeal.pk}
+            title = _("An appeal must be decided by %(due)s") % {"due": date_format(due)}
+        body = _("Appeal no. %(pk)s is still waiting for a decision (regulation 2.2).") % {"pk": appeal.pk}
         return title, body
 
     return compose

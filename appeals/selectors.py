@@ -12,6 +12,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from appeals.lifecycle import actions_for
@@ -43,7 +44,11 @@ def filing_window(*, scorecard: Scorecard, today: datetime.date) -> FilingWindow
     quarter = scorecard.quarter
     published_on = local_date(quarter.published_at)
     ends_on = appeal_window_ends_on(quarter)
-    dates = {"quarter": quarter.code, "published": published_on, "ends": ends_on}
+    dates = {
+        "quarter": quarter.code,
+        "published": date_format(published_on) if published_on else "",
+        "ends": date_format(ends_on) if ends_on else "",
+    }
 
     def closed(reason):
         return FilingWindow(False, reason, published_on, ends_on)
@@ -60,7 +65,7 @@ def filing_window(*, scorecard: Scorecard, today: datetime.date) -> FilingWindow
                 "The appeal window of %(quarter)s is closed: the results were published on %(published)s and "
                 "appeals could be filed until %(ends)s."
             )
-            % {**dates, "published": published_on.isoformat(), "ends": ends_on.isoformat()}
+            % dates
         )
     existing = open_appeal_of(scorecard)
     if existing is not None:

@@ -13,11 +13,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from appeals import selectors, uploads
 from appeals.lifecycle import Action, AppealForbidden, AppealRefused, actions_for, appeal_transition
 from appeals.models import Appeal, AppealAttachment, AppealEvent, AppealMessage, AppealStatus, Outcome
+from lawfirm_kpi.text import sentences_join
 from notifications.services import notice_write
 from results.corrections import (
     Adjustment,
@@ -198,7 +200,7 @@ def appeal_file(
                 kind="appeal_filed",
                 headline=lambda: (
                     _("%(name)s filed an appeal; a decision is due by %(date)s.")
-                    % {"name": appeal.staff.full_name, "date": appeal.decision_due_on.isoformat()}
+                    % {"name": appeal.staff.full_name, "date": date_format(appeal.decision_due_on)}
                 ),
             )
     except IntegrityError as error:
@@ -237,7 +239,7 @@ def appeal_assign(*, appeal, handler, by, expected_status=None) -> Appeal:
             kind="appeal_assigned",
             headline=lambda: (
                 _("You are the handler of this appeal; a decision is due by %(date)s.")
-                % {"date": appeal.decision_due_on.isoformat()}
+                % {"date": date_format(appeal.decision_due_on)}
             ),
         )
         _status_notice(
@@ -565,9 +567,14 @@ def _decision_notices(appeal, *, by, text, correction=None):
     def headline():
         decided = _("%(name)s decided: %(outcome)s.") % {"name": _who(by), "outcome": appeal.get_outcome_display()}
         if waiting:
-            decided += " " + _(
-                "The correction also changes other people's results, so it takes effect once a member of the "
-                "leadership group approves it."
+            decided = sentences_join(
+                [
+                    decided,
+                    _(
+                        "The correction also changes other people's results, so it takes effect once a member of the "
+                        "leadership group approves it."
+                    ),
+                ]
             )
         return decided
 

@@ -11,6 +11,7 @@ from django.forms import Form
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -54,7 +55,7 @@ def appeal_file(request, scorecard_pk):
                 messages.success(
                     request,
                     _("Your appeal is filed. A decision is due by %(date)s.")
-                    % {"date": appeal.decision_due_on.isoformat()},
+                    % {"date": date_format(appeal.decision_due_on)},
                 )
                 return redirect("appeals:detail", pk=appeal.pk)
     return render(request, "appeals/appeal_file.html", {"scorecard": scorecard, "window": window, "form": form})

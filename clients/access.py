@@ -3,8 +3,9 @@
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from clients.models import Client, Complaint, Contract, RevenueEntry, SatisfactionSurvey
-from clients.selectors import KINDS
+from clients.models import Client, Complaint, Contract, DataDelivery, RevenueEntry, SatisfactionSurvey
+from clients.selectors import KINDS, data_departments
+from reviews.models import Department
 from reviews.roles import roles_of
 
 
@@ -72,3 +73,35 @@ def get_record_for_user(user, kind, pk, *, edit=False):
     if kind not in RECORD_GETTERS:
         raise Http404
     return RECORD_GETTERS[kind](user, pk, edit=edit)
+
+
+def clerk_departments(user):
+    """The data departments this user is a clerk of (regulation 二.3), in code order."""
+    if not user.is_authenticated:
+        return Department.objects.none()
+    return data_departments().filter(clerks=user)
+
+
+def require_clerk(user):
+    """Refuse (403) anyone who is no data department's clerk: marking a delivery is the clerks' own statement."""
+    departments = list(clerk_departments(user))
+    if not departments:
+        raise PermissionDenied
+    return departments
+
+
+def get_clerk_department_for_user(user, pk) -> Department:
+    """A department the user is a clerk of: 403 for a non-clerk, 404 for any other department."""
+    for department in require_clerk(user):
+        if department.pk == pk:
+            return department
+    raise Http404
+
+
+def get_delivery_for_user(user, pk) -> DataDelivery:
+    """A delivery mark of one of the user's departments: 403 for a non-clerk, 404 for any other mark."""
+    departments = require_clerk(user)
+    try:
+        return DataDelivery.objects.select_related("quarter", "department").get(pk=pk, department__in=departments)
+    except DataDelivery.DoesNotExist:
+        raise Http404 from None

@@ -9,8 +9,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client, Complaint, Contract, RevenueEntry, SatisfactionSurvey
-from clients.selectors import KINDS, quarter_choices
-from reviews.models import Position, Quarter, StaffProfile
+from clients.selectors import CONTRACT_LAWYER_FIELDS, KINDS, contract_lawyer_refusals, lawyers_q, quarter_choices
+from reviews.models import Quarter, StaffProfile
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -62,7 +62,7 @@ class ClientCodeField(CodeChoiceField):
     default_error_messages = {"invalid_choice": _("There is no client with this code.")}
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("help_text", _("The client's code, e.g. C-0001."))
+        kwargs.setdefault("help_text", _("The client's code, e.g. C0001."))
         super().__init__(queryset=Client.objects.all(), to_field_name="code", **kwargs)
 
 
@@ -70,7 +70,7 @@ def people(*, current=(), lawyers_only=False):
     """Active staff to choose from (only lawyers where the field is a lawyer), plus whoever is set already."""
     condition = Q(active=True)
     if lawyers_only:
-        condition &= Q(position=Position.LAWYER)
+        condition &= lawyers_q()
     current_ids = [pk for pk in current if pk is not None]
     if current_ids:
         condition |= Q(pk__in=current_ids)
@@ -214,6 +214,16 @@ class ContractForm(RecordForm):
         signed, closed = cleaned.get("signed_on"), cleaned.get("closed_on")
         if signed and closed and closed < signed:
             self.add_error("closed_on", _("A contract cannot close before it was signed."))
+        # The same rule as the import's (clients.selectors.contract_lawyer_refusals).
+        chosen = {name: cleaned.get(name) for name in CONTRACT_LAWYER_FIELDS}
+        before = dict(zip(CONTRACT_LAWYER_FIELDS, self._current(*CONTRACT_LAWYER_FIELDS), strict=True))
+        refusals = contract_lawyer_refusals(
+            before=before if self.instance.pk else None,
+            after={name: person.pk for name, person in chosen.items() if person is not None},
+            position_of={person.pk: person.position for person in chosen.values() if person is not None},
+        )
+        for name, message in refusals.items():
+            self.add_error(name, message)
         return cleaned
 
 

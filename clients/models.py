@@ -40,6 +40,8 @@ class Client(models.Model):
         ordering = ["code"]
         verbose_name = _("client")
         verbose_name_plural = _("clients")
+        # The client list shows the newest clients first (clients.selectors.KINDS), read from this index.
+        indexes = [models.Index(fields=["-created_on", "-id"], name="client_list_order_idx")]
         constraints = [
             models.CheckConstraint(condition=~Q(referred_by=F("id")), name="client_not_referred_by_itself"),
         ]
@@ -173,6 +175,15 @@ class Complaint(models.Model):
         """Handled within the deadline after it was received."""
         return self.handled_at is not None and self.handled_at - self.received_at <= deadline
 
+    @property
+    def handled_late(self):
+        """Handled, but later than the deadline after it was received."""
+        return self.handled_at is not None and not self.handled_in_time()
+
+    def overdue(self, now, deadline=COMPLAINT_DEADLINE):
+        """Still open when the deadline after it was received has passed."""
+        return self.handled_at is None and now - self.received_at > deadline
+
 
 SCORE_RANGE = Q(service_quality__gte=1, service_quality__lte=5, communication__gte=1, communication__lte=5) & Q(
     outcome__gte=1, outcome__lte=5
@@ -241,3 +252,56 @@ class ChangeRecord(models.Model):
 
     def __str__(self):
         return f"{self.action} {self.object_repr}"
+
+
+class DataDelivery(models.Model):
+    """A data department's word that its data for a quarter is complete (regulation 二.3: deliver on time; 三.3:
+    which department delivers what). A withdrawn mark is kept with who withdrew it and when; at most one mark per
+    department and quarter stands at a time."""
+
+    quarter = models.ForeignKey(
+        "reviews.Quarter", on_delete=models.PROTECT, related_name="data_deliveries", verbose_name=_("quarter")
+    )
+    department = models.ForeignKey(
+        "reviews.Department", on_delete=models.PROTECT, related_name="data_deliveries", verbose_name=_("department")
+    )
+    # The kinds of data the department delivered, as they were when it marked (reviews.roles).
+    kinds = models.JSONField(_("kinds of data"), default=list)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("marked by")
+    )
+    marked_at = models.DateTimeField(_("marked at"))
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("withdrawn by"),
+    )
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-marked_at", "-id"]
+        verbose_name = _("data delivery")
+        verbose_name_plural = _("data deliveries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["quarter", "department"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="one_standing_delivery_per_department",
+            ),
+            models.CheckConstraint(
+                condition=Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gte=F("marked_at")),
+                name="delivery_withdrawn_after_marked",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.department} {self.quarter}"
+
+    @property
+    def standing(self):
+        """Not withdrawn."""
+        return self.withdrawn_at is None

@@ -3,15 +3,26 @@
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, Sum
-from django.utils import timezone
+from django.db.models import BooleanField, Case, Count, DecimalField, Q, Sum, Value, When
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from clients.audit import history_for
-from clients.models import ChangeRecord, Client, Complaint, Contract, RevenueEntry, SatisfactionSurvey
-from reviews.models import Quarter
+from clients.models import (
+    COMPLAINT_DEADLINE,
+    ChangeRecord,
+    Client,
+    Complaint,
+    Contract,
+    DataDelivery,
+    RevenueEntry,
+    SatisfactionSurvey,
+)
+from reviews.models import Department, Position, Quarter, QuarterState, StaffProfile
+from reviews.roles import DATA_KINDS_BY_DEPARTMENT
 
 PAGE_SIZE = 50
 
@@ -37,6 +48,8 @@ class DataKind:
     client_path: str
     sum_field: str | None = None
     sum_label: str = ""
+    # The list's order when it is not the model's (clients are listed newest first, the model orders by code).
+    order: tuple = ()
 
     @property
     def date_is_datetime(self):
@@ -66,6 +79,7 @@ KINDS = {
         person_q=_clients_of_lawyer,
         client_label=_("Referred by"),
         client_path="referred_by",
+        order=("-created_on", "-pk"),
     ),
     "contracts": DataKind(
         kind="contracts",
@@ -178,6 +192,8 @@ def records_filtered(*, kind, search="", quarter=None, person=None, client=""):
     """
     spec = KINDS[kind]
     records = spec.model.objects.select_related(*spec.related)
+    if spec.order:
+        records = records.order_by(*spec.order)
     if search:
         condition = Q()
         for field in spec.search_fields:
@@ -193,7 +209,17 @@ def records_filtered(*, kind, search="", quarter=None, person=None, client=""):
     return records
 
 
-def data_list_page(*, kind, filters, page_number=None):
+def complaint_overdue(now):
+    """Regulation 三.2 (complaint handling timeliness): a complaint still open once the deadline after its receipt
+    has passed (48 hours, clients.models.COMPLAINT_DEADLINE), as one annotation the list's page query carries."""
+    return Case(
+        When(handled_at__isnull=True, received_at__lt=now - COMPLAINT_DEADLINE, then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
+
+
+def data_list_page(*, kind, filters, page_number=None, now=None):
     """One page of a kind's list, the number of matches (and their sum where it means something)."""
     spec = KINDS[kind]
     records = records_filtered(kind=kind, **filters)
@@ -202,6 +228,8 @@ def data_list_page(*, kind, filters, page_number=None):
         aggregates["total"] = Sum(spec.sum_field)
     # One aggregate over the filtered table alone: no joins for what the rows show, no ordering.
     summary = records.select_related(None).order_by().aggregate(**aggregates)
+    if kind == "complaints":
+        records = records.annotate(overdue=complaint_overdue(now or timezone.now()))
     paginator = Paginator(records, PAGE_SIZE)
     # The aggregate already counted the matches: spare the paginator its own COUNT query.
     paginator.count = summary["matching"]
@@ -221,6 +249,21 @@ def _field_label(model, name):
         return name
 
 
+def _shown(model, name, value):
+    """A logged value as the history shows it: amounts grouped by thousands (the log keeps "80000.00")."""
+    try:
+        model_field = model._meta.get_field(name)
+    except Exception:  # a field that no longer exists: its value as stored
+        return value
+    if isinstance(model_field, DecimalField) and isinstance(value, str | int):
+        try:
+            amount = Decimal(str(value))
+        except InvalidOperation:
+            return value
+        return formats.number_format(amount, decimal_pos=model_field.decimal_places, use_l10n=True, force_grouping=True)
+    return value
+
+
 def record_history(*, instance):
     """The change records of one record, newest first, each with (field label, old, new) lines."""
     model = type(instance)
@@ -233,7 +276,9 @@ def record_history(*, instance):
                 old, new = value
             else:
                 old, new = None, value
-            lines.append({"field": _field_label(model, name), "old": old, "new": new})
+            lines.append(
+                {"field": _field_label(model, name), "old": _shown(model, name, old), "new": _shown(model, name, new)}
+            )
         entries.append(
             {
                 "record": record,
@@ -245,5 +290,101 @@ def record_history(*, instance):
     return entries
 
 
+# Regulation 三.2 counts new clients, new-client revenue and repeat engagements for a contract's originating and
+# responsible lawyer: only a lawyer holds either role. The entry form and the file import both ask here, so the
+# two paths cannot disagree (docs/import-formats.md, engagement contracts).
+CONTRACT_LAWYER_FIELDS = ("originating_lawyer", "responsible_lawyer")
+
+
+def lawyers_q():
+    """The staff who may be a contract's originating or responsible lawyer."""
+    return Q(position=Position.LAWYER)
+
+
+def staff_positions(ids) -> dict:
+    """{staff profile id: position} for these ids, in one query per 2,000 ids."""
+    ids = sorted({pk for pk in ids if pk is not None})
+    positions = {}
+    for start in range(0, len(ids), 2000):
+        batch = ids[start : start + 2000]
+        positions.update(StaffProfile.objects.filter(pk__in=batch).values_list("pk", "position"))
+    return positions
+
+
+def contract_lawyer_refusals(*, before: dict | None, after: dict, position_of: dict) -> dict[str, str]:
+    """{field: message} for each lawyer field of a contract that names someone who is not a lawyer.
+
+    before/after map the field names to staff profile ids (before is None for a new contract); position_of maps
+    those ids to positions. A person already on the contract may stay (a lawyer who has since become a partner's
+    assistant does not make the old contract unsavable); naming a non-lawyer anew is refused."""
+    refusals = {}
+    for name in CONTRACT_LAWYER_FIELDS:
+        chosen = after.get(name)
+        if chosen is None or (before is not None and before.get(name) == chosen):
+            continue
+        if position_of.get(chosen) != Position.LAWYER:
+            label = Contract._meta.get_field(name).verbose_name
+            refusals[name] = _("Only a lawyer can be the %(field)s; this person is not a lawyer.") % {"field": label}
+    return refusals
+
+
 IMPORT_ACTIONS = {ChangeRecord.Action.IMPORT_CREATE, ChangeRecord.Action.IMPORT_UPDATE}
 CREATE_ACTIONS = {ChangeRecord.Action.CREATE, ChangeRecord.Action.IMPORT_CREATE}
+
+
+# ------------------------------------------------------------------------------------------ deliveries
+
+# Regulation 三.3: the departments deliver a quarter's data once it has ended and until it is scored.
+COLLECTING_STATES = (QuarterState.SCHEME_APPROVED, QuarterState.COLLECTING)
+
+
+def quarter_collecting(quarter, *, today) -> bool:
+    """The quarter has ended and is not scored yet: its data is being delivered."""
+    return quarter.state in COLLECTING_STATES and quarter.ends_on < today
+
+
+def collecting_quarter(*, today):
+    """The quarter whose data the departments deliver now (the oldest ended, unscored one), or None."""
+    candidates = Quarter.objects.filter(state__in=COLLECTING_STATES).order_by("year", "number")
+    return next((quarter for quarter in candidates if quarter.ends_on < today), None)
+
+
+def standing_deliveries(quarter) -> dict:
+    """{department id: its standing DataDelivery} for the quarter (none for a quarter not saved yet)."""
+    if quarter is None or quarter.pk is None:
+        return {}
+    marks = DataDelivery.objects.filter(quarter=quarter, withdrawn_at__isnull=True).select_related("marked_by__profile")
+    return {mark.department_id: mark for mark in marks}
+
+
+def data_departments():
+    """The departments that deliver data (regulation 三.3), in code order."""
+    return Department.objects.filter(kind__in=list(DATA_KINDS_BY_DEPARTMENT)).order_by("code")
+
+
+def delivery_page(*, departments, today) -> dict:
+    """What the delivery page shows a clerk: the quarter being collected and, per department of theirs, what is
+    entered for it, the standing mark and every earlier (withdrawn) one."""
+    quarter = collecting_quarter(today=today)
+    rows = []
+    standing = standing_deliveries(quarter)
+    history = {}
+    if quarter is not None:
+        for mark in DataDelivery.objects.filter(quarter=quarter, department__in=departments).select_related(
+            "marked_by__profile", "withdrawn_by__profile"
+        ):
+            history.setdefault(mark.department_id, []).append(mark)
+    for department in departments:
+        kinds = []
+        for kind in DATA_KINDS_BY_DEPARTMENT.get(department.kind, ()):
+            count = records_filtered(kind=kind, quarter=(quarter.year, quarter.number)).count() if quarter else None
+            kinds.append({"kind": kind, "title": KINDS[kind].title, "count": count})
+        rows.append(
+            {
+                "department": department,
+                "kinds": kinds,
+                "mark": standing.get(department.pk),
+                "history": history.get(department.pk, []),
+            }
+        )
+    return {"quarter": quarter, "rows": rows}

@@ -3,11 +3,16 @@ lock (clients.locks) and leaves a change record."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from clients import locks
 from clients.audit import change_record_create, diff, snapshot
-from clients.models import ChangeRecord, Client, Complaint, Contract, RevenueEntry, SatisfactionSurvey
+from clients.models import ChangeRecord, Client, Complaint, Contract, DataDelivery, RevenueEntry, SatisfactionSurvey
+from clients.selectors import COLLECTING_STATES, quarter_collecting
 from clients.subjects import SUBJECT_FIELDS, own_record_refusals, subject_ids
+from reviews.models import Quarter
+from reviews.roles import DATA_KINDS_BY_DEPARTMENT
 
 
 def _refuse_own_record(model, *, by, before, fields):
@@ -172,3 +177,69 @@ RECORD_SERVICES = {
     "complaints": (complaint_create, complaint_update),
     "surveys": (survey_create, survey_update),
 }
+
+
+# ------------------------------------------------------------------------------------------ deliveries
+
+
+def _refuse_unless_clerk(department, by):
+    # Regulation 二.3: the department delivers its own data, so only its clerks say it is complete.
+    if by is None or not department.clerks.filter(pk=by.pk).exists():
+        raise ValidationError(
+            _("Only the data clerks of %(department)s mark its delivery.") % {"department": department}
+        )
+
+
+def data_delivery_mark(*, quarter, department, by, note="", now=None) -> DataDelivery:
+    """Record that the department's data for the quarter is complete (regulation 二.3, 三.3)."""
+    now = now or timezone.now()
+    _refuse_unless_clerk(department, by)
+    if department.kind not in DATA_KINDS_BY_DEPARTMENT:
+        raise ValidationError(_("%(department)s delivers no data.") % {"department": department})
+    with transaction.atomic():
+        # Lock the quarter row: scoring moves the quarter on under the same lock, so no mark slips in after it;
+        # a double click (or two clerks at once) queues here and the second finds the first mark standing.
+        locked = Quarter.objects.select_for_update().get(pk=quarter.pk)
+        if not quarter_collecting(locked, today=timezone.localdate(now)):
+            raise ValidationError(
+                _(
+                    "%(quarter)s is not collecting data now: a delivery is marked after the quarter ends and "
+                    "before it is scored."
+                )
+                % {"quarter": locked.code}
+            )
+        if DataDelivery.objects.filter(quarter=locked, department=department, withdrawn_at__isnull=True).exists():
+            raise ValidationError(
+                _("The delivery of %(department)s for %(quarter)s is already marked.")
+                % {"department": department, "quarter": locked.code}
+            )
+        return DataDelivery.objects.create(
+            quarter=locked,
+            department=department,
+            kinds=list(DATA_KINDS_BY_DEPARTMENT[department.kind]),
+            note=note.strip()[:500],
+            marked_by=by,
+            marked_at=now,
+        )
+
+
+def data_delivery_withdraw(*, delivery, by, now=None) -> DataDelivery:
+    """Undo a delivery mark while the quarter is not scored yet; the mark stays on record as withdrawn."""
+    now = now or timezone.now()
+    _refuse_unless_clerk(delivery.department, by)
+    with transaction.atomic():
+        # The quarter first, then the mark, in the order data_delivery_mark takes them: scoring cannot pass
+        # between the check and the write, and a second click finds the mark already withdrawn.
+        quarter = Quarter.objects.select_for_update().get(pk=delivery.quarter_id)
+        current = DataDelivery.objects.select_for_update().get(pk=delivery.pk)
+        if current.withdrawn_at is not None:
+            raise ValidationError(_("This delivery mark was already withdrawn."))
+        if quarter.state not in COLLECTING_STATES:
+            raise ValidationError(
+                _("%(quarter)s has been scored: its delivery marks can no longer be withdrawn.")
+                % {"quarter": quarter.code}
+            )
+        current.withdrawn_by = by
+        current.withdrawn_at = now
+        current.save(update_fields=["withdrawn_by", "withdrawn_at"])
+    return current

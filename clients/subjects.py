@@ -41,7 +41,7 @@ def own_record_refusals(*, model, by, before: dict | None, after: dict) -> dict[
         if any(getattr(value, "pk", value) == me for value in values if value is not None):
             refusals[field] = _(
                 "This record counts towards your own score (%(field)s is you), so you cannot enter or change it: "
-                "another clerk of the department does (regulation 一.3, fairness)."
+                "another clerk of the department does (regulation 1.3, fairness)."
             ) % {"field": model._meta.get_field(field).verbose_name}
     return refusals
 

@@ -11,6 +11,7 @@ back afterwards, to days inside the appeal window after the quarter's publicatio
 """
 
 import datetime
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
@@ -41,6 +42,21 @@ TIMETABLES = {
     },
     Outcome.REJECTED: {"file": (5, 14), "assign": (5, 17), "reject": (9, 10), "close": (10, 9)},
 }
+
+
+@dataclass(frozen=True)
+class DemoAppeal:
+    """One appeal of the history: the function that plays it through the services, and how it ends."""
+
+    play: Callable
+    upheld: bool
+
+    @property
+    def outcome(self):
+        return Outcome.UPHELD if self.upheld else Outcome.REJECTED
+
+    def run(self, quarter, users, published_on):
+        return self.play(quarter, users, published_on)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+import time_machine
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.db import transaction
@@ -113,6 +114,13 @@ class Tier:
 def at_hour(day, hour=10):
     """A moment of the demo's timetable: the day at the hour, in the firm's zone (Asia/Shanghai)."""
     return datetime.datetime.combine(day, datetime.time(hour), tzinfo=ZoneInfo(settings.TIME_ZONE))
+
+
+def on_day(day, hour=10):
+    """Run a step of the demo's story at its moment: the services stamp what they write (approvals, the basis,
+    computed results, notices, role changes) with the clock, and the story's clock is that day's. The clock keeps
+    ticking from there, so steps stay in order."""
+    return time_machine.travel(at_hour(day, hour), tick=True)
 
 
 TIERS = {
@@ -767,7 +775,9 @@ def demo_firm_seed(*, today, reset=False):
         elif demo_firm_exists():
             return SeedResult(created=False, today=today, counts=_counts(), per_quarter=_per_quarter(today))
         # The demo's group memberships and data duties go into the record of role changes as the command's.
-        with staff_changes_by(None, StaffChange.Source.COMMAND):
+        # The firm started using the product with the oldest quarter of the history: its people joined then.
+        started_on = Quarter.bounds(*completed_quarters(today)[0])[0]
+        with staff_changes_by(None, StaffChange.Source.COMMAND), on_day(started_on, 9):
             _write(demo_firm_plan(today=today))
     return SeedResult(created=True, today=today, counts=_counts(), per_quarter=_per_quarter(today))
 

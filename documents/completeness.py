@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from clients.models import ChangeRecord, Client, Complaint, Contract, RevenueEntry, SatisfactionSurvey
+from clients.selectors import standing_deliveries
 from interviews.interviewers import people_without_interviewer
 from reviews.models import Department, StaffProfile
 from reviews.roles import DATA_KINDS_BY_DEPARTMENT
@@ -92,6 +93,8 @@ class Board:
     notes: list
     # Regulation 三.5: assessed people with nobody to interview them (no active superior, none designated).
     without_interviewer: list = field(default_factory=list)
+    # Regulation 二.3: each data department and its standing delivery mark (None until its clerks mark it).
+    delivery_marks: list = field(default_factory=list)
     kind_titles: list = field(default_factory=lambda: [str(KIND_TITLES[kind]) for kind in PERSON_KINDS])
 
     @property
@@ -104,6 +107,12 @@ def _rating_round(quarter):
     from indicators.models import RatingRound  # indicators builds on reviews: imported when used
 
     return RatingRound.objects.filter(quarter=quarter).first()
+
+
+def delivery_marks(quarter, departments) -> list:
+    """[(department, standing DataDelivery or None)] for each data department (regulation 二.3, 三.3)."""
+    marks = standing_deliveries(quarter)
+    return [(d, marks.get(d.pk)) for d in departments if d.kind in DATA_KINDS_BY_DEPARTMENT]
 
 
 def completeness_board(*, quarter) -> Board:
@@ -214,6 +223,7 @@ def completeness_board(*, quarter) -> Board:
     for row in rows.values():
         row.cells = [row.counts.get(kind, 0) for kind in PERSON_KINDS]
     return Board(
+        delivery_marks=delivery_marks(quarter, departments),
         quarter=quarter,
         deliveries=deliveries,
         rows=[rows[d.pk] for d in departments],

@@ -18,12 +18,14 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from appeals.models import Appeal
 from documents import charts
 from indicators.scoring import satisfaction_percent
 from interviews.access import get_scorecard_for_user
 from interviews.interviewers import may_interview
 from interviews.models import ImprovementItem, Interview
 from interviews.selectors import PUBLISHED_STATES, interview_status
+from results.explain import rule_text
 from results.models import IndicatorScore, Scorecard
 from reviews.deadlines import appeal_window_ends_on, interview_due_on
 from reviews.models import Position, Quarter, QuarterState
@@ -103,10 +105,50 @@ class Line:
     value_text: str | None
     target_text: str | None
     explain_url: str | None
+    rule_text: str = ""
 
     @property
     def indicator(self):
         return self.score.indicator
+
+    @property
+    def is_excluded(self) -> bool:
+        """Left out for want of data (the scheme's "exclude" policy): it weighs nothing this quarter."""
+        return self.score.no_data_applied and not self.score.effective_weight
+
+    @property
+    def weight_text(self) -> str:
+        """The scheme's weight, without trailing zeros, for "rescaled from 15"."""
+        return _plain(self.score.weight)
+
+    @property
+    def is_rescaled(self) -> bool:
+        return not self.is_excluded and self.score.effective_weight != self.score.weight
+
+
+def rescaling_note(lines) -> str:
+    """Why some weights differ from the scheme's, in words (docs/indicators.md, "No data": an excluded item's weight
+    is shared among the others in proportion to their weights, so the total stays out of the same maximum)."""
+    excluded = [line for line in lines if line.is_excluded]
+    if not excluded or not any(line.is_rescaled for line in lines):
+        return ""
+    nominal = sum((line.score.weight for line in lines), Decimal(0))
+    kept = nominal - sum((line.score.weight for line in excluded), Decimal(0))
+    return ngettext(
+        "%(names)s had no data this quarter and is left out (the scheme's no-data rule). Its weight of %(excluded)s "
+        "is shared among the other indicators in proportion to their own weights: each of their weights, and the "
+        "points earned on it, is multiplied by %(nominal)s ÷ %(kept)s, so the total is still out of %(nominal)s.",
+        "%(names)s had no data this quarter and are left out (the scheme's no-data rule). Their weight of "
+        "%(excluded)s is shared among the other indicators in proportion to their own weights: each of their "
+        "weights, and the points earned on it, is multiplied by %(nominal)s ÷ %(kept)s, so the total is still out "
+        "of %(nominal)s.",
+        len(excluded),
+    ) % {
+        "names": _(", ").join(line.indicator.name for line in excluded),
+        "excluded": _plain(nominal - kept),
+        "nominal": _plain(nominal),
+        "kept": _plain(kept),
+    }
 
 
 @dataclass
@@ -205,6 +247,9 @@ def scorecard_results(scorecard) -> dict:
         if card.pk == scorecard.pk:
             # The page names the scheme version: read with the person's cards instead of a query of its own.
             scorecard.scheme = card.scheme
+    scale = int({"rating_scale": 5, **(scorecard.scheme.parameters or {})}["rating_scale"])
+    for item in lines:
+        item.rule_text = rule_text(item.score, item.indicator, scale)
     trend = _trend(scorecard, own_cards)
     bar = charts.bar_chart_svg(
         [c.label for c in categories],
@@ -222,6 +267,7 @@ def scorecard_results(scorecard) -> dict:
         "quarter": quarter,
         "staff": staff,
         "lines": lines,
+        "rescaling_note": rescaling_note(lines),
         "categories": categories,
         "rank_text": rank_text(scorecard),
         "scheme_version": scorecard.scheme.version,
@@ -245,6 +291,24 @@ def _previous_quarter(quarter):
         pk = Quarter.objects.filter(year=year, number=number).values_list("pk", flat=True).first() or 0
         cache.set(key, pk, 3600 if pk else 300)
     return Quarter(pk=pk, year=year, number=number) if pk else None
+
+
+def _appeals_seen(*, quarter, staff, user, is_owner) -> list:
+    """The person's own appeals on this quarter's result, newest first, each with its page's address, for the
+    person reading their scorecard. Keyed by quarter and person, not by version: an upheld appeal's corrected
+    version still shows the appeal that led to it. The two groups follow appeals in their queue (appeals list),
+    which keeps their reading of the page within its query budget (docs/benchmarks.md, "pages"); a superior may
+    not see appeals at all (appeals.access). One query, for the owner only."""
+    if not is_owner:
+        return []
+    appeals = list(
+        Appeal.objects.filter(quarter_id=quarter.pk, staff_id=staff.pk, appellant_id=user.pk).order_by(
+            "-filed_at", "-pk"
+        )
+    )
+    for appeal in appeals:
+        appeal.url = reverse("appeals:detail", args=[appeal.pk])
+    return appeals
 
 
 def scorecard_viewer_context(*, scorecard, user, today=None) -> dict:
@@ -271,6 +335,8 @@ def scorecard_viewer_context(*, scorecard, user, today=None) -> dict:
     # A closed quarter is read-only, whatever its window said (appeals.selectors.filing_window refuses it too).
     appeal_open = appeal_until is not None and today <= appeal_until and quarter.state == QuarterState.PUBLISHED
     is_direct_superior = staff.superior is not None and staff.superior.user_id == user.pk
+    appeals = _appeals_seen(quarter=quarter, staff=staff, user=user, is_owner=is_owner)
+    open_appeal = next((appeal for appeal in appeals if appeal.is_open), None)
     # The interview is scheduled by the person's interviewer (interviews.interviewers): asked only while it can be.
     may_schedule = (
         published
@@ -294,7 +360,15 @@ def scorecard_viewer_context(*, scorecard, user, today=None) -> dict:
         "feedback_url": reverse("documents:scorecard_feedback_pdf", args=[scorecard.pk]) if published else None,
         "appeal_until": appeal_until,
         "appeal_open": appeal_open,
-        "appeal_url": reverse("appeals:file", args=[scorecard.pk]) if (appeal_open and is_owner) else None,
+        # One open appeal per person and quarter, filed on the current version (appeals.selectors.filing_window):
+        # while one is open the page leads to it instead of offering a second.
+        "appeal_url": (
+            reverse("appeals:file", args=[scorecard.pk])
+            if (appeal_open and is_owner and open_appeal is None and scorecard.is_current)
+            else None
+        ),
+        "appeals": appeals,
+        "open_appeal": open_appeal,
         "interview_url": reverse("interviews:interview", args=[interview.pk]) if interview else None,
         "schedule_url": (reverse("interviews:interview_schedule", args=[scorecard.pk]) if may_schedule else None),
     }

@@ -3,14 +3,16 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, JsonResponse
+from django.http import FileResponse, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from documents import selectors
+from documents import interview_records, selectors
 from documents.models import FeedbackDocument
 from documents.retry import feedback_document_retry, quarter_retry_stuck
+from interviews.access import get_interview_for_user
+from lawfirm_kpi.text import sentences_join
 from reviews.roles import require
 from reviews.selectors import get_quarter_or_404
 
@@ -32,7 +34,7 @@ def feedback_retry(request, pk):
     try:
         feedback_document_retry(document=document, by=request.user)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, sentences_join(error.messages))
     else:
         messages.success(request, _("The document is being rendered again."))
     return redirect("portal:quarter", code=document.quarter.code)
@@ -77,3 +79,19 @@ def feedback_pdf(request, pk):
 def scorecard_feedback_pdf(request, pk):
     """The newest finished feedback document of a scorecard."""
     return _pdf_response(selectors.latest_feedback_for_user(request.user, pk))
+
+
+@login_required
+def interview_record_pdf(request, pk):
+    """The interview's printable record, to sign (regulation 三.5); readable by exactly those who read the interview
+    page (interviews.access.get_interview_for_user: 404 for anyone else)."""
+    interview = get_interview_for_user(request.user, pk)
+    if not interview.is_recorded:
+        messages.info(request, _("The interview is not recorded yet: its record can be printed once it is."))
+        return redirect("interviews:interview", pk=interview.pk)
+    name = interview_records.interview_record_filename(interview)
+    response = HttpResponse(interview_records.interview_record_pdf(interview), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from indicators import rating_selectors as selectors
 from indicators import ratings
 from indicators.rating_forms import RatingAssignmentAddForm, RatingGiveForm, RatingRoundOpenForm
+from lawfirm_kpi.text import sentences_join
 from reviews.roles import require
 
 
@@ -93,7 +94,7 @@ def rating_assignment_remove(request, pk, assignment_pk):
     try:
         ratings.rating_assignment_remove(assignment=assignment, by=request.user)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, sentences_join(error.messages))
     else:
         messages.success(
             request,
@@ -110,7 +111,7 @@ def rating_round_close(request, pk):
     try:
         ratings.rating_round_close(rating_round=rating_round, by=request.user)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, sentences_join(error.messages))
     else:
         messages.success(request, _("The rating round for %(quarter)s is closed.") % {"quarter": rating_round.quarter})
     return redirect("indicators:rating_round", pk=rating_round.pk)

@@ -47,7 +47,7 @@ def _refuse_own_raters(ratee, by):
         raise ValidationError(
             {
                 "ratee": _(
-                    "Nobody adds or removes their own raters (regulation 一.3, fairness): another member of the "
+                    "Nobody adds or removes their own raters (regulation 1.3, fairness): another member of the "
                     "execution group does."
                 )
             }

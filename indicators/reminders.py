@@ -6,10 +6,12 @@ from collections import defaultdict
 
 from django.contrib.auth import get_user_model
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from indicators.models import RatingAssignment, RatingRound
+from lawfirm_kpi.text import sentences_join
 from notifications.reminders import DAYS_BEFORE, Reminder
 from reviews.deadlines import local_date
 
@@ -56,7 +58,9 @@ def _compose_ratings(rating_round, count):
             "n": count
         }
         if rating_round.closes_on:
-            body += " " + _("The round closes on %(date)s.") % {"date": rating_round.closes_on.isoformat()}
+            body = sentences_join(
+                [body, _("The round closes on %(date)s.") % {"date": date_format(rating_round.closes_on)}]
+            )
         return title, body
 
     return compose

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from indicators import scheme_forms, scheme_selectors, schemes
 from indicators.models import Indicator, Scheme
+from lawfirm_kpi.text import sentences_join
 from reviews.models import Position
 from reviews.roles import require, roles_of
 from reviews.services import quarter_get_or_create
@@ -200,7 +201,7 @@ def scheme_approve(request, pk):
     except ValidationError as error:
         messages.error(
             request,
-            _("The scheme cannot be approved yet: %(problems)s") % {"problems": " ".join(error.messages)},
+            _("The scheme cannot be approved yet: %(problems)s") % {"problems": sentences_join(error.messages)},
         )
     else:
         messages.success(

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from clients.audit import change_record_create
@@ -184,7 +185,7 @@ def _refuse_own_scheme(scheme, by, *, returning=False):
             raise SchemeStateError(
                 _(
                     "You drafted, last edited or submitted version %(version)s of the %(quarter)s scheme, so you "
-                    "cannot return it: another member of the leadership group decides on it (regulation 二.1, four "
+                    "cannot return it: another member of the leadership group decides on it (regulation 2.1, four "
                     "eyes). Nothing was changed."
                 )
                 % {"version": scheme.version, "quarter": scheme.quarter}
@@ -192,7 +193,7 @@ def _refuse_own_scheme(scheme, by, *, returning=False):
         raise SchemeStateError(
             _(
                 "You drafted or last edited version %(version)s of the %(quarter)s scheme, so you cannot approve "
-                "it: another member of the leadership group does (regulation 二.1, four eyes). Nothing was changed."
+                "it: another member of the leadership group does (regulation 2.1, four eyes). Nothing was changed."
             )
             % {"version": scheme.version, "quarter": scheme.quarter}
         )
@@ -454,7 +455,7 @@ def _already_decided_message(scheme):
             "version": scheme.version,
             "quarter": scheme.quarter,
             "who": approver.full_name if approver else scheme.approved_by,
-            "when": timezone.localtime(scheme.approved_at).strftime("%Y-%m-%d %H:%M"),
+            "when": date_format(timezone.localtime(scheme.approved_at), "DATETIME_FORMAT"),
         }
     return _(
         "Version %(version)s of the %(quarter)s scheme is %(status)s and cannot be approved; nothing was changed."

@@ -36,7 +36,7 @@ class InterviewScheduleForm(forms.Form):
         super().__init__(*args, **kwargs)
         if due_on is not None:
             # Regulation 三.5: within one week of the result; the form says by when.
-            self.fields["scheduled_at"].help_text = _("The interview is due by %(date)s (regulation 三.5).") % {
+            self.fields["scheduled_at"].help_text = _("The interview is due by %(date)s (regulation 3.5).") % {
                 "date": formats.date_format(due_on, "DATE_FORMAT")
             }
 

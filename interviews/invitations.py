@@ -7,6 +7,7 @@ import hashlib
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from interviews.ics import invitation_ics
@@ -33,7 +34,7 @@ def interview_ics(interview, *, sequence: int) -> str:
         stamp=timezone.now(),
         summary=_("Feedback interview %(quarter)s: %(person)s")
         % {"quarter": interview.quarter.code, "person": staff.full_name},
-        description=_("Feedback interview on your result (regulation 三.5) with %(superior)s.")
+        description=_("Feedback interview on your result (regulation 3.5) with %(superior)s.")
         % {"superior": superior.full_name},
         location=interview.place,
         organizer=(superior.full_name, superior.user.email) if superior.user.email else None,
@@ -69,11 +70,11 @@ def interview_invitation_write(*, interview) -> bool:
     def compose():
         title = _("Feedback interview for %(quarter)s on %(when)s") % {
             "quarter": interview.quarter.code,
-            "when": local.strftime("%Y-%m-%d %H:%M"),
+            "when": date_format(local, "DATETIME_FORMAT"),
         }
         body = _("%(superior)s invites you to your feedback interview on %(when)s at %(place)s.") % {
             "superior": interview.superior.full_name,
-            "when": local.strftime("%Y-%m-%d %H:%M"),
+            "when": date_format(local, "DATETIME_FORMAT"),
             "place": interview.place,
         }
         return title, body

@@ -5,6 +5,7 @@ import datetime
 from collections import defaultdict
 
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -99,9 +100,9 @@ def _compose_interview_ask(quarter, due, people):
     def compose():
         title = _("Please schedule the feedback interviews for %(quarter)s") % {"quarter": quarter.code}
         body = _(
-            "The results of %(quarter)s are published. Regulation 三.5 asks you to hold a feedback interview with "
+            "The results of %(quarter)s are published. Regulation 3.5 asks you to hold a feedback interview with "
             "each of your direct reports within 7 days, by %(due)s: %(names)s."
-        ) % {"quarter": quarter.code, "due": due.isoformat(), "names": names_listed(people)}
+        ) % {"quarter": quarter.code, "due": date_format(due), "names": names_listed(people)}
         return title, body
 
     return compose
@@ -114,7 +115,7 @@ def _compose_interview_due(quarter, due, people, today):
         else:
             title = _("Feedback interviews for %(quarter)s are due on %(due)s") % {
                 "quarter": quarter.code,
-                "due": due.isoformat(),
+                "due": date_format(due),
             }
         body = ngettext(
             "%(n)d interview is not recorded yet: %(names)s.",
@@ -133,7 +134,7 @@ def _compose_interview_overdue(quarter, due, people):
             "%(n)d interview was not held by %(due)s: %(names)s.",
             "%(n)d interviews were not held by %(due)s: %(names)s.",
             len(people),
-        ) % {"n": len(people), "due": due.isoformat(), "names": names_listed(people)}
+        ) % {"n": len(people), "due": date_format(due), "names": names_listed(people)}
         return title, body
 
     return compose

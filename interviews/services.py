@@ -9,13 +9,14 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from interviews.access import profile_of
 from interviews.interviewers import may_interview
 from interviews.models import ImprovementItem, Interview
 from results.models import Scorecard
+from reviews.deadlines import local_date
 from reviews.models import Quarter, QuarterState, StaffProfile
 
 
@@ -114,8 +115,12 @@ def interview_record(*, interview, by, held_at, strengths, weaknesses, goals, it
             errors[field] = _("This field is required.")
     if held_at is None or held_at > now:
         errors["held_at"] = _("The interview must have taken place already.")
-    elif interview.quarter.published_at and held_at < interview.quarter.published_at:
-        errors["held_at"] = _("The interview cannot have taken place before the results were published.")
+    elif interview.quarter.published_at and local_date(held_at) < local_date(interview.quarter.published_at):
+        # Regulation 三.5 counts the interview's week in calendar days from publication, in the firm's zone
+        # (reviews.deadlines): any hour of the publication day itself is allowed.
+        errors["held_at"] = _("The interview cannot be dated before %(date)s, the day the results were published.") % {
+            "date": formats.date_format(local_date(interview.quarter.published_at), "DATE_FORMAT")
+        }
     items = list(items)
     if not items:
         errors.setdefault("__all__", []).append(_("Add at least one improvement item."))

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from notifications.services import reminder_send
@@ -103,10 +104,10 @@ def results_reminders(today: datetime.date) -> list[Reminder]:
 
 def _compose_results(code, due, quarter):
     def compose():
-        title = _("The results of %(quarter)s are due on %(due)s") % {"quarter": code, "due": due.isoformat()}
+        title = _("The results of %(quarter)s are due on %(due)s") % {"quarter": code, "due": date_format(due)}
         state = quarter.get_state_display() if quarter else _("not created yet")
         body = _(
-            "Regulation 三.1: results and feedback are due by the 10th. The quarter %(quarter)s is “%(state)s” and "
+            "Regulation 3.1: results and feedback are due by the 10th. The quarter %(quarter)s is “%(state)s” and "
             "has not been submitted to the leadership group."
         ) % {"quarter": code, "state": state}
         return title, body
@@ -120,7 +121,7 @@ def _compose_approval(quarter):
         body = _(
             "The execution group submitted the results of %(quarter)s; they are due on %(due)s. Approve them or "
             "return them with comments."
-        ) % {"quarter": quarter.code, "due": quarter.results_due_on.isoformat()}
+        ) % {"quarter": quarter.code, "due": date_format(quarter.results_due_on)}
         return title, body
 
     return compose

@@ -3,15 +3,19 @@
 import datetime
 
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from clients.access import clerk_departments
+from clients.selectors import standing_deliveries
 from interviews.interviewers import interviewees_q
 from interviews.models import Interview
 from results.models import Scorecard
 from reviews.deadlines import days_left, days_phrase, interview_due_on, local_today
 from reviews.models import Quarter, QuarterState
-from reviews.roles import roles_of
+from reviews.roles import DATA_KINDS_BY_DEPARTMENT, roles_of
 
 DATA_TITLES = {
     "clients": gettext_lazy("Clients"),
@@ -36,9 +40,14 @@ def _task(title, text, url, *, due_on: datetime.date | None = None, today: datet
     if due_on is not None:
         task["days_left"] = days_left(due_on, today)
         task["overdue"] = task["days_left"] < 0
-        due = _("Due %(date)s (%(left)s).") % {"date": due_on.isoformat(), "left": days_phrase(due_on, today)}
+        due = _("Due %(date)s (%(left)s).") % {"date": date_format(due_on), "left": days_phrase(due_on, today)}
         task["text"] = f"{task['text']} {due}"
     return task
+
+
+def _person(user):
+    profile = getattr(user, "profile", None)
+    return profile.full_name if profile is not None else user.get_username()
 
 
 def home_tasks(*, user, today: datetime.date | None = None) -> list[dict]:
@@ -88,17 +97,47 @@ def home_tasks(*, user, today: datetime.date | None = None) -> list[dict]:
             ),
             None,
         )
+        # Once the department has marked its delivery done (clients.services.data_delivery_mark) its cards stop
+        # counting down: the data is in, nothing is overdue.
+        departments = list(clerk_departments(user))
+        marks = standing_deliveries(collecting) if collecting else {}
         for kind in ("clients", "contracts", "revenue", "complaints", "surveys"):
             if roles.can_edit_data(kind):
+                delivering = [d for d in departments if kind in DATA_KINDS_BY_DEPARTMENT.get(d.kind, ())]
+                mark = next((marks[d.pk] for d in delivering if d.pk in marks), None)
+                if mark is not None:
+                    text = _("Delivered for %(quarter)s: marked complete by %(name)s on %(date)s.") % {
+                        "quarter": collecting.code,
+                        "name": _person(mark.marked_by),
+                        "date": date_format(timezone.localtime(mark.marked_at), "DATE_FORMAT"),
+                    }
+                else:
+                    text = _("Your department delivers this data for the quarter (regulation 3.3).")
                 tasks.append(
                     _task(
                         _("Enter or import: %(what)s") % {"what": DATA_TITLES[kind]},
-                        _("Your department delivers this data for the quarter (regulation 三.3)."),
+                        text,
                         reverse(f"clients:{kind}_list"),
-                        due_on=collecting.results_due_on if collecting else None,
+                        due_on=collecting.results_due_on if collecting and mark is None else None,
                         today=today,
                     )
                 )
+        if collecting:
+            for department in departments:
+                if department.pk not in marks:
+                    tasks.append(
+                        _task(
+                            _("Mark the delivery of %(department)s for %(quarter)s done")
+                            % {"department": department.name, "quarter": collecting.code},
+                            _(
+                                "When the department's data for the quarter is complete, say so: the execution group "
+                                "sees it on the completeness board."
+                            ),
+                            reverse("clients:delivery"),
+                            due_on=collecting.results_due_on,
+                            today=today,
+                        )
+                    )
 
     # Raters: the colleagues they still have to rate (regulation 三.4).
     if profile is not None:

@@ -6,12 +6,14 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from indicators.ratings import rating_round_close_on_submission
 from interviews.interviewers import interviewers_of, people_without_interviewer
 from interviews.models import Interview
+from lawfirm_kpi.text import sentences_join
 from results.corrections import open_corrections
 from results.drafts import results_store_drafts
 from results.evaluation import drafts_fill_evaluations
@@ -100,7 +102,7 @@ def quarter_start_collecting(*, quarter, by, comment="", expected_state=None, to
         if today <= locked.ends_on:
             raise TransitionRefused(
                 _("The quarter %(quarter)s ends on %(date)s: data collection starts after that.")
-                % {"quarter": locked.code, "date": locked.ends_on.isoformat()}
+                % {"quarter": locked.code, "date": date_format(locked.ends_on)}
             )
 
     return quarter_transition(
@@ -120,7 +122,7 @@ def _store_results(locked, by):
     try:
         results_store_drafts(quarter=locked, scheme=scheme, by=by)
     except ValidationError as error:
-        raise TransitionRefused(" ".join(error.messages)) from error
+        raise TransitionRefused(sentences_join(error.messages)) from error
     if not _current_scorecards(locked).exists():
         raise TransitionRefused(_("Nobody is assessed under this scheme: there are no results to store."))
 
@@ -275,7 +277,9 @@ def quarter_publish(*, quarter, by, comment="", expected_state=None):
         people = StaffProfile.objects.filter(pk__in=drafts).select_related("superior")
         missing = people_without_interviewer(locked, people)
         if missing:
-            raise TransitionRefused(people_without_interviewer_message(missing) + " " + _("Nothing was changed."))
+            raise TransitionRefused(
+                sentences_join([people_without_interviewer_message(missing), _("Nothing was changed.")])
+            )
 
     def effect(locked):
         locked.published_at = timezone.now()
@@ -343,7 +347,7 @@ class CloseBlockers:
         problems = []
         if self.window_open_until:
             problems.append(
-                _("The appeal window is open until %(date)s.") % {"date": self.window_open_until.isoformat()}
+                _("The appeal window is open until %(date)s.") % {"date": date_format(self.window_open_until)}
             )
         if self.interviews:
             names = [
@@ -425,7 +429,7 @@ def quarter_close(*, quarter, by, comment="", expected_state=None, today: dateti
     def guard(locked):
         blockers = quarter_close_blockers(locked, today=today)
         if blockers:
-            raise TransitionRefused(" ".join([_("The quarter cannot be closed yet:"), *blockers.messages()]))
+            raise TransitionRefused(sentences_join([_("The quarter cannot be closed yet:"), *blockers.messages()]))
 
     def effect(locked):
         locked.closed_at = timezone.now()

@@ -17,6 +17,7 @@ from documents.pdf import render_pdf
 from documents.report import quarter_report
 from interviews.interviewers import designation_page, interviewer_designate
 from lawfirm_kpi.forms import add_service_errors
+from lawfirm_kpi.text import sentences_join
 from portal import quarter_selectors as selectors
 from portal.quarter_forms import AppealTermsForm, InterviewerDesignationForm
 from portal.quarter_selectors import assessed_people
@@ -87,7 +88,7 @@ def quarter_appeal_terms(request, code):
             quarter_appeal_terms_update(quarter=quarter, by=request.user, **form.cleaned_data)
         except ValidationError as error:
             if not hasattr(error, "error_dict"):  # published meanwhile: the form is gone from the page
-                messages.error(request, " ".join(error.messages))
+                messages.error(request, sentences_join(error.messages))
                 return redirect("portal:quarter", code=quarter.code)
             add_service_errors(form, error)
         else:
@@ -256,7 +257,7 @@ def evaluations(request, code):
         try:
             scorecard_evaluation_update(scorecard=card, by=request.user, text=text)
         except ValidationError as error:
-            errors[card.pk] = " ".join(error.messages)
+            errors[card.pk] = sentences_join(error.messages)
             submitted[card.pk] = text
             status = 400
         else:

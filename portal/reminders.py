@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from clients.selectors import standing_deliveries
 from documents.completeness import KIND_TITLES, quarter_records
 from notifications.reminders import DATA_AGAIN_ON, Reminder, ended_quarter
 from reviews.models import Department, Quarter, QuarterState, StaffProfile
@@ -59,6 +60,7 @@ def data_collection_reminders(today: datetime.date) -> list[Reminder]:
         return []  # already scored: nothing is being collected any more
     code = f"{year}Q{number}"
     kind = "data_due" if today == first_day else "data_incomplete"
+    delivered = standing_deliveries(quarter)
     reminders = []
     for department in Department.objects.prefetch_related("clerks__profile").order_by("code"):
         data_kinds = DATA_KINDS_BY_DEPARTMENT.get(department.kind, ())
@@ -67,6 +69,8 @@ def data_collection_reminders(today: datetime.date) -> list[Reminder]:
         rows = [(k, counts[k], gaps(k)) for k in data_kinds]
         if kind == "data_incomplete" and not any(gap for _k, _n, gap in rows):
             continue
+        if kind == "data_incomplete" and department.pk in delivered:
+            continue  # the department's clerks marked the delivery done: they know what they delivered
         for clerk in department.clerks.filter(is_active=True).order_by("pk"):
             reminders.append(
                 Reminder(
@@ -100,7 +104,7 @@ def _compose_data(code, department, rows, kind):
             if gap:
                 line += f" ({gap})"
             lines.append("- " + line)
-        body = _("Due for %(quarter)s (regulation 三.3):") % {"quarter": code} + "\n" + "\n".join(lines)
+        body = _("Due for %(quarter)s (regulation 3.3):") % {"quarter": code} + "\n" + "\n".join(lines)
         return title, body
 
     return compose

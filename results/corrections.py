@@ -601,7 +601,7 @@ def correction_adjustment_add(*, correction, by, staff, indicator, points, justi
         if allowed_indicators is not None and indicator.pk not in allowed_indicators:
             raise ValidationError({"indicator": _("Adjust only the indicators the appeal contests.")})
         if staff.user_id == by.pk:
-            raise ValidationError({"staff": _("Nobody adjusts their own points (regulation 一.3, fairness).")})
+            raise ValidationError({"staff": _("Nobody adjusts their own points (regulation 1.3, fairness).")})
         card = current_published(locked.quarter).get(staff.pk)
         if card is None or not card.lines.filter(indicator=indicator).exists():
             raise ValidationError({"indicator": _("This person's published result has no such indicator.")})

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from lawfirm_kpi.text import sentences_join
 from results.models import Scorecard
 from reviews.lifecycle import STATES_AFTER_SUBMISSION
 from reviews.models import Quarter
@@ -18,9 +19,17 @@ STRENGTHS_SHOWN = 3
 WEAKNESSES_SHOWN = 2
 
 
+def has_no_data(line) -> bool:
+    """The line had nothing to measure (no records, or all of them pending): its points come from the scheme's
+    no-data policy (docs/indicators.md, "No data"), not from the person's work."""
+    return bool(line.no_data_applied)
+
+
 def _share(line) -> Decimal | None:
-    """Points as a share of the weight the line counted with (None when the line was excluded)."""
-    if not line.effective_weight:
+    """Points as a share of the weight the line counted with; None when the line says nothing about the person's
+    work: excluded, or scored by the no-data policy (full marks or zero for an empty record are neither a
+    strength nor a weakness)."""
+    if not line.effective_weight or has_no_data(line):
         return None
     return Decimal(line.points) / Decimal(line.effective_weight)
 
@@ -96,9 +105,19 @@ def evaluation_draft(scorecard: Scorecard, lines=None) -> str:
                     )
                 }
             )
-        else:
-            sentences.append(_("Every indicator reached its target."))
-        return " ".join(sentences)
+        without_data = [line for line in lines if has_no_data(line)]
+        assessed = any(_share(line) is not None for line in lines)
+        if assessed and not weaknesses:
+            if without_data:
+                sentences.append(_("Every indicator with data reached its target."))
+            else:
+                sentences.append(_("Every indicator reached its target."))
+        if without_data:
+            sentences.append(
+                _("No data this quarter, so not assessed: %(list)s.")
+                % {"list": separator.join(line.indicator.name for line in without_data)}
+            )
+        return sentences_join(sentences)
 
 
 def scorecard_evaluation_update(*, scorecard: Scorecard, by, text: str) -> Scorecard:
@@ -126,7 +145,7 @@ def scorecard_evaluation_update(*, scorecard: Scorecard, by, text: str) -> Score
             # Principle 一.3 (fairness): nobody writes the assessment of themselves.
             raise ValidationError(
                 _(
-                    "Nobody writes their own overall evaluation (regulation 一.3, fairness): another member of the "
+                    "Nobody writes their own overall evaluation (regulation 1.3, fairness): another member of the "
                     "execution group writes it."
                 )
             )

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from clients.models import Client, Complaint, Contract, RevenueEntry, SatisfactionSurvey
 from indicators import scoring
@@ -456,22 +457,46 @@ def _points_formula(line, indicator, scale, kept_weight) -> list[str]:
     return steps
 
 
+def _amount(value, unit, *, step=False) -> str:
+    """A target or a step in the indicator's unit, without trailing zeros: '2 clients', '20 %', '4.2 / 5'.
+    A step of a percentage is in percentage points ('5 percentage points'), not a share of something."""
+    number = fmt(value, "0.0001")
+    count = 1 if number == "1" else 2  # the plural form only; the number itself is shown as it is
+    if unit == "clients":
+        return ngettext("%(n)s client", "%(n)s clients", count) % {"n": number}
+    if unit == "%":
+        if step:
+            return ngettext("%(n)s percentage point", "%(n)s percentage points", count) % {"n": number}
+        return f"{number} %"
+    if unit == "score" and not step:
+        return f"{number} / 5"
+    return number
+
+
 def rule_text(line, indicator, scale) -> str:
-    """The scheme's rule for this line in words, in the reader's language (the line stores it as a formula)."""
+    """The scheme's rule for this line in plain words, in the reader's language (the line stores it as a formula
+    for the record; people read this). Numbers without trailing zeros, targets and steps in the indicator's unit."""
     if indicator.kind == scoring.RATED:
-        return _("Weight × average score ÷ %(scale)s (the top of the rating scale)") % {"scale": scale}
+        return _(
+            "%(weight)s points × the average rating ÷ %(scale)s (the top of the rating scale): an average of "
+            "%(scale)s earns all %(weight)s points."
+        ) % {"weight": fmt(line.weight), "scale": scale}
     rule = (line.details or {}).get("rule")
     if not rule:
-        return line.rule
+        # A line scored before its rule's parameters were kept: only the formula remains, which is no reading.
+        return ""
     item = scoring.ItemRule.from_details(indicator.code, line.weight, rule)
-    step = (
-        _("%(step)s %% of the target") % {"step": fmt(item.step)}
-        if item.step_mode == "relative"
-        else fmt(item.step, "0.0001")
-    )
+    unit = indicator.unit
+    if item.step_mode == "relative" and item.target:
+        step = _("%(step)s %% of the target (%(size)s)") % {
+            "step": fmt(item.step),
+            "size": _amount(item.step_size(), unit, step=True),
+        }
+    else:
+        step = _amount(item.step, unit, step=True)
     values = {
         "weight": fmt(item.weight),
-        "target": fmt(item.target, "0.0001"),
+        "target": _amount(item.target, unit),
         "pps": fmt(item.points_per_step),
         "step": step,
         "max": fmt(item.weight + item.bonus_cap),
@@ -479,15 +504,16 @@ def rule_text(line, indicator, scale) -> str:
     if indicator.direction == "lower":
         return (
             _(
-                "Full weight (%(weight)s) at the target %(target)s; +%(pps)s for each step of %(step)s below it, "
-                "−%(pps)s for each step above it; never below 0 or above %(max)s"
+                "Lower is better. %(weight)s points at the target of %(target)s; %(pps)s more for each %(step)s "
+                "below it and %(pps)s fewer for each %(step)s above it, part of a step in proportion; never below "
+                "0 or above %(max)s points."
             )
             % values
         )
     return (
         _(
-            "Full weight (%(weight)s) at the target %(target)s; +%(pps)s for each step of %(step)s above it, "
-            "−%(pps)s for each step below it; never below 0 or above %(max)s"
+            "%(weight)s points at the target of %(target)s; %(pps)s more for each %(step)s above it and %(pps)s "
+            "fewer for each %(step)s below it, part of a step in proportion; never below 0 or above %(max)s points."
         )
         % values
     )

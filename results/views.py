@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from clients.forms import RECORD_FORMS
 from lawfirm_kpi.forms import add_service_errors
+from lawfirm_kpi.text import sentences_join
 from results import corrections as service
 from results.access import get_correction_for_user
 from results.forms import AdjustmentForm, CorrectionStartForm, DecisionCommentForm, RecordChoiceForm
@@ -180,7 +181,7 @@ def correction_detail(request, pk):
     except service.CorrectionRefused as refused:
         messages.error(request, refused.message)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, sentences_join(error.messages))
     return redirect("results:correction", pk=correction.pk)
 
 
@@ -227,7 +228,7 @@ def correction_change(request, pk):
                 add_service_errors(record_form, error)
                 record_form.is_valid()
             else:
-                messages.error(request, " ".join(error.messages))
+                messages.error(request, sentences_join(error.messages))
         except service.CorrectionRefused as refused:
             messages.error(request, refused.message)
             return redirect("results:correction", pk=correction.pk)

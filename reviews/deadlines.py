@@ -98,7 +98,7 @@ def quarter_deadlines(quarter, *, today: datetime.date, pending_interviews: int 
     deadlines = [
         Deadline(
             key="results",
-            label=_("Results and feedback (regulation 三.1)"),
+            label=_("Results and feedback (regulation 3.1)"),
             due_on=due,
             done=quarter.state in _RESULTS_DONE,
             days_left=days_left(due, today),
@@ -110,7 +110,7 @@ def quarter_deadlines(quarter, *, today: datetime.date, pending_interviews: int 
         deadlines.append(
             Deadline(
                 key="interviews",
-                label=_("Interviews (regulation 三.5)"),
+                label=_("Interviews (regulation 3.5)"),
                 due_on=interviews,
                 done=interviews_done,
                 days_left=days_left(interviews, today),

@@ -55,14 +55,14 @@ class PersonForm(forms.Form):
         queryset=Department.objects.exclude(kind=DepartmentKind.PRACTICE),
         widget=forms.CheckboxSelectMultiple,
         required=False,
-        help_text=_("Data-provider clerk of these departments (regulation 二.3)."),
+        help_text=_("Data-provider clerk of these departments (regulation 2.3)."),
     )
     leadership = forms.BooleanField(
-        label=_("Leadership group (regulation 二.1)"),
+        label=_("Leadership group (regulation 2.1)"),
         required=False,
         help_text=_("Only a member of the leadership group grants or revokes this."),
     )
-    execution = forms.BooleanField(label=_("Execution group (regulation 二.2)"), required=False)
+    execution = forms.BooleanField(label=_("Execution group (regulation 2.2)"), required=False)
 
     def __init__(self, *args, profile=None, by=None, **kwargs):
         self.profile, self.by = profile, by

@@ -77,21 +77,21 @@ def staff_change_refusals(*, by, person_user_id, before: dict | None, after: dic
     by_leadership = roles_of(by).is_leadership
     if changed("leadership") and not by_leadership:
         refusals["leadership"] = _(
-            "Only a member of the leadership group grants or revokes leadership membership (regulation 二.1)."
+            "Only a member of the leadership group grants or revokes leadership membership (regulation 2.1)."
         )
     if before is not None and person_user_id == by.pk:
         for field in OWN_GOVERNED_FIELDS:
             if changed(field) and field not in refusals:
                 refusals[field] = _(
                     "Nobody changes their own groups, data duties or place in the firm: another member of the "
-                    "execution or leadership group does it (regulation 一.3, fairness)."
+                    "execution or leadership group does it (regulation 1.3, fairness)."
                 )
     if before is not None and before.get("leadership") and not by_leadership:
         for field in LEADERSHIP_SIGN_IN_FIELDS:
             if changed(field) and field not in refusals:
                 refusals[field] = _(
                     "Only a member of the leadership group changes a leadership member's username, e-mail or "
-                    "active status (regulation 二.1)."
+                    "active status (regulation 2.1)."
                 )
     return refusals
 
@@ -99,5 +99,5 @@ def staff_change_refusals(*, by, person_user_id, before: dict | None, after: dic
 def invitation_refusal(*, by, profile: StaffProfile) -> str | None:
     """Why `by` may not send this person a new invitation (a link that sets their password), or None."""
     if profile.user.groups.filter(name=LEADERSHIP_GROUP).exists() and not roles_of(by).is_leadership:
-        return _("Only a member of the leadership group sends a leadership member a new invitation (regulation 二.1).")
+        return _("Only a member of the leadership group sends a leadership member a new invitation (regulation 2.1).")
     return None

@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.utils import translation
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client, Complaint, Contract, SatisfactionSurvey
@@ -40,6 +41,16 @@ REF_LABELS = {
 }
 
 
+def with_code(label, code):
+    """A label in the reader's language with the code a file may use beside it: 状态（status）, Status (status)."""
+    return gettext("%(label)s (%(code)s)") % {"label": label, "code": code}
+
+
+def listing(items):
+    """Items joined as the reader's language lists them (、 in Chinese)."""
+    return pgettext("list separator", ", ").join(str(item) for item in items)
+
+
 @dataclass(frozen=True)
 class Column:
     key: str
@@ -66,6 +77,19 @@ class Column:
         return TYPE_LABELS[self.type]
 
     @property
+    def display(self):
+        """The column as a reader names it, with the key a file's header may use: 费用（fee）."""
+        return with_code(str(self.label), self.key)
+
+    def choices_display(self):
+        """Every choice as its label with its code: 进行中（active）、已完成（completed）…"""
+        return listing(with_code(str(label), code) for code, label in self.choices)
+
+    def choice_label(self, code):
+        """The label of a choice code in the reader's language (the code itself if unknown)."""
+        return str(dict(self.choices).get(code, code))
+
+    @property
     def chinese(self):
         """The first Chinese alias: the header the Chinese template uses."""
         return self.aliases[0] if self.aliases else self.key
@@ -85,6 +109,16 @@ class Column:
     def choice_spellings(self):
         """[(code, [accepted spellings])] for the pages and the docs."""
         return [(code, [str(label), *self.choice_aliases.get(code, ())]) for code, label in self.choices]
+
+
+# The key cell of the example row in the Excel templates. A row whose key cell is exactly one of these is the
+# template's example: left as it came, the import skips it; filled in with real values but still marked, it is
+# refused, so a fake row is never imported and a real one never silently dropped (docs/import-formats.md).
+EXAMPLE_MARKERS = ("示例行（导入时忽略）", "EXAMPLE ROW (ignored on import)")
+
+
+def is_example_marker(value):
+    return isinstance(value, str) and value.strip() in EXAMPLE_MARKERS
 
 
 @dataclass(frozen=True)
@@ -150,6 +184,9 @@ SURVEY_CHANNEL_ALIASES = {
     "questionnaire": ("问卷", "纸质问卷", "调查问卷"),
     "web": ("网络问卷", "在线问卷", "网上问卷"),
 }
+
+# clients.selectors.contract_lawyer_refusals: the entry form's rule, which the import applies too.
+LAWYER_RULE = _("A lawyer: not an assistant or administrative staff. Someone already on the contract may stay.")
 
 KINDS = {
     "staff": KindSpec(
@@ -218,7 +255,7 @@ KINDS = {
         label=_("Clients"),
         key="code",
         columns=(
-            Column("code", _("Client code"), ("客户编号", "客户代码"), max_length=40, example="C2026001"),
+            Column("code", _("Client code"), ("客户编号", "客户代码"), max_length=40, example="C0001"),
             Column(
                 "name", _("Client name"), ("客户名称", "客户姓名", "名称"), max_length=200, example="华信科技有限公司"
             ),
@@ -240,7 +277,7 @@ KINDS = {
                 required=False,
                 blank=True,
                 rule=_("Code of the referring client, which may be in the same file; not the client itself."),
-                example="C2025017",
+                example="C0017",
             ),
             Column(
                 "email",
@@ -269,10 +306,16 @@ KINDS = {
         key="number",
         columns=(
             Column("number", _("Contract number"), ("合同编号", "委托合同编号"), max_length=40, example="HT-2026-0001"),
-            Column("client", _("Client"), ("客户编号", "客户"), type=REF, ref="client", example="C2026001"),
+            Column("client", _("Client"), ("客户编号", "客户"), type=REF, ref="client", example="C0001"),
             Column("signed_on", _("Signed on"), ("签约日期", "签订日期"), type=DATE, example="2026-01-15"),
             Column(
-                "originating_lawyer", _("Originating lawyer"), ("案源律师",), type=REF, ref="staff", example="chenjing"
+                "originating_lawyer",
+                _("Originating lawyer"),
+                ("案源律师",),
+                type=REF,
+                ref="staff",
+                rule=LAWYER_RULE,
+                example="chenjing",
             ),
             Column(
                 "responsible_lawyer",
@@ -280,6 +323,7 @@ KINDS = {
                 ("承办律师", "主办律师"),
                 type=REF,
                 ref="staff",
+                rule=LAWYER_RULE,
                 example="liuyang",
             ),
             Column("matter", _("Matter"), ("案由", "委托事项", "案件名称"), max_length=300, example="买卖合同纠纷"),
@@ -349,7 +393,7 @@ KINDS = {
         key="ref",
         columns=(
             Column("ref", _("Reference"), ("投诉编号",), max_length=40, example="TS-2026-001"),
-            Column("client", _("Client"), ("客户编号", "客户"), type=REF, ref="client", example="C2026001"),
+            Column("client", _("Client"), ("客户编号", "客户"), type=REF, ref="client", example="C0001"),
             Column("about", _("About"), ("被投诉人", "投诉对象"), type=REF, ref="staff", example="liuyang"),
             Column(
                 "received_at",
@@ -404,7 +448,7 @@ KINDS = {
         key="ref",
         columns=(
             Column("ref", _("Reference"), ("调查编号", "问卷编号", "回访编号"), max_length=40, example="MY-2026-001"),
-            Column("client", _("Client"), ("客户编号", "客户"), type=REF, ref="client", example="C2026001"),
+            Column("client", _("Client"), ("客户编号", "客户"), type=REF, ref="client", example="C0001"),
             Column(
                 "staff", _("Staff"), ("被评价人员", "被评价律师", "律师"), type=REF, ref="staff", example="chenjing"
             ),

@@ -333,6 +333,8 @@ class CellParser:
         text = as_text(value)
         code = self.choices.get(col.normalise(text))
         if code is None:
-            allowed = ", ".join(code for code, _label in self.column.choices)
-            raise CellError(_("“%(value)s” is not one of: %(allowed)s.") % {"value": text, "allowed": allowed})
+            raise CellError(
+                _("“%(value)s” is not an accepted value. %(column)s must be one of: %(allowed)s.")
+                % {"value": text, "column": self.column.display, "allowed": self.column.choices_display()}
+            )
         return code

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from clients import locks
 from clients.audit import change_record_build
 from clients.importing import parsing
-from clients.importing.columns import KINDS, spec_for
+from clients.importing.columns import EXAMPLE_MARKERS, KINDS, normalise, spec_for
 from clients.importing.validators import HANDLERS, ImportReport, InFile, RowError, chunked
 from clients.models import ChangeRecord
 from lawfirm_kpi.spreadsheets import neutralise
@@ -467,7 +467,8 @@ def _discard_stale_uploads():
 
 
 def import_template_build(*, kind, fmt, chinese):
-    """(content, content type, file name) of an empty template: the header row only."""
+    """(content, content type, file name) of an empty template: the header row (CSV), or the header row, one
+    marked example row the import skips, and drop-down lists on the choice columns (XLSX)."""
     spec = KINDS[kind]
     header = [column.chinese if chinese else column.key for column in spec.columns]
     if fmt == "csv":
@@ -476,21 +477,51 @@ def import_template_build(*, kind, fmt, chinese):
         # The BOM makes Excel open the UTF-8 file with the right characters.
         return ("\ufeff" + text.getvalue()).encode("utf-8"), "text/csv; charset=utf-8", f"import-{kind}.csv"
     from openpyxl import Workbook  # noqa: PLC0415
-    from openpyxl.styles import Font  # noqa: PLC0415
+    from openpyxl.comments import Comment  # noqa: PLC0415
+    from openpyxl.styles import Font, PatternFill  # noqa: PLC0415
+    from openpyxl.worksheet.datavalidation import DataValidation  # noqa: PLC0415
 
     workbook = Workbook()
     sheet = workbook.active
     with translation.override("zh-hans" if chinese else "en"):
         sheet.title = str(spec.label)[:31]
+        marker = EXAMPLE_MARKERS[0] if chinese else EXAMPLE_MARKERS[1]
+        example = [marker if column.key == spec.key else _example_cell(column) for column in spec.columns]
+        key_hint = _("Example row: the import skips it. Delete it, or write a real key over it, e.g. %(key)s.")
+        key_hint %= {"key": spec.column(spec.key).example}
+        choice_lists = {
+            column.key: [str(label) for _code, label in column.choices] for column in spec.columns if column.choices
+        }
+        invalid_choice = _("Pick one of the values in the list.")
     sheet.append(header)
+    sheet.append(example)
+    grey = Font(italic=True, color="808080")
     for index, column in enumerate(spec.columns, start=1):
         cell = sheet.cell(row=1, column=index)
         cell.font = Font(bold=True)
         sheet.column_dimensions[cell.column_letter].width = max(14, len(header[index - 1]) * 2 + 4)
+        sheet.cell(row=2, column=index).font = grey
+        sheet.cell(row=2, column=index).fill = PatternFill("solid", fgColor="F2F2F2")
         # Codes and references stay text when typed, so 001 keeps its zeros.
         if column.type in ("text", "ref"):
             for row in range(2, 1001):
                 sheet.cell(row=row, column=index).number_format = "@"
+        if column.key in choice_lists:
+            # A drop-down of the choice labels in the template's language (the import accepts either language).
+            validation = DataValidation(
+                type="list",
+                formula1='"{}"'.format(",".join(choice_lists[column.key])),
+                allow_blank=column.blank or not column.required,
+                showErrorMessage=True,
+            )
+            validation.error = invalid_choice
+            validation.add(f"{cell.column_letter}2:{cell.column_letter}1001")
+            sheet.add_data_validation(validation)
+    key_cell = sheet.cell(row=2, column=[c.key for c in spec.columns].index(spec.key) + 1)
+    key_cell.comment = Comment(key_hint, "lawfirm-kpi")
+    sheet.column_dimensions[key_cell.column_letter].width = max(
+        sheet.column_dimensions[key_cell.column_letter].width, len(marker) * 2 + 2
+    )
     sheet.freeze_panes = "A2"
     content = io.BytesIO()
     workbook.save(content)
@@ -499,6 +530,14 @@ def import_template_build(*, kind, fmt, chinese):
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         f"import-{kind}.xlsx",
     )
+
+
+def _example_cell(column):
+    """A column's example as the template writes it: a choice by its label in the active language."""
+    if column.type == "choice" and column.example:
+        code = column.choice_lookup().get(normalise(column.example))
+        return column.choice_label(code)
+    return column.example
 
 
 def import_errors_csv(*, report):

@@ -2,22 +2,26 @@
 bulk lookups (never one query per row), the database's constraints checked before the database sees the
 rows, and each valid row classified as created, updated or unchanged against its natural key."""
 
+import datetime
 import itertools
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import cached_property
 
 from django.contrib.auth.models import User
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.utils import timezone
+from django.utils import formats, timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from clients import locks
 from clients.importing import columns as col
 from clients.importing.parsing import CellError, CellParser, as_text, is_blank
 from clients.models import Client, Complaint, Contract, RevenueEntry, SatisfactionSurvey
+from clients.selectors import CONTRACT_LAWYER_FIELDS, contract_lawyer_refusals, staff_positions
 from clients.subjects import SUBJECT_FIELDS, own_record_refusals
 from reviews.governance import staff_change_refusals
 from reviews.models import LEADERSHIP_GROUP, Department, StaffProfile
@@ -172,6 +176,7 @@ class KindImport:
         self.by = by
         self.lookups = make_lookups()
         self.positions = []
+        self.key_index = None
         self.headers = {}
         self.rows = []
         self.first_row_of = {}
@@ -201,7 +206,7 @@ class KindImport:
                     number,
                     text,
                     _("Unknown column “%(column)s”. The columns of this import are: %(columns)s.")
-                    % {"column": text, "columns": ", ".join(c.key for c in self.spec.columns)},
+                    % {"column": text, "columns": col.listing(c.display for c in self.spec.columns)},
                 )
             elif key in found:
                 self.error(
@@ -221,6 +226,7 @@ class KindImport:
                     _("The required column “%(key)s” (%(alias)s) is missing.")
                     % {"key": column.key, "alias": column.chinese},
                 )
+        self.key_index = found.get(self.spec.key)
         self.positions = [(index, key) for key, index in found.items()]
         self.parsers = [(index, key, CellParser(self.spec.column(key))) for index, key in self.positions]
         self.width = len(cells)
@@ -251,6 +257,20 @@ class KindImport:
         except TypeError:
             blank = all(is_blank(cell) for cell in cells)
         if blank:
+            return
+        if self.key_index is not None and self.key_index < len(cells) and col.is_example_marker(cells[self.key_index]):
+            if self.example_untouched(cells):
+                return
+            self.report.total_rows += 1
+            self.error(
+                number,
+                self.spec.key,
+                _(
+                    "This is the template's example row, but its values were changed: write the real %(column)s "
+                    "over “%(marker)s”, or delete the row."
+                )
+                % {"column": self.spec.column(self.spec.key).display, "marker": as_text(cells[self.key_index])},
+            )
             return
         self.report.total_rows += 1
         values = {}
@@ -291,6 +311,28 @@ class KindImport:
 
     def display_in_file(self, values):
         return values.get(self.spec.key)
+
+    def example_untouched(self, cells):
+        """The example row as the template wrote it: every other cell still holds the column's example."""
+        count = len(cells)
+        for index, key in self.positions:
+            if key == self.spec.key:
+                continue
+            cell = cells[index] if index < count else None
+            text = "" if is_blank(cell) else as_text(cell)
+            if text not in self.example_texts(self.spec.column(key)):
+                return False
+        return True
+
+    def example_texts(self, column):
+        """The spellings the template may have written as this column's example (its choices in either language)."""
+        texts = {column.example}
+        if column.type == col.CHOICE and column.example:
+            code = column.choice_lookup().get(col.normalise(column.example))
+            for language in ("en", "zh-hans"):
+                with translation.override(language):
+                    texts.add(column.choice_label(code))
+        return texts
 
     # ---- planning
 
@@ -457,9 +499,42 @@ class KindImport:
     def fill_samples(self):
         sample = self.updates[:SAMPLE_SIZE]
         self.load_old_displays(sample)
+        columns = {column.key: column for column in self.spec.columns}
         self.report.samples = [
-            (number, key, self.changes(changed, current)) for number, _pk, key, changed, current in sample
+            (
+                number,
+                key,
+                [
+                    (
+                        self.column_display(columns, name),
+                        self.shown(columns, name, current.get(name)),
+                        self.shown(columns, name, value),
+                    )
+                    for name, value in changed.items()
+                ],
+            )
+            for number, _pk, key, changed, current in sample
         ]
+
+    def column_display(self, columns, name):
+        column = columns.get(self.field_name(name))
+        return column.display if column is not None else self.field_name(name)
+
+    def shown(self, columns, name, value):
+        """A value as the preview shows it to the reader: names for references, labels for choices, amounts with
+        thousands separators, dates in the language's format (the change log keeps the plain values)."""
+        if value is None or isinstance(value, InFile) or name in self.ref_of:
+            return self.display(name, value)
+        column = columns.get(self.field_name(name))
+        if column is not None and column.type == col.CHOICE:
+            return column.choice_label(value)
+        if isinstance(value, Decimal):
+            return formats.number_format(value, decimal_pos=2, use_l10n=True, force_grouping=True)
+        if isinstance(value, datetime.datetime):
+            return formats.date_format(timezone.localtime(value), "DATETIME_FORMAT")
+        if isinstance(value, datetime.date):
+            return formats.date_format(value, "DATE_FORMAT")
+        return self.display(name, value)
 
 
 class ClientImport(KindImport):
@@ -484,6 +559,17 @@ class ContractImport(KindImport):
     model = Contract
     key_field = "number"
 
+    def prepare(self, existing):
+        # The positions of everyone the file names, looked up once: the entry form's rule, row by row.
+        self.position_of = staff_positions(self.lookups["staff"].ids.values())
+
+    def refusals(self, current, merged):
+        names = [f"{name}_id" for name in CONTRACT_LAWYER_FIELDS]
+        before = None if current is None else {name.removesuffix("_id"): current.get(name) for name in names}
+        after = {name.removesuffix("_id"): merged.get(name) for name in names}
+        lawyers = contract_lawyer_refusals(before=before, after=after, position_of=self.position_of)
+        return super().refusals(current, merged) + list(lawyers.items())
+
     def check(self, key, merged):
         problems = []
         closed_on = merged.get("closed_on")
@@ -492,7 +578,7 @@ class ContractImport(KindImport):
                 (
                     "closed_on",
                     _("The contract cannot close (%(closed)s) before it was signed (%(signed)s).")
-                    % {"closed": closed_on.isoformat(), "signed": merged["signed_on"].isoformat()},
+                    % {"closed": date_format(closed_on), "signed": date_format(merged["signed_on"])},
                 )
             )
         return problems

@@ -27,6 +27,7 @@ from clients.importing.services import (
     import_upload_open,
     import_upload_store,
 )
+from lawfirm_kpi.text import sentences_join
 from reviews.roles import roles_of
 
 SESSION_KEY = "clients_imports"
@@ -125,6 +126,12 @@ def import_preview(request, spec):
         messages.info(request, _("Upload a file to import first."))
         return redirect("clients:import_upload", kind=spec.kind)
     report = _run(request, spec, pending, commit=False)
+    # Remembered for the upload page, which then says the waiting file has errors rather than that it awaits
+    # confirmation (a file with errors can never be confirmed).
+    if pending.get("errors") != len(report.errors):
+        imports = request.session.get(SESSION_KEY, {})
+        imports[spec.kind] = {**pending, "errors": len(report.errors)}
+        request.session[SESSION_KEY] = imports
     return render(
         request,
         "clients/importing/preview.html",
@@ -162,7 +169,7 @@ def import_confirm(request, spec):
         "unchanged": report.unchanged,
     }
     if report.invitations_sent:
-        text += " " + _("%(count)d invitations sent.") % {"count": report.invitations_sent}
+        text = sentences_join([text, _("%(count)d invitations sent.") % {"count": report.invitations_sent}])
     messages.success(request, text)
     if report.invitations_failed:
         messages.warning(

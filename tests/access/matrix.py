@@ -174,6 +174,45 @@ def _data_rows():
     return rows
 
 
+def _standing_mark(w):
+    """The business department's delivery mark for the published 2026Q3 (too late to withdraw: it is scored)."""
+    from clients.models import DataDelivery
+
+    mark, _created = DataDelivery.objects.get_or_create(
+        quarter=w.quarter,
+        department=w.firm.business,
+        withdrawn_at=None,
+        defaults={"marked_by": w.firm.business_clerk, "marked_at": timezone.now() - datetime.timedelta(days=30)},
+    )
+    return {"pk": mark.pk}
+
+
+def _delivery_rows():
+    clerks = {"business_clerk": OK, "finance_clerk": OK, "admin_clerk": OK}
+    back = REDIRECT(to("clients:delivery"))
+    return {
+        "clients:delivery": [Case(expect(REFUSED, **clerks), note="the data departments' clerks (regulation 二.3)")],
+        "clients:delivery_mark": [
+            Case(
+                expect(REFUSED, business_clerk=back, finance_clerk=NOT_FOUND, admin_clerk=NOT_FOUND),
+                args=lambda w: {"department": w.firm.business.pk},
+                method="POST",
+                note="a clerk marks only their own department (others' 404); no quarter is collecting: a message",
+            ),
+            Case(everyone(METHOD), args=lambda w: {"department": w.firm.business.pk}, id="get", note="POST only"),
+        ],
+        "clients:delivery_withdraw": [
+            Case(
+                expect(REFUSED, business_clerk=back, finance_clerk=NOT_FOUND, admin_clerk=NOT_FOUND),
+                args=_standing_mark,
+                method="POST",
+                note="only the department's clerks; the quarter is scored, so the mark stays (with a message)",
+            ),
+            Case(everyone(METHOD), args=_standing_mark, id="get", note="POST only"),
+        ],
+    }
+
+
 def _import_rows():
     by_kind = {
         "revenue": "finance_clerk",
@@ -426,6 +465,7 @@ MATRIX: dict[str, list[Case]] = {
     ],
     **_data_rows(),
     **_import_rows(),
+    **_delivery_rows(),
     # --- Ratings (regulation 三.4) and questionnaires (三.3) ----------------------------------------------------
     "indicators:ratings_todo": [Case(expect(OK), note="each rater's own to-do list")],
     "indicators:my_ratings": [Case(expect(OK), note="each ratee's own averages")],
@@ -594,6 +634,13 @@ MATRIX: dict[str, list[Case]] = {
             id="report",
             note="the report is for the two groups",
         ),
+    ],
+    "documents:interview_record_pdf": [
+        Case(
+            expect(NOT_FOUND, **ORGANISERS, lawyer=OK, superior=OK),
+            args=lambda w: {"pk": _recorded_item(w)["pk"]},
+            note="exactly as the interview page; the interview recorded first",
+        )
     ],
     "documents:scorecard_feedback_pdf": [
         Case(expect(NOT_FOUND, **ORGANISERS, lawyer=OK, superior=OK), args=LAWYER_CARD)

@@ -54,7 +54,7 @@ def test_uphold_by_a_declared_record_fix(published, django_capture_on_commit_cal
     # When the handler upholds and a partner approves the correction
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        appeal, pairs = uphold_and_approve(published, appeal, justification="问卷原件为 5 分，录入错误已更正。")
+        appeal, pairs = uphold_and_approve(published, appeal, justification="问卷原件为5分，录入错误已更正。")
     # Then the lawyer moves up to first and the colleague down to second: both get version 2
     assert appeal.status == AppealStatus.UPHELD and appeal.outcome == "upheld"
     assert {new.staff_id for _old, new in pairs} == {firm.lawyer.profile.pk, firm.colleague.profile.pk}
@@ -271,8 +271,8 @@ def test_the_correction_note_is_in_chinese_for_chinese_readers(published, client
     browser = client_for(firm.executor)
     browser.cookies["django_language"] = "zh-hans"
     page = browser.get(reverse("portal:results", args=[published.quarter.code])).content.decode()
-    assert "有 2 份考核结果在公布后因申诉成立而更正" in page and "第 2 版 · 已更正" in page
-    assert "第 2 版，更正于" in page
+    assert "有2份考核结果在公布后因申诉成立而更正" in page and "第2版 · 已更正" in page
+    assert "第2版，更正于" in page
 
 
 def test_a_correction_refuses_a_quarter_that_is_not_published(scored):

@@ -3,6 +3,7 @@
 They run only with RUN_BROWSER_TESTS=1 (.ci/run sets it) and are skipped otherwise; with RUN_BROWSER_TESTS=1 a
 missing Chromium fails them. The browser is never downloaded."""
 
+import datetime
 import os
 import re
 from pathlib import Path
@@ -58,14 +59,20 @@ def browser(django_db_setup):
 
 @pytest.fixture
 def demo_firm(transactional_db, browser):
-    """The demo firm of README, seeded for today (the services' clocks read the real date).
+    """The demo firm of README as it is in the collection window of the quarter that ended last (demo/quarters.py):
+    that quarter waits to be scored, which is where the journeys start. The reference date is the fifth day of the
+    current quarter, or today if that is earlier; the services' clocks read the real date.
 
     The flush after each journey empties every table; Django then sends post_migrate and
     indicators.reference_data recreates the groups and the indicator catalogue for whichever test comes next."""
     from indicators.models import Indicator
+    from reviews.models import Quarter
 
     assert Indicator.objects.exists(), "the indicator catalogue (reference data) is missing"
-    call_command("seed_demo", today=timezone.localdate().isoformat(), stdout=open(os.devnull, "w"))  # noqa: SIM115
+    today = timezone.localdate()
+    year, number = Quarter.containing(today)
+    in_window = min(today, Quarter.bounds(year, number)[0] + datetime.timedelta(days=4))
+    call_command("seed_demo", today=in_window.isoformat(), stdout=open(os.devnull, "w"))  # noqa: SIM115
 
 
 class Session:

@@ -149,3 +149,53 @@ def _clerk_journey(session_as, tmp_path, clerk, kind, bad, good, model, key, key
     new_value = {"clients": "测试个人客户（已更正）", "revenue": "75", "complaints": "已电话回访，客户满意"}[kind]
     assert new_value in history, history
     session.shot("5-history")
+
+
+def test_a_clerk_marks_the_departments_delivery_done_and_the_executor_sees_it(demo_firm, session_as):
+    """Journey: the finance clerk's home warns that the quarter's revenue is overdue; the clerk marks the finance
+    department's delivery done; the warning goes; the executor finds the mark on the completeness board."""
+    from clients.models import DataDelivery
+    from clients.selectors import collecting_quarter
+    from reviews.deadlines import local_today
+
+    quarter = collecting_quarter(today=local_today())
+    assert quarter is not None, "the demo firm has a quarter whose data is being collected"
+    clerk = session_as("finclerk")
+    page = clerk.page
+
+    # Given the home card of the revenue counts the quarter as overdue
+    revenue_card = page.locator(".card-task", has_text="Enter or import: Revenue entries")
+    assert "Overdue" in revenue_card.inner_text()
+    clerk.shot("1-home-overdue")
+
+    # When the clerk opens Department data → Mark the delivery done and marks it, with a note
+    page.get_by_role("button", name="Department data").click()
+    page.get_by_role("link", name="Mark the delivery done").click()
+    page.wait_for_url("**/data/delivery/")
+    assert f"Data delivery for {quarter.code}" in clerk.text()
+    page.fill("textarea[name=note]", "本季度收款已全部录入")
+    page.locator("main button[type=submit]", has_text="Mark the delivery done").click()
+    page.wait_for_url("**/data/delivery/")
+    # Then the page says so and shows who marked it
+    assert "is marked complete" in clerk.text() and "Marked complete by 孙丽" in clerk.text()
+    clerk.shot("2-marked")
+    mark = DataDelivery.objects.get(quarter=quarter, withdrawn_at__isnull=True)
+    assert mark.marked_by.username == "finclerk" and mark.note == "本季度收款已全部录入"
+
+    # And the home card no longer warns
+    page.goto("/")
+    revenue_card = page.locator(".card-task", has_text="Enter or import: Revenue entries")
+    assert "Overdue" not in revenue_card.inner_text()
+    assert "Delivered for" in revenue_card.inner_text()
+    assert page.locator(".card-task", has_text="Mark the delivery").count() == 0
+    clerk.shot("3-home-delivered")
+
+    # When the executor opens the quarter's completeness board
+    executor = session_as("executor")
+    executor.page.goto(f"/quarters/{quarter.code}/completeness/")
+    # Then the finance department's mark is there with the clerk's name and note; the others are not marked yet
+    marks = executor.page.locator("#delivery-marks")
+    finance = marks.locator("li", has_text="Marked done")
+    assert finance.count() == 1 and "孙丽" in finance.inner_text() and "本季度收款已全部录入" in finance.inner_text()
+    assert "Not marked yet" in marks.inner_text()
+    executor.shot("4-completeness")

@@ -152,7 +152,7 @@ def test_an_edit_is_logged_field_by_field_and_shown_on_the_history_page(firm, re
     text = history.content.decode()
     assert "孙丽" in text and "Changed" in text
     assert re.search(
-        r"Amount:</strong>\s*<span[^>]*>20000.00</span> <i class=\"bi bi-arrow-right\"></i> 19000.00", text
+        r"Amount:</strong>\s*<span[^>]*>20,000.00</span> <i class=\"bi bi-arrow-right\"></i> 19,000.00", text
     )
     assert "2026-07-20" in text and "2026-07-21" in text
 
@@ -322,7 +322,7 @@ def test_the_history_shows_imports_with_their_note(firm, records, client_for):
     )
     text = client_for(firm.finance_clerk).get(reverse("clients:revenue_history", args=[records.revenue.pk])).content
     text = text.decode()
-    assert "Changed by import" in text and "revenue-2026Q3.csv, row 17" in text and "21000.00" in text
+    assert "Changed by import" in text and "revenue-2026Q3.csv, row 17" in text and "21,000.00" in text
 
 
 def test_a_record_without_changes_says_so_on_its_history(firm, records, client_for):

@@ -343,8 +343,8 @@ def test_missing_and_unknown_columns_are_refused_before_any_row_is_read(books):
     )
 
     assert messages_of(report) == [
-        "1|remark|Unknown column “remark”. The columns of this import are: ref, contract, received_on, amount, "
-        "credited_to.",
+        "1|remark|Unknown column “remark”. The columns of this import are: Reference (ref), Contract (contract), "
+        "Received on (received_on), Amount (amount), Credited to (credited_to).",
         "1|received_on|The required column “received_on” (收款日期) is missing.",
     ]
     assert counts() == before
@@ -491,7 +491,8 @@ def test_surveys_import_and_scores_outside_1_to_5_are_refused(books):
         "2|service_quality|“6” is not a whole number from 1 to 5.",
         "2|communication|“0” is not a whole number from 1 to 5.",
         "2|outcome|“3.5” is not a whole number from 1 to 5.",
-        "3|channel|“fax” is not one of: phone, questionnaire, web.",
+        "3|channel|“fax” is not an accepted value. Channel (channel) must be one of: Phone follow-up (phone), "
+        "Questionnaire (questionnaire), Web questionnaire (web).",
     ]
     assert counts() == before
 
@@ -592,7 +593,8 @@ def test_staff_rows_with_bad_values_are_refused(firm):
     assert messages_of(report) == [
         "2|username|“bad name!” is not a valid username: use letters, digits and @ . + - _ only.",
         "3|email|“not-an-email” is not an e-mail address.",
-        "3|position|“partner” is not one of: lawyer, assistant, administrative.",
+        "3|position|“partner” is not an accepted value. Position (position) must be one of: Lawyer (lawyer), "
+        "Assistant (assistant), Administrative staff (administrative).",
         "3|department|There is no department with code “nowhere”.",
         "4|username|A login “admin” already exists but is not a staff member.",
     ]

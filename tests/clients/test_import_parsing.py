@@ -178,7 +178,7 @@ def test_choices_accept_codes_english_and_chinese_labels():
         "assistant",
         "administrative",
     ]
-    with pytest.raises(parsing.CellError, match="not one of"):
+    with pytest.raises(parsing.CellError, match="not an accepted value"):
         parser("partner")
 
 

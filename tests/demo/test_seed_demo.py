@@ -29,8 +29,9 @@ from reviews.models import (
     StaffProfile,
 )
 
-TODAY = "2026-11-30"
-# For 2026-11-30 the last four completed quarters are 2025Q4–2026Q3.
+# A day in 2026Q3's collection window (regulation 三.1: results by 10 October): 2026Q3 waits to be scored. The last
+# four completed quarters are 2025Q4–2026Q3. The firm as it is after the window: tests/demo/test_demo_story.py.
+TODAY = "2026-10-09"
 COMPLETED = [(2025, 4), (2026, 1), (2026, 2), (2026, 3)]
 DEMO_LOGINS = ["partner", "executor", "bizclerk", "finclerk", "admclerk", "senior", "lawyer", "assistant"]
 
@@ -222,7 +223,7 @@ class TestTheSeededFirm:
         # The current quarter exists too; nothing is dated after the reference date.
         assert Quarter.objects.filter(year=2026, number=4).exists()
         assert Quarter.objects.count() == 5
-        today = datetime.date(2026, 11, 30)
+        today = datetime.date.fromisoformat(TODAY)
         assert not Contract.objects.filter(signed_on__gt=today).exists()
         assert not RevenueEntry.objects.filter(received_on__gt=today).exists()
         assert not SatisfactionSurvey.objects.filter(surveyed_on__gt=today).exists()
@@ -386,15 +387,18 @@ class TestTheSeededFirm:
         # Locally e-mail goes to the console: the history's would be printed into the seed's summary.
         assert seeded.emails == []
 
-    def test_the_history_s_notices_are_read_and_dated_in_their_quarter(self):
+    def test_the_history_s_notices_are_read_and_dated_when_they_happened(self):
         from notifications.models import Notification
 
         appeal_notices = Notification.objects.filter(user__username="lawyer", kind__startswith="appeal")
         assert appeal_notices.exists()
-        closed_days = {q.events.get(action="close").at.date() for q in Quarter.objects.filter(state="closed")}
+        # Each appeal notice is dated on its step of the appeal, between the quarter's publication and its closing,
+        # and was read by the closing day.
+        windows = [(q.published_at, q.events.get(action="close").at) for q in Quarter.objects.filter(state="closed")]
         for notice in appeal_notices:
-            assert notice.read_at is not None
-            assert notice.created_at.date() in closed_days
+            assert notice.read_at is not None and notice.created_at <= notice.read_at
+            assert any(published <= notice.created_at <= closed for published, closed in windows)
+            assert any(notice.read_at <= closed for _, closed in windows)
 
     def test_sampled_rows_pass_model_validation(self):
         for profile in StaffProfile.objects.select_related("user"):

@@ -79,7 +79,7 @@ def test_the_report_numbers(results, firm):
     assert [(c.staff.full_name, c.delta) for c in report["rises"]] == [("陈静", D("12"))]
     assert [(c.staff.full_name, c.delta) for c in report["falls"]] == [("刘洋", D("-9"))]
     assert report["average_change"] == D("1.50")
-    assert "有 1 名被考核人员尚无客户满意度调查。" not in report["quality_notes"]
+    assert "有1名被考核人员尚无客户满意度调查。" not in report["quality_notes"]
     assert report["summary"].startswith("稳中有进")
 
 
@@ -204,7 +204,7 @@ def test_the_report_page_gives_the_outcomes_of_the_last_quarter_s_appeals(result
     ]
     assert "Closed" not in english  # the outcome, not the status, is what the report counts
     chinese = appeals_section(client, results, "zh-hans")
-    assert "针对 2026Q2 考核结果的申诉共 3 项" in chinese
+    assert "针对2026Q2考核结果的申诉共3项" in chinese
     assert "申诉成立" in chinese and "已驳回" in chinese and "从提出申诉到作出决定的天数（中位数）" in chinese
 
 

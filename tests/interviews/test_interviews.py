@@ -447,3 +447,51 @@ def test_the_lists_send_anonymous_visitors_to_log_in(client):
     for name in ["interviews:interviews", "interviews:interviews_overdue", "interviews:team", "portal:my_scorecards"]:
         response = client.get(reverse(name))
         assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+# --- The interview's date against publication (regulation 三.5, calendar days in Asia/Shanghai) ----------------
+
+
+@pytest.mark.parametrize(
+    "held",
+    [
+        "2026-07-08 09:00",  # the publication day, an hour before the 10:00 publication: same calendar day
+        "2026-07-08 00:00",  # the first minute of the publication day in Shanghai
+    ],
+)
+def test_an_interview_held_on_the_publication_day_before_its_hour_is_accepted(firm, card, quarter, held):
+    interview = scheduled(firm, quarter)
+    item = PlanItem(description="整理客户档案", owner=firm.lawyer.profile, due_on=datetime.date(2026, 9, 30))
+    with time_machine.travel(local("2026-07-08 18:00"), tick=False):
+        interview_record(
+            interview=interview, by=firm.superior, held_at=local(held), strengths="a", weaknesses="b", goals="c",
+            items=[item],
+        )  # fmt: skip
+    interview.refresh_from_db()
+    assert interview.is_recorded and interview.held_at == local(held)
+
+
+def test_an_interview_dated_the_day_before_publication_is_refused_with_the_date(firm, card, quarter):
+    # 23:59 on 7 July in Shanghai is 15:59 UTC: the day before publication, whatever the UTC date says.
+    interview = scheduled(firm, quarter)
+    item = PlanItem(description="整理客户档案", owner=firm.lawyer.profile, due_on=datetime.date(2026, 9, 30))
+    with time_machine.travel(local("2026-07-08 18:00"), tick=False), pytest.raises(ValidationError) as refused:
+        interview_record(
+            interview=interview, by=firm.superior, held_at=local("2026-07-07 23:59"), strengths="a", weaknesses="b",
+            goals="c", items=[item],
+        )  # fmt: skip
+    assert "cannot be dated before 2026-07-08, the day the results were published" in " ".join(refused.value.messages)
+    interview.refresh_from_db()
+    assert not interview.is_recorded and ImprovementItem.objects.count() == 0
+
+
+def test_the_record_page_accepts_the_publication_day_before_its_hour(firm, card, quarter, client_for):
+    interview = scheduled(firm, quarter)
+    form = record_form(**{"held_at": "2026-07-08T08:30", "items-0-owner": str(firm.lawyer.profile.pk)})
+    with time_machine.travel(local("2026-07-08 18:00"), tick=False):
+        response = english(client_for(firm.superior)).post(
+            reverse("interviews:interview_record", args=[interview.pk]), form
+        )
+    assert response.status_code == 302
+    interview.refresh_from_db()
+    assert timezone.localtime(interview.held_at).date() == datetime.date(2026, 7, 8)

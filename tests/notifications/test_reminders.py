@@ -99,7 +99,7 @@ def test_interview_reminders_go_to_the_superiors_then_the_execution_group_once_e
     # And each reminder is in the recipient's notification list
     assert Notification.objects.filter(user=firm.superior, kind="interview_ask").count() == 1
     overdue = Notification.objects.get(user=firm.executor, kind="interview_overdue")
-    assert "陈静" in overdue.body and "2026-07-10" in overdue.body
+    assert "陈静" in overdue.body and "2026年7月10日" in overdue.body
 
 
 @pytest.mark.django_db
@@ -292,7 +292,7 @@ def test_an_undecided_appeal_reminds_its_handler_or_the_execution_group_two_days
     notices = Notification.objects.filter(
         user=second, kind="appeal_due", url=reverse("appeals:detail", args=[filed["lawyer"].pk])
     ).order_by("pk")
-    assert [n.title for n in notices] == ["有一项申诉须于 2026-07-14 前作出决定", "有一项申诉须于今日作出决定"]
+    assert [n.title for n in notices] == ["有一项申诉须于2026年7月14日前作出决定", "有一项申诉须于今日作出决定"]
     assert f"{filed['lawyer'].pk}" in notices[0].body
 
 

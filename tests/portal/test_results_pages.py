@@ -487,12 +487,14 @@ def test_the_rule_is_written_out_in_the_reader_s_language(stored, client_for):
     firm, quarter, _ = stored
     line = line_of(firm.lawyer, quarter, "new_client_revenue_share")
     text = explain(client_for, firm.executor, line).replace("&#x27;", "'")
-    assert "Full weight (10) at the target 20; +1 for each step of 10 % of the target above it" in text
-    assert "never below 0 or above 13" in text
+    assert "10 points at the target of 20 %; 1 more for each 10 % of the target (2 percentage points) above it" in text
+    assert "never below 0 or above 13 points." in text
+    # The rule in words only: the formula stored with the line is the record's, not the reader's.
+    assert "(value −" not in text and "20.0000" not in text
     complaints = explain(client_for, firm.executor, line_of(firm.lawyer, quarter, "complaint_rate"))
-    assert "for each step of" in complaints and "below it, −" in complaints
+    assert "Lower is better." in complaints and "below it and" in complaints
     rated = explain(client_for, firm.executor, line_of(firm.lawyer, quarter, "communication"))
-    assert "Weight × average score ÷ 5" in rated
+    assert "points × the average rating ÷ 5 (the top of the rating scale)" in rated
 
 
 def test_a_negative_deviation_is_written_in_brackets_with_a_true_minus(stored, client_for):

@@ -94,3 +94,51 @@ def test_the_organiser_writes_their_own_evaluation_and_is_refused(firm, client_f
     assert Scorecard.objects.get(pk=own.pk).evaluation == ""
     with pytest.raises(ValidationError, match="Nobody writes their own overall evaluation"):
         scorecard_evaluation_update(scorecard=own, by=firm.executor, text="An excellent quarter.")
+
+
+def _without_data(card, *codes):
+    """The card's lines for these indicators had no records: scored by the no-data policy, as scoring stores it."""
+    card.lines.filter(indicator__code__in=codes).update(value=None, no_data_applied=True, no_data_policy="full")
+
+
+def test_an_indicator_without_data_scored_full_is_never_praised(firm):
+    # Given complaint timeliness had no complaints to judge: the "full" policy gave it 20 of 20
+    lines = [("complaint_timeliness", 20, 20), ("new_clients", 15, 15), ("satisfaction", 9, 15)]
+    card = make_card(make_quarter(), firm.colleague, 44, lines=lines)
+    _without_data(card, "complaint_timeliness")
+    draft = evaluation_draft(card)
+    # Then it is neither a strength nor a weakness, and the draft says why it is left out
+    assert "Strengths: New clients (15 of 15 points)." in draft
+    assert "20 of 20" not in draft
+    assert "To improve: Client satisfaction (9 of 15 points)." in draft
+    assert "No data this quarter, so not assessed: Complaint handling timeliness." in draft
+
+
+def test_an_indicator_without_data_scored_zero_is_never_blamed(firm):
+    lines = [("complaint_timeliness", 0, 20), ("new_clients", 15, 15)]
+    card = make_card(make_quarter(), firm.colleague, 15, lines=lines)
+    _without_data(card, "complaint_timeliness")
+    draft = evaluation_draft(card)
+    assert "To improve" not in draft and "0 of 20" not in draft
+    assert "Every indicator with data reached its target." in draft
+    assert "No data this quarter, so not assessed: Complaint handling timeliness." in draft
+
+
+def test_a_person_without_any_data_gets_neither_praise_nor_blame(firm):
+    card = make_card(
+        make_quarter(), firm.colleague, 35, lines=[("complaint_timeliness", 20, 20), ("satisfaction", 15, 15)]
+    )
+    _without_data(card, "complaint_timeliness", "satisfaction")
+    draft = evaluation_draft(card)
+    assert "Strengths" not in draft and "To improve" not in draft and "reached its target" not in draft
+    assert "No data this quarter, so not assessed: Client satisfaction, Complaint handling timeliness." in draft
+
+
+def test_the_chinese_draft_leaves_an_indicator_without_data_out_of_the_praise(firm):
+    lines = [("complaint_timeliness", 20, 20), ("new_clients", 15, 15)]
+    card = make_card(make_quarter(), firm.lawyer, 35, lines=lines)
+    _without_data(card, "complaint_timeliness")
+    draft = evaluation_draft(card)
+    strengths = draft.split("。")[1]
+    assert "新客户数量" in strengths and "投诉处理及时率" not in strengths
+    assert "投诉处理及时率" in draft

@@ -73,7 +73,7 @@ def test_the_refusal_lists_the_open_window_with_the_other_problems_in_both_langu
     with translation.override("zh-hans"), pytest.raises(TransitionRefused) as refusal:
         quarter_close(quarter=quarter, by=firm.executor, today=aware(2026, 10, 10).date())
     message = str(refusal.value)
-    assert "2026-10-15" in message and "申诉" in message and "appeal" not in message
+    assert "2026年10月15日" in message and "申诉" in message and "appeal" not in message
 
 
 def test_the_window_counts_in_the_firms_time_zone(firm, time_machine):
@@ -143,10 +143,10 @@ def test_the_change_is_in_the_quarters_history_with_who_and_when(firm, client_fo
     )
     assert event.at == aware(2026, 9, 20, 11, 5)
     # Written in the firm's language, only what changed
-    assert event.comment == "申诉期：7 → 10 天"
+    assert event.comment == "申诉期：7 → 10天"
     page = client.get(reverse("portal:quarter", args=[quarter.code])).content.decode()
     assert "2026-09-20 11:05" in page and "赵敏" in page
-    assert "Set the appeal window and decision time" in page and "申诉期：7 → 10 天" in page
+    assert "Set the appeal window and decision time" in page and "申诉期：7 → 10天" in page
 
 
 def test_saving_the_same_terms_again_adds_nothing_to_the_history(firm):
@@ -228,7 +228,7 @@ def test_the_terms_form_is_in_chinese_for_chinese_readers(firm, client_for):
     with translation.override("zh-hans"):
         response = client.post(terms_url(quarter), {"appeal_window_days": "31", "appeal_decision_days": "10"})
     page = response.content.decode()
-    assert "申诉期（天）" in page and "最多 30 天" in page
+    assert "申诉期（天）" in page and "最多30天" in page
 
 
 # --- The history names each step ----------------------------------------------------------------------------
@@ -307,7 +307,7 @@ def test_the_admin_changes_the_appeal_terms_before_publication_within_bounds_and
     quarter.refresh_from_db()
     assert quarter.appeal_window_days == 12
     event = QuarterEvent.objects.get(quarter=quarter)
-    assert event.action == Setting.APPEAL_TERMS and event.comment == "申诉期：7 → 12 天"
+    assert event.action == Setting.APPEAL_TERMS and event.comment == "申诉期：7 → 12天"
 
 
 @pytest.mark.parametrize("state", [S.PUBLISHED, S.CLOSED])

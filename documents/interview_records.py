@@ -1,0 +1,48 @@
+"""The printable record of a feedback interview (regulation 三.5: strengths, weaknesses, the improvement plan agreed
+together and the goals for the next period), with lines for both people to sign. Rendered on request: one page
+or two of the reader's own data, in the reader's language; nothing is stored."""
+
+from django.conf import settings
+from django.utils import timezone, translation
+
+from documents import pdf
+from interviews.models import Interview
+from results.models import Scorecard
+from reviews.deadlines import interview_due_on, local_date
+
+
+def interview_record_context(interview: Interview) -> dict:
+    """What the printed record shows: the interview as recorded, its plan, the result it discussed."""
+    scorecard = (
+        Scorecard.objects.filter(
+            quarter_id=interview.quarter_id,
+            staff_id=interview.staff_id,
+            is_current=True,
+            status=Scorecard.Status.PUBLISHED,
+        )
+        .select_related("department")
+        .first()
+    )
+    return {
+        "interview": interview,
+        "staff": interview.staff,
+        "quarter": interview.quarter,
+        "interviewer": interview.superior,
+        "items": list(interview.improvement_items.select_related("owner").order_by("due_on", "pk")),
+        "scorecard": scorecard,
+        "published_on": local_date(interview.quarter.published_at),
+        "due_on": interview_due_on(interview.quarter),
+        "held_on": local_date(interview.held_at),
+        "printed_on": timezone.localdate(),
+        "firm_name": settings.FIRM_NAME,
+        "LANGUAGE_CODE": translation.get_language(),
+    }
+
+
+def interview_record_pdf(interview: Interview) -> bytes:
+    """The record as PDF bytes (WeasyPrint with the shipped CJK font, documents.pdf)."""
+    return pdf.render_pdf("pdf/interview_record.html", interview_record_context(interview))
+
+
+def interview_record_filename(interview: Interview) -> str:
+    return f"interview-{interview.quarter.code}-{interview.staff.user.username}.pdf"

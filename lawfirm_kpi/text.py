@@ -1,0 +1,20 @@
+"""Sentences put together from translated parts, written as the reader's language writes them (docs/chinese.md,
+"Spacing and punctuation"): English puts a space between two sentences, Chinese none
+("该季度暂不能关闭：申诉期尚未届满。")."""
+
+import re
+
+_WIDE = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+
+
+def sentences_join(parts) -> str:
+    """The non-empty parts in order, separated by a space only where neither side is Chinese."""
+    text = ""
+    for part in parts:
+        part = str(part or "").strip()
+        if not part:
+            continue
+        if text and not (_WIDE.match(text[-1]) or _WIDE.match(part[0])):
+            text += " "
+        text += part
+    return text
