@@ -18,14 +18,17 @@ from documents.report import quarter_report
 from interviews.interviewers import designation_page, interviewer_designate
 from lawfirm_kpi.forms import add_service_errors
 from portal import quarter_selectors as selectors
-from portal.quarter_forms import AppealTermsForm, InterviewerDesignationForm
+from portal.quarter_forms import AppealTermsForm, ComputeForm, InterviewerDesignationForm
 from portal.quarter_selectors import assessed_people
 from portal.quarter_services import (
     MAX_SUMMARY_LENGTH,
     QUARTER_SERVICES,
+    completeness_remind,
     quarter_approve,
+    quarter_recompute,
     quarter_report_summary_update,
     quarter_return,
+    quarter_score,
     stale_drafts,
 )
 from portal.ranked_rows import approval_rows_html
@@ -131,12 +134,87 @@ def quarter_act(request, code, action):
     return redirect("portal:quarter", code=quarter.code)
 
 
+# The two steps that compute the results, by the state they start from (reviews/lifecycle.py).
+COMPUTE_STEPS = {
+    QuarterState.COLLECTING: (Action.SCORE, quarter_score),
+    QuarterState.SCORED: (Action.RECOMPUTE, quarter_recompute),
+}
+
+
+@execution_only
+def compute(request, code):
+    """The step before computing (regulation 三.4): what the completeness board says is missing (二.3), and, when
+    anything is, an explicit acknowledgement with a reason, recorded in the quarter's history by the service."""
+    quarter = get_quarter_or_404(code)
+    step = COMPUTE_STEPS.get(quarter.state)
+    if step is None:
+        messages.error(
+            request,
+            _("The results of %(quarter)s cannot be computed when it is “%(state)s”.")
+            % {"quarter": quarter.code, "state": quarter.get_state_display()},
+        )
+        return redirect("portal:quarter", code=quarter.code)
+    action, service = step
+    board = completeness_board(quarter=quarter)
+    form = ComputeForm(initial={"expected_state": quarter.state}, gaps=board.notes)
+    status = 200
+    if request.method == "POST":
+        form = ComputeForm(request.POST, gaps=board.notes)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                service(
+                    quarter=quarter,
+                    by=request.user,
+                    comment=data["comment"],
+                    expected_state=data["expected_state"],
+                    incomplete_data_reason=data.get("reason", ""),
+                )
+            except TransitionRefused as refusal:
+                messages.error(request, refusal.message)
+                return redirect("portal:compute", code=quarter.code)
+            messages.success(
+                request,
+                _("%(quarter)s is now “%(state)s”.") % {"quarter": quarter.code, "state": quarter.get_state_display()},
+            )
+            return redirect("portal:quarter", code=quarter.code)
+        status = 400
+    context = {"quarter": quarter, "board": board, "form": form, "action_label": action_label(action)}
+    return render(request, "reviews/quarter_compute.html", context, status=status)
+
+
 @organisers_only
 def completeness(request, code):
     quarter = get_quarter_or_404(code)
-    return render(
-        request, "reviews/quarter_completeness.html", {"quarter": quarter, "board": completeness_board(quarter=quarter)}
-    )
+    # The execution group reminds those who still owe data while the quarter is with it (regulation 二.2, 二.3).
+    may_remind = roles_of(request.user).is_execution and quarter.state not in STATES_AFTER_SUBMISSION
+    context = {"quarter": quarter, "board": completeness_board(quarter=quarter), "may_remind": may_remind}
+    return render(request, "reviews/quarter_completeness.html", context)
+
+
+def _person_name(user) -> str:
+    profile = getattr(user, "profile", None)
+    return profile.full_name if profile is not None else user.get_username()
+
+
+@require_POST
+@execution_only
+def completeness_remind_view(request, code):
+    """A "remind" button of the completeness page: a notice to those who can put one gap right (the service)."""
+    quarter = get_quarter_or_404(code)
+    try:
+        sent = completeness_remind(quarter=quarter, gap=request.POST.get("gap", ""), by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        names = ", ".join(_person_name(user) for user in sent.recipients)
+        if sent.written:
+            messages.success(request, _("Reminder sent to %(names)s.") % {"names": names})
+        else:
+            messages.info(
+                request, _("%(names)s had already been reminded of this today: nothing more was sent.") % {"names": names}
+            )
+    return redirect("portal:completeness", code=quarter.code)
 
 
 INTERVIEWERS_PAGE_SIZE = 100

@@ -314,6 +314,29 @@ MATRIX: dict[str, list[Case]] = {
         Case(everyone(METHOD), args=QUARTER, id="get", note="POST only: the form is on the quarter page"),
     ],
     "portal:completeness": [Case(expect(REFUSED, **ORGANISERS), args=QUARTER)],
+    "portal:completeness_remind": [
+        Case(
+            expect(REFUSED, executor=REDIRECT(to("portal:completeness", QUARTER))),
+            args=QUARTER,
+            method="POST",
+            data=lambda w: {"gap": "surveys"},
+            note="the execution group reminds; a published quarter's data are no longer collected (a message)",
+        ),
+        Case(everyone(METHOD), args=QUARTER, id="get", note="POST only: the buttons are on the completeness page"),
+    ],
+    "portal:compute": [
+        Case(
+            expect(REFUSED, executor=REDIRECT(to("portal:quarter", QUARTER))),
+            args=QUARTER,
+            note="the execution group computes (三.4); a published quarter cannot be computed: back with a message",
+        ),
+        Case(
+            expect(REFUSED, executor=REDIRECT(to("portal:quarter", QUARTER))),
+            args=QUARTER,
+            method="POST",
+            id="post",
+        ),
+    ],
     "portal:interviewers": [
         Case(expect(REFUSED, **ORGANISERS), args=QUARTER),
         Case(
