@@ -6,9 +6,9 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from appeals.selectors import corrected_versions, quarter_corrections
@@ -32,8 +32,7 @@ from portal.quarter_services import (
     stale_drafts,
 )
 from portal.ranked_rows import approval_rows_html
-from results.evaluation import MAX_EVALUATION_LENGTH, evaluation_draft, scorecard_evaluation_update
-from results.models import Scorecard
+from results.evaluation import MAX_EVALUATION_LENGTH, evaluation_draft, scorecards_evaluations_update
 from reviews.appeal_terms import appeal_terms_editable, quarter_appeal_terms_update
 from reviews.deadlines import local_today
 from reviews.lifecycle import STATES_AFTER_SUBMISSION, Action, TransitionRefused, action_label
@@ -319,9 +318,24 @@ def report_pdf(request, code):
     return response
 
 
+def _changed_evaluations(post) -> dict[int, str]:
+    """{scorecard id: new text} for the rows whose text differs from the one the page showed (text-<id> against
+    shown-<id>): "save all" writes only what was changed."""
+    changed = {}
+    for key, text in post.items():
+        if not key.startswith("text-") or not key[5:].isdigit():
+            continue
+        if text.strip() != post.get(f"shown-{key[5:]}", "").strip():
+            changed[int(key[5:])] = text
+    return changed
+
+
 @organisers_only
 def evaluations(request, code):
-    """Each person's overall evaluation (三.5): the system's draft first, then the execution group's words."""
+    """Each person's overall evaluation (三.5): the system's draft first, then the execution group's words.
+
+    One form for the page's rows, filtered by department, position, done or not and name; "save all" saves the
+    changed rows together or none of them (results.evaluation.scorecards_evaluations_update)."""
     quarter = get_quarter_or_404(code)
     editable = roles_of(request.user).is_execution and quarter.state not in STATES_AFTER_SUBMISSION
     errors, submitted = {}, {}
@@ -329,44 +343,61 @@ def evaluations(request, code):
     if request.method == "POST":
         if not roles_of(request.user).is_execution:
             raise PermissionDenied
-        card = get_object_or_404(Scorecard, pk=request.POST.get("scorecard"), quarter=quarter, is_current=True)
-        text = request.POST.get("text", "")
+        changed = _changed_evaluations(request.POST)
         try:
-            scorecard_evaluation_update(scorecard=card, by=request.user, text=text)
+            saved = scorecards_evaluations_update(quarter=quarter, by=request.user, texts=changed)
         except ValidationError as error:
-            errors[card.pk] = " ".join(error.messages)
-            submitted[card.pk] = text
+            submitted = {pk: text for pk, text in changed.items()}
+            if hasattr(error, "error_dict"):
+                errors = {int(pk): " ".join(texts) for pk, texts in error.message_dict.items() if pk.isdigit()}
+                messages.error(
+                    request,
+                    ngettext(
+                        "%(n)d evaluation could not be saved: nothing was saved. Correct it below and save again.",
+                        "%(n)d evaluations could not be saved: nothing was saved. Correct them below and save again.",
+                        len(errors),
+                    )
+                    % {"n": len(errors)},
+                )
+            else:
+                messages.error(request, " ".join(error.messages))
             status = 400
         else:
-            messages.success(request, _("The evaluation of %(name)s is saved.") % {"name": card.staff.full_name})
-            return redirect(f"{request.path}?page={request.POST.get('page', '1')}#card-{card.pk}")
-    cards = (
-        Scorecard.objects.filter(quarter=quarter, is_current=True)
-        .select_related("staff", "department")
-        .prefetch_related("lines__indicator")
-        .order_by("department__code", "staff__full_name")
-    )
-    page = Paginator(cards, EVALUATIONS_PAGE_SIZE).get_page(request.GET.get("page") or request.POST.get("page"))
+            if saved:
+                messages.success(
+                    request,
+                    ngettext("%(n)d evaluation saved.", "%(n)d evaluations saved.", len(saved)) % {"n": len(saved)},
+                )
+            else:
+                messages.info(request, _("Nothing was changed: nothing to save."))
+            return redirect(f"{request.path}?{request.GET.urlencode()}")
+    context = selectors.evaluations_page(quarter=quarter, query=request.GET)
+    page = Paginator(context.pop("cards"), EVALUATIONS_PAGE_SIZE).get_page(request.GET.get("page"))
     rows = []
     for card in page:
         draft = evaluation_draft(card, list(card.lines.all()))
+        shown = card.evaluation or draft
         rows.append(
             {
                 "card": card,
                 "draft": draft,
-                "text": submitted.get(card.pk, card.evaluation or draft),
+                "shown": shown,
+                "text": submitted.get(card.pk, shown),
                 "written": bool(card.evaluation),
                 "error": errors.get(card.pk),
                 "own": card.staff.user_id == request.user.pk,
             }
         )
-    context = {
-        "quarter": quarter,
-        "page": page,
-        "rows": rows,
-        "editable": editable,
-        "max_length": MAX_EVALUATION_LENGTH,
-    }
+    context.update(
+        {
+            "quarter": quarter,
+            "page": page,
+            "rows": rows,
+            "editable": editable,
+            "max_length": MAX_EVALUATION_LENGTH,
+            "query": request.GET.urlencode(),
+        }
+    )
     return render(request, "reviews/quarter_evaluations.html", context, status=status)
 
 

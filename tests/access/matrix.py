@@ -367,7 +367,7 @@ MATRIX: dict[str, list[Case]] = {
             args=QUARTER,
             method="POST",
             id="post",
-            data=lambda w: {"scorecard": w.card.pk, "text": "改写的评价"},
+            data=lambda w: {f"text-{w.card.pk}": "改写的评价", f"shown-{w.card.pk}": ""},
             note="only the execution group writes; a published result's evaluation is refused with an error",
         ),
     ],
