@@ -247,7 +247,9 @@ def evaluations_page(*, quarter, query):
     if search:
         shown = shown.filter(Q(staff__full_name__icontains=search) | Q(staff__user__username__icontains=search))
     filtered = bool(department or position or state or search)
-    shown_counts = shown.aggregate(total=Count("pk"), done=Count("pk", filter=~Q(evaluation=""))) if filtered else counts
+    shown_counts = (
+        shown.aggregate(total=Count("pk"), done=Count("pk", filter=~Q(evaluation=""))) if filtered else counts
+    )
     return {
         "cards": shown.select_related("staff", "department")
         .prefetch_related("lines__indicator")

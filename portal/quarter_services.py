@@ -544,23 +544,21 @@ def _reminder_compose(*, quarter_code, gap, user, quarter):
         if gap == "ratings":
             from indicators.models import RatingAssignment
 
-            n = RatingAssignment.objects.filter(
-                round__quarter=quarter, rater__user=user, score__isnull=True
-            ).count()
+            n = RatingAssignment.objects.filter(round__quarter=quarter, rater__user=user, score__isnull=True).count()
             body = ngettext(
-                "You still have %(n)d rating to give for %(quarter)s (regulation 三.4).",
-                "You still have %(n)d ratings to give for %(quarter)s (regulation 三.4).",
+                "You still have %(n)d rating to give for %(quarter)s (regulation 3.4).",
+                "You still have %(n)d ratings to give for %(quarter)s (regulation 3.4).",
                 n,
             ) % {"n": n, "quarter": quarter_code}
         elif gap == "complaints":
             body = _(
                 "Complaints of %(quarter)s are still open: please record how each was handled, so the quarter can "
-                "be scored (regulation 二.3)."
+                "be scored (regulation 2.3)."
             ) % {"quarter": quarter_code}
         else:
             body = _(
                 "Assessed people still have no satisfaction survey for %(quarter)s: please enter the surveys, so "
-                "the quarter can be scored (regulation 二.3)."
+                "the quarter can be scored (regulation 2.3)."
             ) % {"quarter": quarter_code}
         return title, body
 

@@ -211,7 +211,8 @@ def completeness_remind_view(request, code):
             messages.success(request, _("Reminder sent to %(names)s.") % {"names": names})
         else:
             messages.info(
-                request, _("%(names)s had already been reminded of this today: nothing more was sent.") % {"names": names}
+                request,
+                _("%(names)s had already been reminded of this today: nothing more was sent.") % {"names": names},
             )
     return redirect("portal:completeness", code=quarter.code)
 

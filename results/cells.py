@@ -55,7 +55,9 @@ def _build_cells(scorecard_ids, columns) -> dict[int, str]:
     lines = (
         IndicatorScore.objects.filter(scorecard__in=scorecard_ids)
         .order_by()
-        .values_list("pk", "scorecard_id", "indicator_id", "value", "points", "no_data_applied", "no_data_policy", named=True)
+        .values_list(
+            "pk", "scorecard_id", "indicator_id", "value", "points", "no_data_applied", "no_data_policy", named=True
+        )
     )
     for line in lines:
         by_card.setdefault(line.scorecard_id, {})[line.indicator_id] = line

@@ -62,7 +62,11 @@ def test_each_gap_links_to_where_it_is_put_right(collecting, client_for):
 def test_the_open_complaints_link_lists_only_the_open_ones(collecting, client_for):
     firm, quarter = collecting
     Complaint.objects.create(
-        ref="P8", client=client(), about=firm.lawyer.profile, received_at=aware(2026, 8, 2), handled_at=aware(2026, 8, 3)
+        ref="P8",
+        client=client(),
+        about=firm.lawyer.profile,
+        received_at=aware(2026, 8, 2),
+        handled_at=aware(2026, 8, 3),
     )
     text = client_for(firm.admin_clerk).get(f"{reverse('clients:complaints_list')}?quarter=2026Q3&open=1")
     text = text.content.decode()

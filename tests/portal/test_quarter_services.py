@@ -63,7 +63,9 @@ def test_drafts_of_a_superseded_scheme_cannot_be_submitted_until_recomputed(firm
     scored.refresh_from_db()
     assert scored.state == S.SCORED and not QuarterEvent.objects.filter(action="submit").exists()
     # And once recomputed (with version 2) the results go to the leadership group
-    quarter_recompute(quarter=scored, by=firm.executor, expected_state=S.SCORED, incomplete_data_reason="测试：数据不全也计算")
+    quarter_recompute(
+        quarter=scored, by=firm.executor, expected_state=S.SCORED, incomplete_data_reason="测试：数据不全也计算"
+    )
     assert stale_drafts(scored) is None
     assert set(Scorecard.objects.filter(quarter=scored).values_list("scheme__version", flat=True)) == {2}
     quarter_submit(quarter=scored, by=firm.executor, expected_state=S.SCORED)
