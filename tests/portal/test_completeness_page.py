@@ -104,7 +104,8 @@ def test_reminding_of_missing_ratings_notifies_the_raters_who_owe_them(collectin
     sent = completeness_remind(quarter=quarter, gap="ratings", by=firm.executor, today=datetime.date(2026, 10, 6))
     assert sent.recipients == [firm.outsider] and sent.written == 1
     notification = Notification.objects.get(user=firm.outsider, kind="completeness_reminder")
-    assert "1 rating to give for 2026Q3" in notification.body
+    # In the recipient's own language (the outsider reads Chinese)
+    assert "您在2026Q3还有1项评分未完成" in notification.body
     # Again the same day: nothing more is sent, still recorded
     again = completeness_remind(quarter=quarter, gap="ratings", by=firm.executor, today=datetime.date(2026, 10, 6))
     assert again.written == 0 and Notice.objects.filter(kind="completeness_reminder").count() == 1
