@@ -603,7 +603,7 @@ def completeness_remind(*, quarter, gap: str, by, today: datetime.date | None = 
                 quarter=locked,
             )
             written += notice is not None
-        names = ", ".join(u.profile.full_name if hasattr(u, "profile") else u.username for u in recipients)
+        names = _(", ").join(u.profile.full_name if hasattr(u, "profile") else u.username for u in recipients)
         quarter_setting_record(
             quarter=locked,
             action=Setting.REMINDER,

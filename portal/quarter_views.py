@@ -206,7 +206,7 @@ def completeness_remind_view(request, code):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        names = ", ".join(_person_name(user) for user in sent.recipients)
+        names = _(", ").join(_person_name(user) for user in sent.recipients)
         if sent.written:
             messages.success(request, _("Reminder sent to %(names)s.") % {"names": names})
         else:
