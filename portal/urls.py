@@ -34,6 +34,7 @@ urlpatterns += [
 
 # A quarter's results table and the "how was this computed" page of one scorecard line (regulation 三.5, 四).
 urlpatterns += [
+    path("indicators/results/", results_views.results_latest, name="results_latest"),
     path("indicators/results/<str:code>/", results_views.results, name="results"),
     path("indicators/results/line/<int:pk>/", results_views.explain_line, name="explain"),
 ]

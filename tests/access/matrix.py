@@ -536,6 +536,16 @@ MATRIX: dict[str, list[Case]] = {
         Case(everyone(METHOD), args=DRAFT_SCHEME, id="get"),
     ],
     "indicators:scheme_whatif": [Case(expect(REFUSED, **ORGANISERS), args=DRAFT_SCHEME)],
+    "portal:results_latest": [
+        Case(
+            expect(
+                REFUSED,
+                partner=REDIRECT(to("portal:results", QUARTER)),
+                executor=REDIRECT(to("portal:results", QUARTER)),
+            ),
+            note="the menu's link: the latest quarter with results (the published 2026Q3)",
+        )
+    ],
     "portal:results": [Case(expect(REFUSED, **ORGANISERS), args=QUARTER)],
     "portal:explain": [
         Case(

@@ -565,11 +565,30 @@ def test_the_quarter_page_and_the_menu_link_to_the_results_table(stored, client_
     Quarter.objects.filter(pk=quarter.pk).update(state="scored")
     url = reverse("portal:results", args=[quarter.code])
     browser = client_for(getattr(firm, persona))
-    # Then both the quarter page and every page's menu lead to the table
+    # Then both the quarter page and every page's menu lead to the table (the menu through the latest quarter's)
     page = browser.get(reverse("portal:quarter", args=[quarter.code])).content.decode()
     assert f'href="{url}" id="results-link"' in page
     home = browser.get(reverse("home")).content.decode()
-    assert f'href="{url}" id="nav-results"' in home
+    assert f'href="{reverse("portal:results_latest")}" id="nav-results"' in home
+    response = browser.get(reverse("portal:results_latest"))
+    assert response.status_code == 302 and response["Location"] == url
+
+
+def test_the_menus_link_picks_the_latest_quarter_with_results_or_says_there_is_none(stored, client_for):
+    from reviews.models import Quarter
+
+    firm, quarter, _ = stored
+    browser = client_for(firm.executor)
+    browser.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    # Before scoring (collecting): nothing to show yet
+    Quarter.objects.filter(pk=quarter.pk).update(state="collecting")
+    response = browser.get(reverse("portal:results_latest"), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("portal:quarters")
+    assert "No quarter has results yet." in response.content.decode()
+    # A later quarter scored wins over an earlier closed one
+    Quarter.objects.filter(pk=quarter.pk).update(state="closed")
+    later = Quarter.objects.create(year=2026, number=4, state="scored")
+    assert browser.get(reverse("portal:results_latest"))["Location"] == reverse("portal:results", args=[later.code])
 
 
 @pytest.mark.parametrize("persona", ["lawyer", "superior", "business_clerk", "outsider"])
@@ -578,8 +597,10 @@ def test_nobody_else_has_the_results_link_in_the_menu(stored, client_for, person
 
     firm, quarter, _ = stored
     Quarter.objects.filter(pk=quarter.pk).update(state="scored")
-    home = client_for(getattr(firm, persona)).get(reverse("home")).content.decode()
+    browser = client_for(getattr(firm, persona))
+    home = browser.get(reverse("home")).content.decode()
     assert 'id="nav-results"' not in home and reverse("portal:results", args=[quarter.code]) not in home
+    assert browser.get(reverse("portal:results_latest")).status_code == 403
 
 
 def test_the_quarter_page_has_no_results_link_before_scoring(scored_firm, client_for):  # noqa: F811
