@@ -22,6 +22,8 @@ def test_a_new_appeal_appears_on_the_execution_groups_home_with_its_deadline_and
     assert f'href="{reverse("appeals:detail", args=[appeal.pk])}"' in text
     assert "陈静's appeal on 2026Q3" in text
     assert "Decide by" in text and "days left" in text
+    # Above the task list: it is the first thing the group sees
+    assert text.index('id="appeals-awaiting"') < text.index("What to do now")
 
 
 def test_the_card_orders_by_deadline_and_marks_an_overdue_appeal(published):
@@ -67,3 +69,5 @@ def test_nobody_outside_the_execution_group_has_the_card(published, client_for, 
 def test_with_nothing_waiting_the_card_says_so(published, client_for):
     text = client_for(published.firm.executor).get(reverse("home")).content.decode()
     assert "No appeal is waiting for the execution group." in text
+    # With nothing waiting, the card comes after the task list
+    assert text.index('id="appeals-awaiting"') > text.index("What to do now")
