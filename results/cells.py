@@ -91,12 +91,13 @@ def _cell_maker():
                 f'title="{excluded_title}">{no_data_badge}</a></td>'
             )
         if line.no_data_applied:
-            title, extra = no_data, badge
+            # Full marks or zero by the item's no-data policy: a real score, marked; the mark may wrap below it.
+            title, extra, classes = no_data, badge, "num wrap"
         else:
-            title, extra = f"{value_label}: {two_places(line.value)}", ""
+            title, extra, classes = f"{value_label}: {two_places(line.value)}", "", "num"
         return (
-            f'<td class="num"><a href="{head}{int(line.pk)}{tail}" title="{title}">{two_places(line.points)}</a>'
-            f"{extra}</td>"
+            f'<td class="{classes}"><a href="{head}{int(line.pk)}{tail}" title="{title}">'
+            f"{two_places(line.points)}</a>{extra}</td>"
         )
 
     return cell
