@@ -1,6 +1,6 @@
 """Journey: the execution group writes overall evaluations (regulation 三.5) on the one-form page: it filters the
 page to one department's people still on the system draft, edits two of them, saves all once, and sees both saved
-and the count of written evaluations move on."""
+and the count of written evaluations move on. On the way, the results table (from the menu) fits the screen."""
 
 import pytest
 from django.contrib.auth.models import User
@@ -36,6 +36,14 @@ def test_the_executor_filters_edits_two_rows_and_saves_all_once(scored, session_
     assert _written(quarter) == 0
     executor = session_as("executor")
     page = executor.page
+    # First the results table, reached from the menu: at 1,400 px its last column (status) is not cut off
+    page.goto("/")
+    page.get_by_role("button", name="Assessment").click()
+    page.get_by_role("link", name="Results table").click()
+    page.wait_for_url(f"**/indicators/results/{quarter.code}/")
+    fits = "() => { const t = document.querySelector('#results'); return t.scrollWidth <= t.parentElement.clientWidth }"
+    assert page.evaluate(fits), "the results table is wider than the page at 1,400 px"
+    executor.shot("00-results-table")
     page.goto(f"/quarters/{quarter.code}/")
     page.get_by_role("link", name="Overall evaluations").click()
     page.wait_for_url("**/evaluations/")
