@@ -329,7 +329,7 @@ def appeal_page(*, appeal, user, today=None) -> dict:
         "versions": list(
             Scorecard.objects.filter(quarter_id=appeal.quarter_id, staff_id=appeal.staff_id)
             .order_by("version")
-            .only("pk", "version", "total", "rank", "ranked_count", "is_current", "correction_reason")
+            .only("pk", "version", "total", "rank", "ranked_count", "is_current", "correction_reason", "basis")
         ),
     }
 
@@ -375,7 +375,7 @@ def quarter_corrections(*, quarter) -> list[Scorecard]:
     return list(
         Scorecard.objects.filter(quarter=quarter, is_current=True, version__gt=1)
         .select_related("staff")
-        .only("pk", "version", "position", "rank", "computed_at", "correction_reason", "staff__full_name")
+        .only("pk", "version", "position", "rank", "computed_at", "correction_reason", "basis", "staff__full_name")
         .order_by("computed_at", "position", "rank", "pk")
     )
 

@@ -54,7 +54,7 @@ def _prepare_firm():
     partner = User.objects.get(pk=2)
     partner.groups.add(Group.objects.get_or_create(name=LEADERSHIP_GROUP)[0])
     Quarter.objects.filter(pk=firm.quarter.pk).update(state=QuarterState.COLLECTING)
-    quarter_score(quarter=firm.quarter, by=executor)
+    quarter_score(quarter=firm.quarter, by=executor, incomplete_data_reason="benchmark")
     # Published by state, as the load benchmark does: quarter_publish would also render 2,000 feedback PDFs.
     published = Scorecard.objects.filter(quarter=firm.quarter, is_current=True).update(
         status=Scorecard.Status.PUBLISHED

@@ -85,6 +85,8 @@ class DataFilterForm(forms.Form):
     person = forms.TypedChoiceField(label=_("Person"), coerce=int, required=False, empty_value=None, widget=FastSelect)
     # Typed, not picked: a select of 100,000 clients took seconds to build and megabytes to send.
     client = forms.CharField(label=_("Client"), required=False, max_length=100)
+    # Complaints only: those not handled yet (the completeness board links here, regulation 二.3).
+    open = forms.BooleanField(label=_("Open only"), required=False)
 
     def __init__(self, data=None, *, kind, **kwargs):
         submitted = None
@@ -98,6 +100,8 @@ class DataFilterForm(forms.Form):
                 data = data.copy()
                 data["quarter"] = "{}Q{}".format(*submitted)
         super().__init__(data, **kwargs)
+        if kind != "complaints":
+            del self.fields["open"]
         spec = KINDS[kind]
         # Active staff to pick from (one query of plain values: 2,000 model instances cost more than the page);
         # a person who has left stays selectable through a link that names them.
@@ -123,6 +127,8 @@ class DataFilterForm(forms.Form):
         for name in ("quarter", "person"):
             self.fields[name].widget.attrs["class"] = "form-select"
         self.fields["q"].widget.attrs["class"] = "form-control"
+        if "open" in self.fields:
+            self.fields["open"].widget.attrs["class"] = "form-check-input"
 
     def clean_quarter(self):
         code = self.cleaned_data["quarter"].strip()
@@ -144,6 +150,7 @@ class DataFilterForm(forms.Form):
             "quarter": data.get("quarter"),
             "person": data.get("person"),
             "client": (data.get("client") or "").strip(),
+            "open_only": bool(data.get("open")),
         }
 
 

@@ -183,7 +183,7 @@ def clients_matching(text):
     return Client.objects.filter(Q(code__iexact=text) | Q(name__icontains=text))
 
 
-def records_filtered(*, kind, search="", quarter=None, person=None, client=""):
+def records_filtered(*, kind, search="", quarter=None, person=None, client="", open_only=False):
     """The records of one kind matching the list filters, with everything the table shows joined in.
 
     The client filter is typed text (a code or part of a name): with 100,000 clients there is no list to pick
@@ -206,6 +206,8 @@ def records_filtered(*, kind, search="", quarter=None, person=None, client=""):
     if client:
         client_ids = list(clients_matching(client).values_list("pk", flat=True))
         records = records.filter(**{f"{spec.client_path}_id__in": client_ids})
+    if open_only and spec.model is Complaint:
+        records = records.filter(handled_at__isnull=True)
     return records
 
 

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import time_machine
 from django.conf import settings
 from django.contrib.auth.models import Group, User
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import ProtectedError, Q, RestrictedError
 
@@ -909,9 +910,55 @@ def _write(plan):
         ),
         batch_size=1000,
     )
+    _write_audit_trail(plan, users, department_by_code)
     # The four completed quarters and the current one; their states are left at the default.
     for year, number in plan.quarters:
         Quarter.objects.get_or_create(year=year, number=number)
+
+
+# When the clerk entered each kind of record: a couple of days after it happened, at ten (never after the seed's
+# reference day), and which record field says when it happened.
+AUDIT_DELAY = datetime.timedelta(days=2)
+AUDITED = (
+    (Client, "clients", "code", "created_on"),
+    (Contract, "contracts", "number", "signed_on"),
+    (RevenueEntry, "revenue", "ref", "received_on"),
+    (Complaint, "complaints", "ref", "received_at"),
+    (SatisfactionSurvey, "surveys", "ref", "surveyed_on"),
+)
+
+
+def _write_audit_trail(plan, users, department_by_code):
+    """The change log a firm's clerks would have left (clients.audit: one entry per record, "created by import"),
+    so the completeness board's "last change" columns read as they do in use. Written directly, like the rest."""
+    from reviews.roles import DATA_KINDS_BY_DEPARTMENT
+
+    clerk_of_kind = {
+        kind: users[username]
+        for code, username in CLERKS.items()
+        for kind in DATA_KINDS_BY_DEPARTMENT.get(department_by_code[code].kind, ())
+    }
+    latest = at_hour(plan.today, 9)
+    for model, kind, label_field, when_field in AUDITED:
+        content_type = ContentType.objects.get_for_model(model)
+        by_moment = defaultdict(list)
+        for pk, repr_, when in model.objects.values_list("pk", label_field, when_field).order_by("pk"):
+            day = when.astimezone(ZoneInfo(settings.TIME_ZONE)).date() if isinstance(when, datetime.datetime) else when
+            by_moment[min(at_hour(day + AUDIT_DELAY), latest)].append((pk, repr_))
+        for moment, records in by_moment.items():
+            created = ChangeRecord.objects.bulk_create(
+                ChangeRecord(
+                    content_type=content_type,
+                    object_id=str(pk),
+                    object_repr=str(repr_)[:200],
+                    action=ChangeRecord.Action.IMPORT_CREATE,
+                    by=clerk_of_kind.get(kind),
+                    note="demo",
+                )
+                for pk, repr_ in records
+            )
+            # `at` is stamped at creation (auto_now_add): set it to the moment of the demo's timetable.
+            ChangeRecord.objects.filter(pk__in=[record.pk for record in created]).update(at=moment)
 
 
 def _counts():

@@ -7,14 +7,16 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import CharField, Count, Max, Q
+from django.db.models import CharField, Count, Max, OuterRef, Q, Subquery
 from django.db.models.functions import Cast
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from clients.models import ChangeRecord, Client, Complaint, Contract, RevenueEntry, SatisfactionSurvey
 from clients.selectors import standing_deliveries
+from indicators.scoring import SATISFACTION
 from interviews.interviewers import people_without_interviewer
 from reviews.models import Department, StaffProfile
 from reviews.roles import DATA_KINDS_BY_DEPARTMENT
@@ -80,6 +82,25 @@ class DepartmentRow:
         return round(100 * self.ratings_done / self.ratings_total) if self.ratings_total else None
 
 
+# The gaps someone can be reminded of from the completeness page, and who: the clerks of the departments that
+# deliver the data (regulation 二.3, 三.3), or the raters who still owe a rating (三.4).
+REMINDABLE_GAPS = ("complaints", "surveys", "ratings")
+
+
+@dataclass
+class Gap:
+    """One thing still missing before scoring: what it is, and where it is put right."""
+
+    kind: str
+    text: str
+    url: str = ""
+    link_label: str = ""
+
+    @property
+    def remindable(self):
+        return self.kind in REMINDABLE_GAPS
+
+
 @dataclass
 class Board:
     quarter: object
@@ -90,7 +111,7 @@ class Board:
     rating_round: object | None
     ratings_done: int
     ratings_total: int
-    notes: list
+    gaps: list
     # Regulation 三.5: assessed people with nobody to interview them (no active superior, none designated).
     without_interviewer: list = field(default_factory=list)
     # Regulation 二.3: each data department and its standing delivery mark (None until its clerks mark it).
@@ -98,9 +119,14 @@ class Board:
     kind_titles: list = field(default_factory=lambda: [str(KIND_TITLES[kind]) for kind in PERSON_KINDS])
 
     @property
+    def notes(self) -> list[str]:
+        """The gaps as sentences (the report and the compute step's record quote them)."""
+        return [gap.text for gap in self.gaps]
+
+    @property
     def ready(self):
         """Nothing stands in the way of scoring."""
-        return not self.notes
+        return not self.gaps
 
 
 def _rating_round(quarter):
@@ -113,6 +139,40 @@ def delivery_marks(quarter, departments) -> list:
     """[(department, standing DataDelivery or None)] for each data department (regulation 二.3, 三.3)."""
     marks = standing_deliveries(quarter)
     return [(d, marks.get(d.pk)) for d in departments if d.kind in DATA_KINDS_BY_DEPARTMENT]
+
+
+def _positions_with_satisfaction(quarter) -> set | None:
+    """The positions whose scheme for the quarter has the satisfaction indicator (the approved scheme, else the
+    latest version); None when the quarter has no scheme yet, so everyone assessed is expected to be surveyed."""
+    from indicators.models import Scheme, SchemeItem  # indicators builds on reviews: imported when used
+
+    schemes = Scheme.objects.filter(quarter=quarter) if quarter.pk else Scheme.objects.none()
+    scheme = schemes.filter(status=Scheme.Status.APPROVED).first() or schemes.order_by("-version").first()
+    if scheme is None:
+        return None
+    return set(
+        SchemeItem.objects.filter(scheme=scheme, indicator__code=SATISFACTION).values_list("position", flat=True)
+    )
+
+
+def _last_change_by_department(queryset, person_field, content_type) -> dict:
+    """{department id: the last audit-log entry (clients.audit) of the quarter's records of this kind attributed to
+    that department's people}: one query, however many records."""
+    department_of = Subquery(
+        queryset.model.objects.annotate(key=Cast("pk", CharField()))
+        .filter(key=OuterRef("object_id"))
+        .values(f"{person_field}__department_id")[:1]
+    )
+    return dict(
+        ChangeRecord.objects.filter(
+            content_type=content_type,
+            object_id__in=queryset.annotate(key=Cast("pk", CharField())).values("key"),
+        )
+        .annotate(department=department_of)
+        .values_list("department")
+        .annotate(last=Max("at"))
+        .order_by()
+    )
 
 
 def completeness_board(*, quarter) -> Board:
@@ -143,6 +203,11 @@ def completeness_board(*, quarter) -> Board:
             queryset.values_list(f"{person_field}__department_id").annotate(n=Count("pk")).order_by()
         ):
             rows[department_id].counts[kind] = count
+        # When the department's data of the quarter last changed, from the audit log of those very records.
+        for department_id, at in _last_change_by_department(queryset, person_field, content_type).items():
+            row = rows.get(department_id)
+            if row is not None and (row.last_change is None or at > row.last_change):
+                row.last_change = at
 
     complaints = records["complaints"][0]
     for department_id, count in (
@@ -157,19 +222,15 @@ def completeness_board(*, quarter) -> Board:
     for department_id, count in assessed.values_list("department_id").annotate(n=Count("pk")).order_by():
         rows[department_id].assessed = count
     surveyed = records["surveys"][0].values("staff_id")
-    without_surveys = list(assessed.exclude(pk__in=surveyed).select_related("department").order_by("full_name"))
+    # Only those whose position's scheme has the satisfaction indicator need a survey (regulation 三.4).
+    to_survey = assessed
+    positions = _positions_with_satisfaction(quarter)
+    if positions is not None:
+        to_survey = assessed.filter(position__in=positions)
+    without_surveys = list(to_survey.exclude(pk__in=surveyed).select_related("department").order_by("full_name"))
     for person in without_surveys:
         rows[person.department_id].without_surveys.append(person)
     without_interviewer = people_without_interviewer(quarter, assessed.select_related("superior", "department"))
-
-    # The clerks' last edit of any department data: when each department last delivered.
-    for department_id, at in (
-        ChangeRecord.objects.filter(by__clerk_departments__isnull=False)
-        .values_list("by__clerk_departments")
-        .annotate(last=Max("at"))
-        .order_by()
-    ):
-        rows[department_id].last_change = at
 
     rating_round = _rating_round(quarter)
     ratings_done = ratings_total = 0
@@ -185,40 +246,69 @@ def completeness_board(*, quarter) -> Board:
             ratings_done += done
 
     open_complaints = sum(row.open_complaints for row in rows.values())
-    notes = []
+    code = quarter.code
+    gaps = []
     if open_complaints:
-        notes.append(
-            ngettext(
-                "%(n)d complaint of the quarter is still open.",
-                "%(n)d complaints of the quarter are still open.",
-                open_complaints,
+        gaps.append(
+            Gap(
+                "complaints",
+                ngettext(
+                    "%(n)d complaint of the quarter is still open.",
+                    "%(n)d complaints of the quarter are still open.",
+                    open_complaints,
+                )
+                % {"n": open_complaints},
+                f"{reverse('clients:complaints_list')}?quarter={code}&open=1",
+                _("See the open complaints"),
             )
-            % {"n": open_complaints}
         )
     if without_surveys:
-        notes.append(
-            ngettext(
-                "%(n)d assessed person has no satisfaction survey.",
-                "%(n)d assessed people have no satisfaction survey.",
-                len(without_surveys),
+        gaps.append(
+            Gap(
+                "surveys",
+                ngettext(
+                    "%(n)d assessed person has no satisfaction survey.",
+                    "%(n)d assessed people have no satisfaction survey.",
+                    len(without_surveys),
+                )
+                % {"n": len(without_surveys)},
+                f"{reverse('clients:surveys_list')}?quarter={code}",
+                _("See the quarter's surveys"),
             )
-            % {"n": len(without_surveys)}
         )
     if without_interviewer:
-        notes.append(
-            ngettext(
-                "%(n)d assessed person has nobody to interview them: %(names)s.",
-                "%(n)d assessed people have nobody to interview them: %(names)s.",
-                len(without_interviewer),
+        gaps.append(
+            Gap(
+                "interviewers",
+                ngettext(
+                    "%(n)d assessed person has nobody to interview them: %(names)s.",
+                    "%(n)d assessed people have nobody to interview them: %(names)s.",
+                    len(without_interviewer),
+                )
+                % {"n": len(without_interviewer), "names": ", ".join(p.full_name for p in without_interviewer)},
+                reverse("portal:interviewers", args=[code]) if quarter.pk else "",
+                _("Designate interviewers"),
             )
-            % {"n": len(without_interviewer), "names": ", ".join(p.full_name for p in without_interviewer)}
         )
     if rating_round is None:
-        notes.append(_("No rating round has been opened for this quarter."))
+        gaps.append(
+            Gap(
+                "rating_round",
+                _("No rating round has been opened for this quarter."),
+                reverse("indicators:rating_rounds"),
+                _("Open a rating round"),
+            )
+        )
     elif ratings_done < ratings_total:
         missing = ratings_total - ratings_done
-        notes.append(
-            ngettext("%(n)d rating is not given yet.", "%(n)d ratings are not given yet.", missing) % {"n": missing}
+        gaps.append(
+            Gap(
+                "ratings",
+                ngettext("%(n)d rating is not given yet.", "%(n)d ratings are not given yet.", missing)
+                % {"n": missing},
+                reverse("indicators:rating_round", args=[rating_round.pk]),
+                _("See the rating round"),
+            )
         )
     for row in rows.values():
         row.cells = [row.counts.get(kind, 0) for kind in PERSON_KINDS]
@@ -232,6 +322,6 @@ def completeness_board(*, quarter) -> Board:
         rating_round=rating_round,
         ratings_done=ratings_done,
         ratings_total=ratings_total,
-        notes=notes,
+        gaps=gaps,
         without_interviewer=without_interviewer,
     )

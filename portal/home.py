@@ -8,6 +8,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from appeals.models import Appeal, AppealStatus
 from clients.access import clerk_departments
 from clients.selectors import standing_deliveries
 from interviews.interviewers import interviewees_q
@@ -262,3 +263,33 @@ def home_tasks(*, user, today: datetime.date | None = None) -> list[dict]:
 
     # Most urgent first: dated tasks by days left, then the others in the order above.
     return sorted(tasks, key=lambda t: (t["days_left"] is None, t["days_left"] if t["days_left"] is not None else 0))
+
+
+# The appeals that wait for the execution group itself (regulation 二.2: it handles them): to be taken in hand, or
+# in hand and to be decided. Those waiting for the appellant's answer or the leadership group are not its move.
+APPEALS_AWAITING_EXECUTION = (AppealStatus.SUBMITTED, AppealStatus.UNDER_REVIEW)
+APPEALS_SHOWN = 10
+
+
+def appeals_awaiting(*, user, today: datetime.date | None = None) -> dict | None:
+    """The home page's appeal card for the execution group: {appeals, more}, the nearest decision deadline first.
+
+    Each appeal carries days_left / overdue against its decision deadline (Appeal.decision_due_on, set from the
+    quarter's appeal terms when it was filed). None for anyone outside the group; one's own appeal is left out
+    (nobody handles their own appeal)."""
+    if not roles_of(user).is_execution:
+        return None
+    today = today or local_today()
+    waiting = (
+        Appeal.objects.filter(status__in=APPEALS_AWAITING_EXECUTION)
+        .exclude(appellant=user)
+        .select_related("quarter", "staff", "handler__profile")
+        .order_by("decision_due_on", "filed_at", "pk")
+    )
+    total = waiting.count()
+    appeals = list(waiting[:APPEALS_SHOWN])
+    for appeal in appeals:
+        appeal.days_left = days_left(appeal.decision_due_on, today)
+        appeal.overdue = appeal.days_left < 0
+        appeal.left_phrase = days_phrase(appeal.decision_due_on, today)
+    return {"appeals": appeals, "total": total, "more": total - len(appeals)}

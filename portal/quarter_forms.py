@@ -71,3 +71,41 @@ class InterviewerDesignationForm(forms.Form):
 
     def clean_interviewer(self):
         return self._person("interviewer", active=True)
+
+
+MAX_ACKNOWLEDGEMENT = 2000
+
+
+class ComputeForm(forms.Form):
+    """Computing the results (regulation 三.4). With gaps on the completeness board (regulation 二.3: the data are
+    delivered before scoring), the execution group ticks that it computes anyway and says why."""
+
+    expected_state = forms.CharField(widget=forms.HiddenInput)
+    comment = forms.CharField(label=_("Comment (optional)"), max_length=4000, required=False)
+    acknowledge = forms.BooleanField(
+        label=_("I know the data listed above are missing and compute the results anyway."), required=False
+    )
+    reason = forms.CharField(
+        label=_("Why compute now"),
+        help_text=_("Recorded in the quarter's history with the list of what is missing."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=MAX_ACKNOWLEDGEMENT,
+        required=False,
+    )
+
+    def __init__(self, *args, gaps=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.gaps = list(gaps)
+        if not self.gaps:
+            # Nothing missing: nothing to acknowledge.
+            del self.fields["acknowledge"]
+            del self.fields["reason"]
+
+    def clean(self):
+        data = super().clean()
+        if self.gaps:
+            if not data.get("acknowledge"):
+                self.add_error("acknowledge", _("Tick this to compute with the data that are missing."))
+            if not (data.get("reason") or "").strip():
+                self.add_error("reason", _("Please say why the results are computed before the data are complete."))
+        return data

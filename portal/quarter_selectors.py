@@ -216,3 +216,54 @@ def assessed_people(quarter):
     if results.exists():
         return people.filter(pk__in=results)
     return people.filter(active=True, assessed=True)
+
+
+EVALUATION_STATES = ("done", "todo")
+
+
+def evaluations_page(*, quarter, query):
+    """The evaluations page's filters (department, position, done / not done, name) and counts.
+
+    Returns the filtered current scorecards (ordered by department and name) with the filter values and how many
+    of the quarter's people have a written evaluation ("done"), overall and among those shown.
+    """
+    cards = Scorecard.objects.filter(quarter=quarter, is_current=True)
+    counts = cards.aggregate(total=Count("pk"), done=Count("pk", filter=~Q(evaluation="")))
+    department = query.get("department", "")
+    position = query.get("position", "")
+    state = query.get("state", "")
+    search = (query.get("q") or "").strip()[:100]
+    shown = cards
+    if department:
+        shown = shown.filter(department__code=department)
+    if position:
+        shown = shown.filter(position=position)
+    if state == "done":
+        shown = shown.exclude(evaluation="")
+    elif state == "todo":
+        shown = shown.filter(evaluation="")
+    else:
+        state = ""
+    if search:
+        shown = shown.filter(Q(staff__full_name__icontains=search) | Q(staff__user__username__icontains=search))
+    filtered = bool(department or position or state or search)
+    shown_counts = (
+        shown.aggregate(total=Count("pk"), done=Count("pk", filter=~Q(evaluation=""))) if filtered else counts
+    )
+    return {
+        "cards": shown.select_related("staff", "department")
+        .prefetch_related("lines__indicator")
+        .order_by("department__code", "staff__full_name", "pk"),
+        "total": counts["total"],
+        "done": counts["done"],
+        "todo": counts["total"] - counts["done"],
+        "shown_total": shown_counts["total"],
+        "shown_done": shown_counts["done"],
+        "filtered": filtered,
+        "departments": list(Department.objects.all()),
+        "positions": Position.choices,
+        "selected_department": department,
+        "selected_position": position,
+        "selected_state": state,
+        "search": search,
+    }

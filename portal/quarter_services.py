@@ -3,26 +3,38 @@
 import datetime
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from documents.completeness import REMINDABLE_GAPS, completeness_board
 from indicators.ratings import rating_round_close_on_submission
 from interviews.interviewers import interviewers_of, people_without_interviewer
 from interviews.models import Interview
 from lawfirm_kpi.text import sentences_join
+from notifications.services import notice_write
 from results.corrections import open_corrections
 from results.drafts import results_store_drafts
 from results.evaluation import drafts_fill_evaluations
 from results.models import Scorecard
 from results.publication import results_publish
 from reviews.deadlines import appeal_window_ends_on, local_today
-from reviews.lifecycle import Action, TransitionRefused, quarter_published, quarter_transition
+from reviews.lifecycle import (
+    STATES_AFTER_SUBMISSION,
+    Action,
+    Setting,
+    TransitionRefused,
+    quarter_published,
+    quarter_transition,
+)
 from reviews.models import Quarter, QuarterState, StaffProfile
 from reviews.roles import roles_of
+from reviews.services import quarter_setting_record
 
 MAX_SUMMARY_LENGTH = 20000
 
@@ -127,27 +139,75 @@ def _store_results(locked, by):
         raise TransitionRefused(_("Nobody is assessed under this scheme: there are no results to store."))
 
 
-def quarter_score(*, quarter, by, comment="", expected_state=None):
-    """Compute and store every person's draft result with the approved scheme (regulation 三.4)."""
+def incomplete_data_gaps(quarter) -> list[str]:
+    """What the completeness board says is still missing before scoring (regulation 二.3), one sentence each."""
+    return completeness_board(quarter=quarter).notes
+
+
+def _compute(*, quarter, action, by, comment, expected_state, incomplete_data_reason):
+    """Score or recompute. Regulation 二.3: the departments deliver their data before the quarter is scored. Where
+    the completeness board still lists gaps, the execution group computes only with a reason that acknowledges
+    them; the gaps and the reason are recorded with the step in the quarter's history (who, when, why)."""
+    gaps = incomplete_data_gaps(quarter)
+    reason = (incomplete_data_reason or "").strip()
+
+    def guard(locked):
+        # Checked after the page's state, the table and the group (the engine's order): a stale page or a wrong
+        # group hears that first. Nothing is changed when it refuses.
+        if gaps and not reason:
+            raise TransitionRefused(
+                ngettext(
+                    "The data of %(quarter)s are incomplete (%(n)d gap): acknowledge it and give a reason to "
+                    "compute anyway.",
+                    "The data of %(quarter)s are incomplete (%(n)d gaps): acknowledge them and give a reason to "
+                    "compute anyway.",
+                    len(gaps),
+                )
+                % {"quarter": locked.code, "n": len(gaps)}
+            )
+
+    if gaps and reason:
+        record = "\n".join(
+            [_("Computed with incomplete data, acknowledged: %(reason)s") % {"reason": reason}]
+            + [f"– {gap}" for gap in gaps]
+        )
+        comment = "\n".join(part for part in ((comment or "").strip(), record) if part)
     return quarter_transition(
+        quarter=quarter,
+        action=action,
+        by=by,
+        comment=comment,
+        expected_state=expected_state,
+        guard=guard,
+        effect=lambda locked: _store_results(locked, by),
+    )
+
+
+def quarter_score(*, quarter, by, comment="", expected_state=None, incomplete_data_reason=""):
+    """Compute and store every person's draft result with the approved scheme (regulation 三.4).
+
+    With gaps on the completeness board, only with `incomplete_data_reason` (see _compute)."""
+    return _compute(
         quarter=quarter,
         action=Action.SCORE,
         by=by,
         comment=comment,
         expected_state=expected_state,
-        effect=lambda locked: _store_results(locked, by),
+        incomplete_data_reason=incomplete_data_reason,
     )
 
 
-def quarter_recompute(*, quarter, by, comment="", expected_state=None):
-    """Recompute the drafts (data corrected, or results returned by the leadership group); published ones stay."""
-    return quarter_transition(
+def quarter_recompute(*, quarter, by, comment="", expected_state=None, incomplete_data_reason=""):
+    """Recompute the drafts (data corrected, or results returned by the leadership group); published ones stay.
+
+    With gaps on the completeness board, only with `incomplete_data_reason` (see _compute)."""
+    return _compute(
         quarter=quarter,
         action=Action.RECOMPUTE,
         by=by,
         comment=comment,
         expected_state=expected_state,
-        effect=lambda locked: _store_results(locked, by),
+        incomplete_data_reason=incomplete_data_reason,
     )
 
 
@@ -456,3 +516,106 @@ QUARTER_SERVICES = {
     Action.PUBLISH: quarter_publish,
     Action.CLOSE: quarter_close,
 }
+
+
+@dataclass(frozen=True)
+class RemindersSent:
+    """Who was reminded of one gap: the recipients, and how many of them had not been reminded of it today."""
+
+    gap: str
+    recipients: list
+    written: int
+
+
+def _gap_recipients(quarter, board, gap: str, by) -> list:
+    """The people who can put the gap right: the clerks of the departments that deliver the data (regulation
+    二.3), or the raters who still owe a rating (三.4). Never the person sending the reminder."""
+    from indicators.models import RatingAssignment  # indicators builds on reviews: imported when used
+    from reviews.models import Department
+    from reviews.roles import DATA_KINDS_BY_DEPARTMENT
+
+    User = get_user_model()
+    if gap == "ratings":
+        users = User.objects.filter(
+            profile__in=RatingAssignment.objects.filter(round=board.rating_round, score__isnull=True).values("rater")
+        )
+    else:
+        kinds = [kind for kind, data in DATA_KINDS_BY_DEPARTMENT.items() if gap in data]
+        users = User.objects.filter(clerk_departments__in=Department.objects.filter(kind__in=kinds))
+    return list(users.filter(is_active=True).exclude(pk=by.pk).select_related("profile").distinct().order_by("pk"))
+
+
+def _reminder_compose(*, quarter_code, gap, user, quarter):
+    def compose():
+        title = _("%(quarter)s: the execution group reminds you of missing data") % {"quarter": quarter_code}
+        if gap == "ratings":
+            from indicators.models import RatingAssignment
+
+            n = RatingAssignment.objects.filter(round__quarter=quarter, rater__user=user, score__isnull=True).count()
+            body = ngettext(
+                "You still have %(n)d rating to give for %(quarter)s (regulation 3.4).",
+                "You still have %(n)d ratings to give for %(quarter)s (regulation 3.4).",
+                n,
+            ) % {"n": n, "quarter": quarter_code}
+        elif gap == "complaints":
+            body = _(
+                "Complaints of %(quarter)s are still open: please record how each was handled, so the quarter can "
+                "be scored (regulation 2.3)."
+            ) % {"quarter": quarter_code}
+        else:
+            body = _(
+                "Assessed people still have no satisfaction survey for %(quarter)s: please enter the surveys, so "
+                "the quarter can be scored (regulation 2.3)."
+            ) % {"quarter": quarter_code}
+        return title, body
+
+    return compose
+
+
+def completeness_remind(*, quarter, gap: str, by, today: datetime.date | None = None) -> RemindersSent:
+    """The execution group reminds those responsible for one gap of the completeness board (regulation 二.2: it
+    organises the assessment; 二.3: the departments deliver the data). Each gets a notice (in-app and e-mail
+    through the outbox), once a day at most; the reminder is recorded in the quarter's history."""
+    if not roles_of(by).is_execution:
+        raise PermissionDenied(_("Only the execution group sends these reminders."))
+    if gap not in REMINDABLE_GAPS:
+        raise ValidationError(_("There is nobody to remind of this."))
+    today = today or local_today()
+    with transaction.atomic():
+        # The quarter's row lock, as the other settings of its history take it: a reminder recorded while the
+        # quarter is being submitted would otherwise land after the results had left the execution group.
+        locked = Quarter.objects.select_for_update().get(pk=quarter.pk)
+        if locked.state in STATES_AFTER_SUBMISSION:
+            raise ValidationError(
+                _("The results of %(quarter)s are submitted: the data are no longer collected.")
+                % {"quarter": locked.code}
+            )
+        board = completeness_board(quarter=locked)
+        found = next((g for g in board.gaps if g.kind == gap), None)
+        if found is None:
+            raise ValidationError(_("Nothing is missing there any more: nobody was reminded."))
+        recipients = _gap_recipients(locked, board, gap, by)
+        if not recipients:
+            raise ValidationError(_("Nobody is responsible for this yet: nobody was reminded."))
+        url = reverse("indicators:ratings_todo") if gap == "ratings" else found.url
+        written = 0
+        for user in recipients:
+            notice = notice_write(
+                user=user,
+                kind="completeness_reminder",
+                object_key=f"{locked.code}:{gap}",
+                compose=_reminder_compose(quarter_code=locked.code, gap=gap, user=user, quarter=locked),
+                url=url,
+                day=today,
+                quarter=locked,
+            )
+            written += notice is not None
+        names = _(", ").join(u.profile.full_name if hasattr(u, "profile") else u.username for u in recipients)
+        quarter_setting_record(
+            quarter=locked,
+            action=Setting.REMINDER,
+            by=by,
+            at=timezone.now(),
+            comment=_("%(gap)s Reminded: %(names)s.") % {"gap": found.text, "names": names},
+        )
+    return RemindersSent(gap=gap, recipients=recipients, written=written)

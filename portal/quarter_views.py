@@ -6,9 +6,9 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from appeals.selectors import corrected_versions, quarter_corrections
@@ -19,19 +19,21 @@ from interviews.interviewers import designation_page, interviewer_designate
 from lawfirm_kpi.forms import add_service_errors
 from lawfirm_kpi.text import sentences_join
 from portal import quarter_selectors as selectors
-from portal.quarter_forms import AppealTermsForm, InterviewerDesignationForm
+from portal.quarter_forms import AppealTermsForm, ComputeForm, InterviewerDesignationForm
 from portal.quarter_selectors import assessed_people
 from portal.quarter_services import (
     MAX_SUMMARY_LENGTH,
     QUARTER_SERVICES,
+    completeness_remind,
     quarter_approve,
+    quarter_recompute,
     quarter_report_summary_update,
     quarter_return,
+    quarter_score,
     stale_drafts,
 )
 from portal.ranked_rows import approval_rows_html
-from results.evaluation import MAX_EVALUATION_LENGTH, evaluation_draft, scorecard_evaluation_update
-from results.models import Scorecard
+from results.evaluation import MAX_EVALUATION_LENGTH, evaluation_draft, scorecards_evaluations_update
 from reviews.appeal_terms import appeal_terms_editable, quarter_appeal_terms_update
 from reviews.deadlines import local_today
 from reviews.lifecycle import STATES_AFTER_SUBMISSION, Action, TransitionRefused, action_label
@@ -132,12 +134,88 @@ def quarter_act(request, code, action):
     return redirect("portal:quarter", code=quarter.code)
 
 
+# The two steps that compute the results, by the state they start from (reviews/lifecycle.py).
+COMPUTE_STEPS = {
+    QuarterState.COLLECTING: (Action.SCORE, quarter_score),
+    QuarterState.SCORED: (Action.RECOMPUTE, quarter_recompute),
+}
+
+
+@execution_only
+def compute(request, code):
+    """The step before computing (regulation 三.4): what the completeness board says is missing (二.3), and, when
+    anything is, an explicit acknowledgement with a reason, recorded in the quarter's history by the service."""
+    quarter = get_quarter_or_404(code)
+    step = COMPUTE_STEPS.get(quarter.state)
+    if step is None:
+        messages.error(
+            request,
+            _("The results of %(quarter)s cannot be computed when it is “%(state)s”.")
+            % {"quarter": quarter.code, "state": quarter.get_state_display()},
+        )
+        return redirect("portal:quarter", code=quarter.code)
+    action, service = step
+    board = completeness_board(quarter=quarter)
+    form = ComputeForm(initial={"expected_state": quarter.state}, gaps=board.notes)
+    status = 200
+    if request.method == "POST":
+        form = ComputeForm(request.POST, gaps=board.notes)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                service(
+                    quarter=quarter,
+                    by=request.user,
+                    comment=data["comment"],
+                    expected_state=data["expected_state"],
+                    incomplete_data_reason=data.get("reason", ""),
+                )
+            except TransitionRefused as refusal:
+                messages.error(request, refusal.message)
+                return redirect("portal:compute", code=quarter.code)
+            messages.success(
+                request,
+                _("%(quarter)s is now “%(state)s”.") % {"quarter": quarter.code, "state": quarter.get_state_display()},
+            )
+            return redirect("portal:quarter", code=quarter.code)
+        status = 400
+    context = {"quarter": quarter, "board": board, "form": form, "action_label": action_label(action)}
+    return render(request, "reviews/quarter_compute.html", context, status=status)
+
+
 @organisers_only
 def completeness(request, code):
     quarter = get_quarter_or_404(code)
-    return render(
-        request, "reviews/quarter_completeness.html", {"quarter": quarter, "board": completeness_board(quarter=quarter)}
-    )
+    # The execution group reminds those who still owe data while the quarter is with it (regulation 二.2, 二.3).
+    may_remind = roles_of(request.user).is_execution and quarter.state not in STATES_AFTER_SUBMISSION
+    context = {"quarter": quarter, "board": completeness_board(quarter=quarter), "may_remind": may_remind}
+    return render(request, "reviews/quarter_completeness.html", context)
+
+
+def _person_name(user) -> str:
+    profile = getattr(user, "profile", None)
+    return profile.full_name if profile is not None else user.get_username()
+
+
+@require_POST
+@execution_only
+def completeness_remind_view(request, code):
+    """A "remind" button of the completeness page: a notice to those who can put one gap right (the service)."""
+    quarter = get_quarter_or_404(code)
+    try:
+        sent = completeness_remind(quarter=quarter, gap=request.POST.get("gap", ""), by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        names = _(", ").join(_person_name(user) for user in sent.recipients)
+        if sent.written:
+            messages.success(request, _("Reminder sent to %(names)s.") % {"names": names})
+        else:
+            messages.info(
+                request,
+                _("%(names)s had already been reminded of this today: nothing more was sent.") % {"names": names},
+            )
+    return redirect("portal:completeness", code=quarter.code)
 
 
 INTERVIEWERS_PAGE_SIZE = 100
@@ -242,9 +320,24 @@ def report_pdf(request, code):
     return response
 
 
+def _changed_evaluations(post) -> dict[int, str]:
+    """{scorecard id: new text} for the rows whose text differs from the one the page showed (text-<id> against
+    shown-<id>): "save all" writes only what was changed."""
+    changed = {}
+    for key, text in post.items():
+        if not key.startswith("text-") or not key[5:].isdigit():
+            continue
+        if text.strip() != post.get(f"shown-{key[5:]}", "").strip():
+            changed[int(key[5:])] = text
+    return changed
+
+
 @organisers_only
 def evaluations(request, code):
-    """Each person's overall evaluation (三.5): the system's draft first, then the execution group's words."""
+    """Each person's overall evaluation (三.5): the system's draft first, then the execution group's words.
+
+    One form for the page's rows, filtered by department, position, done or not and name; "save all" saves the
+    changed rows together or none of them (results.evaluation.scorecards_evaluations_update)."""
     quarter = get_quarter_or_404(code)
     editable = roles_of(request.user).is_execution and quarter.state not in STATES_AFTER_SUBMISSION
     errors, submitted = {}, {}
@@ -252,44 +345,61 @@ def evaluations(request, code):
     if request.method == "POST":
         if not roles_of(request.user).is_execution:
             raise PermissionDenied
-        card = get_object_or_404(Scorecard, pk=request.POST.get("scorecard"), quarter=quarter, is_current=True)
-        text = request.POST.get("text", "")
+        changed = _changed_evaluations(request.POST)
         try:
-            scorecard_evaluation_update(scorecard=card, by=request.user, text=text)
+            saved = scorecards_evaluations_update(quarter=quarter, by=request.user, texts=changed)
         except ValidationError as error:
-            errors[card.pk] = sentences_join(error.messages)
-            submitted[card.pk] = text
+            submitted = {pk: text for pk, text in changed.items()}
+            if hasattr(error, "error_dict"):
+                errors = {int(pk): sentences_join(texts) for pk, texts in error.message_dict.items() if pk.isdigit()}
+                messages.error(
+                    request,
+                    ngettext(
+                        "%(n)d evaluation could not be saved: nothing was saved. Correct it below and save again.",
+                        "%(n)d evaluations could not be saved: nothing was saved. Correct them below and save again.",
+                        len(errors),
+                    )
+                    % {"n": len(errors)},
+                )
+            else:
+                messages.error(request, sentences_join(error.messages))
             status = 400
         else:
-            messages.success(request, _("The evaluation of %(name)s is saved.") % {"name": card.staff.full_name})
-            return redirect(f"{request.path}?page={request.POST.get('page', '1')}#card-{card.pk}")
-    cards = (
-        Scorecard.objects.filter(quarter=quarter, is_current=True)
-        .select_related("staff", "department")
-        .prefetch_related("lines__indicator")
-        .order_by("department__code", "staff__full_name")
-    )
-    page = Paginator(cards, EVALUATIONS_PAGE_SIZE).get_page(request.GET.get("page") or request.POST.get("page"))
+            if saved:
+                messages.success(
+                    request,
+                    ngettext("%(n)d evaluation saved.", "%(n)d evaluations saved.", len(saved)) % {"n": len(saved)},
+                )
+            else:
+                messages.info(request, _("Nothing was changed: nothing to save."))
+            return redirect(f"{request.path}?{request.GET.urlencode()}")
+    context = selectors.evaluations_page(quarter=quarter, query=request.GET)
+    page = Paginator(context.pop("cards"), EVALUATIONS_PAGE_SIZE).get_page(request.GET.get("page"))
     rows = []
     for card in page:
         draft = evaluation_draft(card, list(card.lines.all()))
+        shown = card.evaluation or draft
         rows.append(
             {
                 "card": card,
                 "draft": draft,
-                "text": submitted.get(card.pk, card.evaluation or draft),
+                "shown": shown,
+                "text": submitted.get(card.pk, shown),
                 "written": bool(card.evaluation),
                 "error": errors.get(card.pk),
                 "own": card.staff.user_id == request.user.pk,
             }
         )
-    context = {
-        "quarter": quarter,
-        "page": page,
-        "rows": rows,
-        "editable": editable,
-        "max_length": MAX_EVALUATION_LENGTH,
-    }
+    context.update(
+        {
+            "quarter": quarter,
+            "page": page,
+            "rows": rows,
+            "editable": editable,
+            "max_length": MAX_EVALUATION_LENGTH,
+            "query": request.GET.urlencode(),
+        }
+    )
     return render(request, "reviews/quarter_evaluations.html", context, status=status)
 
 

@@ -48,14 +48,14 @@ def results_rows_html(rows, cells_html, corrected=None) -> str:
     return mark_safe(  # noqa: S308 — every value escaped above
         "".join(
             "<tr>"
-            f"<td>{_text(row['position_label'])}</td>"
+            f'<td class="wrap">{_text(row["position_label"])}</td>'
             f'<td class="num">{_rank(row)}</td>'
             f"{_name_cell(row)}"
-            f"<td>{_text(row['department'])}</td>"
+            f'<td class="wrap">{_text(row["department"])}</td>'
             f"{cells_html(row)}"
             f'<td class="num fw-semibold">{_text(row["total"])}</td>'
-            f"<td>{_text(row['grade_label'])}</td>"
-            f"<td>{_text(row['status_label'])}{marks.get(row['pk'], '')}</td>"
+            f'<td class="wrap">{_text(row["grade_label"])}</td>'
+            f'<td class="results-status">{_text(row["status_label"])}{marks.get(row["pk"], "")}</td>'
             "</tr>"
             for row in rows
         )

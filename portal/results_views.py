@@ -1,8 +1,10 @@
 """Results pages: a quarter's results table and the "how was this computed" page of one scorecard line."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 
 from appeals.selectors import corrected_versions, quarter_corrections
 from interviews.access import get_scorecard_for_user
@@ -11,8 +13,29 @@ from portal.ranked_rows import results_rows_html
 from results import explain
 from results.cells import cells_html_by_scorecard
 from results.models import IndicatorScore
+from reviews.models import Quarter, QuarterState
 from reviews.roles import require, roles_of
 from reviews.selectors import get_quarter_or_404
+
+# A quarter in one of these states has computed results (reviews/lifecycle.py: scoring stores them).
+STATES_WITH_RESULTS = (
+    QuarterState.SCORED,
+    QuarterState.SUBMITTED,
+    QuarterState.APPROVED,
+    QuarterState.PUBLISHED,
+    QuarterState.CLOSED,
+)
+
+
+@require(lambda roles: roles.is_organiser)
+def results_latest(request):
+    """The menu's "Results table": the latest quarter with results. A redirect, so that the menu on every page
+    needs no query to know which quarter that is."""
+    quarter = Quarter.objects.filter(state__in=STATES_WITH_RESULTS).order_by("-year", "-number").first()
+    if quarter is None:
+        messages.info(request, _("No quarter has results yet."))
+        return redirect("portal:quarters")
+    return redirect("portal:results", code=quarter.code)
 
 
 @require(lambda roles: roles.is_organiser)

@@ -11,7 +11,13 @@ urlpatterns = [
     path("quarters/<str:code>/", quarter_views.quarter_detail, name="quarter"),
     path("quarters/<str:code>/act/<slug:action>/", quarter_views.quarter_act, name="quarter_act"),
     path("quarters/<str:code>/appeal-terms/", quarter_views.quarter_appeal_terms, name="quarter_appeal_terms"),
+    path("quarters/<str:code>/compute/", quarter_views.compute, name="compute"),
     path("quarters/<str:code>/completeness/", quarter_views.completeness, name="completeness"),
+    path(
+        "quarters/<str:code>/completeness/remind/",
+        quarter_views.completeness_remind_view,
+        name="completeness_remind",
+    ),
     path("quarters/<str:code>/interviewers/", quarter_views.interviewers, name="interviewers"),
     path("quarters/<str:code>/report/", quarter_views.report, name="report"),
     path("quarters/<str:code>/report/body/", quarter_views.report_body, name="report_body"),
@@ -28,6 +34,7 @@ urlpatterns += [
 
 # A quarter's results table and the "how was this computed" page of one scorecard line (regulation 三.5, 四).
 urlpatterns += [
+    path("indicators/results/", results_views.results_latest, name="results_latest"),
     path("indicators/results/<str:code>/", results_views.results, name="results"),
     path("indicators/results/line/<int:pk>/", results_views.explain_line, name="explain"),
 ]

@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import translation
 
-from portal.home import home_tasks
+from portal.home import appeals_awaiting, home_tasks
 
 
 class LoginView(auth_views.LoginView):
@@ -22,4 +22,5 @@ class LoginView(auth_views.LoginView):
 
 @login_required
 def home(request):
-    return render(request, "reviews/home.html", {"tasks": home_tasks(user=request.user)})
+    context = {"tasks": home_tasks(user=request.user), "awaiting_appeals": appeals_awaiting(user=request.user)}
+    return render(request, "reviews/home.html", context)

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from indicators.scoring import EXCLUDE
 from results.models import IndicatorScore
 
 CELLS_CACHE_SECONDS = 24 * 3600
@@ -54,7 +55,9 @@ def _build_cells(scorecard_ids, columns) -> dict[int, str]:
     lines = (
         IndicatorScore.objects.filter(scorecard__in=scorecard_ids)
         .order_by()
-        .values_list("pk", "scorecard_id", "indicator_id", "value", "points", "no_data_applied", named=True)
+        .values_list(
+            "pk", "scorecard_id", "indicator_id", "value", "points", "no_data_applied", "no_data_policy", named=True
+        )
     )
     for line in lines:
         by_card.setdefault(line.scorecard_id, {})[line.indicator_id] = line
@@ -73,17 +76,28 @@ def _cell_maker():
     no_data, value_label = escape(_("No data")), escape(_("Value"))
     no_data_badge = escape(_("no data"))  # outside the f-string, where makemessages sees it
     badge = f' <span class="badge text-bg-light">{no_data_badge}</span>'
+    excluded_title = escape(
+        _("No data: this indicator is excluded and its weight is shared among the other indicators (no score).")
+    )
 
     def cell(line):
         if line is None:
             return '<td class="num">—</td>'
+        if line.no_data_applied and line.no_data_policy == EXCLUDE:
+            # docs/indicators.md, "No data": an excluded item weighs nothing, so its 0.00 is not a score; a number
+            # here would read as one. The mark still links to the explanation.
+            return (
+                f'<td class="num"><a class="no-data-mark" href="{head}{int(line.pk)}{tail}" '
+                f'title="{excluded_title}">{no_data_badge}</a></td>'
+            )
         if line.no_data_applied:
-            title, extra = no_data, badge
+            # Full marks or zero by the item's no-data policy: a real score, marked; the mark may wrap below it.
+            title, extra, classes = no_data, badge, "num wrap"
         else:
-            title, extra = f"{value_label}: {two_places(line.value)}", ""
+            title, extra, classes = f"{value_label}: {two_places(line.value)}", "", "num"
         return (
-            f'<td class="num"><a href="{head}{int(line.pk)}{tail}" title="{title}">{two_places(line.points)}</a>'
-            f"{extra}</td>"
+            f'<td class="{classes}"><a href="{head}{int(line.pk)}{tail}" title="{title}">'
+            f"{two_places(line.points)}</a>{extra}</td>"
         )
 
     return cell

@@ -155,6 +155,60 @@ def scorecard_evaluation_update(*, scorecard: Scorecard, by, text: str) -> Score
     return current
 
 
+def scorecards_evaluations_update(*, quarter, by, texts: dict[int, str]) -> list[Scorecard]:
+    """Several overall evaluations at once (the evaluations page's "save all"): all saved, or none.
+
+    texts: {scorecard id: the new text}, only the rows that changed. Every row is checked as
+    scorecard_evaluation_update checks one; when any fails, a ValidationError maps each failing id (as a string)
+    to its message and nothing is saved.
+    """
+    if not roles_of(by).is_execution:
+        raise PermissionDenied(_("Only the execution group writes overall evaluations."))
+    if not texts:
+        return []
+    with transaction.atomic():
+        # The quarter's lock first, as quarter_submit takes it: a save racing the submission would otherwise change
+        # evaluations the leadership group is already reading.
+        locked = Quarter.objects.select_for_update().get(pk=quarter.pk)
+        if locked.state in STATES_AFTER_SUBMISSION:
+            raise ValidationError(
+                _("The %(quarter)s results are already submitted: the evaluations can no longer change.")
+                % {"quarter": locked.code}
+            )
+        cards = {
+            card.pk: card
+            for card in Scorecard.objects.select_for_update()
+            .select_related("staff")
+            .filter(quarter=locked, pk__in=list(texts))
+            .order_by("pk")
+        }
+        errors, cleaned = {}, {}
+        for pk, raw in texts.items():
+            card = cards.get(pk)
+            text = (raw or "").strip()
+            if card is None or not card.is_current or card.status != Scorecard.Status.DRAFT:
+                errors[str(pk)] = _("Only the current draft result can be edited.")
+            elif card.staff.user_id == by.pk:
+                # Principle 一.3 (fairness): nobody writes the assessment of themselves.
+                errors[str(pk)] = _(
+                    "Nobody writes their own overall evaluation (regulation 1.3, fairness): another member of the "
+                    "execution group writes it."
+                )
+            elif not text:
+                errors[str(pk)] = _("Please write the overall evaluation.")
+            elif len(text) > MAX_EVALUATION_LENGTH:
+                errors[str(pk)] = _("At most %(n)d characters, please.") % {"n": MAX_EVALUATION_LENGTH}
+            else:
+                cleaned[pk] = text
+        if errors:
+            raise ValidationError(errors)
+        for pk, text in cleaned.items():
+            # save(), not bulk_update: Scorecard.save() is the guard that refuses to touch a published result.
+            cards[pk].evaluation = text
+            cards[pk].save(update_fields=["evaluation"])
+    return [cards[pk] for pk in cleaned]
+
+
 def drafts_fill_evaluations(*, quarter) -> int:
     """Every current draft still without an overall evaluation receives the system's draft (regulation 三.5: each
     person's written result has one). Runs under the quarter's lock, as the results are submitted."""

@@ -43,6 +43,8 @@ class Setting(models.TextChoices):
     APPEAL_TERMS = "appeal_terms", gettext_lazy("Set the appeal window and decision time")
     # Regulation 三.5: who interviews a person without an active direct superior (interviews.interviewers).
     INTERVIEWER = "interviewer", gettext_lazy("Designate an interviewer")
+    # Regulation 二.3: the execution group reminds those who still owe data for the quarter (the completeness page).
+    REMINDER = "reminder", gettext_lazy("Remind of missing data")
 
 
 def action_label(action) -> str:

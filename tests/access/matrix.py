@@ -353,6 +353,29 @@ MATRIX: dict[str, list[Case]] = {
         Case(everyone(METHOD), args=QUARTER, id="get", note="POST only: the form is on the quarter page"),
     ],
     "portal:completeness": [Case(expect(REFUSED, **ORGANISERS), args=QUARTER)],
+    "portal:completeness_remind": [
+        Case(
+            expect(REFUSED, executor=REDIRECT(to("portal:completeness", QUARTER))),
+            args=QUARTER,
+            method="POST",
+            data=lambda w: {"gap": "surveys"},
+            note="the execution group reminds; a published quarter's data are no longer collected (a message)",
+        ),
+        Case(everyone(METHOD), args=QUARTER, id="get", note="POST only: the buttons are on the completeness page"),
+    ],
+    "portal:compute": [
+        Case(
+            expect(REFUSED, executor=REDIRECT(to("portal:quarter", QUARTER))),
+            args=QUARTER,
+            note="the execution group computes (三.4); a published quarter cannot be computed: back with a message",
+        ),
+        Case(
+            expect(REFUSED, executor=REDIRECT(to("portal:quarter", QUARTER))),
+            args=QUARTER,
+            method="POST",
+            id="post",
+        ),
+    ],
     "portal:interviewers": [
         Case(expect(REFUSED, **ORGANISERS), args=QUARTER),
         Case(
@@ -383,7 +406,7 @@ MATRIX: dict[str, list[Case]] = {
             args=QUARTER,
             method="POST",
             id="post",
-            data=lambda w: {"scorecard": w.card.pk, "text": "改写的评价"},
+            data=lambda w: {f"text-{w.card.pk}": "改写的评价", f"shown-{w.card.pk}": ""},
             note="only the execution group writes; a published result's evaluation is refused with an error",
         ),
     ],
@@ -575,6 +598,16 @@ MATRIX: dict[str, list[Case]] = {
         Case(everyone(METHOD), args=DRAFT_SCHEME, id="get"),
     ],
     "indicators:scheme_whatif": [Case(expect(REFUSED, **ORGANISERS), args=DRAFT_SCHEME)],
+    "portal:results_latest": [
+        Case(
+            expect(
+                REFUSED,
+                partner=REDIRECT(to("portal:results", QUARTER)),
+                executor=REDIRECT(to("portal:results", QUARTER)),
+            ),
+            note="the menu's link: the latest quarter with results (the published 2026Q3)",
+        )
+    ],
     "portal:results": [Case(expect(REFUSED, **ORGANISERS), args=QUARTER)],
     "portal:explain": [
         Case(

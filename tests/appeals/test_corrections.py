@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from appeals import services
 from appeals.models import AppealStatus
@@ -302,3 +302,20 @@ def test_a_correction_reaches_a_results_page_read_before_it(published, client_fo
     # Then the next reading shows the note and the corrected row
     page = browser.get(url).content.decode()
     assert 'id="corrections"' in page and "v2 · corrected" in page
+
+
+def test_a_corrected_version_states_its_correction_in_each_readers_language(published, client_for):
+    # Applied while the handler reads English: the version's stored reason is English, the record as written.
+    with translation.override("en"):
+        _appeal, pairs = uphold_and_approve(
+            published, under_review(published), justification="加分", adjustments=[(satisfaction(), 10)]
+        )
+    new = next(new for old, new in pairs if new.staff == published.firm.lawyer.profile)
+    assert new.correction_reason.startswith("Correction #")
+    browser = client_for(published.firm.lawyer)
+    browser.cookies["django_language"] = "zh-hans"
+    chinese = browser.get(reverse("portal:scorecard", args=[new.pk])).content.decode()
+    assert "号更正：" in chinese and "号申诉成立：加分" in chinese and "Correction #" not in chinese
+    browser.cookies["django_language"] = "en"
+    english = browser.get(reverse("portal:scorecard", args=[new.pk])).content.decode()
+    assert "Correction #" in english and "upheld: 加分" in english

@@ -98,7 +98,9 @@ def test_the_board_counts_the_quarters_records_per_department(firm):
     assert deliveries["contracts"].count == 2 and deliveries["clients"].count == 1
     assert [d.code for d in deliveries["contracts"].departments] == ["biz"]
     assert deliveries["contracts"].last_change is not None and deliveries["revenue"].last_change is None
-    assert rows["biz"].last_change is not None
+    # The department whose people the changed record is attributed to, not the clerk's own department
+    assert rows["lit"].last_change is not None
+    assert rows["biz"].last_change is None and rows["corp"].last_change is None
     # Nine assessed people, the lawyer alone surveyed
     assert len(board.without_surveys) == 8
     assert firm.lawyer.profile not in board.without_surveys

@@ -28,9 +28,10 @@ def run(*args):
     return out.getvalue(), err.getvalue()
 
 
-def score(code="2026Q3", *extra, by="executor"):
-    """score_quarter as the execution group runs it."""
-    return run("score_quarter", code, "--by", by, *extra)
+def score(code="2026Q3", *extra, by="executor", reason="调查问卷下周补录"):
+    """score_quarter as the execution group runs it; the test firm's surveys are incomplete, hence the reason."""
+    acknowledged = ("--incomplete-data-reason", reason) if reason else ()
+    return run("score_quarter", code, "--by", by, *acknowledged, *extra)
 
 
 def set_state(quarter, state):
@@ -69,7 +70,22 @@ def test_score_quarter_scores_a_collecting_quarter_and_records_who(collecting_fi
     assert quarter.state == QuarterState.SCORED
     (event,) = quarter.events.all()
     assert (event.from_state, event.to_state, event.action) == ("collecting", "scored", "score")
-    assert (event.by, event.comment) == (firm.executor, "Data complete")
+    assert event.by == firm.executor
+    assert event.comment.splitlines()[:3] == [
+        "Data complete",
+        "Computed with incomplete data, acknowledged: 调查问卷下周补录",
+        "– 8 assessed people have no satisfaction survey.",
+    ]
+
+
+def test_score_quarter_refuses_missing_data_without_a_reason_and_changes_nothing(collecting_firm):
+    # Given a quarter whose completeness board lists missing surveys
+    firm, quarter, _ = collecting_firm
+    before = snapshot(quarter)
+    # When the command runs without --incomplete-data-reason, then it is refused and nothing changed
+    with pytest.raises(CommandError, match="The data of 2026Q3 are incomplete"):
+        score(reason="")
+    assert snapshot(quarter) == before
 
 
 def test_score_quarter_recomputes_a_scored_quarter(collecting_firm):

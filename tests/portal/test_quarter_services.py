@@ -41,7 +41,7 @@ def scored(firm):
     """2026Q3 scored with scheme version 1, its report written."""
     quarter = make_quarter(state=S.COLLECTING, report_summary="A steady quarter.")
     approved_scheme(quarter, by=firm.partner)
-    quarter_score(quarter=quarter, by=firm.executor)
+    quarter_score(quarter=quarter, by=firm.executor, incomplete_data_reason="测试：数据不全也计算")
     return quarter
 
 
@@ -63,7 +63,9 @@ def test_drafts_of_a_superseded_scheme_cannot_be_submitted_until_recomputed(firm
     scored.refresh_from_db()
     assert scored.state == S.SCORED and not QuarterEvent.objects.filter(action="submit").exists()
     # And once recomputed (with version 2) the results go to the leadership group
-    quarter_recompute(quarter=scored, by=firm.executor, expected_state=S.SCORED)
+    quarter_recompute(
+        quarter=scored, by=firm.executor, expected_state=S.SCORED, incomplete_data_reason="测试：数据不全也计算"
+    )
     assert stale_drafts(scored) is None
     assert set(Scorecard.objects.filter(quarter=scored).values_list("scheme__version", flat=True)) == {2}
     quarter_submit(quarter=scored, by=firm.executor, expected_state=S.SCORED)
@@ -83,7 +85,7 @@ def test_submitted_drafts_of_a_superseded_scheme_cannot_be_approved(firm, scored
     assert scored.state == S.SUBMITTED and scored.approved_by is None
     # And the way on is: return, recompute, submit, approve
     quarter_return(quarter=scored, by=partner2, comment="Scheme version 2 applies.")
-    quarter_recompute(quarter=scored, by=firm.executor)
+    quarter_recompute(quarter=scored, by=firm.executor, incomplete_data_reason="测试：数据不全也计算")
     quarter_submit(quarter=scored, by=firm.executor)
     quarter_approve(quarter=scored, by=partner2, expected_state=S.SUBMITTED)
     assert scored.state == S.APPROVED
@@ -93,12 +95,13 @@ def test_the_quarter_page_says_so_with_the_recompute_button(firm, scored, client
     approve_version_2(scored, firm)
     page = client_for(firm.executor).get(reverse("portal:quarter", args=[scored.code])).content.decode()
     start = page.index('id="stale-drafts"')
-    banner = page[start : page.index("</form>", start)]
+    banner = page[start : page.index("</div>", page.index("</a>", start))]
     assert STALE_SUBMIT in banner
-    assert reverse("portal:quarter_act", args=[scored.code, "recompute"]) in banner
-    # The button recomputes, and the banner is gone
+    assert reverse("portal:compute", args=[scored.code]) in banner
+    # The button leads to the compute step, which recomputes once the missing data are acknowledged
     client_for(firm.executor).post(
-        reverse("portal:quarter_act", args=[scored.code, "recompute"]), {"expected_state": "scored"}
+        reverse("portal:compute", args=[scored.code]),
+        {"expected_state": "scored", "acknowledge": "on", "reason": "问卷稍后补录"},
     )
     page = client_for(firm.executor).get(reverse("portal:quarter", args=[scored.code])).content.decode()
     assert 'id="stale-drafts"' not in page

@@ -518,3 +518,94 @@ def test_the_scorecard_page_and_the_feedback_pdf_show_no_averages_by_rater_type(
     for shown in (page, paper):
         assert "Internal communication efficiency" in shown
         assert "Peer" not in shown and "3.50" not in shown and "Superior" not in shown
+
+
+# --- Finding the table, and what an excluded indicator shows ---
+
+
+def test_an_excluded_indicator_shows_a_grey_no_data_mark_and_no_number(stored, client_for):
+    # Given the lawyer's complaint timeliness: no complaints, so excluded and its weight shared among the others
+    firm, quarter, _ = stored
+    line = line_of(firm.lawyer, quarter, "complaint_timeliness")
+    assert line.no_data_applied and line.no_data_policy == "exclude"
+    browser = client_for(firm.executor)
+    browser.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    text = browser.get(reverse("portal:results", args=[quarter.code])).content.decode()
+    # Then its cell is the mark alone, explaining the exclusion, still linking to the explanation
+    url = reverse("portal:explain", args=[line.pk])
+    at = text.index(f'href="{url}"')
+    cell = text[text.rindex("<td", 0, at) : text.index("</td>", at)]
+    assert 'class="no-data-mark"' in cell and ">no data</a>" in cell
+    assert "excluded and its weight is shared among the other indicators" in cell
+    assert "0.00" not in cell
+
+
+def test_a_scored_indicator_still_shows_its_points(stored, client_for):
+    firm, quarter, _ = stored
+    line = line_of(firm.lawyer, quarter, "new_client_revenue_share")
+    browser = client_for(firm.executor)
+    browser.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    text = browser.get(reverse("portal:results", args=[quarter.code])).content.decode()
+    url = reverse("portal:explain", args=[line.pk])
+    assert f'href="{url}" title="Value: 30.00">13.68</a>' in text
+
+
+def test_the_results_table_keeps_its_status_column_and_names_people_by_full_name_in_chinese(stored, client_for):
+    firm, quarter, _ = stored
+    browser = client_for(firm.executor)
+    browser.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    text = browser.get(reverse("portal:results", args=[quarter.code])).content.decode()
+    assert 'class="results-status"' in text and ">姓名</a>" in text and ">名称</a>" not in text
+
+
+@pytest.mark.parametrize("persona", ["executor", "partner"])
+def test_the_quarter_page_and_the_menu_link_to_the_results_table(stored, client_for, persona):
+    # Given the quarter scored (its state says results exist)
+    from reviews.models import Quarter
+
+    firm, quarter, _ = stored
+    Quarter.objects.filter(pk=quarter.pk).update(state="scored")
+    url = reverse("portal:results", args=[quarter.code])
+    browser = client_for(getattr(firm, persona))
+    # Then both the quarter page and every page's menu lead to the table (the menu through the latest quarter's)
+    page = browser.get(reverse("portal:quarter", args=[quarter.code])).content.decode()
+    assert f'href="{url}" id="results-link"' in page
+    home = browser.get(reverse("home")).content.decode()
+    assert f'href="{reverse("portal:results_latest")}" id="nav-results"' in home
+    response = browser.get(reverse("portal:results_latest"))
+    assert response.status_code == 302 and response["Location"] == url
+
+
+def test_the_menus_link_picks_the_latest_quarter_with_results_or_says_there_is_none(stored, client_for):
+    from reviews.models import Quarter
+
+    firm, quarter, _ = stored
+    browser = client_for(firm.executor)
+    browser.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    # Before scoring (collecting): nothing to show yet
+    Quarter.objects.filter(pk=quarter.pk).update(state="collecting")
+    response = browser.get(reverse("portal:results_latest"), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("portal:quarters")
+    assert "No quarter has results yet." in response.content.decode()
+    # A later quarter scored wins over an earlier closed one
+    Quarter.objects.filter(pk=quarter.pk).update(state="closed")
+    later = Quarter.objects.create(year=2026, number=4, state="scored")
+    assert browser.get(reverse("portal:results_latest"))["Location"] == reverse("portal:results", args=[later.code])
+
+
+@pytest.mark.parametrize("persona", ["lawyer", "superior", "business_clerk", "outsider"])
+def test_nobody_else_has_the_results_link_in_the_menu(stored, client_for, persona):
+    from reviews.models import Quarter
+
+    firm, quarter, _ = stored
+    Quarter.objects.filter(pk=quarter.pk).update(state="scored")
+    browser = client_for(getattr(firm, persona))
+    home = browser.get(reverse("home")).content.decode()
+    assert 'id="nav-results"' not in home and reverse("portal:results", args=[quarter.code]) not in home
+    assert browser.get(reverse("portal:results_latest")).status_code == 403
+
+
+def test_the_quarter_page_has_no_results_link_before_scoring(scored_firm, client_for):  # noqa: F811
+    firm, quarter, _ = scored_firm
+    page = client_for(firm.executor).get(reverse("portal:quarter", args=[quarter.code])).content.decode()
+    assert 'id="results-link"' not in page

@@ -67,13 +67,14 @@ def test_the_evaluations_page_starts_from_the_draft_and_saves_the_edit(firm, cli
     url = reverse("portal:evaluations", args=[quarter.code])
     page = client_for(firm.executor).get(url).content.decode()
     assert "刘洋 scored 82.5 points this quarter" in page
-    response = client_for(firm.executor).post(url, {"scorecard": card.pk, "text": ""})
+    draft = evaluation_draft(card)
+    response = client_for(firm.executor).post(url, {f"text-{card.pk}": "", f"shown-{card.pk}": draft})
     assert response.status_code == 400
     assert "Please write the overall evaluation." in response.content.decode()
-    client_for(firm.executor).post(url, {"scorecard": card.pk, "text": "A strong, steady quarter."})
+    client_for(firm.executor).post(url, {f"text-{card.pk}": "A strong, steady quarter.", f"shown-{card.pk}": draft})
     assert Scorecard.objects.get(pk=card.pk).evaluation == "A strong, steady quarter."
     # Leadership reads, but may not write; others may not see the page
-    assert client_for(firm.partner).post(url, {"scorecard": card.pk, "text": "x"}).status_code == 403
+    assert client_for(firm.partner).post(url, {f"text-{card.pk}": "x", f"shown-{card.pk}": ""}).status_code == 403
     assert client_for(firm.lawyer).get(url).status_code == 403
     assert Scorecard.objects.get(pk=card.pk).evaluation == "A strong, steady quarter."
 
@@ -88,7 +89,7 @@ def test_the_organiser_writes_their_own_evaluation_and_is_refused(firm, client_f
     page = browser.get(url).content.decode()
     assert "Your own overall evaluation is written by another member of the execution group." in page
     # When they post one anyway, it is refused with the rule and nothing is saved
-    response = browser.post(url, {"scorecard": own.pk, "text": "An excellent quarter."})
+    response = browser.post(url, {f"text-{own.pk}": "An excellent quarter.", f"shown-{own.pk}": ""})
     assert response.status_code == 400
     assert "Nobody writes their own overall evaluation" in response.content.decode()
     assert Scorecard.objects.get(pk=own.pk).evaluation == ""
@@ -142,3 +143,92 @@ def test_the_chinese_draft_leaves_an_indicator_without_data_out_of_the_praise(fi
     strengths = draft.split("。")[1]
     assert "新客户数量" in strengths and "投诉处理及时率" not in strengths
     assert "投诉处理及时率" in draft
+
+
+# --- The page's filters and "save all" (results.evaluation.scorecards_evaluations_update) ---
+
+
+@pytest.fixture
+def three_cards(firm):
+    quarter = make_quarter(state=QuarterState.SCORED)
+    cards = {
+        "lawyer": make_card(quarter, firm.lawyer, 85, lines=LINES),
+        "colleague": make_card(quarter, firm.colleague, 82.5, lines=LINES),
+        "assistant": make_card(quarter, firm.assistant, 70, lines=LINES, evaluation="已写好的评价。"),
+    }
+    return quarter, cards
+
+
+def names_shown(page):
+    return {name for name in ("陈静", "刘洋", "杨光") if f"{name} <small" in page}
+
+
+def test_the_evaluations_page_filters_and_counts_who_is_done(firm, client_for, three_cards):
+    quarter, cards = three_cards
+    url = reverse("portal:evaluations", args=[quarter.code])
+    browser = client_for(firm.executor)
+    page = browser.get(url).content.decode()
+    assert "1 written" in page and "2 system drafts" in page and "1 of 3 evaluations written." in page
+    assert page.count('name="text-') == 3 and page.count('type="submit" id="save-all"') == 1
+    assert names_shown(page) == {"陈静", "刘洋", "杨光"}
+    assert names_shown(browser.get(url, {"state": "done"}).content.decode()) == {"杨光"}
+    assert names_shown(browser.get(url, {"state": "todo"}).content.decode()) == {"陈静", "刘洋"}
+    assert names_shown(browser.get(url, {"q": "刘"}).content.decode()) == {"刘洋"}
+    assert names_shown(browser.get(url, {"position": "assistant"}).content.decode()) == {"杨光"}
+    department = cards["lawyer"].department.code
+    shown = names_shown(browser.get(url, {"department": department}).content.decode())
+    assert shown == {card.staff.full_name for card in cards.values() if card.department.code == department}
+
+
+def test_save_all_saves_only_the_changed_rows_together(firm, client_for, three_cards):
+    quarter, cards = three_cards
+    url = reverse("portal:evaluations", args=[quarter.code])
+    lawyer, colleague, assistant = cards["lawyer"], cards["colleague"], cards["assistant"]
+    data = {
+        f"shown-{lawyer.pk}": evaluation_draft(lawyer),
+        f"text-{lawyer.pk}": "客户开发突出。",
+        # The colleague's draft left as shown: not saved as if written
+        f"shown-{colleague.pk}": evaluation_draft(colleague),
+        f"text-{colleague.pk}": evaluation_draft(colleague),
+        f"shown-{assistant.pk}": "已写好的评价。",
+        f"text-{assistant.pk}": "评价已改写。",
+    }
+    response = client_for(firm.executor).post(f"{url}?state=todo", data)
+    assert response.status_code == 302 and response["Location"].endswith("?state=todo")
+    saved = dict(Scorecard.objects.filter(quarter=quarter).values_list("staff__full_name", "evaluation"))
+    assert saved == {"陈静": "客户开发突出。", "刘洋": "", "杨光": "评价已改写。"}
+    page = client_for(firm.executor).get(url).content.decode()
+    assert "2 written" in page and "2 of 3 evaluations written." in page
+
+
+def test_one_bad_row_saves_nothing_and_says_which(firm, client_for, three_cards):
+    quarter, cards = three_cards
+    url = reverse("portal:evaluations", args=[quarter.code])
+    lawyer, colleague = cards["lawyer"], cards["colleague"]
+    data = {
+        f"shown-{lawyer.pk}": evaluation_draft(lawyer),
+        f"text-{lawyer.pk}": "客户开发突出。",
+        f"shown-{colleague.pk}": evaluation_draft(colleague),
+        f"text-{colleague.pk}": "   ",
+    }
+    response = client_for(firm.executor).post(url, data)
+    assert response.status_code == 400
+    page = response.content.decode()
+    # The bad row is marked with its error; the good row keeps what was typed; nothing was saved
+    assert f'id="error-{colleague.pk}">Please write the overall evaluation.' in page
+    assert f'id="error-{lawyer.pk}"' not in page and "客户开发突出。" in page
+    assert "1 evaluation could not be saved: nothing was saved." in page
+    assert set(Scorecard.objects.filter(quarter=quarter).values_list("evaluation", flat=True)) == {"", "已写好的评价。"}
+
+
+def test_save_all_is_refused_to_the_leadership_group_and_after_submission(firm, three_cards):
+    quarter, cards = three_cards
+    from results.evaluation import scorecards_evaluations_update
+
+    with pytest.raises(PermissionDenied):
+        scorecards_evaluations_update(quarter=quarter, by=firm.partner, texts={cards["lawyer"].pk: "x"})
+    quarter.state = QuarterState.SUBMITTED
+    quarter.save()
+    with pytest.raises(ValidationError, match="already submitted"):
+        scorecards_evaluations_update(quarter=quarter, by=firm.executor, texts={cards["lawyer"].pk: "x"})
+    assert Scorecard.objects.get(pk=cards["lawyer"].pk).evaluation == ""

@@ -126,7 +126,9 @@ def test_collection_starts_only_after_the_quarter_has_ended(firm):
 def test_scoring_stores_a_draft_result_for_every_assessed_person(firm):
     quarter = make_quarter(state=S.COLLECTING)
     approved_scheme(quarter, by=firm.partner)
-    quarter_score(quarter=quarter, by=firm.executor, expected_state=S.COLLECTING)
+    quarter_score(
+        quarter=quarter, by=firm.executor, expected_state=S.COLLECTING, incomplete_data_reason="测试：数据不全也计算"
+    )
     assert quarter.state == S.SCORED
     cards = Scorecard.objects.filter(quarter=quarter, is_current=True)
     # Everyone assessed (the partner is not) has a draft result.
@@ -137,7 +139,7 @@ def test_scoring_stores_a_draft_result_for_every_assessed_person(firm):
 def test_scoring_without_an_approved_scheme_is_refused(firm):
     quarter = make_quarter(state=S.COLLECTING)
     with pytest.raises(TransitionRefused, match="approved scheme"):
-        quarter_score(quarter=quarter, by=firm.executor)
+        quarter_score(quarter=quarter, by=firm.executor, incomplete_data_reason="测试：数据不全也计算")
     quarter.refresh_from_db()
     assert quarter.state == S.COLLECTING
     assert not QuarterEvent.objects.exists()
@@ -146,9 +148,15 @@ def test_scoring_without_an_approved_scheme_is_refused(firm):
 def test_recomputing_replaces_the_drafts_but_keeps_written_evaluations(firm):
     quarter = make_quarter(state=S.COLLECTING)
     approved_scheme(quarter, by=firm.partner)
-    quarter_score(quarter=quarter, by=firm.executor)
+    quarter_score(quarter=quarter, by=firm.executor, incomplete_data_reason="测试：数据不全也计算")
     Scorecard.objects.filter(quarter=quarter, staff=firm.lawyer.profile).update(evaluation="Strong quarter.")
-    quarter_recompute(quarter=quarter, by=firm.executor, comment="Complaints corrected", expected_state=S.SCORED)
+    quarter_recompute(
+        quarter=quarter,
+        by=firm.executor,
+        comment="Complaints corrected",
+        expected_state=S.SCORED,
+        incomplete_data_reason="测试：数据不全也计算",
+    )
     assert quarter.state == S.SCORED
     assert Scorecard.objects.get(quarter=quarter, staff=firm.lawyer.profile).evaluation == "Strong quarter."
     assert list(QuarterEvent.objects.values_list("action", flat=True)) == ["score", "recompute"]

@@ -95,6 +95,13 @@ class Command(BaseCommand):
         )
         parser.add_argument("--comment", default="", help="a note recorded with the step in the quarter's history")
         parser.add_argument(
+            "--incomplete-data-reason",
+            default="",
+            metavar="REASON",
+            help="compute although the completeness board lists missing data, for this reason (recorded with the "
+            "list of what is missing in the quarter's history); without it such a quarter is refused",
+        )
+        parser.add_argument(
             "--scheme-draft",
             action="store_true",
             help="preview the results under the quarter's draft scheme; stores nothing and leaves the quarter as is",
@@ -111,7 +118,13 @@ class Command(BaseCommand):
             raise CommandError(refusal(quarter))
         try:
             # expected_state: should someone act on the quarter page meanwhile, the step is refused, not repeated.
-            step(quarter=quarter, by=by, comment=options["comment"], expected_state=quarter.state)
+            step(
+                quarter=quarter,
+                by=by,
+                comment=options["comment"],
+                expected_state=quarter.state,
+                incomplete_data_reason=options["incomplete_data_reason"],
+            )
         except (TransitionRefused, TransitionForbidden) as error:
             raise CommandError(str(error)) from None
         cards = list(
