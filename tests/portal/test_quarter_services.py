@@ -153,7 +153,8 @@ def rated_and_scored(firm):
     quarter = make_quarter(state=S.COLLECTING, report_summary="A steady quarter.")
     approved_scheme(quarter, by=firm.partner)
     rating_round_open(quarter=quarter, by=firm.executor)
-    quarter_score(quarter=quarter, by=firm.executor)
+    # Nobody has rated yet: the execution group computes anyway, saying why.
+    quarter_score(quarter=quarter, by=firm.executor, incomplete_data_reason="Ratings are still coming in.")
     return quarter
 
 
