@@ -10,7 +10,7 @@ deadlines and history agree with the calendar on any day it is loaded:
   rejected (demo/appeals.py); the current quarter's draft scheme waits for the leadership group;
 - after the window, the quarter just ended was published on time as well; it is closed once its appeal window and
   interviews are over (the 20th after its end), and then carries the upheld appeal; the current quarter's scheme is
-  approved and next quarter's draft waits for the leadership group.
+  approved and next quarter's draft is being prepared by the execution group.
 Everything goes through the same services the pages use, so the demo can never hold a state the product could
 not reach. Each step runs at its moment of the story (`_on`), so the timestamps the services write (approvals,
 the basis, computed results, notices) are those of the story, never the moment the demo was loaded.
@@ -260,7 +260,7 @@ def _run_collecting_quarter(quarter, users, rng):
 def _run_current_quarter(quarter, users, *, collecting_before):
     """The quarter under way. While the one before is still collecting, its scheme is a draft waiting for the
     leadership group (the firm is a few days late with it); later, it was approved in its first days, and next
-    quarter's draft waits instead."""
+    quarter's draft is being prepared instead."""
     from indicators.schemes import scheme_approve, scheme_start_for_quarter, scheme_submit
 
     executor, partner = users["executor"], users["partner"]
@@ -276,7 +276,8 @@ def _run_current_quarter(quarter, users, *, collecting_before):
     year, number = (quarter.year + 1, 1) if quarter.number == 4 else (quarter.year, quarter.number + 1)
     following, _ = Quarter.objects.get_or_create(year=year, number=number)
     if not following.schemes.exists():
-        scheme_submit(scheme=scheme_start_for_quarter(quarter=following, by=executor), by=executor)
+        # Being prepared: the execution group submits it when it is ready.
+        scheme_start_for_quarter(quarter=following, by=executor)
 
 
 def demo_quarters_run(*, today):
