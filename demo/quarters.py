@@ -93,8 +93,8 @@ def _summary(quarter):
     count = cards.count()
     excellent = cards.filter(total__gte=90).count()
     return (
-        f"{quarter.code} 共考核 {count} 人，其中优秀 {excellent} 人。各部门数据按时报送，满意度调查覆盖全部承办律师；"
-        "新客户开发整体稳定，投诉处理及时率仍需提高，建议行政部加强 48 小时内回访。"
+        f"{quarter.code}共考核{count}人，其中优秀{excellent}人。各部门数据按时报送，满意度调查覆盖全部承办律师；"
+        "新客户开发整体稳定，投诉处理及时率仍需提高，建议行政部加强48小时内回访。"
     )
 
 
@@ -128,7 +128,7 @@ def _hold_interviews(quarter, published_on):
         )
         ImprovementItem.objects.create(
             interview=interview,
-            description="每周复盘客户回访记录，投诉 24 小时内首次回复",
+            description="每周复盘客户回访记录，投诉24小时内首次回复",
             owner=card.staff,
             due_on=quarter.ends_on + datetime.timedelta(days=75),
             done=True,
