@@ -61,6 +61,13 @@ GOALS = {
 }
 
 
+WEAKNESSES = {
+    Position.LAWYER: "部分投诉回应不够及时；新客户开发渠道较单一。",
+    Position.ASSISTANT: "部分投诉回应不够及时；与客户的进度沟通不够主动。",
+    Position.ADMINISTRATIVE: "部分投诉回访超过48小时；跨部门协作的反馈不够及时。",
+}
+
+
 def _clamp(value):
     return max(1, min(5, round(value)))
 
@@ -119,7 +126,7 @@ def _hold_interviews(quarter, published_on):
             scheduled_by=superior.user,
             held_at=held,
             strengths=f"本季度总分{card.total}，{card.grade}；客户沟通主动，服务态度获客户认可。",
-            weaknesses="部分投诉回应不够及时；新客户开发渠道较单一。",
+            weaknesses=WEAKNESSES[card.staff.position],
             goals=GOALS[card.staff.position],
             recorded_by=superior.user,
             recorded_at=held,
