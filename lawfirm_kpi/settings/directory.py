@@ -21,6 +21,7 @@ def directory_settings(
     user_filter: str = "",
     user_dn_template: str = "",
     start_tls: bool = False,
+    tls_ca_file: str = "",
     email_attribute: str = "mail",
     timeout: int = 10,
 ) -> dict:
@@ -30,17 +31,24 @@ def directory_settings(
     import ldap
     from django_auth_ldap.config import LDAPSearch
 
+    options = {ldap.OPT_NETWORK_TIMEOUT: timeout, ldap.OPT_TIMEOUT: timeout, ldap.OPT_REFERRALS: 0}
+    if tls_ca_file:
+        # The firm's own certificate authority for ldaps:// or StartTLS; the server's certificate must verify.
+        # A new TLS context must come last, after the options it is built from.
+        options.update(
+            {
+                ldap.OPT_X_TLS_CACERTFILE: tls_ca_file,
+                ldap.OPT_X_TLS_REQUIRE_CERT: ldap.OPT_X_TLS_DEMAND,
+                ldap.OPT_X_TLS_NEWCTX: 0,
+            }
+        )
     values = {
         "AUTH_LDAP_SERVER_URI": server_uri,
         "AUTH_LDAP_BIND_DN": bind_dn,
         "AUTH_LDAP_BIND_PASSWORD": bind_password,
         "AUTH_LDAP_START_TLS": start_tls,
         # A directory that does not answer must not hold the sign-in page: local accounts still sign in.
-        "AUTH_LDAP_CONNECTION_OPTIONS": {
-            ldap.OPT_NETWORK_TIMEOUT: timeout,
-            ldap.OPT_TIMEOUT: timeout,
-            ldap.OPT_REFERRALS: 0,
-        },
+        "AUTH_LDAP_CONNECTION_OPTIONS": options,
         # Nothing of the directory is copied onto the user: names, e-mail and groups are the firm's own records
         # (the staff list and the governed groups), never the directory's.
         "AUTH_LDAP_USER_ATTR_MAP": {},
@@ -70,6 +78,7 @@ def from_environment(env) -> dict:
         user_filter=env("LDAP_USER_FILTER", default=""),
         user_dn_template=env("LDAP_USER_DN_TEMPLATE", default=""),
         start_tls=env.bool("LDAP_START_TLS", default=False),
+        tls_ca_file=env("LDAP_TLS_CA_FILE", default=""),
         email_attribute=env("LDAP_EMAIL_ATTRIBUTE", default="mail"),
         timeout=env.int("LDAP_TIMEOUT", default=10),
     )

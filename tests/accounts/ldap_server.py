@@ -29,7 +29,7 @@ def _binary(name: str) -> str | None:
 
 
 def available() -> bool:
-    return all(_binary(name) for name in ("slapd", "slapadd"))
+    return all(_binary(name) for name in ("slapd", "slapadd", "openssl"))
 
 
 def ssha(password: str) -> str:
@@ -65,8 +65,11 @@ class SlapdServer:
     """slapd on ldap://127.0.0.1:<port>/ with an mdb database for SUFFIX, the admin, a read-only search account
     and the people given as LDIF entries."""
 
-    def __init__(self, people_ldif: str):
+    def __init__(self, people_ldif: str, *, tls: bool = False):
         self.people_ldif = people_ldif
+        self.tls = tls
+        self.ca_file = None
+        self.other_ca_file = None  # an authority that signed nothing here: the server must not verify with it
         self.port = _free_port()
         self.uri = f"ldap://127.0.0.1:{self.port}/"
         self.directory = Path(tempfile.mkdtemp(prefix="lawfirm-kpi-slapd-"))
@@ -76,9 +79,11 @@ class SlapdServer:
         data = self.directory / "data"
         data.mkdir()
         includes = "\n".join(f"include /etc/ldap/schema/{name}.schema" for name in SCHEMAS)
+        tls = self._write_certificates() if self.tls else ""
         config = self.directory / "slapd.conf"
         config.write_text(
             f"""{includes}
+{tls}
 pidfile {self.directory}/slapd.pid
 modulepath /usr/lib/ldap
 moduleload back_mdb
@@ -100,6 +105,30 @@ access to *
 """
         )
         return config
+
+    def _write_certificates(self) -> str:
+        """A certificate authority of the test's own and a certificate for 127.0.0.1 signed by it (StartTLS)."""
+        openssl = _binary("openssl")
+        d = self.directory
+        self.ca_file = d / "ca.pem"
+        self.other_ca_file = d / "other-ca.pem"
+        commands = [
+            [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=Another CA",
+             "-keyout", d / "other-ca.key", "-out", self.other_ca_file],
+            [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=Test firm CA",
+             "-keyout", d / "ca.key", "-out", self.ca_file],
+            [openssl, "req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1",
+             "-keyout", d / "server.key", "-out", d / "server.csr"],
+            [openssl, "x509", "-req", "-days", "1", "-in", d / "server.csr", "-CA", self.ca_file,
+             "-CAkey", d / "ca.key", "-CAcreateserial", "-out", d / "server.pem", "-extfile", d / "san.cnf"],
+        ]  # fmt: skip
+        (d / "san.cnf").write_text("subjectAltName=IP:127.0.0.1\n")
+        for command in commands:
+            subprocess.run([str(part) for part in command], check=True, capture_output=True, timeout=60)  # noqa: S603 — the machine's openssl, fixed arguments
+        return (
+            f"TLSCACertificateFile {self.ca_file}\nTLSCertificateFile {d / 'server.pem'}\n"
+            f"TLSCertificateKeyFile {d / 'server.key'}"
+        )
 
     def _base_ldif(self) -> str:
         return (

@@ -32,13 +32,17 @@ REFUSAL_ZH = "本系统人员名单中没有与您的用户名或电子邮箱相
 INVALID_EN = "Please enter a correct username and password"
 
 
-@pytest.fixture(scope="module")
-def slapd():
+def require_slapd():
     if not ldap_server.available():
-        message = "the directory tests need Debian's slapd (apt-get install slapd ldap-utils)"
+        message = "the directory tests need Debian's slapd and openssl (apt-get install slapd ldap-utils openssl)"
         if os.environ.get("CI"):
             pytest.fail(message + ": CI must run them, not skip them")
         pytest.skip(message)
+
+
+@pytest.fixture(scope="module")
+def slapd():
+    require_slapd()
     people = "\n".join(
         [
             person_ldif("lawyer", password=DIRECTORY_PASSWORD["lawyer"], mail="lawyer@firm.example"),
@@ -54,6 +58,16 @@ def slapd():
         ]
     )
     server = ldap_server.SlapdServer(people).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def slapd_tls():
+    require_slapd()
+    server = ldap_server.SlapdServer(
+        person_ldif("lawyer", password=DIRECTORY_PASSWORD["lawyer"], mail="lawyer@firm.example"), tls=True
+    ).start()
     yield server
     server.stop()
 
@@ -204,6 +218,18 @@ def test_bind_with_a_dn_template_instead_of_a_search(firm, client, slapd):
         assert signed_in_as(client) is None
         assert sign_in(client, "lawyer", DIRECTORY_PASSWORD["lawyer"]).status_code == 302
         assert signed_in_as(client) == str(firm.lawyer.pk)
+
+
+def test_start_tls_with_the_firms_certificate_authority(firm, client, slapd_tls):
+    options = {"bind_dn": READER_DN, "bind_password": READER_PASSWORD, "user_search_base": PEOPLE, "start_tls": True}
+    with directory_on(slapd_tls, tls_ca_file=str(slapd_tls.ca_file), **options):
+        assert sign_in(client, "lawyer", DIRECTORY_PASSWORD["lawyer"]).status_code == 302
+        assert signed_in_as(client) == str(firm.lawyer.pk)
+    client.logout()
+    # A certificate the configured authority did not sign is refused: no password goes to an impostor.
+    with directory_on(slapd_tls, tls_ca_file=str(slapd_tls.other_ca_file), **options):
+        assert sign_in(client, "lawyer", DIRECTORY_PASSWORD["lawyer"]).status_code == 200
+        assert signed_in_as(client) is None
 
 
 def test_directory_sign_in_is_off_without_a_server_uri():
