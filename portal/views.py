@@ -5,11 +5,15 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import translation
 
+from accounts.forms import SignInForm
 from portal.home import appeals_awaiting, home_tasks
 
 
 class LoginView(auth_views.LoginView):
     """Sign in, then switch the interface to the person's preferred language."""
+
+    # Says why the firm's directory accepted a password but the person may not sign in (accounts.directory).
+    authentication_form = SignInForm
 
     def form_valid(self, form):
         response = super().form_valid(form)

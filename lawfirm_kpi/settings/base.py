@@ -302,3 +302,11 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 20
 
 # The "security" logger: login failures, lockouts, refused access, approvals, publications, appeal decisions.
 LOGGING["loggers"]["security"] = {"level": "INFO"}
+
+# Signing in with the firm's directory (docs/operations.md, "Signing in with LDAP"): off unless LDAP_SERVER_URI is
+# set; then the directory is asked after the local accounts, and axes (first) still throttles every attempt.
+from lawfirm_kpi.settings import directory as _directory  # noqa: E402
+
+_DIRECTORY = _directory.from_environment(env)
+globals().update(_DIRECTORY)
+AUTHENTICATION_BACKENDS = _directory.backends(AUTHENTICATION_BACKENDS, _DIRECTORY)
