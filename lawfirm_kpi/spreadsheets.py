@@ -89,10 +89,11 @@ def download_response(*, header, rows, file_format: str, filename: str, title: s
     from django.http import HttpResponse
     from django.utils.http import content_disposition_header
 
-    if file_format == "csv":
-        content = csv_bytes(header, rows)
-    else:
-        content = xlsx_bytes(header, rows, title=title, freeze=freeze)
+    writers = {
+        "csv": lambda: csv_bytes(header, rows),
+        "xlsx": lambda: xlsx_bytes(header, rows, title=title, freeze=freeze),
+    }
+    content = writers[file_format]()
     response = HttpResponse(content, content_type=CONTENT_TYPES[file_format])
     response["Content-Disposition"] = content_disposition_header(True, f"{filename}.{file_format}")
     response["Cache-Control"] = "private, no-store"

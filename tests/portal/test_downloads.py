@@ -103,9 +103,13 @@ def test_a_quarter_xlsx_has_typed_cells_and_quote_prefixed_formulas(stored, clie
     assert lawyer[column["rank"]].value == 1
     assert lawyer[column["new_clients_value"]].value == 2
     computed = lawyer[column["computed_on"]]
-    assert computed.is_date and computed.value.date() == Scorecard.objects.get(
-        quarter=quarter, staff=firm.lawyer.profile
-    ).computed_at.astimezone(datetime.timezone(datetime.timedelta(hours=8))).date()
+    assert (
+        computed.is_date
+        and computed.value.date()
+        == Scorecard.objects.get(quarter=quarter, staff=firm.lawyer.profile)
+        .computed_at.astimezone(datetime.timezone(datetime.timedelta(hours=8)))
+        .date()
+    )
     # The formula-like name is text as typed, with the quote-prefix style and no apostrophe; other text has none
     name = by_user["colleague"][column["full_name"]]
     assert name.value == "=HYPERLINK(1)" and name.data_type == "s" and name.quotePrefix
