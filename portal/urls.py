@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal import quarter_views, results_views, scorecard_views
+from portal import download_views, quarter_views, results_views, scorecard_views
 
 app_name = "portal"
 
@@ -22,19 +22,35 @@ urlpatterns = [
     path("quarters/<str:code>/report/", quarter_views.report, name="report"),
     path("quarters/<str:code>/report/body/", quarter_views.report_body, name="report_body"),
     path("quarters/<str:code>/report.pdf", quarter_views.report_pdf, name="report_pdf"),
+    path(
+        "quarters/<str:code>/report/results.<slug:file_format>",
+        download_views.report_download,
+        name="report_download",
+    ),
     path("quarters/<str:code>/evaluations/", quarter_views.evaluations, name="evaluations"),
     path("quarters/<str:code>/approval/", quarter_views.approval, name="approval"),
+    path(
+        "quarters/<str:code>/approval/results.<slug:file_format>",
+        download_views.approval_download,
+        name="approval_download",
+    ),
 ]
 
 # The person's scorecards (regulation 三.5).
 urlpatterns += [
     path("scorecards/", scorecard_views.my_scorecards, name="my_scorecards"),
     path("scorecards/<int:pk>/", scorecard_views.scorecard_detail, name="scorecard"),
+    path("scorecards/history.<slug:file_format>", download_views.history_download, name="history_download"),
 ]
 
 # A quarter's results table and the "how was this computed" page of one scorecard line (regulation 三.5, 四).
 urlpatterns += [
     path("indicators/results/", results_views.results_latest, name="results_latest"),
     path("indicators/results/<str:code>/", results_views.results, name="results"),
+    path(
+        "indicators/results/<str:code>/results.<slug:file_format>",
+        download_views.results_download,
+        name="results_download",
+    ),
     path("indicators/results/line/<int:pk>/", results_views.explain_line, name="explain"),
 ]

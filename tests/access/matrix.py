@@ -108,6 +108,8 @@ def to(name, args=lambda w: {}):  # noqa: B008
 
 # Argument builders: what each id in a URL points at.
 QUARTER = lambda w: {"code": w.quarter.code}  # noqa: E731 — the published 2026Q3
+QUARTER_CSV = lambda w: {"code": w.quarter.code, "file_format": "csv"}  # noqa: E731
+QUARTER_XLSX = lambda w: {"code": w.quarter.code, "file_format": "xlsx"}  # noqa: E731
 LAWYER_CARD = lambda w: {"pk": w.card.pk}  # noqa: E731 — the lawyer's own published scorecard
 INTERVIEW = lambda w: {"pk": w.interview.pk}  # noqa: E731 — the lawyer's interview, scheduled by the superior
 APPEAL = lambda w: {"pk": w.appeal.pk}  # noqa: E731 — the lawyer's appeal, with one attachment
@@ -398,6 +400,10 @@ MATRIX: dict[str, list[Case]] = {
         ),
     ],
     "portal:report_pdf": [Case(expect(REFUSED, **ORGANISERS), args=QUARTER)],
+    "portal:report_download": [
+        Case(expect(REFUSED, **ORGANISERS), args=QUARTER_CSV, note="as the report: the two groups"),
+        Case(expect(REFUSED, **ORGANISERS), args=QUARTER_XLSX, id="xlsx"),
+    ],
     "portal:report_body": [Case(expect(REFUSED, **ORGANISERS), args=QUARTER, note="loaded by the approval page")],
     "portal:evaluations": [
         Case(expect(REFUSED, **ORGANISERS), args=QUARTER),
@@ -414,8 +420,24 @@ MATRIX: dict[str, list[Case]] = {
         Case(expect(REFUSED, partner=OK), args=QUARTER, note="leadership group only (二.1)"),
         Case(expect(REFUSED, partner=INVALID), args=QUARTER, method="POST", id="post"),
     ],
+    "portal:approval_download": [
+        Case(expect(REFUSED, partner=OK), args=QUARTER_CSV, note="as the approval page: leadership group only"),
+        Case(expect(REFUSED, partner=OK), args=QUARTER_XLSX, id="xlsx"),
+    ],
     # --- Scorecards and interviews (regulation 三.5) -------------------------------------------------------------
     "portal:my_scorecards": [Case(expect(OK), note="each person's own list")],
+    "portal:history_download": [
+        Case(
+            expect(OK, partner=REDIRECT(to("portal:my_scorecards"))),
+            args=lambda w: {"file_format": "csv"},
+            note="each person's own published results only; the partner (not assessed) has none: back to the list",
+        ),
+        Case(
+            expect(OK, partner=REDIRECT(to("portal:my_scorecards"))),
+            args=lambda w: {"file_format": "xlsx"},
+            id="xlsx",
+        ),
+    ],
     "portal:scorecard": [
         Case(
             expect(NOT_FOUND, **ORGANISERS, lawyer=OK, superior=OK),
@@ -609,6 +631,10 @@ MATRIX: dict[str, list[Case]] = {
         )
     ],
     "portal:results": [Case(expect(REFUSED, **ORGANISERS), args=QUARTER)],
+    "portal:results_download": [
+        Case(expect(REFUSED, **ORGANISERS), args=QUARTER_CSV, note="as the results table: the two groups"),
+        Case(expect(REFUSED, **ORGANISERS), args=QUARTER_XLSX, id="xlsx"),
+    ],
     "portal:explain": [
         Case(
             expect(NOT_FOUND, **ORGANISERS, lawyer=OK, superior=OK),

@@ -246,7 +246,14 @@ def test_export_results_as_xlsx(collecting_firm, tmp_path):
     assert len(rows) == 10 and sheet.title == "2026Q3"
     lawyer = next(r for r in rows if r[0] == "lawyer")
     assert lawyer[-3:] == (94.73, "Excellent", 1)
-    assert next(r for r in rows if r[0] == "assistant")[1] == "'+cmd|calc"
+    # Formula-like text is kept as typed, stored as text with the cell style's quote prefix (no literal apostrophe)
+    assistant_row = next(row for row in sheet.iter_rows(min_row=2) if row[0].value == "assistant")
+    assert assistant_row[1].value == "+cmd|calc"
+    assert assistant_row[1].data_type == "s" and assistant_row[1].quotePrefix
+    # Numbers are numbers and the computation day a date
+    lawyer_row = next(row for row in sheet.iter_rows(min_row=2) if row[0].value == "lawyer")
+    assert lawyer_row[-3].data_type == "n" and lawyer_row[-1].data_type == "n"
+    assert rows[0][4] == "computed_on" and lawyer_row[4].is_date and not lawyer_row[1].quotePrefix
 
 
 def test_export_results_refuses_a_quarter_without_results(firm):

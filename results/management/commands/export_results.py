@@ -1,52 +1,15 @@
 """python manage.py export_results 2026Q3 --format csv|xlsx [--output FILE]: one row per scored person."""
 
-import csv
-import io
-from decimal import Decimal
-
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
-from indicators.models import Indicator
-from lawfirm_kpi.spreadsheets import neutralise
-from results.models import Scorecard
+from lawfirm_kpi.spreadsheets import csv_bytes, csv_text, xlsx_bytes
+from results.exports import quarter_export_rows
 from reviews.selectors import quarter_from_code
 
-
-def export_rows(quarter):
-    """Header and rows: username, full_name, position, department, <code>_value, <code>_points…, total, grade, rank."""
-    cards = list(
-        Scorecard.objects.filter(quarter=quarter, is_current=True)
-        .select_related("staff__user", "department")
-        .prefetch_related("lines")
-        .order_by("position", "rank", "staff__full_name")
-    )
-    used = {line.indicator_id for card in cards for line in card.lines.all()}
-    indicators = [indicator for indicator in Indicator.objects.order_by("order") if indicator.pk in used]
-    header = ["username", "full_name", "position", "department"]
-    for indicator in indicators:
-        header += [f"{indicator.code}_value", f"{indicator.code}_points"]
-    header += ["total", "grade", "rank"]
-    rows = []
-    for card in cards:
-        lines = {line.indicator_id: line for line in card.lines.all()}
-        row = [
-            neutralise(card.staff.user.username),
-            neutralise(card.staff.full_name),
-            neutralise(card.get_position_display()),
-            neutralise(card.department.name),
-        ]
-        for indicator in indicators:
-            line = lines.get(indicator.pk)
-            row += [None if line is None else line.value, None if line is None else line.points]
-        row += [card.total, neutralise(card.grade_label), card.rank]
-        rows.append(row)
-    return header, rows
-
-
-def _number(value):
-    return None if value is None else (float(value) if isinstance(value, Decimal) else value)
+# The names stay in view while scrolling across the indicators (username … department).
+FREEZE = "E2"
 
 
 class Command(BaseCommand):
@@ -66,7 +29,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         quarter = quarter_from_code(options["quarter"])
         with translation.override(options["language"]):
-            header, rows = export_rows(quarter)
+            header, rows = quarter_export_rows(quarter)
         if not rows:
             raise CommandError(
                 f"{quarter.code} has no results yet: score it on its quarter page, or with "
@@ -74,27 +37,15 @@ class Command(BaseCommand):
             )
         output = options["output"]
         if options["format"] == "csv":
-            buffer = io.StringIO()
-            writer = csv.writer(buffer)
-            writer.writerow(header)
-            writer.writerows(["" if value is None else value for value in row] for row in rows)
             if output:
                 # UTF-8 with a byte-order mark, so Excel opens the Chinese names correctly.
-                with open(output, "w", encoding="utf-8-sig", newline="") as handle:
-                    handle.write(buffer.getvalue())
+                with open(output, "wb") as handle:
+                    handle.write(csv_bytes(header, rows))
             else:
-                self.stdout.write(buffer.getvalue(), ending="")
+                self.stdout.write(csv_text(header, rows), ending="")
         else:
-            from openpyxl import Workbook
-
             output = output or f"results-{quarter.code}.xlsx"
-            workbook = Workbook()
-            sheet = workbook.active
-            sheet.title = quarter.code
-            sheet.append(header)
-            for row in rows:
-                sheet.append([_number(value) for value in row])
-            sheet.freeze_panes = "E2"
-            workbook.save(output)
+            with open(output, "wb") as handle:
+                handle.write(xlsx_bytes(header, rows, title=quarter.code, freeze=FREEZE))
         if output:
             self.stderr.write(f"Wrote {len(rows)} rows to {output}.")
