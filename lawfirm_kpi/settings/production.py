@@ -19,7 +19,11 @@ SECRET_KEY = _required("SECRET_KEY")
 ALLOWED_HOSTS = [h.strip() for h in _required("ALLOWED_HOSTS").split(",") if h.strip()]
 _required("DATABASE_URL")
 DATABASES = {"default": env.db("DATABASE_URL")}
+# Persistent connections (docs/operations.md, "Running on several machines"): each worker thread keeps its
+# connection for CONN_MAX_AGE seconds; the health check replaces one the database or a pooler closed meanwhile,
+# instead of failing the next request. CONN_MAX_AGE=0 (a transaction pooler such as PgBouncer) closes after each.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 STORAGES = {
