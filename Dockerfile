@@ -2,7 +2,7 @@
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DJANGO_SETTINGS_MODULE=lawfirm_kpi.settings.production
-# WeasyPrint needs Pango; the CJK font ships with the project (static/fonts).
+# WeasyPrint needs Pango; the CJK font ships with the project (documents/fonts, never collected as static).
 RUN apt-get update \
     && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b curl \
     && rm -rf /var/lib/apt/lists/*
