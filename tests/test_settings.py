@@ -88,6 +88,15 @@ def test_production_keeps_database_connections_and_checks_them_before_reuse():
     assert result.stdout.strip().splitlines()[-1].split() == ["0", "True"]
 
 
+def test_a_transaction_pooler_can_switch_off_server_side_cursors():
+    script = (
+        "from django.db import connections; print(connections['default'].settings_dict['DISABLE_SERVER_SIDE_CURSORS'])"
+    )
+    assert manage("shell", "-c", script, env=PRODUCTION).stdout.strip().splitlines()[-1] == "False"
+    pooled = {**PRODUCTION, "CONN_MAX_AGE": "0", "DATABASE_DISABLE_SERVER_SIDE_CURSORS": "true"}
+    assert manage("shell", "-c", script, env=pooled).stdout.strip().splitlines()[-1] == "True"
+
+
 def test_django_is_the_security_release():
     import django
 
