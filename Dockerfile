@@ -12,8 +12,8 @@ RUN pip wheel --no-cache-dir --wheel-dir /wheels -r /build/requirements.txt
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DJANGO_SETTINGS_MODULE=lawfirm_kpi.settings.production
-# WeasyPrint needs Pango; the CJK font ships with the project (static/fonts). python-ldap needs the OpenLDAP and SASL
-# libraries it was built against.
+# WeasyPrint needs Pango; the CJK font ships with the project (documents/fonts, never collected as static).
+# python-ldap needs the OpenLDAP and SASL libraries it was built against.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b curl \
        libldap-2.5-0 libsasl2-2 \

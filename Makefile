@@ -43,6 +43,9 @@ lint: install
 	$(VENV)/bin/djlint templates --lint
 	$(VENV)/bin/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run
+# The catalogue is compiled by polib (compile_translations), which does not compare placeholders: GNU msgfmt
+# refuses a translation that drops or renames a %(name)s or {name} of its msgid (.ci/install-system-packages).
+	msgfmt --check-format --check-header -o /dev/null locale/*/LC_MESSAGES/django.po
 
 format: install
 	$(VENV)/bin/ruff check --fix .

@@ -10,7 +10,7 @@ ADDRESS_BUCKET = "reset.address"
 ACCOUNT_BUCKET = "reset.account"
 
 
-def _limits():
+def limits():
     window = settings.PASSWORD_RESET_WINDOW
     return (
         throttle.Limit(ADDRESS_BUCKET, settings.PASSWORD_RESET_LIMIT_PER_ADDRESS, window),
@@ -26,7 +26,7 @@ def account_key(email: str) -> str:
 def password_reset_request_admit(*, address: str, email: str, now=None) -> throttle.Pause | None:
     """Count one reset request, or return the pause that refuses it (and count nothing)."""
     now = now or timezone.now()
-    by_address, by_account = _limits()
+    by_address, by_account = limits()
     key = account_key(email)
     pauses = [
         pause

@@ -67,6 +67,22 @@ def record(limit: Limit, key: str, *, now=None) -> None:
     ThrottleHit.objects.create(bucket=limit.bucket, key=key[:255], at=now)
 
 
+def forget_expired(limits, *, now=None) -> int:
+    """Events that no longer count in any limit: those of each bucket older than its window, all events of a
+    switched-off limit, and those of buckets no limit uses any more once older than the longest window. record()
+    only prunes the bucket it counts in; beat runs this for the rest (lawfirm_kpi/celery.py)."""
+    now = now or timezone.now()
+    removed = 0
+    for limit in limits:
+        hits = ThrottleHit.objects.filter(bucket=limit.bucket)
+        if limit.limit > 0:
+            hits = hits.filter(at__lte=now - limit.window)
+        removed += hits.delete()[0]
+    longest = max((limit.window for limit in limits), default=datetime.timedelta(0))
+    others = ThrottleHit.objects.exclude(bucket__in=[limit.bucket for limit in limits]).filter(at__lte=now - longest)
+    return removed + others.delete()[0]
+
+
 def forget(*, buckets, key: str | None = None) -> int:
     """Lift pauses: every event of these buckets (for one key, or all). Returns how many were removed."""
     hits = ThrottleHit.objects.filter(bucket__in=list(buckets))

@@ -10,7 +10,7 @@ from xml.sax.saxutils import escape, quoteattr
 from django.utils.translation import gettext as _
 
 # Fonts that carry Chinese glyphs first, so WeasyPrint and browsers pick a CJK face for labels. The font the
-# project ships (static/fonts, declared by the PDFs' @font-face) comes first: on a machine without system CJK
+# project ships (documents/fonts, declared by the PDFs' @font-face) comes first: on a machine without system CJK
 # fonts (the Docker image) WeasyPrint otherwise drew the charts' digits in a serif fallback.
 FONT_FAMILY = (
     "'Noto Sans SC', 'Noto Sans CJK SC', 'Source Han Sans SC', 'WenQuanYi Micro Hei', "

@@ -5,8 +5,10 @@ from pathlib import Path
 from django.conf import settings
 from django.template.loader import render_to_string
 
-# Shipped with the project (static/fonts, SIL OFL): no system font package is needed.
-FONT_DIR = Path(settings.BASE_DIR) / "static" / "fonts" / "noto-sans-sc"
+# Shipped with the project (SIL OFL): no system font package is needed. Outside static/ on purpose: only WeasyPrint
+# reads them, by file:// URL; under static/ collectstatic made 85 MB of hashed and compressed copies of them and the
+# site served them to anyone.
+FONT_DIR = Path(__file__).resolve().parent / "fonts" / "noto-sans-sc"
 CJK_FONT_NAME = "Noto Sans SC"
 
 

@@ -1,35 +1,26 @@
-"""An iCalendar (RFC 5545) invitation written by hand: one VEVENT, CRLF line ends, times in UTC."""
+"""An iCalendar (RFC 5545) invitation: one VEVENT, times in UTC, written by the icalendar library.
+
+The library does the quoting a hand-written file got wrong: a name with a comma ("Smith, John") is a quoted
+parameter value without backslashes, and a double quote in a name is encoded as ^' (RFC 6868) instead of ending the
+parameter; text values are escaped and long lines folded at 75 octets without splitting a UTF-8 character.
+"""
 
 import datetime
 
-ICS_DATE = "%Y%m%dT%H%M%SZ"
-LINE_LIMIT = 75  # octets per line before folding (RFC 5545 §3.1)
+from icalendar import Calendar, Event, vCalAddress
 
 
-def _escape(text) -> str:
-    """TEXT values escape backslash, semicolon, comma and newlines (RFC 5545 §3.3.11)."""
-    text = str(text or "")
-    return (
-        text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\r\n", "\\n").replace("\n", "\\n")
-    )
+def _utc(moment: datetime.datetime) -> datetime.datetime:
+    return moment.astimezone(datetime.UTC)
 
 
-def _fold(line: str) -> str:
-    """Fold a content line at 75 octets without splitting a UTF-8 character (Chinese names are 3 octets)."""
-    out, current, size = [], "", 0
-    for char in line:
-        width = len(char.encode("utf-8"))
-        if size + width > LINE_LIMIT:
-            out.append(current)
-            current, size = " ", 1
-        current += char
-        size += width
-    out.append(current)
-    return "\r\n".join(out)
-
-
-def _utc(moment: datetime.datetime) -> str:
-    return moment.astimezone(datetime.UTC).strftime(ICS_DATE)
+def _address(name: str, email: str, **params: str) -> vCalAddress:
+    address = vCalAddress(f"mailto:{email}")
+    if name:
+        address.params["CN"] = str(name)
+    for key, value in params.items():
+        address.params[key.replace("_", "-")] = value
+    return address
 
 
 def invitation_ics(
@@ -46,30 +37,25 @@ def invitation_ics(
     attendees: list[tuple[str, str]],
 ) -> str:
     """A METHOD:REQUEST calendar with one event; organizer and attendees are (name, e-mail)."""
-    lines = [
-        "BEGIN:VCALENDAR",
-        "PRODID:-//lawfirm-kpi//interview//EN",
-        "VERSION:2.0",
-        "CALSCALE:GREGORIAN",
-        "METHOD:REQUEST",
-        "BEGIN:VEVENT",
-        f"UID:{uid}",
-        f"SEQUENCE:{sequence}",
-        f"DTSTAMP:{_utc(stamp)}",
-        f"DTSTART:{_utc(starts_at)}",
-        f"DTEND:{_utc(ends_at)}",
-        f"SUMMARY:{_escape(summary)}",
-        f"DESCRIPTION:{_escape(description)}",
-        f"LOCATION:{_escape(location)}",
-        "STATUS:CONFIRMED",
-        "TRANSP:OPAQUE",
-    ]
+    calendar = Calendar()
+    calendar.add("prodid", "-//lawfirm-kpi//interview//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "REQUEST")
+    event = Event()
+    event.add("uid", uid)
+    event.add("sequence", sequence)
+    event.add("dtstamp", _utc(stamp))
+    event.add("dtstart", _utc(starts_at))
+    event.add("dtend", _utc(ends_at))
+    event.add("summary", str(summary or ""))
+    event.add("description", str(description or ""))
+    event.add("location", str(location or ""))
+    event.add("status", "CONFIRMED")
+    event.add("transp", "OPAQUE")
     if organizer:
-        name, email = organizer
-        lines.append(f'ORGANIZER;CN="{_escape(name)}":mailto:{email}')
+        event.add("organizer", _address(*organizer))
     for name, email in attendees:
-        lines.append(
-            f'ATTENDEE;CN="{_escape(name)}";ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:{email}'
-        )
-    lines += ["END:VEVENT", "END:VCALENDAR"]
-    return "\r\n".join(_fold(line) for line in lines) + "\r\n"
+        event.add("attendee", _address(name, email, ROLE="REQ-PARTICIPANT", PARTSTAT="NEEDS-ACTION", RSVP="TRUE"))
+    calendar.add_component(event)
+    return calendar.to_ical().decode("utf-8")

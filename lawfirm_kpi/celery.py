@@ -67,4 +67,14 @@ app.conf.beat_schedule = {
         "task": "notifications.outbox_drain",
         "schedule": crontab(minute="*"),
     },
+    # Housekeeping (accounts/tasks.py): expired sessions nightly; sign-in and password-reset events that no longer
+    # count in any limit (the longest window is an hour by default) every hour.
+    "sessions-clear": {
+        "task": "accounts.clear_sessions",
+        "schedule": crontab(minute=30, hour=3),
+    },
+    "throttle-cleanup": {
+        "task": "accounts.throttle_cleanup",
+        "schedule": crontab(minute=45),
+    },
 }

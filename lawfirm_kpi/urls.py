@@ -5,12 +5,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from accounts.views import PasswordResetView
-from lawfirm_kpi.health import healthz
+from lawfirm_kpi.health import healthz, readyz
 from portal import views as portal_views
 
 urlpatterns = [
     path("", portal_views.home, name="home"),
+    # Answered by lawfirm_kpi.health.HealthCheckMiddleware; named here for reverse() and the access matrix.
     path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/login/", portal_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

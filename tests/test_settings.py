@@ -74,3 +74,30 @@ def test_the_broker_gives_back_a_lost_workers_message_soon_after_the_longest_tas
     timeout = settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
     assert 2 * longest < timeout <= 2 * longest + 120
     assert timeout > settings.NOTICE_RETRY_BACKOFF_MAX and timeout > settings.FEEDBACK_RETRY_BACKOFF_MAX
+
+
+def test_production_keeps_database_connections_and_checks_them_before_reuse():
+    script = (
+        "from django.db import connections; d = connections['default'].settings_dict; "
+        "print(d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])"
+    )
+    result = manage("shell", "-c", script, env=PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1].split() == ["60", "True"]
+    result = manage("shell", "-c", script, env={**PRODUCTION, "CONN_MAX_AGE": "0"})
+    assert result.stdout.strip().splitlines()[-1].split() == ["0", "True"]
+
+
+def test_a_transaction_pooler_can_switch_off_server_side_cursors():
+    script = (
+        "from django.db import connections; print(connections['default'].settings_dict['DISABLE_SERVER_SIDE_CURSORS'])"
+    )
+    assert manage("shell", "-c", script, env=PRODUCTION).stdout.strip().splitlines()[-1] == "False"
+    pooled = {**PRODUCTION, "CONN_MAX_AGE": "0", "DATABASE_DISABLE_SERVER_SIDE_CURSORS": "true"}
+    assert manage("shell", "-c", script, env=pooled).stdout.strip().splitlines()[-1] == "True"
+
+
+def test_django_is_the_security_release():
+    import django
+
+    assert django.VERSION[:3] >= (5, 2, 20)

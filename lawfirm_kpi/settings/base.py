@@ -1,5 +1,6 @@
 """Settings shared by every environment; values come from the environment (django-environ)."""
 
+from email.utils import getaddresses
 from pathlib import Path
 
 import environ
@@ -39,6 +40,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: /healthz and /readyz answer a container's health check whatever its Host header (lawfirm_kpi/health.py).
+    "lawfirm_kpi.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -163,6 +166,8 @@ FEEDBACK_MISSING_WINDOW = env.int("FEEDBACK_MISSING_WINDOW", default=2 * 24 * 36
 # Celery: with no broker configured, tasks run in-process (make run needs no Redis).
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+# With JSON logs a worker's lines must be JSON too: Celery then leaves the root logger to LOGGING below.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = env("LOG_FORMAT", default="plain").strip().lower() != "json"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=CELERY_BROKER_URL or None)
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -197,13 +202,39 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 MESSAGE_TAGS = {40: "danger"}
 
+# Logs and error reports (docs/operations.md, "Logs and error reports"): LOG_FORMAT=json writes one JSON object a
+# line (lawfirm_kpi/logs.py); ADMINS="Name <address>, …" also e-mails every ERROR (a failed request with its
+# traceback, a failed task) to those addresses, from SERVER_EMAIL.
+LOG_FORMAT = env("LOG_FORMAT", default="plain").strip().lower()
+if LOG_FORMAT not in ("plain", "json"):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"LOG_FORMAT must be plain or json, not {LOG_FORMAT!r}.")
+ADMINS = [(name, address) for name, address in getaddresses([env("ADMINS", default="")]) if "@" in address]
+SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "lawfirm_kpi.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT},
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+        },
+    },
+    "root": {"handlers": ["console", *(["mail_admins"] if ADMINS else [])], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
+        # Django's own default handlers (a second console, a second mail_admins) are replaced: its records reach
+        # the root's handlers above, once.
+        "django": {"level": "INFO"},
+        # Scanners sending other Host headers are logged, not e-mailed to ADMINS at every probe.
+        "django.security.DisallowedHost": {"handlers": ["console"], "propagate": False},
         "django.db.backends": {"level": "WARNING"},
         # WeasyPrint reports every layout step of every PDF at INFO ("Step 2 - Fetching and parsing CSS"): noise
         # in a worker's log and in `make run` while the demo renders its feedback; its warnings still show.

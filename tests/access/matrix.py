@@ -286,6 +286,7 @@ MATRIX: dict[str, list[Case]] = {
     # --- Site and accounts ------------------------------------------------------------------------------------
     "home": [Case(expect(OK), note="each person's task list")],
     "healthz": [Case(everyone(OK), note="the load balancer's health check: no data, no login")],
+    "readyz": [Case(everyone(OK), note="readiness (database, Redis, storage): no data, no login")],
     "login": [Case(everyone(OK))],
     "logout": [
         Case(everyone(LOGIN), method="POST", note="logging out ends on the login page, for everyone"),
