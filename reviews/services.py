@@ -186,6 +186,7 @@ def firm_bootstrap(
     email,
     department_code,
     department_name="",
+    department_name_en="",
     department_kind=DepartmentKind.ADMINISTRATIVE,
     position=Position.ADMINISTRATIVE,
     leadership=False,
@@ -212,7 +213,7 @@ def firm_bootstrap(
             department = Department(
                 code=department_code,
                 name_zh=department_name or department_code,
-                name_en=department_name or department_code,
+                name_en=department_name_en or department_name or department_code,
                 kind=department_kind,
             )
             department.full_clean()

@@ -83,8 +83,9 @@ def _run(request, spec, pending, *, commit):
 
 
 def _list_url(kind):
-    name = "reviews:people" if kind == "staff" else f"clients:{kind}_list"
-    return reverse(name)
+    # Departments have no list of their own: back to the imports, where the staff file comes next.
+    names = {"staff": "reviews:people", "departments": "clients:import_index"}
+    return reverse(names.get(kind, f"clients:{kind}_list"))
 
 
 def _size_limit_mb():

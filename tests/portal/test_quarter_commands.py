@@ -42,7 +42,7 @@ def test_quarter_start_creates_the_quarter_with_a_draft_scheme_recorded_under_by
         ("partner", "partner is not a member of the execution group"),
         ("lawyer", "lawyer is not a member of the execution group"),
         ("nobody", "There is no active user “nobody”"),
-        (None, "Say who starts the quarter: --by USERNAME"),
+        (None, "Say who starts the quarter: --by USERNAME, a member of the execution group"),
     ],
 )
 def test_quarter_start_is_refused_to_anyone_but_the_execution_group(firm, by, message):

@@ -12,10 +12,10 @@ from lawfirm_kpi.text import sentences_join
 from reviews.roles import roles_of
 
 
-def acting_user(username, *, step):
-    """The active user named by --by; the step is recorded under their name."""
+def acting_user(username, *, missing):
+    """The active user named by --by; the step is recorded under their name. `missing`: what to say without --by."""
     if not username:
-        raise CommandError(_("Say who %(step)s: --by USERNAME. The step is recorded under that name.") % {"step": step})
+        raise CommandError(missing)
     user_model = get_user_model()
     user = user_model.objects.filter(**{user_model.USERNAME_FIELD: username}, is_active=True).first()
     if user is None:

@@ -23,7 +23,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         quarter = quarter_from_code(options["quarter"])
-        by = acting_user(options["by"], step=_("starts data collection"))
+        by = acting_user(
+            options["by"],
+            missing=_(
+                "Say who starts data collection: --by USERNAME, a member of the execution group. "
+                "The step is recorded under that name."
+            ),
+        )
         require_group(by, leadership=False)
         try:
             quarter_start_collecting(quarter=quarter, by=by, comment=options["comment"], expected_state=quarter.state)

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from indicators.schemes import SchemeStateError, scheme_start_for_quarter
+from lawfirm_kpi.text import sentences_join
 from portal.management.commands._steps import acting_user, refusal_text, require_group
 from reviews.models import Quarter
 from reviews.services import quarter_get_or_create
@@ -27,7 +28,13 @@ class Command(BaseCommand):
             year, number = Quarter.parse_code(options["quarter"])
         except ValueError as error:
             raise CommandError(str(error)) from None
-        by = acting_user(options["by"], step=_("starts the quarter"))
+        by = acting_user(
+            options["by"],
+            missing=_(
+                "Say who starts the quarter: --by USERNAME, a member of the execution group. "
+                "The step is recorded under that name."
+            ),
+        )
         require_group(by, leadership=False)
         try:
             with transaction.atomic():
@@ -47,10 +54,17 @@ class Command(BaseCommand):
             raise CommandError(refusal_text(error)) from None
         self.stdout.write(
             self.style.SUCCESS(
-                _(
-                    "%(quarter)s is started with draft scheme v%(version)s (%(note)s) Review it on the Schemes page, "
-                    "then submit it with `manage.py scheme_submit %(quarter)s --by …`."
+                sentences_join(
+                    [
+                        _("%(quarter)s is started with draft scheme v%(version)s.")
+                        % {"quarter": quarter.code, "version": scheme.version},
+                        scheme.note,
+                        _(
+                            "Review it on the Schemes page, then submit it with "
+                            "`manage.py scheme_submit %(quarter)s --by …`."
+                        )
+                        % {"quarter": quarter.code},
+                    ]
                 )
-                % {"quarter": quarter.code, "version": scheme.version, "note": scheme.note}
             )
         )

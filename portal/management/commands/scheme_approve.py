@@ -24,7 +24,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         quarter = quarter_from_code(options["quarter"])
-        by = acting_user(options["by"], step=_("approves the scheme"))
+        by = acting_user(
+            options["by"],
+            missing=_(
+                "Say who approves the scheme: --by USERNAME, a member of the leadership group who did not draft it. "
+                "The step is recorded under that name."
+            ),
+        )
         require_group(by, leadership=True)
         scheme = Scheme.objects.filter(quarter=quarter, status=Scheme.Status.SUBMITTED).order_by("-version").first()
         if scheme is None:

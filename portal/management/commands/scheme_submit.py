@@ -28,7 +28,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         quarter = quarter_from_code(options["quarter"])
-        by = acting_user(options["by"], step=_("submits the scheme"))
+        by = acting_user(
+            options["by"],
+            missing=_(
+                "Say who submits the scheme: --by USERNAME, a member of the execution group. "
+                "The step is recorded under that name."
+            ),
+        )
         require_group(by, leadership=False)
         scheme = latest_scheme(quarter, Scheme.Status.DRAFT)
         if scheme is None:
