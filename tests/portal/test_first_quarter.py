@@ -9,7 +9,7 @@ import time_machine
 from django.contrib.auth.models import User
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
@@ -199,8 +199,6 @@ def test_from_an_empty_database_to_the_first_published_quarter(
 
 
 def _refusal(command, by):
-    from django.core.management import CommandError
-
     # The pages before switched the thread to the firm's language (Chinese): read the refusal in English.
     with translation.override("en"), pytest.raises(CommandError) as refusal:
         manage(command, "2026Q3", "--by", by)

@@ -5,11 +5,13 @@ import io
 
 import pytest
 import time_machine
+from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 from django.utils import translation
 
 from indicators.models import Scheme, SchemeEvent
-from reviews.models import Quarter, QuarterEvent, QuarterState
+from reviews.models import EXECUTION_GROUP, Quarter, QuarterEvent, QuarterState
 
 
 @pytest.fixture(autouse=True)
@@ -136,10 +138,6 @@ def test_scheme_approve_is_refused_to_the_execution_group(firm):
 
 def test_nobody_approves_a_scheme_they_submitted(firm):
     # Four eyes (regulation 二.1): a partner also in the execution group drafts and submits, so may not approve.
-    from django.contrib.auth.models import Group
-
-    from reviews.models import EXECUTION_GROUP
-
     Group.objects.get(name=EXECUTION_GROUP).user_set.add(firm.partner)
     run("quarter_start", "2026Q3", "--by", "partner")
     run("scheme_submit", "2026Q3", "--by", "partner")
@@ -168,3 +166,27 @@ def test_quarter_collect_before_the_scheme_is_approved_is_refused(firm):
     ):
         run("quarter_collect", "2026Q3", "--by", "executor")
     assert state() == QuarterState.SCHEME_DRAFT
+
+
+# ------------------------------------------------------------------------------------------ the same on the pages
+
+
+def test_the_quarters_page_starts_a_quarter_for_the_execution_group_only(firm, client_for):
+    page = client_for(firm.executor).get(reverse("portal:quarters")).content.decode()
+    assert 'id="quarter-start"' in page and reverse("indicators:schemes") in page
+    partner_page = client_for(firm.partner).get(reverse("portal:quarters")).content.decode()
+    assert 'id="quarter-start"' not in partner_page
+    response = client_for(firm.executor).post(reverse("indicators:schemes"), {"code": "2026Q3"})
+    scheme = Scheme.objects.get(quarter__year=2026, quarter__number=3)
+    assert response.status_code == 302 and scheme.created_by == firm.executor
+
+
+def test_the_quarter_page_links_its_scheme_and_says_where_to_submit_it(firm, client_for):
+    run("quarter_start", "2026Q3", "--by", "executor")
+    scheme = Scheme.objects.get()
+    link = reverse("indicators:scheme_detail", args=[scheme.pk])
+    page = client_for(firm.executor).get(reverse("portal:quarter", args=["2026Q3"])).content.decode()
+    assert 'id="scheme-link"' in page and 'id="scheme-submit-hint"' in page and link in page
+    run("scheme_submit", "2026Q3", "--by", "executor")
+    page = client_for(firm.partner).get(reverse("portal:quarter", args=["2026Q3"])).content.decode()
+    assert 'id="scheme-approve-link"' in page and link in page
