@@ -60,6 +60,8 @@ def quarter_page(*, quarter, user, today):
         "actions": actions_for(quarter=quarter, user=user),
         "deadlines": quarter_deadlines(quarter, today=today, pending_interviews=interviews),
         "scorecard_count": Scorecard.objects.filter(quarter=quarter, is_current=True).count(),
+        # The scheme's steps (submit, approve) live on the scheme's page; the quarter page links the newest version.
+        "scheme": quarter.schemes.order_by("-version").first(),
         "pending_interviews": interviews,
         "undecided_appeals": undecided_appeals(quarter) if quarter.published_at else None,
         "today": today,

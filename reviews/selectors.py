@@ -132,4 +132,10 @@ def quarter_from_code(code):
     try:
         return Quarter.objects.get(year=year, number=number)
     except Quarter.DoesNotExist:
-        raise CommandError(_("There is no quarter %(quarter)s.") % {"quarter": f"{year}Q{number}"}) from None
+        raise CommandError(
+            _(
+                "There is no quarter %(quarter)s: start it on the Quarters page or with "
+                "`manage.py quarter_start %(quarter)s --by …`."
+            )
+            % {"quarter": f"{year}Q{number}"}
+        ) from None

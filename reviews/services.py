@@ -186,6 +186,7 @@ def firm_bootstrap(
     email,
     department_code,
     department_name="",
+    department_name_en="",
     department_kind=DepartmentKind.ADMINISTRATIVE,
     position=Position.ADMINISTRATIVE,
     leadership=False,
@@ -212,7 +213,7 @@ def firm_bootstrap(
             department = Department(
                 code=department_code,
                 name_zh=department_name or department_code,
-                name_en=department_name or department_code,
+                name_en=department_name_en or department_name or department_code,
                 kind=department_kind,
             )
             department.full_clean()
@@ -254,3 +255,29 @@ def staff_profiles_import_create(profiles, *, batch_size):
 def staff_profiles_import_update(profiles, fields, *, batch_size):
     """The staff import's changed fields of existing people, in bulk (checked as for staff_profiles_import_create)."""
     return StaffProfile.objects.bulk_update(profiles, fields, batch_size=batch_size)
+
+
+def staff_duties_import_set(*, duties, by):
+    """The staff import's group memberships and data duties: [(user id, execution or None, department ids or None)],
+    None meaning unchanged. The import has checked every row with reviews.governance first (leadership is never
+    imported, regulation 二.1); the record of role changes is written by the many-to-many signals, as by the import."""
+    execution = Group.objects.get(name=EXECUTION_GROUP)
+    users = User.objects.in_bulk([user_id for user_id, _member, _departments in duties])
+    with staff_changes_by(by, StaffChange.Source.IMPORT):
+        for user_id, member, department_ids in duties:
+            user = users[user_id]
+            if member is True:
+                user.groups.add(execution)
+            elif member is False:
+                user.groups.remove(execution)
+            if department_ids is not None:
+                user.clerk_departments.set(department_ids)
+
+
+def departments_import_save(*, new, changed, fields, batch_size):
+    """The department import's new and changed departments, in bulk (docs/import-formats.md); the import has
+    validated every row and writes the change log of each from the same rows."""
+    Department.objects.bulk_create(new, batch_size=batch_size)
+    if changed and fields:
+        Department.objects.bulk_update(changed, fields, batch_size=batch_size)
+    return new

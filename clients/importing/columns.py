@@ -9,7 +9,7 @@ from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client, Complaint, Contract, SatisfactionSurvey
-from reviews.models import Language, Position
+from reviews.models import DepartmentKind, Language, Position
 
 # Cell types the parser knows (clients/importing/parsing.py converts each).
 TEXT = "text"
@@ -20,6 +20,10 @@ DECIMAL = "decimal"
 SCORE = "score"
 CHOICE = "choice"
 REF = "ref"
+# yes / no (是 / 否): a flag such as "assessed" or "execution group".
+YESNO = "yesno"
+# Several department codes in one cell, separated by commas, 、 or semicolons (a clerk's data duties).
+CODES = "codes"
 
 TYPE_LABELS = {
     TEXT: _("text"),
@@ -30,6 +34,8 @@ TYPE_LABELS = {
     SCORE: _("whole number 1–5"),
     CHOICE: _("one of the values listed"),
     REF: _("reference"),
+    YESNO: _("yes or no (是 or 否)"),
+    CODES: _("department codes separated by commas or 、"),
 }
 
 # What a reference column points at, and by which natural key.
@@ -96,6 +102,10 @@ class Column:
 
     def choice_lookup(self):
         """{normalised spelling: code} for every accepted spelling of every choice."""
+        if self.type == YESNO:
+            return {
+                normalise(spelling): value for value, spellings in YESNO_SPELLINGS.items() for spelling in spellings
+            }
         lookup = {}
         for code, label in self.choices:
             spellings = {code, str(label), *self.choice_aliases.get(code, ())}
@@ -154,6 +164,12 @@ def normalise(text):
     return _SPACES.sub("_", text)
 
 
+# Every spelling a yes/no cell may use, in either language (and what spreadsheets write for a ticked box).
+YESNO_SPELLINGS = {
+    True: ("yes", "y", "true", "1", "是", "对", "√"),
+    False: ("no", "n", "false", "0", "否", "不", "×"),
+}
+
 POSITION_ALIASES = {
     "lawyer": ("律师", "执业律师"),
     "assistant": ("助理", "律师助理"),
@@ -183,6 +199,13 @@ SURVEY_CHANNEL_ALIASES = {
     "phone": ("电话回访", "电话"),
     "questionnaire": ("问卷", "纸质问卷", "调查问卷"),
     "web": ("网络问卷", "在线问卷", "网上问卷"),
+}
+
+DEPARTMENT_KIND_ALIASES = {
+    "business": ("业务部", "市场部"),
+    "administrative": ("行政部", "行政"),
+    "finance": ("财务部", "财务"),
+    "practice": ("业务组", "执业团队", "律师团队"),
 }
 
 # clients.selectors.contract_lawyer_refusals: the entry form's rule, which the import applies too.
@@ -247,6 +270,85 @@ KINDS = {
                 choice_aliases=LANGUAGE_ALIASES,
                 rule=_("Empty: Simplified Chinese for new people, unchanged for existing ones."),
                 example="zh-hans",
+            ),
+            Column(
+                "assessed",
+                _("Assessed"),
+                ("参加考核", "是否考核", "考核"),
+                type=YESNO,
+                required=False,
+                blank=True,
+                rule=_(
+                    "No for partners and the director, who are not assessed (regulation 1.2). "
+                    "Empty: yes for new people, unchanged for existing ones."
+                ),
+                example="是",
+            ),
+            Column(
+                "clerk_duties",
+                _("Data duties"),
+                ("数据报送部门", "数据职责", "报送部门"),
+                type=CODES,
+                required=False,
+                blank=True,
+                rule=_(
+                    "The departments whose data this person delivers (regulation 2.3). "
+                    "Column present and cell empty: none."
+                ),
+                example="",
+            ),
+            Column(
+                "execution",
+                _("Execution group"),
+                ("执行小组", "考核执行小组"),
+                type=YESNO,
+                required=False,
+                blank=True,
+                rule=_(
+                    "Member of the execution group (regulation 2.2). Empty: no for new people, unchanged for "
+                    "existing ones. Leadership membership is never imported: a leadership member grants it on the "
+                    "People page (regulation 2.1)."
+                ),
+                example="否",
+            ),
+        ),
+    ),
+    "departments": KindSpec(
+        kind="departments",
+        label=_("Departments"),
+        key="code",
+        data_kind=False,
+        columns=(
+            Column(
+                "code",
+                _("Department code"),
+                ("部门代码", "部门编号", "代码"),
+                max_length=32,
+                rule=_("Letters, digits, - and _ only; identifies the department on re-import and in the staff file."),
+                example="lit",
+            ),
+            Column("name", _("Chinese name"), ("部门名称", "中文名称", "名称"), max_length=100, example="诉讼业务组"),
+            Column(
+                "name_en",
+                _("English name"),
+                ("英文名称",),
+                required=False,
+                blank=True,
+                max_length=100,
+                rule=_(
+                    "Empty: the Chinese name. Column left out: the Chinese name for new departments, unchanged for "
+                    "existing ones."
+                ),
+                example="Litigation Group",
+            ),
+            Column(
+                "kind",
+                _("Department kind"),
+                ("部门类型", "类型"),
+                type=CHOICE,
+                choices=tuple(DepartmentKind.choices),
+                choice_aliases=DEPARTMENT_KIND_ALIASES,
+                example="业务组",
             ),
         ),
     ),
@@ -470,7 +572,8 @@ KINDS = {
     ),
 }
 
-KIND_ORDER = ("staff", "clients", "contracts", "revenue", "complaints", "surveys")
+# Departments first: the staff file names them.
+KIND_ORDER = ("departments", "staff", "clients", "contracts", "revenue", "complaints", "surveys")
 
 
 def spec_for(kind):

@@ -287,12 +287,20 @@ def parse_email(value):
     return text
 
 
+_CODE_SEPARATORS = re.compile(r"[,，、;；\s]+")
+
+
+def parse_codes(value):
+    """Several codes in one cell ("adm、fin", "adm, fin"): a sorted tuple without repeats."""
+    return tuple(sorted({code for code in _CODE_SEPARATORS.split(as_text(value)) if code}))
+
+
 class CellParser:
     """Converts the cells of one column; built once per import so choice tables are computed once."""
 
     def __init__(self, column):
         self.column = column
-        self.choices = column.choice_lookup() if column.type == col.CHOICE else None
+        self.choices = column.choice_lookup() if column.type in (col.CHOICE, col.YESNO) else None
         self.convert = {
             col.TEXT: self._text,
             col.REF: self._text,
@@ -302,6 +310,8 @@ class CellParser:
             col.DECIMAL: self._decimal,
             col.SCORE: parse_score,
             col.CHOICE: self._choice,
+            col.YESNO: self._yesno,
+            col.CODES: parse_codes,
         }[column.type]
 
     def __call__(self, value):
@@ -328,6 +338,17 @@ class CellParser:
         if self.column.sign == "not_negative" and number < 0:
             raise CellError(_("Cannot be negative."))
         return number
+
+    def _yesno(self, value):
+        if isinstance(value, bool):  # a workbook's TRUE / FALSE cell
+            return value
+        answer = self.choices.get(col.normalise(as_text(value)))
+        if answer is None:
+            raise CellError(
+                _("“%(value)s” is not an accepted value. %(column)s must be yes or no (是 or 否).")
+                % {"value": as_text(value), "column": self.column.display}
+            )
+        return answer
 
     def _choice(self, value):
         text = as_text(value)

@@ -28,7 +28,13 @@ from clients.importing.validators import HANDLERS, ImportReport, InFile, RowErro
 from clients.models import ChangeRecord
 from lawfirm_kpi.spreadsheets import neutralise
 from reviews.models import Department, StaffChange, StaffProfile
-from reviews.services import staff_profiles_import_create, staff_profiles_import_update, staff_send_invitation
+from reviews.services import (
+    departments_import_save,
+    staff_duties_import_set,
+    staff_profiles_import_create,
+    staff_profiles_import_update,
+    staff_send_invitation,
+)
 from reviews.staff_changes import staff_changes_record, superior_labels
 
 logger = logging.getLogger(__name__)
@@ -88,6 +94,8 @@ def import_run(*, kind, stream, file_name, by=None, commit=False):
             with transaction.atomic():
                 if kind == "staff":
                     _write_staff(job, by=by, note=file_name)
+                elif kind == "departments":
+                    _write_departments(job, by=by, note=file_name)
                 elif not _locks_unchanged(job, report):
                     pass  # a quarter the file touches was submitted since the plan: nothing is written
                 else:
@@ -286,7 +294,49 @@ def _copy(raw_cursor, table, columns, rows):
     raw_cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", buffer)
 
 
-PROFILE_FIELDS = ("full_name", "position", "department_id", "superior_id", "language")
+PROFILE_FIELDS = ("full_name", "position", "department_id", "superior_id", "language", "assessed")
+
+
+def _write_departments(job, *, by, note):
+    """Departments through their owner's service (reviews), each with its change record."""
+    new, records = [], []
+    for _number, values in job.creates:
+        # The English name column is optional: a new department is named in Chinese in both languages.
+        values["name_en"] = values.get("name_en") or values["name_zh"]
+        new.append(
+            Department(code=values["code"], name_zh=values["name_zh"], name_en=values["name_en"], kind=values["kind"])
+        )
+    changed, names = [], set()
+    for _number, pk, _key, difference, current in job.updates:
+        values = {**current, **difference}
+        changed.append(
+            Department(
+                pk=pk, code=values["code"], name_zh=values["name_zh"], name_en=values["name_en"], kind=values["kind"]
+            )
+        )
+        names.update(difference)
+    departments_import_save(new=new, changed=changed, fields=sorted(names), batch_size=BATCH)
+    for department, (_number, values) in zip(new, job.creates, strict=True):
+        records.append(
+            change_record_build(
+                instance=department,
+                action=ChangeRecord.Action.IMPORT_CREATE,
+                by=by,
+                changes=job.created_changes(values),
+                note=note,
+            )
+        )
+    for department, (_number, _pk, _key, difference, current) in zip(changed, job.updates, strict=True):
+        records.append(
+            change_record_build(
+                instance=department,
+                action=ChangeRecord.Action.IMPORT_UPDATE,
+                by=by,
+                changes=job.changes(difference, current),
+                note=note,
+            )
+        )
+    ChangeRecord.objects.bulk_create(records, batch_size=BATCH)
 
 
 def _write_staff(job, *, by, note):
@@ -311,6 +361,7 @@ def _write_staff(job, *, by, note):
                     department_id=values["department_id"],
                     superior_id=None if isinstance(superior, InFile) else superior,
                     language=values.get("language") or "zh-hans",
+                    assessed=values.get("assessed", True),
                 )
             )
         staff_profiles_import_create(profiles, batch_size=BATCH)
@@ -361,6 +412,7 @@ def _write_staff(job, *, by, note):
         ChangeRecord.objects.bulk_create(records, batch_size=BATCH)
 
     _record_staff_changes(job, created_ids, by=by)
+    _write_duties(job, created_ids, by=by)
 
     if new_profiles:
         # As staff_create does: the invitations are written with the people, so they go out only once the people
@@ -374,6 +426,7 @@ _RECORDED = (
     ("position", StaffChange.Kind.POSITION),
     ("department_id", StaffChange.Kind.DEPARTMENT),
     ("superior_id", StaffChange.Kind.SUPERIOR),
+    ("assessed", StaffChange.Kind.ASSESSED),
 )
 
 
@@ -385,7 +438,12 @@ def _record_staff_changes(job, created_ids, *, by):
     for _number, values in job.creates:
         new = {**values, "superior_id": _resolved(values.get("superior_id"), created_ids)}
         user_id = user_of[created_ids[values["user__username"]]]
-        rows.extend((user_id, kind, None, new.get(name)) for name, kind in _RECORDED)
+        # As for the people page: being assessed is the default and no news for a new person; not being is.
+        rows.extend(
+            (user_id, kind, None, new.get(name))
+            for name, kind in _RECORDED
+            if not (kind == StaffChange.Kind.ASSESSED and new.get(name, True))
+        )
     for _number, _pk, _key, changed, current in job.updates:
         changed = {name: _resolved(value, created_ids) for name, value in changed.items()}
         rows.extend(
@@ -402,6 +460,8 @@ def _record_staff_changes(job, created_ids, *, by):
             return codes.get(value, "")
         if kind == StaffChange.Kind.SUPERIOR:
             return superiors.get(value, "")
+        if kind == StaffChange.Kind.ASSESSED:
+            return "yes" if value else "no"  # the stored form of a flag (reviews.staff_changes)
         return str(value)
 
     staff_changes_record(
@@ -409,6 +469,31 @@ def _record_staff_changes(job, created_ids, *, by):
         by=by,
         source=StaffChange.Source.IMPORT,
     )
+
+
+def _write_duties(job, created_ids, *, by):
+    """Execution-group membership and data duties of the rows that set or change them (reviews.services)."""
+    department_ids = dict(Department.objects.values_list("code", "pk"))
+    user_of = dict(StaffProfile.objects.filter(pk__in=created_ids.values()).values_list("pk", "user_id"))
+    duties = []
+    for _number, values in job.creates:
+        member = True if values.get("execution") else None
+        codes = values.get("clerk_duties") or ()
+        if member or codes:
+            user_id = user_of[created_ids[values["user__username"]]]
+            duties.append((user_id, member, [department_ids[code] for code in codes] if codes else None))
+    for _number, _pk, _key, changed, current in job.updates:
+        if "execution" in changed or "clerk_duties" in changed:
+            codes = changed.get("clerk_duties")
+            duties.append(
+                (
+                    current["user_id"],
+                    changed.get("execution"),
+                    [department_ids[code] for code in codes] if codes is not None else None,
+                )
+            )
+    if duties:
+        staff_duties_import_set(duties=duties, by=by)
 
 
 def _invite(report, profile_ids):

@@ -12,6 +12,7 @@ from functools import cached_property
 from django.contrib.auth.models import User
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_slug
 from django.db import connection
 from django.utils import formats, timezone, translation
 from django.utils.formats import date_format
@@ -24,7 +25,8 @@ from clients.models import Client, Complaint, Contract, RevenueEntry, Satisfacti
 from clients.selectors import CONTRACT_LAWYER_FIELDS, contract_lawyer_refusals, staff_positions
 from clients.subjects import SUBJECT_FIELDS, own_record_refusals
 from reviews.governance import staff_change_refusals
-from reviews.models import LEADERSHIP_GROUP, Department, StaffProfile
+from reviews.models import EXECUTION_GROUP, LEADERSHIP_GROUP, Department, StaffProfile
+from reviews.staff_changes import clerk_duties_of, groups_of
 
 # Preview pages show at most this many of the planned changes, as a sample.
 SAMPLE_SIZE = 50
@@ -369,10 +371,12 @@ class KindImport:
             for column_key, name, kind in self.plain_columns:
                 value = values[column_key]
                 if value is None:
-                    if kind == col.CHOICE:
+                    if kind in (col.CHOICE, col.YESNO):
                         continue  # empty choice: the default for new rows, unchanged for existing ones
                     if kind in (col.TEXT, col.EMAIL):
                         value = ""
+                    if kind == col.CODES:
+                        value = ()
                 fields[name] = value
             key = values[self.spec.key]
             current = existing.get(key)
@@ -449,6 +453,8 @@ class KindImport:
     def display(self, name, value):
         if value is None:
             return None
+        if isinstance(value, tuple):  # department codes (data duties)
+            return ", ".join(value)
         if isinstance(value, InFile):
             return self.in_file_display.get(value.key, value.key)
         ref = self.ref_of.get(name)
@@ -528,6 +534,10 @@ class KindImport:
         column = columns.get(self.field_name(name))
         if column is not None and column.type == col.CHOICE:
             return column.choice_label(value)
+        if column is not None and column.type == col.YESNO:
+            return _("yes") if value else _("no")
+        if column is not None and column.type == col.CODES:
+            return col.listing(value) if value else "—"
         if isinstance(value, Decimal):
             return formats.number_format(value, decimal_pos=2, use_l10n=True, force_grouping=True)
         if isinstance(value, datetime.datetime):
@@ -627,6 +637,11 @@ class StaffImport(KindImport):
     def display_in_file(self, values):
         return values.get("full_name") or values.get("username")
 
+    # Columns that are no field of the profile: group membership and data duties (reviews.staff_changes).
+    VIRTUAL = ("execution", "clerk_duties")
+    # Headers a firm might write for leadership membership, which no file grants (regulation 二.1).
+    LEADERSHIP_HEADERS = ("leadership", "leadership_group", "领导小组", "考核领导小组", "领导小组成员")
+
     def defaults(self):
         return {
             "user__email": "",
@@ -635,7 +650,49 @@ class StaffImport(KindImport):
             "department_id": None,
             "superior_id": None,
             "language": "zh-hans",
+            "assessed": True,
+            "execution": False,
+            "clerk_duties": (),
         }
+
+    def match_header(self, number, cells):
+        for cell in cells:
+            if not is_blank(cell) and col.normalise(as_text(cell)) in self.LEADERSHIP_HEADERS:
+                self.error(
+                    number,
+                    as_text(cell),
+                    _(
+                        "Leadership membership is not imported: a member of the leadership group grants it on the "
+                        "People page (regulation 2.1). Remove the column “%(column)s”."
+                    )
+                    % {"column": as_text(cell)},
+                )
+                return False
+        return super().match_header(number, cells)
+
+    def load_existing(self, keys):
+        existing = {}
+        names = [
+            self.attname(c.key) + ("_id" if c.type == col.REF else "")
+            for c in self.spec.columns
+            if c.key not in self.VIRTUAL
+        ]
+        for batch in chunked(sorted(keys), chunk_size()):
+            rows = StaffProfile.objects.filter(user__username__in=batch).values("id", "user_id", *names)
+            batch_rows = {row["user__username"]: row for row in rows}
+            user_ids = [row["user_id"] for row in batch_rows.values()]
+            groups, duties = groups_of(user_ids), clerk_duties_of(user_ids)
+            for key, row in batch_rows.items():
+                row["execution"] = EXECUTION_GROUP in groups[row["user_id"]].split(",")
+                row["clerk_duties"] = tuple(code for code in duties[row["user_id"]].split(",") if code)
+                existing[key] = row
+        return existing
+
+    def add_row(self, number, cells):
+        super().add_row(number, cells)
+        if self.rows and self.rows[-1][0] == number:
+            # The data duties name departments: looked up with the other department references, in bulk.
+            self.references["department"].update(self.rows[-1][1].get("clerk_duties") or ())
 
     def prepare(self, existing):
         # Logins that exist without a staff profile (e.g. a technical administrator) are not people to update.
@@ -663,6 +720,9 @@ class StaffImport(KindImport):
             "position": current.get("position"),
             "department": current.get("department_id"),
             "superior": current.get("superior_id"),
+            "assessed": current.get("assessed"),
+            "execution": current.get("execution"),
+            "clerk_departments": set(current.get("clerk_duties") or ()),
             "leadership": current["user_id"] in self.leadership_ids,
         }
         after = {
@@ -670,9 +730,13 @@ class StaffImport(KindImport):
             "position": merged.get("position"),
             "department": merged.get("department_id"),
             "superior": merged.get("superior_id"),
+            "assessed": merged.get("assessed"),
+            "execution": merged.get("execution"),
+            "clerk_departments": set(merged.get("clerk_duties") or ()),
         }
         refused = staff_change_refusals(by=self.by, person_user_id=current["user_id"], before=before, after=after)
-        return list(refused.items())
+        column_of = {"clerk_departments": "clerk_duties"}
+        return [(column_of.get(field, field), message) for field, message in refused.items()]
 
     def loop_through(self, username):
         chain = [username]
@@ -703,6 +767,9 @@ class StaffImport(KindImport):
             problems.append(
                 ("username", _("A login “%(value)s” already exists but is not a staff member.") % {"value": key})
             )
+        unknown = [code for code in merged.get("clerk_duties") or () if code not in self.lookups["department"].ids]
+        if unknown:
+            problems.append(("clerk_duties", unknown_reference("department", "、".join(unknown))))
         superior = merged.get("superior_id")
         if superior is not None and (superior == InFile(key) or superior == merged.get("id")):
             problems.append(("superior", _("A person cannot be their own superior.")))
@@ -719,7 +786,50 @@ class StaffImport(KindImport):
         return problems
 
 
+class DepartmentImport(KindImport):
+    """Departments: code, the name in both languages, the kind (reviews.models.Department)."""
+
+    model = Department
+    key_field = "code"
+    data_locked = False
+    ATTNAMES = {"name": "name_zh"}
+
+    def attname(self, column_key):
+        return self.ATTNAMES.get(column_key, column_key)
+
+    def field_name(self, name):
+        return name
+
+    def defaults(self):
+        return {"name_zh": "", "name_en": "", "kind": None}
+
+    def repr_of(self, values):
+        return f"{values['code']} {values['name_zh']}"
+
+    def add_row(self, number, cells):
+        super().add_row(number, cells)
+        if self.rows and self.rows[-1][0] == number:
+            values = self.rows[-1][1]
+            # The model names a department in both languages; an empty English name is the Chinese one.
+            if "name_en" in values and not values["name_en"]:
+                values["name_en"] = values.get("name")
+
+    def check(self, key, merged):
+        try:
+            validate_slug(key)
+        except ValidationError:
+            return [
+                (
+                    "code",
+                    _("“%(value)s” is not a valid department code: use letters, digits, - and _ only.")
+                    % {"value": key},
+                )
+            ]
+        return []
+
+
 HANDLERS = {
+    "departments": DepartmentImport,
     "staff": StaffImport,
     "clients": ClientImport,
     "contracts": ContractImport,

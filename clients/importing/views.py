@@ -36,9 +36,10 @@ ERRORS_SHOWN = 1000
 
 
 def may_import(user, kind):
-    """Regulation 三.3: a clerk delivers their own department's data; people are the execution group's."""
+    """Regulation 三.3: a clerk delivers their own department's data; the firm's people and departments are the
+    execution group's (二.2: it organises the assessment)."""
     roles = roles_of(user)
-    return roles.is_execution if kind == "staff" else roles.can_edit_data(kind)
+    return roles.is_execution if kind in ("staff", "departments") else roles.can_edit_data(kind)
 
 
 def importable_kinds(user):
@@ -82,8 +83,9 @@ def _run(request, spec, pending, *, commit):
 
 
 def _list_url(kind):
-    name = "reviews:people" if kind == "staff" else f"clients:{kind}_list"
-    return reverse(name)
+    # Departments have no list of their own: back to the imports, where the staff file comes next.
+    names = {"staff": "reviews:people", "departments": "clients:import_index"}
+    return reverse(names.get(kind, f"clients:{kind}_list"))
 
 
 def _size_limit_mb():

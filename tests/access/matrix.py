@@ -221,6 +221,7 @@ def _import_rows():
         "clients": "business_clerk",
         "complaints": "admin_clerk",
         "staff": "executor",
+        "departments": "executor",
     }
     return {
         "clients:import_index": [

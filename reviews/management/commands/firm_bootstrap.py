@@ -19,7 +19,8 @@ class Command(BaseCommand):
         parser.add_argument("--full-name", required=True)
         parser.add_argument("--email", required=True, help="The invitation to set a password goes here.")
         parser.add_argument("--department", required=True, help="Department code; created if it does not exist.")
-        parser.add_argument("--department-name", default="", help="Name of a department to create (both languages).")
+        parser.add_argument("--department-name", default="", help="Chinese name of a department to create.")
+        parser.add_argument("--department-name-en", default="", help="Its English name (default: the Chinese name).")
         parser.add_argument("--department-kind", default=DepartmentKind.ADMINISTRATIVE, choices=DepartmentKind.values)
         parser.add_argument("--position", default=Position.ADMINISTRATIVE, choices=Position.values)
         parser.add_argument("--leadership", action="store_true", help="Member of the leadership group (二.1).")
@@ -43,6 +44,7 @@ class Command(BaseCommand):
                 email=options["email"],
                 department_code=options["department"],
                 department_name=options["department_name"],
+                department_name_en=options["department_name_en"],
                 department_kind=options["department_kind"],
                 position=options["position"],
                 leadership=options["leadership"],
