@@ -111,10 +111,13 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
-# Private files (imports in flight, feedback PDFs, appeal evidence) never live under a public URL.
+# Private files (imports in flight, feedback PDFs, appeal evidence) never live under a public URL: a local folder,
+# or an S3-compatible bucket with PRIVATE_STORAGE=s3 (lawfirm_kpi/settings/storage.py).
+from lawfirm_kpi.settings import storage as _storage  # noqa: E402
+
 PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "private_media")))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": PRIVATE_MEDIA_ROOT}},
+    "default": _storage.from_environment(env, location=PRIVATE_MEDIA_ROOT),
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 

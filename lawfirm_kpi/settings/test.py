@@ -6,12 +6,14 @@ from pathlib import Path
 
 from lawfirm_kpi.settings.base import *  # noqa: F403
 from lawfirm_kpi.settings.base import DATABASES, STORAGES
+from lawfirm_kpi.settings.storage import LOCAL_BACKEND
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 PRIVATE_MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="lawfirm-kpi-test-media-"))
-STORAGES = {**STORAGES, "default": {**STORAGES["default"], "OPTIONS": {"location": PRIVATE_MEDIA_ROOT}}}
+# Always a fresh local folder, whatever PRIVATE_STORAGE says; tests/documents/test_private_storage.py runs against S3.
+STORAGES = {**STORAGES, "default": {"BACKEND": LOCAL_BACKEND, "OPTIONS": {"location": PRIVATE_MEDIA_ROOT}}}
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 
 # Login throttling (docs/operations.md, "Sign-in and password-reset limits") is off for the suite: Django's test
