@@ -12,7 +12,9 @@ OPERATIONS = (ROOT / "docs" / "operations.md").read_text(encoding="utf-8")
 ENV_EXAMPLE = (ROOT / ".env.example").read_text(encoding="utf-8")
 
 SETTINGS_VARIABLES = ["CONN_MAX_AGE", "CONN_HEALTH_CHECKS", "DATABASE_DISABLE_SERVER_SIDE_CURSORS", "LOG_FORMAT",
-                      "ADMINS", "SERVER_EMAIL", "LOG_LEVEL"]  # fmt: skip
+                      "ADMINS", "SERVER_EMAIL", "LOG_LEVEL", "PRIVATE_STORAGE", "S3_BUCKET", "S3_ENDPOINT_URL",
+                      "S3_REGION", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY", "S3_PREFIX",
+                      "S3_ADDRESSING_STYLE"]  # fmt: skip
 COMPOSE_VARIABLES = ["POSTGRES_PASSWORD", "WEB_BIND", "WEB_PORT"]
 
 
