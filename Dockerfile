@@ -1,13 +1,15 @@
 # One image for web, worker, beat and the migrate job.
 
-# Build stage: wheels for every requirement. python-ldap (directory sign-in) is built from source and needs the
-# OpenLDAP and SASL headers and a compiler; none of them goes into the image that runs.
+# Build stage: a virtual environment with every runtime package of requirements.lock, each checked against the hash
+# the lock names (DEVELOPERS.md, "Dependencies"). python-ldap (directory sign-in) is built from its hash-checked
+# source and needs the OpenLDAP and SASL headers and a compiler; none of them goes into the image that runs.
 FROM python:3.11-slim-bookworm AS build
 RUN apt-get update \
     && apt-get install -y --no-install-recommends gcc libc6-dev libldap2-dev libsasl2-dev \
     && rm -rf /var/lib/apt/lists/*
-COPY requirements.txt /build/
-RUN pip wheel --no-cache-dir --wheel-dir /wheels -r /build/requirements.txt
+COPY requirements.lock /build/
+RUN python -m venv /opt/venv \
+    && /opt/venv/bin/pip install --no-cache-dir --require-hashes -r /build/requirements.lock
 
 FROM python:3.11-slim-bookworm
 
@@ -20,10 +22,10 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
-COPY requirements.txt .
-# Only the wheels of the build stage: nothing is compiled (or fetched) here.
-RUN --mount=type=bind,from=build,source=/wheels,target=/wheels \
-    pip install --no-cache-dir --no-index --find-links /wheels -r requirements.txt
+# The build stage's environment as it is: nothing is compiled, fetched or resolved again here (the same base image,
+# so the same Python at the same path).
+COPY --from=build /opt/venv /opt/venv
+ENV PATH=/opt/venv/bin:$PATH
 COPY . .
 RUN SECRET_KEY=build ALLOWED_HOSTS=build DATABASE_URL=sqlite:////tmp/build.sqlite3 \
     python manage.py compile_translations \

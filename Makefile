@@ -5,15 +5,25 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install messages migrate demo bench lint format check clean
+.PHONY: run test install lock messages migrate demo bench lint format check clean
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+# Installs only the hash-locked files (DEVELOPERS.md, "Dependencies"): every transitive package at the version
+# and with the hash the lock names, pip included; requirements*.txt are only the sources of `make lock`.
+$(VENV)/.installed: requirements.lock requirements-dev.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.lock
 	touch $@
 
 install: $(VENV)/.installed
+
+# Regenerates both locks after requirements*.txt changed. Pins already in a lock are kept (pip-compile reads the
+# old lock first), so only what changed is resolved again; `make lock UPGRADE=1` re-resolves everything to the
+# newest allowed versions. The dev lock is constrained by the runtime lock: shared packages get the same version.
+PIP_COMPILE = $(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	--no-emit-index-url --no-emit-find-links $(if $(UPGRADE),--upgrade)
+lock: install
+	$(PIP_COMPILE) --output-file requirements.lock requirements.txt
+	$(PIP_COMPILE) --constraint requirements.lock --output-file requirements-dev.lock requirements-dev.txt
 
 messages: install
 	$(PY) manage.py compile_translations
