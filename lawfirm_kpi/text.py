@@ -4,6 +4,8 @@
 
 import re
 
+from django.utils.translation import pgettext
+
 _WIDE = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 
 
@@ -18,3 +20,8 @@ def sentences_join(parts) -> str:
             text += " "
         text += part
     return text
+
+
+def label_separator() -> str:
+    """What goes between a label and its value: ": " in English, "：" in Chinese (docs/chinese.md)."""
+    return pgettext("between a label and its value", ": ")

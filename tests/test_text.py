@@ -23,3 +23,14 @@ from lawfirm_kpi.text import sentences_join
 )
 def test_a_space_goes_between_sentences_only_where_neither_side_is_chinese(parts, joined):
     assert sentences_join(parts) == joined
+
+
+def test_a_label_and_its_value_are_separated_as_each_language_writes_it():
+    from django.template import engines
+    from django.utils import translation
+
+    template = engines["django"].from_string("{% load i18n %}{% trans 'Appeal window' %}{% colon %}7")
+    with translation.override("zh-hans"):
+        assert template.render({}).endswith("：7")
+    with translation.override("en"):
+        assert template.render({}) == "Appeal window: 7"

@@ -69,6 +69,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "reviews.context_processors.roles",
             ],
+            # {% colon %} between a label and its value, in the reader's language (docs/chinese.md).
+            "builtins": ["lawfirm_kpi.template_text"],
         },
     },
 ]
