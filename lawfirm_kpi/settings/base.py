@@ -70,7 +70,7 @@ TEMPLATES = [
                 "reviews.context_processors.roles",
             ],
             # {% colon %} between a label and its value, in the reader's language (docs/chinese.md).
-            "builtins": ["lawfirm_kpi.template_text"],
+            "builtins": ["lawfirm_kpi.text"],
         },
     },
 ]
