@@ -223,7 +223,7 @@ def scheme_submit(request, pk):
     except ValidationError as error:
         messages.error(
             request,
-            _("The scheme cannot be submitted yet: %(problems)s") % {"problems": " ".join(error.messages)},
+            _("The scheme cannot be submitted yet: %(problems)s") % {"problems": sentences_join(error.messages)},
         )
     else:
         messages.success(

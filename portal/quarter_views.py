@@ -205,7 +205,7 @@ def completeness_remind_view(request, code):
     try:
         sent = completeness_remind(quarter=quarter, gap=request.POST.get("gap", ""), by=request.user)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, sentences_join(error.messages))
     else:
         names = _(", ").join(_person_name(user) for user in sent.recipients)
         if sent.written:
