@@ -333,3 +333,48 @@ def line_chart_svg(labels, series, *, width=600, height=280, title=None, y_min=N
         parts.append(_text(lx + 28, ly, name, size=11))
     parts.append("</svg>")
     return "".join(parts)
+
+
+def sparkline_svg(values, *, labels, title, width=120, height=28, y_min=None, y_max=None, value_suffix=""):
+    """A small line of `values` (None leaves a gap) for a table cell: no axes, the last point marked, each point's
+    label and value in its tooltip. The number beside it on the page is the figure; the line shows its course."""
+    numbers = [_num(value) for value in values]
+    if len(numbers) != len(labels):
+        raise ValueError(f"{len(numbers)} values for {len(labels)} labels")
+    known = [value for value in numbers if value is not None]
+    low = float(y_min) if y_min is not None else (min(known) if known else 0.0)
+    high = float(y_max) if y_max is not None else (max(known) if known else 1.0)
+    if high - low < 1e-9:
+        low, high = low - 1.0, high + 1.0
+    pad = 3
+    step = (width - 2 * pad) / max(len(numbers) - 1, 1)
+
+    def point(index, value):
+        clamped = min(max(value, low), high)
+        return pad + step * index, pad + (height - 2 * pad) * (high - clamped) / (high - low)
+
+    parts = _open(width, height, None, title)
+    segment = []
+    segments = [segment]
+    for index, value in enumerate(numbers):
+        if value is None:
+            segment = []
+            segments.append(segment)
+        else:
+            segment.append(point(index, value))
+    for run in segments:
+        if len(run) > 1:
+            coordinates = " ".join(f"{x:.1f},{y:.1f}" for x, y in run)
+            parts.append(f'<polyline points="{coordinates}" fill="none" stroke="{PALETTE[0]}" stroke-width="1.5"/>')
+    last = max((index for index, value in enumerate(numbers) if value is not None), default=None)
+    for index, value in enumerate(numbers):
+        if value is None:
+            continue
+        x, y = point(index, value)
+        radius = 2.5 if index == last else 1.5
+        parts.append(
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{radius}" fill="{PALETTE[0]}">'
+            f"<title>{escape(str(labels[index]))}: {escape(_fmt(value))}{escape(value_suffix)}</title></circle>"
+        )
+    parts.append("</svg>")
+    return "".join(parts)

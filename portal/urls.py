@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal import download_views, quarter_views, results_views, scorecard_views
+from portal import download_views, quarter_views, results_views, scorecard_views, trends_views
 
 app_name = "portal"
 
@@ -53,4 +53,12 @@ urlpatterns += [
         name="results_download",
     ),
     path("indicators/results/line/<int:pk>/", results_views.explain_line, name="explain"),
+]
+
+# The firm over time: the last published quarters side by side, for the two groups (docs/trends.md).
+urlpatterns += [
+    path("trends/", trends_views.trends, name="trends"),
+    # Before the downloads' pattern, which "pdf" would match too.
+    path("trends/trends.pdf", trends_views.trends_pdf, name="trends_pdf"),
+    path("trends/trends.<slug:file_format>", trends_views.trends_download, name="trends_download"),
 ]

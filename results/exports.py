@@ -64,3 +64,90 @@ def history_export_rows(staff):
         .order_by("quarter__year", "quarter__number")
     )
     return _table(cards, quarter_column=True)
+
+
+TRENDS_COLUMNS = [
+    "figure",
+    "quarter",
+    "group",
+    "item",
+    "people",
+    "average_points",
+    "percent_of_weight",
+    "previous_total",
+    "total",
+    "change",
+    "previous_rank",
+    "rank",
+    "corrected",
+]
+
+
+def trends_export_rows(trends):
+    """Header and rows of the trends page's figures (results.trends.Trends), one table for CSV and XLSX alike:
+    `figure` names the table a row belongs to (department_category, position_category, indicator, grade, quarter,
+    mover), the other columns hold what that figure has. Groups, items and grades are in the active language."""
+    width = len(TRENDS_COLUMNS)
+    column = {name: index for index, name in enumerate(TRENDS_COLUMNS)}
+
+    def row(**values):
+        cells = [None] * width
+        for name, value in values.items():
+            cells[column[name]] = value
+        return cells
+
+    rows = []
+    codes = [quarter.code for quarter in trends.quarters]
+    for figure, heat_rows in (("department_category", trends.by_department), ("position_category", trends.by_position)):
+        for heat in heat_rows:
+            for code, cell in zip(codes, heat.cells, strict=True):
+                if cell is not None:
+                    rows.append(
+                        row(
+                            figure=figure,
+                            quarter=code,
+                            group=heat.group,
+                            item=heat.category,
+                            people=cell.people,
+                            average_points=cell.average_points,
+                            percent_of_weight=cell.percent,
+                        )
+                    )
+    for trend in trends.indicators:
+        for code, points, percent, people in zip(
+            codes, trend.average_points, trend.percents, trend.people, strict=True
+        ):
+            if people:
+                rows.append(
+                    row(
+                        figure="indicator",
+                        quarter=code,
+                        item=trend.indicator.name,
+                        people=people,
+                        average_points=points,
+                        percent_of_weight=percent,
+                    )
+                )
+    for grades in trends.grade_rows:
+        code = grades.quarter.code
+        rows.append(
+            row(figure="quarter", quarter=code, people=grades.people, total=grades.average, corrected=grades.corrected)
+        )
+        for grade, count in zip(trends.grades, grades.counts, strict=True):
+            rows.append(row(figure="grade", quarter=code, item=grade, people=count))
+    for mover in trends.changes:
+        rows.append(
+            row(
+                figure="mover",
+                quarter=trends.movers_to.code,
+                group=mover.department,
+                item=mover.name,
+                previous_total=mover.previous_total,
+                total=mover.total,
+                change=mover.delta,
+                previous_rank=mover.previous_rank,
+                rank=mover.rank,
+                corrected=1 if mover.corrected else 0,
+            )
+        )
+    return list(TRENDS_COLUMNS), rows
