@@ -144,9 +144,10 @@ def _heat_rows(sums, quarter_index, categories, group_of, group_order):
             cells = []
             for index in range(len(quarter_index)):
                 found = totals.get((group, code, index))
+                # No weight left (every line of the category excluded for lack of data, 三.4) is no figure.
                 cells.append(
                     None
-                    if found is None or not found[0]
+                    if found is None or not found[0] or not found[2]
                     else CategoryCell(
                         people=found[0],
                         average_points=_round(found[1] / found[0]),

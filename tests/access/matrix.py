@@ -637,6 +637,12 @@ MATRIX: dict[str, list[Case]] = {
         Case(expect(REFUSED, **ORGANISERS), args=QUARTER_CSV, note="as the results table: the two groups"),
         Case(expect(REFUSED, **ORGANISERS), args=QUARTER_XLSX, id="xlsx"),
     ],
+    "portal:trends": [Case(expect(REFUSED, **ORGANISERS), note="the firm over time: the two groups")],
+    "portal:trends_download": [
+        Case(expect(REFUSED, **ORGANISERS), args=lambda w: {"file_format": "csv"}, note="as the trends page"),
+        Case(expect(REFUSED, **ORGANISERS), args=lambda w: {"file_format": "xlsx"}, id="xlsx"),
+    ],
+    "portal:trends_pdf": [Case(expect(REFUSED, **ORGANISERS), note="as the trends page")],
     "portal:explain": [
         Case(
             expect(NOT_FOUND, **ORGANISERS, lawyer=OK, superior=OK),

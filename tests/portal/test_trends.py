@@ -6,11 +6,11 @@ import io
 from decimal import Decimal as D
 
 import pytest
-from pypdf import PdfReader
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
+from pypdf import PdfReader
 
 from results.models import Scorecard
 from results.trends import firm_trends
@@ -124,7 +124,8 @@ def test_the_page_shows_the_figures_and_marks_the_corrected_result(history, clie
     assert page.status_code == 200
     assert "81.5%" in text and "2026Q3" in text and "2026Q4" not in text
     assert reverse("portal:scorecard", args=[corrected.pk]) in text
-    assert "corrected" in text and "1 result was corrected after publication" in text
+    # The page is in the partner's language: Chinese
+    assert "已更正" in text and "其中1份考核结果在发布后经过更正" in text
 
 
 def test_a_filter_that_is_not_valid_shows_its_error_and_no_figures(history, client_for):
@@ -132,7 +133,7 @@ def test_a_filter_that_is_not_valid_shows_its_error_and_no_figures(history, clie
     page = client_for(firm.executor).get(reverse("portal:trends"), {"department": "nope", "quarters": "5"})
     text = page.content.decode()
     assert page.status_code == 400
-    assert "There is no such department" in text and "Show 4, 8 or 12 quarters." in text
+    assert "没有这个部门，请从列表中选择。" in text and "请选择显示4个、8个或12个季度。" in text
     assert "81.5%" not in text
     # The downloads send back to the page with the same filters rather than a file of other figures
     download = client_for(firm.executor).get(reverse("portal:trends_download", args=["csv"]), {"department": "nope"})
@@ -142,7 +143,7 @@ def test_a_filter_that_is_not_valid_shows_its_error_and_no_figures(history, clie
 def test_with_no_published_quarter_the_page_says_so(firm, client_for):
     make_quarter(2026, 3)
     page = client_for(firm.executor).get(reverse("portal:trends"))
-    assert page.status_code == 200 and "No quarter has published results yet" in page.content.decode()
+    assert page.status_code == 200 and "尚无已发布考核结果的季度" in page.content.decode()
     pdf = client_for(firm.executor).get(reverse("portal:trends_pdf"))
     assert pdf.status_code == 302
 
