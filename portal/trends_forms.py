@@ -40,7 +40,9 @@ class TrendsFilterForm(forms.Form):
     @classmethod
     def from_query(cls, query):
         """Bound to the page's query string (defaults when it names no filter), so errors show with the fields."""
-        return cls({name: query.get(name, "") for name in ("department", "position", "quarters")})
+        data = {name: query.get(name, "") for name in ("department", "position", "quarters")}
+        # Unnamed, the count is the default one, and the list shows it selected.
+        return cls(data | {"quarters": data["quarters"] or str(DEFAULT_QUARTERS)})
 
     def filters(self) -> dict:
         """The keyword arguments of results.trends.firm_trends; only for a valid form."""
