@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from documents.charts import bar_chart_svg, histogram_svg, line_chart_svg
+from documents.charts import bar_chart_svg, histogram_svg, line_chart_svg, sparkline_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -136,3 +136,22 @@ def test_grade_band_floors_are_marked_with_the_grade_s_name():
     root = parse(histogram_svg([70], edges=range(0, 101, 10), markers=[(90, "优秀"), (60, "合格")]))
     assert len([line for line in root.iter(f"{SVG}line") if line.get("class") == "band-floor"]) == 2
     assert {"优秀", "合格"} <= set(texts(root))
+
+
+def test_a_sparkline_breaks_at_a_missing_quarter_and_names_each_point():
+    # Given four quarters, the second without a figure
+    svg = sparkline_svg(
+        [Decimal("80.5"), None, 90, 95], labels=["Q1", "Q2", "Q3", "Q4"], title="<新客户>", value_suffix="%"
+    )
+    root = ET.fromstring(svg)  # noqa: S314 — our own markup
+    ns = "{http://www.w3.org/2000/svg}"
+    # Then one line joins the last two points only, every known point has its tooltip and the title is escaped
+    assert [len(line.get("points").split()) for line in root.iter(f"{ns}polyline")] == [2]
+    assert [circle.find(f"{ns}title").text for circle in root.iter(f"{ns}circle")] == [
+        "Q1: 80.5%",
+        "Q3: 90%",
+        "Q4: 95%",
+    ]
+    assert root.get("aria-label") == "<新客户>"
+    with pytest.raises(ValueError):
+        sparkline_svg([1, 2], labels=["Q1"], title="x")
