@@ -10,6 +10,7 @@ rater's average and the round's average on the indicator. No ORM and no clock; D
 from __future__ import annotations
 
 from collections import defaultdict
+import dataclasses
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import NamedTuple
@@ -26,9 +27,13 @@ DEFAULT_RULE = NONE
 OFFSET_PLACES = Decimal("0.0001")
 
 # A rater is flagged when their leniency is at least a tenth of the scale's maximum (half a point on the 1–5 scale,
-# the gap between "good" and "very good" for half the people they rated) over at least this many ratings compared
-# with other raters: one or two scores say too little about a rater to call them lenient or strict.
+# the gap between "good" and "very good" for half the people they rated) over at least MIN_RATINGS_FLAGGED ratings
+# compared with other raters (one or two scores say too little about a rater), and at least FAR_FROM_TYPICAL times the
+# typical rater's distance on the indicator (the median of every compared rater's absolute leniency). The second test
+# is what "far from the rest" needs: one generous rater among three on a person makes the two others read half as
+# strict, and they must not be flagged for it.
 FLAG_SHARE_OF_SCALE = Decimal("0.1")
+FAR_FROM_TYPICAL = 2
 MIN_RATINGS_FLAGGED = 3
 
 
@@ -114,10 +119,36 @@ class Leniency:
     leniency: Decimal | None
     flagged: bool
 
+    def _replace_flag(self, flagged: bool) -> Leniency:
+        return dataclasses.replace(self, flagged=flagged)
+
 
 def flag_threshold(scale: int) -> Decimal:
     """The leniency, either way, at which a rater is flagged: a tenth of the scale's maximum (0.5 on 1–5)."""
     return Decimal(scale) * FLAG_SHARE_OF_SCALE
+
+
+def _median(values: list[Decimal]) -> Decimal:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def _flagged(rows: list[Leniency], threshold: Decimal) -> list[Leniency]:
+    """The rows with the flag set on the raters far from the rest (see FLAG_SHARE_OF_SCALE)."""
+    judged = [row for row in rows if row.leniency is not None and row.compared >= MIN_RATINGS_FLAGGED]
+    typical = {
+        indicator: _median([abs(row.leniency) for row in judged if row.indicator == indicator])
+        for indicator in {row.indicator for row in judged}
+    }
+    return [
+        row._replace_flag(
+            row in judged
+            and abs(row.leniency) >= threshold
+            and abs(row.leniency) >= FAR_FROM_TYPICAL * typical[row.indicator]
+        )
+        for row in rows
+    ]
 
 
 def leniency_table(ratings: list[Rating], scale: int) -> list[Leniency]:
@@ -134,7 +165,6 @@ def leniency_table(ratings: list[Rating], scale: int) -> list[Leniency]:
     for rating in ratings:
         given[(rating.rater_id, rating.indicator)].append(rating)
 
-    threshold = flag_threshold(scale)
     rows = []
     for (rater, indicator), mine in given.items():
         own, others = [], []
@@ -149,7 +179,7 @@ def leniency_table(ratings: list[Rating], scale: int) -> list[Leniency]:
             average, others_average = round_half_up(average), round_half_up(others_average)
         else:
             average = others_average = leniency = None
-        flagged = leniency is not None and len(own) >= MIN_RATINGS_FLAGGED and abs(leniency) >= threshold
-        rows.append(Leniency(rater, indicator, len(mine), len(own), average, others_average, leniency, flagged))
+        rows.append(Leniency(rater, indicator, len(mine), len(own), average, others_average, leniency, False))
+    rows = _flagged(rows, flag_threshold(scale))
     rows.sort(key=lambda row: (row.leniency is None, -(row.leniency or ZERO), row.rater_id, row.indicator))
     return rows

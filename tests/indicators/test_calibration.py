@@ -36,8 +36,9 @@ def row_of(rows, rater, indicator=COMM):
     [
         # A rater one point above the others on every person: leniency +1, flagged (≥ 0.5 over 3 ratings).
         (GENEROUS, 1, (3, 3, D("4.67"), D("3.67"), D("1.00"), True)),
-        # The others: half a point below the rest (the generous rater pulls "the rest" up), flagged as strict.
-        (GENEROUS, 2, (3, 3, D("3.67"), D("4.17"), D("-0.50"), True)),
+        # The others read half a point strict (the generous rater pulls "the rest" up) but are not flagged: half a
+        # point is the typical distance here, and a flag needs twice that.
+        (GENEROUS, 2, (3, 3, D("3.67"), D("4.17"), D("-0.50"), False)),
         # Identical raters: no leniency, no flag.
         ([r(1, 10, 4), r(2, 10, 4), r(1, 11, 2), r(2, 11, 2), r(1, 12, 3), r(2, 12, 3)], 1,
          (3, 3, D("3.00"), D("3.00"), D("0.00"), False)),
@@ -65,6 +66,22 @@ def test_leniency_is_per_indicator_and_the_table_lists_the_most_lenient_first():
     assert [(row.rater_id, row.indicator) for row in rows][:1] == [(1, COMM)]
     assert row_of(rows, 1, "collaboration").leniency == D("0.00")
     assert [row.leniency for row in rows] == sorted((row.leniency for row in rows), reverse=True)
+
+
+def test_when_every_rater_is_as_far_from_the_rest_nobody_is_flagged():
+    # Two raters a point apart on everyone: each is one point from "the rest"; who is off cannot be told.
+    ratings = [r(1, p, 5) for p in (10, 11, 12)] + [r(2, p, 3) for p in (10, 11, 12)]
+    rows = calibration.leniency_table(ratings, scale=5)
+    assert {row.leniency for row in rows} == {D("2.00"), D("-2.00")}
+    assert not any(row.flagged for row in rows)
+
+
+def test_a_generous_rater_among_many_is_flagged_and_the_others_are_not():
+    # Five raters on the same four people; rater 1 gives two points more than the four others.
+    ratings = [r(rater, p, 5 if rater == 1 else 3) for rater in range(1, 6) for p in (10, 11, 12, 13)]
+    rows = calibration.leniency_table(ratings, scale=5)
+    assert [(row.rater_id, row.leniency) for row in rows if row.flagged] == [(1, D("2.00"))]
+    assert row_of(rows, 2).leniency == D("-0.50")
 
 
 @pytest.mark.parametrize(("scale", "threshold"), [(5, D("0.5")), (10, D("1.0")), (2, D("0.2"))])
