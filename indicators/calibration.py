@@ -9,8 +9,8 @@ rater's average and the round's average on the indicator. No ORM and no clock; D
 
 from __future__ import annotations
 
-from collections import defaultdict
 import dataclasses
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import NamedTuple

@@ -91,6 +91,7 @@ def _rating_json(row) -> str:
     values = list(row[:5]) + ([str(row.adjustment)] if row.adjustment else [])
     return json.dumps(values, separators=(",", ":"), ensure_ascii=False)
 
+
 _DATE_FIELDS = {"signed_on", "closed_on", "received_on", "surveyed_on"}
 _MOMENT_FIELDS = {"received_at", "handled_at"}
 
