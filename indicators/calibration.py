@@ -31,9 +31,12 @@ OFFSET_PLACES = Decimal("0.0001")
 # compared with other raters (one or two scores say too little about a rater), and at least FAR_FROM_TYPICAL times the
 # typical rater's distance on the indicator (the median of every compared rater's absolute leniency). The second test
 # is what "far from the rest" needs: one generous rater among three on a person makes the two others read half as
-# strict, and they must not be flagged for it.
+# strict, and they must not be flagged for it. Last, the leniency must be at least STEADY_ERRORS standard errors of
+# the rater's differences from the others (score by score): a rater whose few scores scatter around the others' is
+# not lenient, one whose scores sit above theirs every time is.
 FLAG_SHARE_OF_SCALE = Decimal("0.1")
 FAR_FROM_TYPICAL = 2
+STEADY_ERRORS = 2
 MIN_RATINGS_FLAGGED = 3
 
 
@@ -118,6 +121,7 @@ class Leniency:
     others_average: Decimal | None
     leniency: Decimal | None
     flagged: bool
+    standard_error: Decimal | None = None
 
     def _replace_flag(self, flagged: bool) -> Leniency:
         return dataclasses.replace(self, flagged=flagged)
@@ -126,6 +130,16 @@ class Leniency:
 def flag_threshold(scale: int) -> Decimal:
     """The leniency, either way, at which a rater is flagged: a tenth of the scale's maximum (0.5 on 1–5)."""
     return Decimal(scale) * FLAG_SHARE_OF_SCALE
+
+
+def _standard_error(differences: list[Decimal]) -> Decimal:
+    """The standard error of the mean of the differences (sample standard deviation ÷ √n); zero for one."""
+    count = len(differences)
+    if count < 2:
+        return ZERO
+    mean = sum(differences, ZERO) / count
+    variance = sum(((d - mean) ** 2 for d in differences), ZERO) / (count - 1)
+    return (variance / count).sqrt()
 
 
 def _median(values: list[Decimal]) -> Decimal:
@@ -146,6 +160,7 @@ def _flagged(rows: list[Leniency], threshold: Decimal) -> list[Leniency]:
             row in judged
             and abs(row.leniency) >= threshold
             and abs(row.leniency) >= FAR_FROM_TYPICAL * typical[row.indicator]
+            and abs(row.leniency) >= STEADY_ERRORS * row.standard_error
         )
         for row in rows
     ]
@@ -173,13 +188,13 @@ def leniency_table(ratings: list[Rating], scale: int) -> list[Leniency]:
             if rest:
                 own.append(rating.score)
                 others.append(_mean(rest))
+        average = others_average = leniency = error = None
         if own:
             average, others_average = _mean(own), _mean(others)
             leniency = round_half_up(average - others_average)
+            error = _standard_error([score - other for score, other in zip(own, others, strict=True)])
             average, others_average = round_half_up(average), round_half_up(others_average)
-        else:
-            average = others_average = leniency = None
-        rows.append(Leniency(rater, indicator, len(mine), len(own), average, others_average, leniency, False))
+        rows.append(Leniency(rater, indicator, len(mine), len(own), average, others_average, leniency, False, error))
     rows = _flagged(rows, flag_threshold(scale))
     rows.sort(key=lambda row: (row.leniency is None, -(row.leniency or ZERO), row.rater_id, row.indicator))
     return rows
