@@ -24,6 +24,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.test.utils import override_settings
 
+from demo.calibration import demo_generous_rater
 from demo.firm import STAFF, at_hour, completed_quarters, on_day
 from interviews.models import ImprovementItem, Interview
 from results.models import Scorecard
@@ -93,6 +94,7 @@ def _answer_ratings(quarter, users, rng, *, share=1.0):
             now=at_hour(quarter.ends_on + datetime.timedelta(days=1)),
             today=quarter.ends_on,
         )
+    demo_generous_rater(quarter, now=at_hour(quarter.ends_on + datetime.timedelta(days=1)), today=quarter.ends_on)
 
 
 def _summary(quarter):

@@ -29,7 +29,9 @@ def quarter_compute(*, quarter: Quarter, scheme, as_of: datetime.datetime | None
     Open complaints are judged late or pending at `as_of` (the moment of scoring unless given).
     """
     inputs = selectors.quarter_inputs(quarter=quarter, scheme=scheme, as_of=as_of or timezone.now())
-    results = scoring.score_quarter(inputs.rows, inputs.people, inputs.rules_by_position, inputs.bands, inputs.scale)
+    results = scoring.score_quarter(
+        inputs.rows, inputs.people, inputs.rules_by_position, inputs.bands, inputs.scale, inputs.calibration
+    )
     return Computation(inputs=inputs, results=results)
 
 
@@ -41,6 +43,12 @@ def results_compute(*, quarter: Quarter, scheme, as_of: datetime.datetime | None
 def rows_compute(*, rows: scoring.QuarterRows, people: list[scoring.Person], scheme) -> list[scoring.PersonResult]:
     """The results of given rows and people under the scheme: a correction's recomputation over a frozen basis."""
     parameters = selectors.scheme_parameters(scheme)
+    # The basis's rating groups carry the centring adjustments made when the quarter was scored (scoring.RatingGroup).
     return scoring.score_quarter(
-        rows, people, selectors.scheme_rules(scheme), selectors.scheme_bands(scheme), int(parameters["rating_scale"])
+        rows,
+        people,
+        selectors.scheme_rules(scheme),
+        selectors.scheme_bands(scheme),
+        int(parameters["rating_scale"]),
+        parameters["rating_calibration"],
     )

@@ -20,6 +20,8 @@ DEFAULT_PARAMETERS = {
     "lookback_quarters": 8,
     "complaint_deadline_hours": 48,
     "rating_scale": 5,
+    # Rater calibration of the rated indicators (indicators/calibration.py): "none" or "centre".
+    "rating_calibration": "none",
 }
 
 

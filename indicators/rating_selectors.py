@@ -8,8 +8,12 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from indicators.models import Indicator, RaterType, RatingAssignment, RatingRound
+from indicators import calibration
+from indicators.models import Indicator, RaterType, RatingAssignment, RatingRound, Scheme
+from indicators.numbers import signed_number
 from indicators.ratings import QUARTER_STATES_CLOSED_TO_RATING, rating_scale_for
+from indicators.schemes import calibration_label
+from indicators.selectors import round_ratings, scheme_calibration
 from reviews.models import Quarter, QuarterState, StaffProfile
 
 # Regulation 三.4 (多角度评价) has colleagues rate each other. What they gave reaches the ratee (averages by kind of
@@ -202,3 +206,50 @@ def my_ratings(*, user):
     return sorted(
         grouped.values(), key=lambda e: (e["rating_round"].quarter.year, e["rating_round"].quarter.number), reverse=True
     )
+
+
+# The orders of the calibration page: generous first (the default), strict first, farthest from the rest either way,
+# or by rater.
+CALIBRATION_SORTS = {
+    "lenient": lambda row: (row["leniency"] is None, -(row["leniency"] or 0), row["name"]),
+    "strict": lambda row: (row["leniency"] is None, row["leniency"] or 0, row["name"]),
+    "far": lambda row: (row["leniency"] is None, -abs(row["leniency"] or 0), row["name"]),
+    "name": lambda row: (row["name"], row["indicator_order"]),
+}
+
+
+def rating_calibration_page(*, rating_round, sort=None) -> dict:
+    """The round's leniency table (indicators.calibration) with each rater's name and the indicator's, for the
+    execution and leadership groups only: it names raters, which a ratee never sees (regulation 三.4)."""
+    scale = rating_scale_for(rating_round.quarter)
+    table = calibration.leniency_table(round_ratings(rating_round.quarter), scale)
+    names = dict(StaffProfile.objects.filter(pk__in={row.rater_id for row in table}).values_list("pk", "full_name"))
+    indicators = {indicator.code: indicator for indicator in Indicator.objects.filter(kind=Indicator.Kind.RATED)}
+    rows = [
+        {
+            "name": names.get(row.rater_id, ""),
+            "indicator": indicators[row.indicator].name if row.indicator in indicators else row.indicator,
+            "indicator_order": indicators[row.indicator].order if row.indicator in indicators else 0,
+            "count": row.count,
+            "compared": row.compared,
+            "average": row.average,
+            "others_average": row.others_average,
+            "leniency": row.leniency,
+            "leniency_text": signed_number(row.leniency),
+            "flagged": row.flagged,
+        }
+        for row in table
+    ]
+    sort = sort if sort in CALIBRATION_SORTS else "lenient"
+    rows.sort(key=CALIBRATION_SORTS[sort])
+    scheme = rating_round.quarter.schemes.filter(status=Scheme.Status.APPROVED).first()
+    return {
+        "rating_round": rating_round,
+        "rows": rows,
+        "sort": sort,
+        "flagged": sum(1 for row in rows if row["flagged"]),
+        "threshold": calibration.flag_threshold(scale),
+        "min_ratings": calibration.MIN_RATINGS_FLAGGED,
+        "scale": scale,
+        "rule": calibration_label(scheme_calibration(scheme)) if scheme is not None else None,
+    }

@@ -66,6 +66,14 @@ def rating_round_detail(request, pk):
     return _round_page(request, rating_round, RatingAssignmentAddForm())
 
 
+@require(lambda roles: roles.is_organiser)
+def rating_round_calibration(request, pk):
+    """Regulation 三.4: how far each rater sits from the others on the same people (the two groups only)."""
+    rating_round = selectors.get_rating_round(pk)
+    context = selectors.rating_calibration_page(rating_round=rating_round, sort=request.GET.get("sort"))
+    return render(request, "indicators/rating_round_calibration.html", context)
+
+
 @require_POST
 @require(lambda roles: roles.is_execution)
 def rating_assignment_add(request, pk):

@@ -7,7 +7,14 @@ from django.core.validators import MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from indicators.models import Indicator, RaterType, SchemeItem
-from indicators.schemes import PARAMETER_LIMITS, grade_band_problems, item_problems, weight_problems
+from indicators.schemes import (
+    CALIBRATION_CHOICES,
+    CALIBRATION_PARAMETER,
+    PARAMETER_LIMITS,
+    grade_band_problems,
+    item_problems,
+    weight_problems,
+)
 from reviews.models import Quarter
 
 RATER_WEIGHT_PREFIX = "rw_"
@@ -256,13 +263,26 @@ class SchemeParametersForm(forms.Form):
         max_value=PARAMETER_LIMITS["rating_scale"][1],
         help_text=_("Raters score from 1 to this number; rated points are weight × average ÷ this number."),
     )
+    rating_calibration = forms.ChoiceField(
+        label=_("Rater calibration"),
+        choices=CALIBRATION_CHOICES,
+        # Left out of a post (a form saved before the rule existed) it means none, the default.
+        required=False,
+        help_text=_(
+            "Centring moves every score a rater gave on an indicator by the gap between that rater's average and the "
+            "round's average, so a generous or strict rater weighs no more than another. Try it in the what-if "
+            "preview first."
+        ),
+    )
     note = forms.CharField(
         label=_("What changes in this version"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
     @property
     def parameters(self):
-        return {name: self.cleaned_data[name] for name in PARAMETER_LIMITS}
+        chosen = {name: self.cleaned_data[name] for name in PARAMETER_LIMITS}
+        chosen[CALIBRATION_PARAMETER] = self.cleaned_data[CALIBRATION_PARAMETER] or CALIBRATION_CHOICES[0][0]
+        return chosen
 
 
 class SchemeApproveForm(forms.Form):

@@ -12,7 +12,12 @@ from django.utils.translation import gettext as _
 from clients.models import ChangeRecord
 from indicators.models import Indicator, RaterType, RatingAssignment, Scheme, SchemeItem
 from indicators.numbers import plain_number
-from indicators.schemes import last_approved_scheme_before, scheme_problems
+from indicators.schemes import (
+    CALIBRATION_PARAMETER,
+    calibration_label,
+    last_approved_scheme_before,
+    scheme_problems,
+)
 from reviews.models import Position, Quarter, StaffProfile
 from reviews.roles import roles_of
 
@@ -141,6 +146,7 @@ def scheme_layout(*, scheme, user):
         "positions": positions,
         "grade_bands": list(scheme.grade_bands.order_by("-min_total")),
         "parameters": scheme.parameters or {},
+        "calibration": calibration_label((scheme.parameters or {}).get(CALIBRATION_PARAMETER)),
         "problems": scheme_problems(scheme=scheme) if scheme.is_pending else [],
         "versions": list(schemes_visible_to(user).filter(quarter=scheme.quarter).order_by("-version")),
     }
@@ -415,6 +421,14 @@ def scheme_comparison(*, scheme, base):
         }
         for name, text in parameter_labels.items()
     ]
+    # A scheme from before the calibration rule calibrates nothing: it compares as "none", not as missing.
+    parameters.append(
+        {
+            "label": _("Rater calibration"),
+            "before": calibration_label((base.parameters or {}).get(CALIBRATION_PARAMETER)) if base else "—",
+            "after": calibration_label((scheme.parameters or {}).get(CALIBRATION_PARAMETER)),
+        }
+    )
     for row in parameters:
         row["changed"] = row["before"] != row["after"]
     return {

@@ -14,9 +14,11 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from clients.audit import change_record_create
 from clients.models import ChangeRecord
+from indicators import calibration
 from indicators.models import GradeBand, Indicator, RaterType, Scheme, SchemeEvent, SchemeItem
 from reviews.lifecycle import Action, quarter_transition
 from reviews.models import Position, Quarter, QuarterState
@@ -31,6 +33,20 @@ PARAMETER_LIMITS = {
     "complaint_deadline_hours": (1, 720),
     "rating_scale": (2, 10),
 }
+
+# Rater calibration of the rated indicators (indicators/calibration.py, regulation 三.4): the one parameter that is a
+# choice, not a number. A scheme without it (older versions) calibrates nothing.
+CALIBRATION_PARAMETER = "rating_calibration"
+CALIBRATION_CHOICES = [
+    (calibration.NONE, gettext_lazy("None: every score counts as given")),
+    (calibration.CENTRE, gettext_lazy("Centre each rater on the round's average")),
+]
+
+
+def calibration_label(rule) -> str:
+    """The calibration rule as the scheme pages name it."""
+    return str(dict(CALIBRATION_CHOICES).get(rule or calibration.NONE, rule))
+
 
 # A new version of the scheme cannot change results that the leadership group already approved.
 QUARTER_STATES_CLOSED_TO_NEW_VERSIONS = (QuarterState.APPROVED, QuarterState.PUBLISHED, QuarterState.CLOSED)
@@ -106,6 +122,8 @@ def parameter_problems(parameters: Mapping) -> dict[str, str]:
         value = parameters.get(name)
         if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
             problems[name] = _("Must be a whole number from %(low)s to %(high)s.") % {"low": low, "high": high}
+    if parameters.get(CALIBRATION_PARAMETER, calibration.NONE) not in calibration.RULES:
+        problems[CALIBRATION_PARAMETER] = _("Choose one of the calibration rules.")
     return problems
 
 
@@ -351,14 +369,19 @@ def scheme_grade_bands_update(*, scheme, bands, by) -> Scheme:
 
 
 def scheme_parameters_update(*, scheme, parameters, note, by) -> Scheme:
-    """Set the definition parameters (look-back quarters, complaint deadline, rating scale) and the note."""
+    """Set the definition parameters (look-back quarters, complaint deadline, rating scale, rater calibration) and
+    the note."""
     _require_execution(by)
     problems = parameter_problems(parameters)
     if problems:
         raise ValidationError(problems)
     with transaction.atomic():
         scheme = _locked_draft(scheme)
-        new_parameters = {**(scheme.parameters or {}), **{name: parameters[name] for name in PARAMETER_LIMITS}}
+        names = [*PARAMETER_LIMITS, CALIBRATION_PARAMETER]
+        new_parameters = {
+            **(scheme.parameters or {}),
+            **{name: parameters[name] for name in names if name in parameters},
+        }
         changes = {
             name: [scheme.parameters.get(name), value]
             for name, value in new_parameters.items()

@@ -34,6 +34,8 @@ FULL, ZERO_POLICY, EXCLUDE = "full", "zero", "exclude"
 RELATIVE, ABSOLUTE = "relative", "absolute"
 HIGHER, LOWER = "higher", "lower"
 COMPUTED, RATED = "computed", "rated"
+# The scheme's rater calibration of rated indicators (indicators/calibration.py): none, or centre each rater.
+CALIBRATION_NONE, CALIBRATION_CENTRE = "none", "centre"
 
 
 def round_half_up(value: Decimal, places: Decimal = CENT) -> Decimal:
@@ -128,13 +130,18 @@ class SurveyRow(NamedTuple):
 
 
 class RatingGroup(NamedTuple):
-    """The scores one person received for one indicator from one type of rater: how many, and their sum."""
+    """The scores one person received for one indicator from one type of rater: how many, and their sum.
+
+    adjustment: what the scheme's centring rule adds to that sum (indicators.calibration.centred_groups), zero
+    when the scheme calibrates nothing. Kept with the group so a frozen basis scores and explains the same later.
+    """
 
     ratee_id: int
     indicator: str
     rater_type: str
     count: int
     total: int
+    adjustment: Decimal = ZERO
 
 
 @dataclass(frozen=True)
@@ -348,15 +355,42 @@ def satisfaction(facts: _Facts, person: int) -> RawValue:
     )
 
 
-def rated(facts: _Facts, person: int, code: str, rater_weights: dict[str, Decimal] | None = None) -> RawValue:
-    """Regulation 三.4 定性指标: the plain average of all raters' scores, or weighted by rater type."""
+def _rated_value(by_type: dict[str, tuple[int, Decimal]], weights: dict[str, Decimal]) -> Decimal | None:
+    """The plain average of every score, or the weighted average of the kinds of rater the scheme weighs."""
+    if weights:
+        # Only rater types the scheme weighs count; the weights of the types present are renormalised.
+        present = {kind: by_type[kind] for kind in weights if by_type.get(kind, (0, 0))[0]}
+        if not present:
+            return None
+        weight_sum = sum(weights[kind] for kind in present)
+        return sum(weights[kind] * Decimal(t) / c for kind, (c, t) in present.items()) / weight_sum
+    count = sum(c for c, _ in by_type.values())
+    return Decimal(sum(t for _, t in by_type.values())) / count if count else None
+
+
+def rated(
+    facts: _Facts,
+    person: int,
+    code: str,
+    rater_weights: dict[str, Decimal] | None = None,
+    calibration: str = CALIBRATION_NONE,
+) -> RawValue:
+    """Regulation 三.4 定性指标: the plain average of all raters' scores, or weighted by rater type.
+
+    With the centring rule the average is taken over the centred scores; details["calibration"] then keeps the
+    average as received and the adjustment, never per rater.
+    """
     groups = facts.ratings_of.get((person, code), [])
-    by_type = {}
+    centred = calibration == CALIBRATION_CENTRE
+    by_type: dict[str, tuple[int, int]] = {}
+    centred_by_type: dict[str, tuple[int, Decimal]] = {}
     for group in groups:
         count, total = by_type.get(group.rater_type, (0, 0))
         by_type[group.rater_type] = (count + group.count, total + group.total)
+        count, total = centred_by_type.get(group.rater_type, (0, ZERO))
+        centred_by_type[group.rater_type] = (count + group.count, total + group.total + group.adjustment)
     # Averages per rater type only: a ratee never sees who gave which score.
-    details = {
+    details: dict = {
         "by_rater_type": {
             kind: {"count": c, "average": str(round_half_up(Decimal(t) / c))}
             for kind, (c, t) in sorted(by_type.items())
@@ -364,20 +398,23 @@ def rated(facts: _Facts, person: int, code: str, rater_weights: dict[str, Decima
         }
     }
     weights = {kind: Decimal(w) for kind, w in (rater_weights or {}).items() if Decimal(w) > 0}
+    received = _rated_value(by_type, weights)
+    value = _rated_value(centred_by_type, weights) if centred else received
+    if value is None:
+        return RawValue(None, ZERO, ZERO, details=details)
+    if centred:
+        # Regulation 一.3 (the same rules for everyone): a generous or strict rater weighs no more than another.
+        details["calibration"] = {
+            "rule": CALIBRATION_CENTRE,
+            "received": str(stored_raw(received)),
+            "adjustment": str(stored_raw(value) - stored_raw(received)),
+        }
     if weights:
-        # Only rater types the scheme weighs count; the weights of the types present are renormalised.
-        present = {kind: by_type[kind] for kind in weights if by_type.get(kind, (0, 0))[0]}
-        if not present:
-            return RawValue(None, ZERO, ZERO, details=details)
-        weight_sum = sum(weights[kind] for kind in present)
-        value = sum(weights[kind] * Decimal(t) / c for kind, (c, t) in present.items()) / weight_sum
-        details["weights"] = {kind: str(weights[kind]) for kind in present}
+        details["weights"] = {kind: str(weights[kind]) for kind in weights if by_type.get(kind, (0, 0))[0]}
         return RawValue(value, None, None, details=details)
     count = sum(c for c, _ in by_type.values())
-    total = sum(t for _, t in by_type.values())
-    if not count:
-        return RawValue(None, ZERO, ZERO, details=details)
-    return RawValue(Decimal(total) / count, Decimal(total), Decimal(count), details=details)
+    total = sum(t for _, t in (centred_by_type if centred else by_type).values())
+    return RawValue(value, Decimal(total), Decimal(count), details=details)
 
 
 _COMPUTED = {
@@ -391,10 +428,10 @@ _COMPUTED = {
 }
 
 
-def raw_value(facts: _Facts, person: int, rule: ItemRule) -> RawValue:
+def raw_value(facts: _Facts, person: int, rule: ItemRule, calibration: str = CALIBRATION_NONE) -> RawValue:
     if rule.code in _COMPUTED:
         return _COMPUTED[rule.code](facts, person)
-    return rated(facts, person, rule.code, rule.rater_weights)
+    return rated(facts, person, rule.code, rule.rater_weights, calibration)
 
 
 def index_rows(rows: QuarterRows) -> _Facts:
@@ -613,8 +650,10 @@ def score_quarter(
     rules_by_position: dict[str, list[ItemRule]],
     bands: list[Band],
     scale: int = 5,
+    calibration: str = CALIBRATION_NONE,
 ) -> list[PersonResult]:
-    """Every person's lines, total, grade and rank within position (regulation 三.4, 三.5)."""
+    """Every person's lines, total, grade and rank within position (regulation 三.4, 三.5); rated indicators
+    calibrated by the scheme's rule (indicators/calibration.py)."""
     facts = index_rows(rows)
     results = []
     texts: dict = {}
@@ -622,7 +661,7 @@ def score_quarter(
         rules = rules_by_position.get(person.position, [])
         if not rules:
             continue
-        raw = {rule.code: raw_value(facts, person.staff_id, rule) for rule in rules}
+        raw = {rule.code: raw_value(facts, person.staff_id, rule, calibration) for rule in rules}
         lines, total = score_lines(raw, rules, scale, texts)
         results.append(PersonResult(person.staff_id, person.position, lines, total, grade_for(total, bands)))
     by_position: dict[str, dict[int, Decimal]] = defaultdict(dict)

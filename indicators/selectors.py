@@ -15,7 +15,7 @@ from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
 from clients.models import Client, Complaint, Contract, RevenueEntry, SatisfactionSurvey
-from indicators import scoring
+from indicators import calibration, scoring
 from indicators.defaults import DEFAULT_PARAMETERS
 from indicators.models import GradeBand, RatingAssignment, SchemeItem
 from reviews.models import Quarter, StaffProfile
@@ -30,11 +30,27 @@ class QuarterInputs:
     rules_by_position: dict[str, list[scoring.ItemRule]]
     bands: list[scoring.Band]
     scale: int
+    calibration: str = scoring.CALIBRATION_NONE
 
 
 def scheme_parameters(scheme) -> dict:
     """The scheme's definition parameters over the defaults."""
     return {**DEFAULT_PARAMETERS, **(scheme.parameters or {})}
+
+
+def scheme_calibration(scheme) -> str:
+    """The scheme's rater calibration rule (indicators/calibration.py); none for schemes from before it existed."""
+    return scheme_parameters(scheme)["rating_calibration"]
+
+
+def round_ratings(quarter: Quarter) -> list[calibration.Rating]:
+    """Every score given in the quarter's rating round, one row per rating (the calibration's input)."""
+    return [
+        calibration.Rating(*row)
+        for row in RatingAssignment.objects.filter(round__quarter=quarter, score__isnull=False)
+        .order_by("rater_id", "ratee_id", "indicator__order")
+        .values_list("rater_id", "ratee_id", "indicator__code", "rater_type", "score")
+    ]
 
 
 def _start_of_day(day: datetime.date) -> datetime.datetime:
@@ -214,14 +230,11 @@ def period_rows(period: scoring.Period, kind: str, *, ids=None, person: int | No
     return _rows(kind, queryset)
 
 
-def quarter_rows(quarter: Quarter, period: scoring.Period) -> scoring.QuarterRows:
-    """The quarter's department records as plain rows, in six queries whatever the number of staff.
-
-    Only selections here: which records fall in the period, never what they count for. The definitions of
-    regulation 三.2 are indicators/scoring.py's, the one place they live; the results keep these rows as each
-    result's basis (results.basis).
-    """
-    records = period_records(period)
+def _rating_groups(quarter: Quarter, rule: str) -> list[scoring.RatingGroup]:
+    """The scores each person received, per indicator and kind of rater; centred when the scheme says so."""
+    if rule == calibration.CENTRE:
+        # Centring needs each rater's scores; what the rows keep is still one group per ratee and kind of rater.
+        return calibration.centred_groups(round_ratings(quarter))
     ratings = (
         RatingAssignment.objects.filter(round__quarter=quarter, score__isnull=False)
         .values("ratee_id", "indicator__code", "rater_type")
@@ -229,6 +242,19 @@ def quarter_rows(quarter: Quarter, period: scoring.Period) -> scoring.QuarterRow
         .order_by()
         .values_list("ratee_id", "indicator__code", "rater_type", "count", "total")
     )
+    return [scoring.RatingGroup(*row) for row in ratings]
+
+
+def quarter_rows(
+    quarter: Quarter, period: scoring.Period, calibration_rule: str = scoring.CALIBRATION_NONE
+) -> scoring.QuarterRows:
+    """The quarter's department records as plain rows, in six queries whatever the number of staff.
+
+    Only selections here: which records fall in the period, never what they count for. The definitions of
+    regulation 三.2 are indicators/scoring.py's, the one place they live; the results keep these rows as each
+    result's basis (results.basis).
+    """
+    records = period_records(period)
     return scoring.QuarterRows(
         period=period,
         contracts=_rows("contract", records["contract"]),
@@ -236,7 +262,7 @@ def quarter_rows(quarter: Quarter, period: scoring.Period) -> scoring.QuarterRow
         revenue=_rows("revenue", records["revenue"]),
         complaints=_rows("complaint", records["complaint"]),
         surveys=_rows("survey", records["survey"]),
-        ratings=[scoring.RatingGroup(*row) for row in ratings],
+        ratings=_rating_groups(quarter, calibration_rule),
     )
 
 
@@ -244,10 +270,12 @@ def quarter_inputs(*, quarter: Quarter, scheme, as_of: datetime.datetime) -> Qua
     """A quarter's rows, people, rules and grade bands: nine queries for any number of staff."""
     parameters = scheme_parameters(scheme)
     rules = scheme_rules(scheme)
+    rule = parameters["rating_calibration"]
     return QuarterInputs(
-        rows=quarter_rows(quarter, quarter_period(quarter, parameters, as_of)),
+        rows=quarter_rows(quarter, quarter_period(quarter, parameters, as_of), rule),
         people=assessed_people(rules.keys()),
         rules_by_position=rules,
         bands=scheme_bands(scheme),
         scale=int(parameters["rating_scale"]),
+        calibration=rule,
     )

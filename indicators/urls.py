@@ -14,6 +14,7 @@ urlpatterns += [
     path("rating-rounds/", rating_views.rating_rounds, name="rating_rounds"),
     path("rating-rounds/open/", rating_views.rating_round_open, name="rating_round_open"),
     path("rating-rounds/<int:pk>/", rating_views.rating_round_detail, name="rating_round"),
+    path("rating-rounds/<int:pk>/calibration/", rating_views.rating_round_calibration, name="rating_round_calibration"),
     path("rating-rounds/<int:pk>/add/", rating_views.rating_assignment_add, name="rating_assignment_add"),
     path(
         "rating-rounds/<int:pk>/remove/<int:assignment_pk>/",

@@ -81,8 +81,16 @@ _ENCODERS = {
     REVENUE: lambda r: f"[{r.id},{r.credited_to_id},{r.client_id},{_text(r.amount)},{_text(r.received_on)}]",
     COMPLAINT: lambda r: f"[{r.id},{r.about_id},{_id(r.handler_id)},{_text(r.received_at)},{_text(r.handled_at)}]",
     SURVEY: lambda r: f"[{r.id},{r.staff_id},{_text(r.surveyed_on)},{r.service_quality},{r.communication},{r.outcome}]",
-    RATING: lambda r: json.dumps(list(r), separators=(",", ":"), ensure_ascii=False),
+    RATING: lambda r: _rating_json(r),
 }
+
+
+def _rating_json(row) -> str:
+    """A rating group; its centring adjustment (a Decimal, as a string) only when it has one, so the groups of a
+    scheme without calibration are kept exactly as before the rule existed."""
+    values = list(row[:5]) + ([str(row.adjustment)] if row.adjustment else [])
+    return json.dumps(values, separators=(",", ":"), ensure_ascii=False)
+
 
 _DATE_FIELDS = {"signed_on", "closed_on", "received_on", "surveyed_on"}
 _MOMENT_FIELDS = {"received_at", "handled_at"}
@@ -95,13 +103,15 @@ def _decoder(row_type):
             converters.append(lambda v: None if v is None else datetime.date.fromisoformat(v))
         elif name in _MOMENT_FIELDS:
             converters.append(lambda v: None if v is None else datetime.datetime.fromisoformat(v))
-        elif name == "amount":
+        elif name in ("amount", "adjustment"):
             converters.append(Decimal)
         else:
             converters.append(None)
 
     def decode(values):
-        return row_type(*[v if convert is None else convert(v) for convert, v in zip(converters, values, strict=True)])
+        # A row may end before its defaulted fields (a rating group without a centring adjustment).
+        used = converters[: len(values)]
+        return row_type(*[v if convert is None else convert(v) for convert, v in zip(used, values, strict=True)])
 
     return decode
 

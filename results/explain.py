@@ -298,6 +298,20 @@ def _details_with_ids(line) -> dict:
 # The formula with the person's numbers.
 
 
+def _calibrated_formula(value, calibration: dict) -> str:
+    """A rated line under the scheme's centring rule: the average received and the total adjustment, never per
+    rater (regulation 三.4; a ratee never learns whose scores were moved). The adjustment shown is the difference of
+    the two rounded averages, so the figures on the page add up."""
+    received = scoring.round_half_up(Decimal(calibration["received"]))
+    shown = scoring.round_half_up(Decimal(value))
+    adjustment = shown - received
+    signed = fmt(adjustment) if adjustment < 0 else f"+{fmt(adjustment)}"
+    return _(
+        "Average score received %(received)s, calibrated %(adjustment)s = %(value)s (each rater's scores are centred "
+        "on the round's average, regulation 3.4)"
+    ) % {"received": fmt(received), "adjustment": signed, "value": fmt(shown)}
+
+
 def _value_formula(line, code, details, *, withheld=False) -> str:
     value, numerator, denominator = line.value, line.numerator, line.denominator
     if code == scoring.NEW_CLIENTS:
@@ -312,6 +326,8 @@ def _value_formula(line, code, details, *, withheld=False) -> str:
             "value": fmt(value),
             "percent": fmt(scoring.satisfaction_percent(value)),
         }
+    if code in scoring.RATED_CODES and details.get("calibration"):
+        return _calibrated_formula(value, details["calibration"])
     if code in scoring.RATED_CODES:
         if details.get("weights") and withheld:
             return _(

@@ -529,6 +529,8 @@ MATRIX: dict[str, list[Case]] = {
         Case(everyone(METHOD), id="get"),
     ],
     "indicators:rating_round": [Case(expect(REFUSED, **ORGANISERS), args=ROUND)],
+    # Names raters and how far each sits from the others (regulation 三.4): the two groups only.
+    "indicators:rating_round_calibration": [Case(expect(REFUSED, **ORGANISERS), args=ROUND)],
     "indicators:rating_assignment_add": [
         Case(expect(REFUSED, executor=INVALID), args=ROUND, method="POST"),
         Case(everyone(METHOD), args=ROUND, id="get"),

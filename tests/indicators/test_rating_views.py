@@ -356,3 +356,60 @@ def test_the_organiser_adds_or_removes_their_own_raters_and_is_refused(firm, rat
     assert "Nobody adds or removes their own raters" in text(response)
     # Then the list is as it was
     assert sorted(RatingAssignment.objects.values_list("pk", "rater", "ratee")) == before
+
+
+# Rater calibration (regulation 三.4): each rater against the others on the same people
+
+
+def give_everything(rating_round, generous):
+    """Every assignment answered: the generous rater gives 5, everyone else 3."""
+    for assignment in rating_round.assignments.select_related("rater__user"):
+        score = 5 if assignment.rater == generous.profile else 3
+        rating_give(assignment=assignment, by=assignment.rater.user, score=score)
+
+
+@pytest.mark.parametrize("persona", ["partner", "executor"])
+def test_the_calibration_page_flags_the_rater_far_from_the_rest(firm, rating_round, client_for, persona):
+    # Given a round in which the superior gives every colleague two points more than the others do
+    give_everything(rating_round, firm.superior)
+    # When an organiser opens the round's calibration page
+    page = text(
+        client_for(getattr(firm, persona)).get(reverse("indicators:rating_round_calibration", args=[rating_round.pk]))
+    )
+    # Then the superior is listed first, with a leniency of +2 and flagged as lenient
+    rows = page.split("<tbody>")[1].split("</tr>")
+    assert firm.superior.profile.full_name in rows[0]
+    assert "+2" in rows[0] and "Lenient" in rows[0]
+    # The colleagues who rated the same people read strict next to them, but not far enough from the rest to flag
+    assert not any(">Lenient<" in row or ">Strict<" in row for row in rows[1:])
+    assert "1 rater flagged" in page
+
+
+def test_the_calibration_page_sorts_the_strictest_first_on_request(firm, rating_round, client_for):
+    give_everything(rating_round, firm.superior)
+    url = reverse("indicators:rating_round_calibration", args=[rating_round.pk])
+    page = text(client_for(firm.executor).get(url, {"sort": "strict"}))
+    rows = page.split("<tbody>")[1].split("</tr>")
+    assert firm.superior.profile.full_name not in rows[0]
+    assert firm.superior.profile.full_name in [row for row in rows if "Lenient" in row][0]
+
+
+def test_a_round_without_answers_has_an_empty_calibration_table(firm, rating_round, client_for):
+    page = text(client_for(firm.executor).get(reverse("indicators:rating_round_calibration", args=[rating_round.pk])))
+    assert "No rating has been given in this round yet." in page
+    assert "No rater is far from the rest." in page
+
+
+@pytest.mark.parametrize("persona", ["lawyer", "superior", "assistant", "admin_clerk", "outsider"])
+def test_nobody_outside_the_two_groups_sees_the_calibration_page(firm, rating_round, client_for, persona):
+    give_everything(rating_round, firm.superior)
+    response = client_for(getattr(firm, persona)).get(
+        reverse("indicators:rating_round_calibration", args=[rating_round.pk])
+    )
+    # Role pages are refused with 403, as the round's own pages are (reviews.roles.require).
+    assert response.status_code == 403
+    assert 'id="calibration"' not in text(response)
+
+
+def test_the_calibration_page_of_an_unknown_round_is_not_found(firm, client_for):
+    assert client_for(firm.executor).get(reverse("indicators:rating_round_calibration", args=[999])).status_code == 404

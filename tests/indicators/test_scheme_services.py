@@ -197,13 +197,37 @@ def test_grade_bands_and_parameters_can_be_edited_in_a_draft(firm, draft):
     assert list(draft.grade_bands.order_by("min_total").values_list("label_en", flat=True)) == ["Fail", "Pass"]
     scheme_parameters_update(
         scheme=draft,
-        parameters={"lookback_quarters": 4, "complaint_deadline_hours": 24, "rating_scale": 10},
+        parameters={
+            "lookback_quarters": 4,
+            "complaint_deadline_hours": 24,
+            "rating_scale": 10,
+            "rating_calibration": "centre",
+        },
         note="Shorter deadline",
         by=firm.executor,
     )
     draft.refresh_from_db()
-    assert draft.parameters == {"lookback_quarters": 4, "complaint_deadline_hours": 24, "rating_scale": 10}
+    assert draft.parameters == {
+        "lookback_quarters": 4,
+        "complaint_deadline_hours": 24,
+        "rating_scale": 10,
+        "rating_calibration": "centre",
+    }
     assert draft.note == "Shorter deadline"
+
+
+def test_an_unknown_calibration_rule_is_refused_and_nothing_changes(firm, draft):
+    before = dict(draft.parameters)
+    with pytest.raises(ValidationError) as refused:
+        scheme_parameters_update(
+            scheme=draft,
+            parameters={**before, "rating_calibration": "z-score"},
+            note="",
+            by=firm.executor,
+        )
+    assert "rating_calibration" in refused.value.message_dict
+    draft.refresh_from_db()
+    assert draft.parameters == before
 
 
 def test_leadership_approves_and_the_quarter_moves_to_scheme_approved(firm, draft, q3):

@@ -12,7 +12,11 @@ from django.urls import reverse
 from django.utils import translation
 
 from clients.models import Contract
+from indicators.computation import rows_compute
+from indicators.models import Scheme
+from indicators.scoring import Person, stored_raw
 from interviews.access import get_scorecard_for_user
+from results.basis import rows_of
 from results.drafts import results_store_drafts
 from results.explain import line_explanation, line_record_ids
 from results.models import IndicatorScore, Scorecard
@@ -609,3 +613,52 @@ def test_the_quarter_page_has_no_results_link_before_scoring(scored_firm, client
     firm, quarter, _ = scored_firm
     page = client_for(firm.executor).get(reverse("portal:quarter", args=[quarter.code])).content.decode()
     assert 'id="results-link"' not in page
+
+
+# Rater calibration (indicators/calibration.py): the explanation shows the average received and the adjustment only
+
+
+@pytest.fixture
+def centred(stored):
+    # Given the superior rates everyone 5 on communication where the outsider gives 4, under a centring scheme
+    firm, quarter, scheme = stored
+    ratings(
+        quarter,
+        firm.executor,
+        [
+            (firm.superior, firm.colleague, "superior", "communication", 5),
+            (firm.superior, firm.assistant, "superior", "communication", 5),
+            (firm.outsider, firm.colleague, "peer", "communication", 4),
+            (firm.outsider, firm.assistant, "peer", "communication", 4),
+        ],
+    )
+    Scheme.objects.filter(pk=scheme.pk).update(parameters={**scheme.parameters, "rating_calibration": "centre"})
+    scheme.refresh_from_db()
+    results_store_drafts(quarter=quarter, scheme=scheme, by=firm.executor, as_of=AS_OF)
+    publish_lawyer_card(firm, quarter)
+    return firm, quarter, scheme
+
+
+def test_a_centred_line_explains_the_average_received_and_the_adjustment_without_raters(centred, client_for):
+    # Round average 30 ÷ 7 = 4.2857; the superior (5) moves −0.7143, the colleague (4) +0.2857, the assistant (3)
+    # +1.2857: the lawyer's 5, 4 and 3 all count 4.2857.
+    firm, quarter, _ = centred
+    line = line_of(firm.lawyer, quarter, "communication")
+    # 10 × 4.2857 ÷ 5 = 8.57, rescaled by 100/95 as the lawyer's excluded line leaves 95 points: 9.02.
+    assert line.value == D("4.2857") and line.points == D("9.02")
+    text = explain(client_for, firm.lawyer, line)
+    assert "Average score received 4, calibrated +0.29 = 4.29" in text
+    assert "刘洋" not in text and "杨光" not in text and "周强" not in text and "黄磊" not in text
+    assert "0.71" not in text and "1.29" not in text  # no single rater's adjustment
+    chinese = explain(client_for, firm.lawyer, line, language="zh-hans")
+    assert "收到的评分平均4，经校准+0.29，计为4.29" in chinese
+
+
+def test_a_centred_result_recomputed_from_its_basis_gives_the_same_numbers(centred):
+    # A correction recomputes from the frozen basis: the rating groups keep their centring adjustments.
+    firm, quarter, scheme = centred
+    card = card_of(firm.lawyer, quarter)
+    people = [Person(firm.lawyer.profile.pk, "lawyer")]
+    (result,) = rows_compute(rows=rows_of(card.basis), people=people, scheme=scheme)
+    assert stored_raw(result.line("communication").value) == line_of(firm.lawyer, quarter, "communication").value
+    assert result.line("communication").details["calibration"]["adjustment"] == "0.2857"
