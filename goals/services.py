@@ -112,16 +112,18 @@ def _draft_problems(draft, applicable) -> list[str]:
         names = _(", ").join(str(i.name) for i in applicable.indicators) or _("none")
         return [
             sentences_join(
-                _(
-                    "%(indicator)s is not on the %(quarter)s scheme for the position %(position)s, so this person's "
-                    "scorecard will not measure it."
-                )
-                % {
-                    "indicator": indicator.name,
-                    "quarter": applicable.quarter_code,
-                    "position": Position(applicable.position).label,
-                },
-                _("A goal can use: %(names)s.") % {"names": names},
+                [
+                    _(
+                        "%(indicator)s is not on the %(quarter)s scheme for the position %(position)s, so this "
+                        "person's scorecard will not measure it."
+                    )
+                    % {
+                        "indicator": indicator.name,
+                        "quarter": applicable.quarter_code,
+                        "position": Position(applicable.position).label,
+                    },
+                    _("A goal can use: %(names)s.") % {"names": names},
+                ]
             )
         ]
     if draft.target is None:
@@ -235,26 +237,22 @@ def goal_assess(*, goal, interview, met: bool, by) -> Goal:
     Sets the state the button showed rather than flipping it, so a double click changes nothing more.
     """
     profile = getattr(by, "profile", None) if by.is_authenticated else None
+    unchanged = _("Nothing was changed.")
     if goal.is_numeric:
         raise ValidationError(
-            _(
-                "A goal tied to an indicator is measured by the published result, not marked by hand. Nothing was changed."
+            sentences_join(
+                [_("A goal tied to an indicator is measured by the published result, not marked by hand."), unchanged]
             )
         )
     if profile is not None and profile.pk == goal.staff_id:
         raise PermissionDenied(_("Nobody marks their own goals."))
-    year, number = next_quarter_key(goal.quarter)
     if (
         interview is None
         or interview.staff_id != goal.staff_id
-        or (interview.quarter.year, interview.quarter.number)
-        != (
-            year,
-            number,
-        )
+        or (interview.quarter.year, interview.quarter.number) != next_quarter_key(goal.quarter)
     ):
         raise ValidationError(
-            _("A goal is marked in the interview of the quarter it was set for. Nothing was changed.")
+            sentences_join([_("A goal is marked in the interview of the quarter it was set for."), unchanged])
         )
     if not may_assess(goal=goal, interview=interview, profile=profile):
         raise PermissionDenied(
@@ -267,10 +265,10 @@ def goal_assess(*, goal, interview, met: bool, by) -> Goal:
         following = Quarter.objects.select_for_update().get(pk=interview.quarter_id)
         if following.state != QuarterState.PUBLISHED:
             if following.state == QuarterState.CLOSED:
-                message = _("%(quarter)s is closed: its goals can no longer be marked. Nothing was changed.")
+                reason = _("%(quarter)s is closed: its goals can no longer be marked.")
             else:
-                message = _("The goals for %(quarter)s are marked once its results are published. Nothing was changed.")
-            raise ValidationError(message % {"quarter": following.code})
+                reason = _("The goals for %(quarter)s are marked once its results are published.")
+            raise ValidationError(sentences_join([reason % {"quarter": following.code}, unchanged]))
         locked = Goal.objects.select_for_update().get(pk=goal.pk)
         if locked.met != bool(met):
             locked.met = bool(met)
