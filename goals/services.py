@@ -135,16 +135,15 @@ def _draft_problems(draft, applicable) -> list[str]:
     except (InvalidOperation, TypeError, ValueError):
         return [_("The target must be a number.")]
     lowest, highest, whole = _bounds(indicator, applicable)
-    unit = indicator.unit
     if not target.is_finite() or target < lowest or (highest is not None and target > highest):
         if highest is None:
             return [
-                _("The target for %(indicator)s is at least %(low)s (%(unit)s).")
-                % {"indicator": indicator.name, "low": _number(lowest), "unit": unit}
+                _("The target for %(indicator)s is at least %(low)s.")
+                % {"indicator": indicator.name, "low": _number(lowest)}
             ]
         return [
-            _("The target for %(indicator)s lies between %(low)s and %(high)s (%(unit)s).")
-            % {"indicator": indicator.name, "low": _number(lowest), "high": _number(highest), "unit": unit}
+            _("The target for %(indicator)s lies between %(low)s and %(high)s.")
+            % {"indicator": indicator.name, "low": _number(lowest), "high": _number(highest)}
         ]
     if whole and target != target.to_integral_value():
         return [_("The target for %(indicator)s is a whole number.") % {"indicator": indicator.name}]
