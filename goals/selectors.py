@@ -123,7 +123,11 @@ def progress_of(goals) -> list[GoalProgress]:
         code = f"{year}Q{number}"
         quarter = published.get((year, number))
         row = GoalProgress(goal=goal, status=Status.PENDING, for_code=code, wording=goal_wording(goal))
-        if quarter is None:
+        if quarter is None and not goal.is_numeric:
+            row.explanation = _(
+                "The superior marks it in the %(quarter)s interview, once its results are published."
+            ) % {"quarter": code}
+        elif quarter is None:
             row.explanation = _("Measured once the results of %(quarter)s are published.") % {"quarter": code}
         elif not goal.is_numeric:
             _judge_text(row, goal, quarter)
