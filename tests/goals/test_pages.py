@@ -161,3 +161,13 @@ def test_the_interview_page_and_scorecard_of_someone_without_goals_show_no_goal_
     page = client_for(firm.superior).get(reverse("interviews:interview", args=[interview.pk])).content.decode()
     assert "goal-table" not in page
     assert Interview.objects.count() == 1
+
+
+def test_the_printed_interview_record_lists_the_goals_agreed(firm, quarter):
+    from django.template.loader import render_to_string
+
+    from documents.interview_records import interview_record_context
+
+    interview = record(firm, quarter, firm.lawyer, [numeric("new_clients", "3", description="新增客户不少于3家")])
+    html = render_to_string("pdf/interview_record.html", interview_record_context(interview))
+    assert 'id="record-goal-rows"' in html and "New clients ≥ 3 clients · 新增客户不少于3家" in html
