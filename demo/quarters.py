@@ -26,6 +26,7 @@ from django.test.utils import override_settings
 
 from demo.calibration import demo_generous_rater
 from demo.firm import STAFF, at_hour, completed_quarters, on_day
+from demo.goals import demo_goals_run
 from interviews.models import ImprovementItem, Interview
 from results.models import Scorecard
 from reviews.models import Position, Quarter, QuarterState
@@ -236,6 +237,7 @@ def _run_past_quarter(quarter, users, rng, *, today, appeal=None):
         steps.quarter_publish(quarter=quarter, by=executor)
     published_on = quarter.ends_on + datetime.timedelta(days=STEP_DAYS["publish"])
     _hold_interviews(quarter, published_on)
+    demo_goals_run(quarter, published_on)
     if appeal is not None:
         # Filed inside the appeal window; the appeal's later steps are moved to their days of its timetable.
         days, hour = TIMETABLES[appeal.outcome]["file"]

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.utils import timezone, translation
 
 from documents import pdf
+from goals.selectors import goals_of_interview
 from interviews.models import Interview
 from results.models import Scorecard
 from reviews.deadlines import interview_due_on, local_date
@@ -29,6 +30,8 @@ def interview_record_context(interview: Interview) -> dict:
         "quarter": interview.quarter,
         "interviewer": interview.superior,
         "items": list(interview.improvement_items.select_related("owner").order_by("due_on", "pk")),
+        # The goals agreed one by one (goals app), as the interview page lists them, under its narrative.
+        "goals": goals_of_interview(interview),
         "scorecard": scorecard,
         "published_on": local_date(interview.quarter.published_at),
         "due_on": interview_due_on(interview.quarter),

@@ -10,7 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Avg, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Avg, Exists, OuterRef, Prefetch, Q, Subquery
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -20,6 +20,8 @@ from django.utils.translation import ngettext
 
 from appeals.models import Appeal
 from documents import charts
+from goals.models import Goal
+from goals.selectors import progress_of
 from indicators.scoring import satisfaction_percent
 from interviews.access import get_scorecard_for_user
 from interviews.interviewers import may_interview
@@ -321,6 +323,9 @@ def scorecard_viewer_context(*, scorecard, user, today=None) -> dict:
     interviews = list(
         Interview.objects.filter(staff_id=staff.pk, quarter_id__in=[quarter.pk, previous.pk if previous else None])
         .prefetch_related(Prefetch("improvement_items", queryset=ImprovementItem.objects.select_related("owner")))
+        # Whether any goals were agreed, in the same query: a page without goals costs nothing more (the budget of
+        # docs/benchmarks.md, "pages").
+        .annotate(has_goals=Exists(Goal.objects.filter(interview=OuterRef("pk"))))
         .order_by()  # picked by quarter below; the model's ordering cost a third of the query's time
     )
     interview = next((i for i in interviews if i.quarter_id == quarter.pk), None)
@@ -345,11 +350,17 @@ def scorecard_viewer_context(*, scorecard, user, today=None) -> dict:
         and (interview is None or not interview.is_recorded)
         and may_interview(user, quarter=quarter, staff=staff)
     )
+    # Regulation 三.5: the goals agreed last quarter, each with what this quarter's published result reached (read
+    # from the current version's lines, goals.selectors; no query when none were agreed).
+    goals_followed = []
+    if follow_up is not None and follow_up.has_goals:
+        goals_followed = progress_of(Goal.objects.filter(interview=follow_up).select_related("indicator", "quarter"))
     return {
         "scorecard": scorecard,
         "quarter": quarter,
         "staff": staff,
         "interview": interview,
+        "goals_followed": goals_followed,
         "interview_status": interview_status(interview),
         "interview_due_on": interview_due_on(quarter) if published else None,
         "follow_up": follow_up,
@@ -370,6 +381,11 @@ def scorecard_viewer_context(*, scorecard, user, today=None) -> dict:
         "appeals": appeals,
         "open_appeal": open_appeal,
         "interview_url": reverse("interviews:interview", args=[interview.pk]) if interview else None,
+        # The person's goal history (goals.access also lets those higher up the line in; the link is for the
+        # readers who meet the person's goals most).
+        "goals_url": (
+            reverse("goals:person", args=[staff.pk]) if (is_owner or roles.is_organiser or is_direct_superior) else None
+        ),
         "schedule_url": (reverse("interviews:interview_schedule", args=[scorecard.pk]) if may_schedule else None),
     }
 

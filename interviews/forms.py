@@ -4,6 +4,9 @@ from django import forms
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
+from goals.models import Comparator
+from goals.services import GoalDraft, applicable_indicators
+from indicators.models import Indicator
 from interviews.services import PlanItem
 from reviews.models import StaffProfile
 
@@ -51,7 +54,12 @@ class InterviewRecordForm(forms.Form):
     held_at = _datetime_field(_("Held on"), help_text=_("When the interview took place."))
     strengths = forms.CharField(label=_("Strengths"), widget=forms.Textarea(attrs={"rows": 4}))
     weaknesses = forms.CharField(label=_("Weaknesses"), widget=forms.Textarea(attrs={"rows": 4}))
-    goals = forms.CharField(label=_("Goals for the next quarter"), widget=forms.Textarea(attrs={"rows": 4}))
+    goals = forms.CharField(
+        label=_("Goals for the next quarter"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("In words, as agreed; required unless the goals are listed one by one below."),
+    )
 
     def clean_held_at(self):
         value = self.cleaned_data["held_at"]
@@ -105,6 +113,54 @@ def improvement_formset(*, interview, data=None):
         form_kwargs={"owners": owners},
         initial=None if data is not None else [{"owner": interview.staff.pk}],
     )
+
+
+class GoalForm(forms.Form):
+    """One goal for the next quarter: in words, or an indicator with a target number (regulation 三.5)."""
+
+    description = forms.CharField(label=_("Goal"), max_length=300, required=False)
+    indicator = forms.ModelChoiceField(label=_("Indicator"), queryset=Indicator.objects.all(), required=False)
+    comparator = forms.ChoiceField(
+        label=_("Comparison"),
+        required=False,
+        choices=[
+            ("", _("As the indicator's direction")),
+            (Comparator.AT_LEAST, _("≥ at least")),
+            (Comparator.AT_MOST, _("≤ at most")),
+        ],
+    )
+    target = forms.DecimalField(label=_("Target"), required=False, max_digits=14, decimal_places=4)
+
+    def __init__(self, *args, indicators=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        # Offer the indicators the person is assessed on; any other is refused with the reason by goals.services.
+        self.fields["indicator"].widget.choices = [("", _("None: a goal in words"))] + [
+            (indicator.pk, indicator.name) for indicator in indicators
+        ]
+
+    def as_draft(self):
+        data = self.cleaned_data
+        return GoalDraft(
+            description=data.get("description") or "",
+            indicator=data.get("indicator"),
+            comparator=data.get("comparator") or "",
+            target=data.get("target"),
+        )
+
+
+class BaseGoalFormSet(forms.BaseFormSet):
+    def drafts(self):
+        return [form.as_draft() for form in self.forms if form.has_changed() and not self._should_delete_form(form)]
+
+
+GoalFormSet = forms.formset_factory(GoalForm, formset=BaseGoalFormSet, extra=3, max_num=10, validate_max=True)
+
+
+def goal_formset(*, interview, data=None):
+    applicable = applicable_indicators(staff=interview.staff, quarter=interview.quarter)
+    formset = GoalFormSet(data=data, prefix="goals", form_kwargs={"indicators": applicable.indicators})
+    formset.applicable = applicable
+    return formset
 
 
 class InterviewAcknowledgeForm(forms.Form):

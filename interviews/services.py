@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from goals.services import goal_drafts_problems, goals_agree
 from interviews.access import profile_of
 from interviews.interviewers import may_interview
 from interviews.models import ImprovementItem, Interview
@@ -105,14 +106,24 @@ def interview_schedule(*, scorecard, by, scheduled_at, place) -> Interview:
         return interview
 
 
-def interview_record(*, interview, by, held_at, strengths, weaknesses, goals, items) -> Interview:
-    """Write the interview down once: strengths, weaknesses, the improvement plan and next quarter's goals."""
+def interview_record(*, interview, by, held_at, strengths, weaknesses, goals, items, goal_drafts=()) -> Interview:
+    """Write the interview down once: strengths, weaknesses, the improvement plan and next quarter's goals.
+
+    The goals are the interview's text (its narrative) and, one by one, `goal_drafts` (goals.services): a numeric
+    goal is measured on the next quarter's scorecard. The text may stay empty when goals are listed one by one.
+    """
     _require_interviewer(quarter=interview.quarter, staff=interview.staff, by=by)
     now = timezone.now()
     errors = {}
-    for field, value in (("strengths", strengths), ("weaknesses", weaknesses), ("goals", goals)):
+    goal_drafts = list(goal_drafts)
+    for field, value in (("strengths", strengths), ("weaknesses", weaknesses)):
         if not (value or "").strip():
             errors[field] = _("This field is required.")
+    if not (goals or "").strip() and not goal_drafts:
+        errors["goals"] = _("Write the goals for the next quarter, or list them one by one.")
+    goal_problems = goal_drafts_problems(staff=interview.staff, quarter=interview.quarter, drafts=goal_drafts)
+    if goal_problems:
+        errors.setdefault("__all__", []).extend(goal_problems)
     if held_at is None or held_at > now:
         errors["held_at"] = _("The interview must have taken place already.")
     elif interview.quarter.published_at and local_date(held_at) < local_date(interview.quarter.published_at):
@@ -143,7 +154,7 @@ def interview_record(*, interview, by, held_at, strengths, weaknesses, goals, it
         locked.held_at = held_at
         locked.strengths = strengths.strip()
         locked.weaknesses = weaknesses.strip()
-        locked.goals = goals.strip()
+        locked.goals = (goals or "").strip()
         locked.recorded_by = by
         locked.recorded_at = now
         locked.save(update_fields=["held_at", "strengths", "weaknesses", "goals", "recorded_by", "recorded_at"])
@@ -153,6 +164,8 @@ def interview_record(*, interview, by, held_at, strengths, weaknesses, goals, it
             )
             for item in items
         )
+        if goal_drafts:
+            goals_agree(interview=locked, drafts=goal_drafts, by=by, now=now)
     return locked
 
 

@@ -18,4 +18,5 @@ urlpatterns = [
         views.improvement_item_done,
         name="improvement_item_done",
     ),
+    path("interviews/<int:pk>/goals/<int:goal_pk>/assess/", views.goal_assess, name="goal_assess"),
 ]

@@ -8,12 +8,16 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from goals import selectors as goal_selectors
+from goals import services as goal_services
+from goals.models import Goal
 from interviews import access, selectors, services
 from interviews.access import get_scorecard_for_user as scorecard_for_user
 from interviews.forms import (
     InterviewAcknowledgeForm,
     InterviewRecordForm,
     InterviewScheduleForm,
+    goal_formset,
     improvement_formset,
 )
 from interviews.interviewers import may_interview
@@ -82,7 +86,11 @@ def interview_record(request, pk):
     initial = {"held_at": interview.scheduled_at}
     form = InterviewRecordForm(request.POST or None, initial=initial)
     formset = improvement_formset(interview=interview, data=request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid() and formset.is_valid():
+    # A page opened before the goal rows existed posts none: its record then has the goals in words only.
+    posted_goals = request.method == "POST" and "goals-TOTAL_FORMS" in request.POST
+    goals = goal_formset(interview=interview, data=request.POST if posted_goals else None)
+    goals_valid = goals.is_valid() if posted_goals else True
+    if request.method == "POST" and form.is_valid() and formset.is_valid() and goals_valid:
         data = form.cleaned_data
         try:
             services.interview_record(
@@ -93,6 +101,7 @@ def interview_record(request, pk):
                 weaknesses=data["weaknesses"],
                 goals=data["goals"],
                 items=formset.items(),
+                goal_drafts=goals.drafts() if posted_goals else [],
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -101,7 +110,11 @@ def interview_record(request, pk):
                 request, _("The interview is recorded; %(name)s can now read it.") % {"name": interview.staff}
             )
             return redirect("interviews:interview", pk=interview.pk)
-    return render(request, "reviews/interview_record.html", {"form": form, "formset": formset, "interview": interview})
+    return render(
+        request,
+        "reviews/interview_record.html",
+        {"form": form, "formset": formset, "goal_formset": goals, "interview": interview},
+    )
 
 
 @login_required
@@ -115,12 +128,21 @@ def interview_detail(request, pk):
     items = list(interview.improvement_items.select_related("owner"))
     for item in items:
         item.may_tick = follow_up_open and services.may_tick_item(item=item, interview=interview, profile=profile)
+    # Regulation 三.5: the goals agreed here, and those agreed last quarter that this interview follows up (a goal in
+    # words is marked by whoever holds this interview, while its quarter is open).
+    goals_followed = goal_selectors.goals_followed_in(staff=interview.staff, quarter=interview.quarter)
+    may_mark = quarter_open and may_interview(request.user, quarter=interview.quarter, staff=interview.staff)
+    for row in goals_followed:
+        if may_mark and goal_services.may_assess(goal=row.goal, interview=interview, profile=profile):
+            row.assess_url = reverse("interviews:goal_assess", args=[interview.pk, row.goal.pk])
     return render(
         request,
         "reviews/interview_detail.html",
         {
             "interview": interview,
             "items": items,
+            "goals_agreed": goal_selectors.goals_of_interview(interview) if interview.is_recorded else [],
+            "goals_followed": goals_followed,
             "status": selectors.interview_status(interview),
             "is_owner": is_owner,
             "is_interviewer": may_interview(request.user, quarter=interview.quarter, staff=interview.staff),
@@ -179,3 +201,25 @@ def interview_list(request):
 def interviews_overdue(request):
     context = selectors.quarter_interviews_page(quarter_pk=request.GET.get("quarter"), overdue_only=True)
     return render(request, "reviews/interview_list.html", context)
+
+
+@require_POST
+@login_required
+def goal_assess(request, pk, goal_pk):
+    """The superior holding this interview marks a goal in words, agreed in the previous quarter, met or not met."""
+    interview = access.get_interview_for_user(request.user, pk)
+    year, number = interview.quarter.previous()
+    goal = get_object_or_404(Goal, pk=goal_pk, staff_id=interview.staff_id, quarter__year=year, quarter__number=number)
+    _require_interviewer(request.user, interview.quarter, interview.staff)
+    met = request.POST.get("met") == "1"
+    try:
+        goal_services.goal_assess(goal=goal, interview=interview, met=met, by=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        if met:
+            messages.success(request, _("“%(goal)s” is marked met.") % {"goal": goal.description})
+        else:
+            messages.success(request, _("“%(goal)s” is marked not met.") % {"goal": goal.description})
+    return redirect(f"{reverse('interviews:interview', args=[interview.pk])}#goals-followed")

@@ -42,6 +42,7 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("appeals/", include("appeals.urls")),
     path("results/", include("results.urls")),
+    path("goals/", include("goals.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "clients",
     "indicators",
     "results",
+    "goals",
     "interviews",
     "appeals",
     "documents",

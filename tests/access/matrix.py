@@ -141,6 +141,42 @@ def _recorded_item(w):
 IMPROVEMENT_ITEM = _recorded_item
 
 
+def _goal_to_mark(w):
+    """A goal in words agreed in the lawyer's 2026Q2 interview, marked in her 2026Q3 interview (the world's)."""
+    from goals.models import Goal
+    from interviews.models import Interview
+    from reviews.models import Quarter, QuarterState
+
+    goal = Goal.objects.filter(staff=w.firm.lawyer.profile, quarter__year=2026, quarter__number=2).first()
+    if goal is None:
+        earlier = Quarter.objects.create(year=2026, number=2, state=QuarterState.CLOSED)
+        held = timezone.now() - datetime.timedelta(days=90)
+        interview = Interview.objects.create(
+            quarter=earlier,
+            staff=w.firm.lawyer.profile,
+            superior=w.firm.superior.profile,
+            scheduled_at=held,
+            place="3 号会议室",
+            scheduled_by=w.firm.superior,
+            held_at=held,
+            recorded_by=w.firm.superior,
+            recorded_at=held,
+        )
+        goal = Goal.objects.create(
+            interview=interview,
+            quarter=earlier,
+            staff=w.firm.lawyer.profile,
+            department=w.firm.lawyer.profile.department,
+            description="完成两次客户回访培训",
+            created_by=w.firm.superior,
+            created_at=held,
+        )
+    return {"pk": w.interview.pk, "goal_pk": goal.pk}
+
+
+GOAL_TO_MARK = _goal_to_mark
+
+
 def _record(kind):
     return lambda w: {"pk": w.records.of(kind).pk}
 
@@ -496,6 +532,32 @@ MATRIX: dict[str, list[Case]] = {
         ),
         Case(everyone(METHOD), args=IMPROVEMENT_ITEM, id="get"),
     ],
+    "interviews:goal_assess": [
+        Case(
+            expect(
+                NOT_FOUND,
+                partner=REFUSED,
+                executor=REFUSED,
+                lawyer=REFUSED,
+                superior=REDIRECT(to("interviews:interview", INTERVIEW)),
+            ),
+            args=GOAL_TO_MARK,
+            method="POST",
+            data=lambda w: {"met": "1"},
+            note="the superior holding the next interview marks a goal in words; the person and the groups read it",
+        ),
+        Case(everyone(METHOD), args=GOAL_TO_MARK, id="get"),
+    ],
+    # --- Goals agreed in interviews (regulation 三.5) ------------------------------------------------------------
+    "goals:mine": [Case(expect(OK), note="each person's own goal history; empty for those without goals")],
+    "goals:person": [
+        Case(
+            expect(NOT_FOUND, **ORGANISERS, lawyer=OK, superior=OK),
+            args=lambda w: {"pk": w.card.staff_id},
+            note="as the person's scorecards: the person, superiors up the line, the groups; 404 for everyone else",
+        )
+    ],
+    "goals:departments": [Case(expect(REFUSED, **ORGANISERS), note="the firm's share of goals met: the two groups")],
     # --- Department data (regulation 二.3) -------------------------------------------------------------------
     "clients:index": [
         Case(

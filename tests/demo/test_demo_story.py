@@ -123,3 +123,22 @@ def test_the_goals_agreed_in_past_interviews_are_about_what_the_persons_position
     for interview in Interview.objects.select_related("staff"):
         mentions_new_clients = "新增客户" in interview.goals or "新客户" in interview.weaknesses
         assert mentions_new_clients == (interview.staff.position == "lawyer"), interview.staff.position
+
+
+def test_the_goals_of_past_interviews_show_what_the_next_quarter_reached():
+    from goals.models import Goal
+    from goals.selectors import Status, progress_of
+
+    seed_on(datetime.date(2026, 11, 30))
+    rows = progress_of(Goal.objects.select_related("indicator", "quarter", "staff"))
+
+    # Measured on the next published scorecard: some met, some not; goals in words marked by the superior
+    measured = {row.status for row in rows if row.goal.is_numeric and row.for_code == "2026Q3"}
+    assert {Status.MET, Status.NOT_MET} <= measured
+    assert any(row.status == Status.MET and not row.goal.is_numeric for row in rows)
+    # The latest interviews' goals wait for 2026Q4; nobody has a goal their position is not assessed on
+    assert {row.status for row in rows if row.goal.quarter.code == "2026Q3"} == {Status.PENDING}
+    assert not any(
+        row.goal.staff.position != "lawyer" and row.goal.indicator_id and row.goal.indicator.code == "new_clients"
+        for row in rows
+    )
