@@ -7,12 +7,14 @@ from django.utils import timezone, translation
 
 from documents import pdf
 from interviews.models import Interview
+from interviews.self_assessment import may_read_self_assessment, sections, self_assessment_for_reader
 from results.models import Scorecard
 from reviews.deadlines import interview_due_on, local_date
 
 
-def interview_record_context(interview: Interview) -> dict:
-    """What the printed record shows: the interview as recorded, its plan, the result it discussed."""
+def interview_record_context(interview: Interview, *, reader=None) -> dict:
+    """What the printed record shows: the interview as recorded, its plan, the result it discussed and, for a reader
+    who may see it (interviews.self_assessment), the person's self-assessment beside the record."""
     scorecard = (
         Scorecard.objects.filter(
             quarter_id=interview.quarter_id,
@@ -23,8 +25,21 @@ def interview_record_context(interview: Interview) -> dict:
         .select_related("department")
         .first()
     )
+    shows_self_assessment = reader is not None and may_read_self_assessment(
+        reader, quarter=interview.quarter, staff=interview.staff, interview=interview
+    )
+    self_assessment = (
+        self_assessment_for_reader(reader, quarter=interview.quarter, staff=interview.staff, interview=interview)
+        if shows_self_assessment
+        else None
+    )
+    if self_assessment is not None and not self_assessment.is_submitted:
+        self_assessment = None  # a draft was never handed to the interviewer: it is not part of the record
     return {
         "interview": interview,
+        "shows_self_assessment": shows_self_assessment,
+        "self_assessment": self_assessment,
+        "self_assessment_sections": sections(self_assessment),
         "staff": interview.staff,
         "quarter": interview.quarter,
         "interviewer": interview.superior,
@@ -39,9 +54,9 @@ def interview_record_context(interview: Interview) -> dict:
     }
 
 
-def interview_record_pdf(interview: Interview) -> bytes:
+def interview_record_pdf(interview: Interview, *, reader=None) -> bytes:
     """The record as PDF bytes (WeasyPrint with the shipped CJK font, documents.pdf)."""
-    return pdf.render_pdf("pdf/interview_record.html", interview_record_context(interview))
+    return pdf.render_pdf("pdf/interview_record.html", interview_record_context(interview, reader=reader))
 
 
 def interview_record_filename(interview: Interview) -> str:
