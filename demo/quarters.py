@@ -25,6 +25,7 @@ from django.db import transaction
 from django.test.utils import override_settings
 
 from demo.firm import STAFF, at_hour, completed_quarters, on_day
+from demo.self_assessments import demo_self_assessments
 from interviews.models import ImprovementItem, Interview
 from results.models import Scorecard
 from reviews.models import Position, Quarter, QuarterState
@@ -233,6 +234,7 @@ def _run_past_quarter(quarter, users, rng, *, today, appeal=None):
     with _on(quarter, "publish"):
         steps.quarter_publish(quarter=quarter, by=executor)
     published_on = quarter.ends_on + datetime.timedelta(days=STEP_DAYS["publish"])
+    demo_self_assessments(quarter, published_on)
     _hold_interviews(quarter, published_on)
     if appeal is not None:
         # Filed inside the appeal window; the appeal's later steps are moved to their days of its timetable.

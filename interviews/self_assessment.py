@@ -224,22 +224,19 @@ def _notify_interviewer(assessment, *, scorecard):
 
 
 def self_assessment_link(user, *, scorecard, interview: Interview | None) -> dict | None:
-    """The scorecard page's way to the self-assessment: for the person always after publication (to write it while
-    open), for its other readers once submitted; None for everyone else and for a draft result."""
+    """The scorecard page's way to the self-assessment, for its readers once the result is published (None for
+    everyone else). No query of its own for the person: the scorecard page keeps a fixed, small query budget
+    (docs/benchmarks.md), so whether one was submitted is told on the self-assessment page itself."""
     if scorecard.status != Scorecard.Status.PUBLISHED:
         return None
     quarter, staff = scorecard.quarter, scorecard.staff
     if not may_read_self_assessment(user, quarter=quarter, staff=staff, interview=interview):
         return None
-    assessment = SelfAssessment.objects.filter(quarter=quarter, staff=staff).first()
     is_owner = staff.user_id == user.pk
-    submitted = assessment is not None and assessment.is_submitted
-    if not is_owner and not submitted:
-        return None
-    writable = is_owner and quarter.state == QuarterState.PUBLISHED and (interview is None or not interview.is_recorded)
     return {
         "url": reverse("interviews:self_assessment", args=[scorecard.pk]),
         "is_owner": is_owner,
-        "submitted": submitted,
-        "writable": writable,
+        "writable": is_owner
+        and quarter.state == QuarterState.PUBLISHED
+        and (interview is None or not interview.is_recorded),
     }
