@@ -51,6 +51,12 @@ ANSWERS = {
     },
 }
 
+TEAM_LINES = (
+    "本季度总分%(total)s；与团队配合顺畅，按时参加案件讨论会。",
+    "本季度总分%(total)s；协助同事完成两件疑难案件的检索和文书工作。",
+    "本季度总分%(total)s；在组内分享了一次客户回访经验，反馈较好。",
+)
+
 GOALS = {
     Position.LAWYER: "新增客户不少于3家；投诉24小时内首次回复；完成一次行业专题讲座。",
     Position.ASSISTANT: "客户进度每周通报；投诉48小时内处理完毕；协助律师完成两份客户回访报告。",
@@ -75,11 +81,10 @@ def demo_self_assessments(quarter, published_on: datetime.date) -> int:
             if staff.user.username not in ALWAYS and index % 2:
                 continue
             answers = {category: dict(row) for category, row in ANSWERS[staff.position].items()}
-            answers["collaboration"] = {
-                **answers.get("collaboration", {}),
-                "went_well": answers.get("collaboration", {}).get("went_well")
-                or f"本季度总分{card.total}，与团队配合顺畅，按时参加案件讨论会。",
-            }
+            # Each quarter in its own words: the result it speaks of, and a different line on the team.
+            answers.setdefault("collaboration", {})["went_well"] = answers.get("collaboration", {}).get(
+                "went_well"
+            ) or TEAM_LINES[(quarter.number + index) % len(TEAM_LINES)] % {"total": card.total}
             self_assessment_save(
                 scorecard=card, by=staff.user, answers=answers, proposed_goals=GOALS[staff.position], submit=True
             )
