@@ -7,7 +7,7 @@ from django.utils import timezone, translation
 
 from documents import pdf
 from interviews.models import Interview
-from interviews.self_assessment import may_read_self_assessment, sections, self_assessment_for_reader
+from interviews.self_assessment import sections, self_assessment_reading
 from results.models import Scorecard
 from reviews.deadlines import interview_due_on, local_date
 
@@ -25,13 +25,10 @@ def interview_record_context(interview: Interview, *, reader=None) -> dict:
         .select_related("department")
         .first()
     )
-    shows_self_assessment = reader is not None and may_read_self_assessment(
-        reader, quarter=interview.quarter, staff=interview.staff, interview=interview
-    )
-    self_assessment = (
-        self_assessment_for_reader(reader, quarter=interview.quarter, staff=interview.staff, interview=interview)
-        if shows_self_assessment
-        else None
+    shows_self_assessment, self_assessment = (
+        self_assessment_reading(reader, quarter=interview.quarter, staff=interview.staff, interview=interview)
+        if reader is not None
+        else (False, None)
     )
     if self_assessment is not None and not self_assessment.is_submitted:
         self_assessment = None  # a draft was never handed to the interviewer: it is not part of the record

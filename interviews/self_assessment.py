@@ -87,16 +87,15 @@ def may_read_self_assessment(user, *, quarter, staff, interview: Interview | Non
     )
 
 
-def self_assessment_for_reader(user, *, quarter, staff, interview: Interview | None = None) -> SelfAssessment | None:
-    """What this reader sees: the person their own, draft or not; the other readers a submitted one; else None."""
+def self_assessment_reading(user, *, quarter, staff, interview: Interview | None = None):
+    """(may this user read the person's self-assessment, what they see): the person their own, draft or not; the
+    other readers a submitted one; None when there is nothing for them. Checked once for pages that need both."""
     if not may_read_self_assessment(user, quarter=quarter, staff=staff, interview=interview):
-        return None
+        return False, None
     assessment = SelfAssessment.objects.filter(quarter=quarter, staff=staff).first()
-    if assessment is None:
-        return None
-    if assessment.is_submitted or assessment.staff.user_id == user.pk:
-        return assessment
-    return None
+    if assessment is None or not (assessment.is_submitted or staff.user_id == user.pk):
+        return True, None
+    return True, assessment
 
 
 # --- When it can be written ---------------------------------------------------------------------------------

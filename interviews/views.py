@@ -195,16 +195,17 @@ def interviews_overdue(request):
     return render(request, "reviews/interview_list.html", context)
 
 
-def _self_assessment_context(user, *, quarter, staff, interview=None, scorecard=None) -> dict:
+def _self_assessment_context(user, *, quarter, staff, interview) -> dict:
     """What the interview pages show of the person's self-assessment, for readers who may see it (nothing for
     the others: they do not learn whether one exists)."""
-    if not self_assessments.may_read_self_assessment(user, quarter=quarter, staff=staff, interview=interview):
+    allowed, assessment = self_assessments.self_assessment_reading(
+        user, quarter=quarter, staff=staff, interview=interview
+    )
+    if not allowed:
         return {"may_read_self_assessment": False}
-    assessment = self_assessments.self_assessment_for_reader(user, quarter=quarter, staff=staff, interview=interview)
-    if scorecard is None:
-        scorecard = Scorecard.objects.filter(
-            quarter=quarter, staff=staff, is_current=True, status=Scorecard.Status.PUBLISHED
-        ).first()
+    scorecard = Scorecard.objects.filter(
+        quarter=quarter, staff=staff, is_current=True, status=Scorecard.Status.PUBLISHED
+    ).first()
     return {
         "may_read_self_assessment": True,
         "self_assessment": assessment,
@@ -220,14 +221,14 @@ def self_assessment(request, pk):
     scorecard = scorecard_for_user(request.user, pk)
     quarter, staff = scorecard.quarter, scorecard.staff
     interview = Interview.objects.filter(quarter=quarter, staff=staff).select_related("superior").first()
-    if not self_assessments.may_read_self_assessment(request.user, quarter=quarter, staff=staff, interview=interview):
+    allowed, assessment = self_assessments.self_assessment_reading(
+        request.user, quarter=quarter, staff=staff, interview=interview
+    )
+    if not allowed:
         raise Http404
     is_owner = staff.user_id == request.user.pk
     if request.method == "POST" and not is_owner:
         raise PermissionDenied
-    assessment = self_assessments.self_assessment_for_reader(
-        request.user, quarter=quarter, staff=staff, interview=interview
-    )
     closed_reason = self_assessments.self_assessment_closed_reason(quarter=quarter, staff=staff) if is_owner else None
     if request.method == "POST" and closed_reason:
         messages.error(request, closed_reason)
