@@ -27,6 +27,7 @@ from django.test.utils import override_settings
 from demo.calibration import demo_generous_rater
 from demo.firm import STAFF, at_hour, completed_quarters, on_day
 from demo.goals import demo_goals_run
+from demo.self_assessments import demo_self_assessments
 from interviews.models import ImprovementItem, Interview
 from results.models import Scorecard
 from reviews.models import Position, Quarter, QuarterState
@@ -236,6 +237,7 @@ def _run_past_quarter(quarter, users, rng, *, today, appeal=None):
     with _on(quarter, "publish"):
         steps.quarter_publish(quarter=quarter, by=executor)
     published_on = quarter.ends_on + datetime.timedelta(days=STEP_DAYS["publish"])
+    demo_self_assessments(quarter, published_on)
     _hold_interviews(quarter, published_on)
     demo_goals_run(quarter, published_on)
     if appeal is not None:

@@ -8,12 +8,14 @@ from django.utils import timezone, translation
 from documents import pdf
 from goals.selectors import goals_of_interview
 from interviews.models import Interview
+from interviews.self_assessment import sections, self_assessment_reading
 from results.models import Scorecard
 from reviews.deadlines import interview_due_on, local_date
 
 
-def interview_record_context(interview: Interview) -> dict:
-    """What the printed record shows: the interview as recorded, its plan, the result it discussed."""
+def interview_record_context(interview: Interview, *, reader=None) -> dict:
+    """What the printed record shows: the interview as recorded, its plan, the result it discussed and, for a reader
+    who may see it (interviews.self_assessment), the person's self-assessment beside the record."""
     scorecard = (
         Scorecard.objects.filter(
             quarter_id=interview.quarter_id,
@@ -24,8 +26,18 @@ def interview_record_context(interview: Interview) -> dict:
         .select_related("department")
         .first()
     )
+    shows_self_assessment, self_assessment = (
+        self_assessment_reading(reader, quarter=interview.quarter, staff=interview.staff, interview=interview)
+        if reader is not None
+        else (False, None)
+    )
+    if self_assessment is not None and not self_assessment.is_submitted:
+        self_assessment = None  # a draft was never handed to the interviewer: it is not part of the record
     return {
         "interview": interview,
+        "shows_self_assessment": shows_self_assessment,
+        "self_assessment": self_assessment,
+        "self_assessment_sections": sections(self_assessment),
         "staff": interview.staff,
         "quarter": interview.quarter,
         "interviewer": interview.superior,
@@ -42,9 +54,9 @@ def interview_record_context(interview: Interview) -> dict:
     }
 
 
-def interview_record_pdf(interview: Interview) -> bytes:
+def interview_record_pdf(interview: Interview, *, reader=None) -> bytes:
     """The record as PDF bytes (WeasyPrint with the shipped CJK font, documents.pdf)."""
-    return pdf.render_pdf("pdf/interview_record.html", interview_record_context(interview))
+    return pdf.render_pdf("pdf/interview_record.html", interview_record_context(interview, reader=reader))
 
 
 def interview_record_filename(interview: Interview) -> str:

@@ -90,7 +90,8 @@ def interview_record_pdf(request, pk):
         messages.info(request, _("The interview is not recorded yet: its record can be printed once it is."))
         return redirect("interviews:interview", pk=interview.pk)
     name = interview_records.interview_record_filename(interview)
-    response = HttpResponse(interview_records.interview_record_pdf(interview), content_type="application/pdf")
+    content = interview_records.interview_record_pdf(interview, reader=request.user)
+    response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{name}"'
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"

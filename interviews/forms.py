@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from goals.models import Comparator
 from goals.services import GoalDraft, applicable_indicators
 from indicators.models import Indicator
+from interviews.self_assessment import MAX_TEXT, QUESTIONS, categories, field_name
 from interviews.services import PlanItem
 from reviews.models import StaffProfile
 
@@ -170,3 +171,51 @@ class InterviewAcknowledgeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Optional: what you agree with, or what you see differently."),
     )
+
+
+class SelfAssessmentForm(forms.Form):
+    """The person's self-assessment: three questions per indicator category and the goals they propose
+    (interviews.self_assessment); which button was pressed says draft or submit."""
+
+    ACTIONS = (("draft", _("Save as draft")), ("submit", _("Submit to my interviewer")))
+
+    action = forms.ChoiceField(choices=ACTIONS, widget=forms.HiddenInput)
+    proposed_goals = forms.CharField(
+        label=_("Goals I propose for the next quarter"),
+        required=False,
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, assessment=None, **kwargs):
+        if assessment is not None and "initial" not in kwargs:
+            initial = {"proposed_goals": assessment.proposed_goals}
+            for category, _label in categories():
+                for question, _question_label in QUESTIONS:
+                    initial[field_name(category, question)] = (assessment.answers.get(category) or {}).get(question)
+            kwargs["initial"] = initial
+        super().__init__(*args, **kwargs)
+        self.groups = []
+        for category, label in categories():
+            names = []
+            for question, question_label in QUESTIONS:
+                name = field_name(category, question)
+                self.fields[name] = forms.CharField(
+                    label=question_label,
+                    required=False,
+                    max_length=MAX_TEXT,
+                    widget=forms.Textarea(attrs={"rows": 2}),
+                )
+                names.append(name)
+            self.groups.append({"label": label, "names": names})
+
+    def category_groups(self):
+        """The bound fields by category, for the template."""
+        return [{"label": group["label"], "fields": [self[name] for name in group["names"]]} for group in self.groups]
+
+    def answers(self) -> dict:
+        data = self.cleaned_data
+        return {
+            category: {question: data.get(field_name(category, question), "") for question, _q in QUESTIONS}
+            for category, _label in categories()
+        }

@@ -136,3 +136,66 @@ class InterviewerDesignation(models.Model):
 
     def __str__(self):
         return f"{self.staff} {self.quarter}: {self.interviewer}"
+
+
+class SelfAssessment(models.Model):
+    """Regulation 三.5: the assessed person's own view before the interview, per indicator category (what went
+    well, what got in the way, what they need) and the goals they propose for the next quarter.
+
+    Keyed by quarter and person like the interview, so it can be written before the interview is scheduled and a
+    corrected scorecard keeps it. A draft is the person's alone; once submitted the interviewer and the execution
+    group read it (interviews.self_assessment), and it is frozen when the interview is recorded.
+    """
+
+    quarter = models.ForeignKey(
+        Quarter, on_delete=models.PROTECT, related_name="self_assessments", verbose_name=_("quarter")
+    )
+    staff = models.ForeignKey(
+        StaffProfile, on_delete=models.PROTECT, related_name="self_assessments", verbose_name=_("assessed person")
+    )
+    # {category: {"went_well": str, "obstacles": str, "needs": str}} for the categories of
+    # indicators.models.Indicator.Category; the service writes only those keys (interviews.self_assessment).
+    answers = models.JSONField(_("answers"), default=dict, blank=True)
+    proposed_goals = models.TextField(_("proposed goals for the next quarter"), blank=True)
+    created_at = models.DateTimeField(_("created at"))
+    updated_at = models.DateTimeField(_("updated at"))
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["quarter", "staff"]
+        verbose_name = _("self-assessment")
+        verbose_name_plural = _("self-assessments")
+        constraints = [
+            models.UniqueConstraint(fields=["quarter", "staff"], name="self_assessment_one_per_person_quarter"),
+        ]
+
+    def __str__(self):
+        return f"{self.staff} {self.quarter}"
+
+    @property
+    def is_submitted(self):
+        """The person has handed it to their interviewer (a draft is theirs alone)."""
+        return self.submitted_at is not None
+
+
+class SelfAssessmentEvent(models.Model):
+    """Who submitted or revised a self-assessment, and when (the history shown under it)."""
+
+    class Action(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted")
+        REVISED = "revised", _("Revised after submission")
+
+    self_assessment = models.ForeignKey(
+        SelfAssessment, on_delete=models.CASCADE, related_name="events", verbose_name=_("self-assessment")
+    )
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by"))
+    at = models.DateTimeField(_("at"))
+
+    class Meta:
+        ordering = ["self_assessment", "at", "pk"]
+        verbose_name = _("self-assessment event")
+        verbose_name_plural = _("self-assessment events")
+
+    def __str__(self):
+        return f"{self.self_assessment} {self.action}"

@@ -5,11 +5,12 @@ import datetime
 from collections import defaultdict
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from interviews.models import Interview
+from interviews.models import Interview, SelfAssessment
 from notifications.reminders import DAYS_BEFORE, Reminder, group_members, names_listed
 from results.models import Scorecard
 from reviews.deadlines import interview_due_on, local_date
@@ -30,10 +31,10 @@ def interview_reminders(today: datetime.date, *, quarter_ids=None) -> list[Remin
             continue
         cards = list(
             Scorecard.objects.filter(quarter=quarter, is_current=True, status=Scorecard.Status.PUBLISHED)
-            .select_related("staff__superior__user")
+            .select_related("staff__user", "staff__superior__user")
             .order_by("staff__full_name")
         )
-        interviews = {i.staff_id: i for i in Interview.objects.filter(quarter=quarter)}
+        interviews = {i.staff_id: i for i in Interview.objects.filter(quarter=quarter).select_related("superior")}
         not_scheduled, not_recorded = defaultdict(list), defaultdict(list)
         late = []
         for card in cards:
@@ -93,7 +94,54 @@ def interview_reminders(today: datetime.date, *, quarter_ids=None) -> list[Remin
                         quarter=quarter,
                     )
                 )
+        reminders += _self_assessment_reminders(quarter, cards, interviews, today)
     return reminders
+
+
+def _self_assessment_reminders(quarter, cards, interviews, today) -> list[Reminder]:
+    """Regulation 三.5: the person comes to the interview with their own view. Whoever has not submitted a
+    self-assessment is reminded once per interview date: two days before it, or on the first run after it is
+    scheduled when it is sooner; no reminder once the interview is recorded."""
+    submitted = set(
+        SelfAssessment.objects.filter(quarter=quarter, submitted_at__isnull=False).values_list("staff_id", flat=True)
+    )
+    reminders = []
+    for card in cards:
+        interview = interviews.get(card.staff_id)
+        if interview is None or interview.is_recorded or card.staff_id in submitted:
+            continue
+        on = local_date(interview.scheduled_at)
+        first_day = on - datetime.timedelta(days=DAYS_BEFORE)
+        if not first_day <= today <= on:
+            continue
+        reminders.append(
+            Reminder(
+                "self_assessment_due",
+                f"interview:{interview.pk}:{on.isoformat()}",
+                first_day,
+                card.staff.user,
+                reverse("interviews:self_assessment", args=[card.pk]),
+                _compose_self_assessment_due(quarter, interview),
+                quarter=quarter,
+            )
+        )
+    return reminders
+
+
+def _compose_self_assessment_due(quarter, interview):
+    def compose():
+        when = date_format(timezone.localtime(interview.scheduled_at), "DATETIME_FORMAT")
+        title = _("Your self-assessment for %(quarter)s, before the interview on %(when)s") % {
+            "quarter": quarter.code,
+            "when": when,
+        }
+        body = _(
+            "Regulation 3.5: before your feedback interview with %(name)s, write how the quarter went for you and "
+            "the goals you propose, so that your interviewer can prepare."
+        ) % {"name": interview.superior.full_name}
+        return title, body
+
+    return compose
 
 
 def _compose_interview_ask(quarter, due, people):

@@ -7,6 +7,8 @@ app_name = "interviews"
 # The interview with the direct superior within a week of publication (regulation 三.5).
 urlpatterns = [
     path("scorecards/<int:pk>/interview/schedule/", views.interview_schedule, name="interview_schedule"),
+    # The person's own view before the interview, read by their interviewer and the execution group.
+    path("scorecards/<int:pk>/self-assessment/", views.self_assessment, name="self_assessment"),
     path("team/", views.team, name="team"),
     path("interviews/", views.interview_list, name="interviews"),
     path("interviews/overdue/", views.interviews_overdue, name="interviews_overdue"),

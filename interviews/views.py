@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -12,17 +13,20 @@ from goals import selectors as goal_selectors
 from goals import services as goal_services
 from goals.models import Goal
 from interviews import access, selectors, services
+from interviews import self_assessment as self_assessments
 from interviews.access import get_scorecard_for_user as scorecard_for_user
 from interviews.forms import (
     InterviewAcknowledgeForm,
     InterviewRecordForm,
     InterviewScheduleForm,
+    SelfAssessmentForm,
     goal_formset,
     improvement_formset,
 )
 from interviews.interviewers import may_interview
 from interviews.models import ImprovementItem, Interview
 from lawfirm_kpi.forms import add_service_errors
+from results.models import Scorecard
 from reviews.deadlines import interview_due_on
 from reviews.roles import require
 
@@ -110,11 +114,15 @@ def interview_record(request, pk):
                 request, _("The interview is recorded; %(name)s can now read it.") % {"name": interview.staff}
             )
             return redirect("interviews:interview", pk=interview.pk)
-    return render(
-        request,
-        "reviews/interview_record.html",
-        {"form": form, "formset": formset, "goal_formset": goals, "interview": interview},
-    )
+    context = {
+        "form": form,
+        "formset": formset,
+        "goal_formset": goals,
+        "interview": interview,
+        # Regulation 三.5: the interviewer prepares and records with the person's own view beside the form.
+        **_self_assessment_context(request.user, quarter=interview.quarter, staff=interview.staff, interview=interview),
+    }
+    return render(request, "reviews/interview_record.html", context)
 
 
 @login_required
@@ -150,6 +158,9 @@ def interview_detail(request, pk):
             "follow_up_open": follow_up_open,
             "acknowledge_form": (
                 InterviewAcknowledgeForm() if is_owner and interview.is_recorded and quarter_open else None
+            ),
+            **_self_assessment_context(
+                request.user, quarter=interview.quarter, staff=interview.staff, interview=interview
             ),
         },
     )
@@ -223,3 +234,84 @@ def goal_assess(request, pk, goal_pk):
         else:
             messages.success(request, _("“%(goal)s” is marked not met.") % {"goal": goal.description})
     return redirect(f"{reverse('interviews:interview', args=[interview.pk])}#goals-followed")
+
+
+def _self_assessment_context(user, *, quarter, staff, interview) -> dict:
+    """What the interview pages show of the person's self-assessment, for readers who may see it (nothing for
+    the others: they do not learn whether one exists)."""
+    allowed, assessment = self_assessments.self_assessment_reading(
+        user, quarter=quarter, staff=staff, interview=interview
+    )
+    if not allowed:
+        return {"may_read_self_assessment": False}
+    scorecard = Scorecard.objects.filter(
+        quarter=quarter, staff=staff, is_current=True, status=Scorecard.Status.PUBLISHED
+    ).first()
+    return {
+        "may_read_self_assessment": True,
+        "self_assessment": assessment,
+        "self_assessment_sections": self_assessments.sections(assessment),
+        "self_assessment_url": reverse("interviews:self_assessment", args=[scorecard.pk]) if scorecard else None,
+    }
+
+
+@login_required
+def self_assessment(request, pk):
+    """The person writes their self-assessment (regulation 三.5) from publication until the interview is recorded;
+    their interviewer and the execution group read it once submitted; everyone else gets a 404."""
+    scorecard = scorecard_for_user(request.user, pk)
+    quarter, staff = scorecard.quarter, scorecard.staff
+    interview = Interview.objects.filter(quarter=quarter, staff=staff).select_related("superior").first()
+    allowed, assessment = self_assessments.self_assessment_reading(
+        request.user, quarter=quarter, staff=staff, interview=interview
+    )
+    if not allowed:
+        raise Http404
+    is_owner = staff.user_id == request.user.pk
+    if request.method == "POST" and not is_owner:
+        raise PermissionDenied
+    closed_reason = self_assessments.self_assessment_closed_reason(quarter=quarter, staff=staff) if is_owner else None
+    if request.method == "POST" and closed_reason:
+        messages.error(request, closed_reason)
+        return redirect("interviews:self_assessment", pk=scorecard.pk)
+    form = None
+    if is_owner and not closed_reason:
+        form = SelfAssessmentForm(request.POST or None, assessment=assessment)
+        if request.method == "POST" and form.is_valid():
+            submit = form.cleaned_data["action"] == "submit"
+            try:
+                saved = self_assessments.self_assessment_save(
+                    scorecard=scorecard,
+                    by=request.user,
+                    answers=form.answers(),
+                    proposed_goals=form.cleaned_data["proposed_goals"],
+                    submit=submit,
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                if saved.is_submitted and not (assessment is not None and assessment.is_submitted):
+                    messages.success(request, _("Your self-assessment is submitted: your interviewer can read it now."))
+                elif saved.is_submitted:
+                    messages.success(request, _("Your changes are saved; your interviewer reads the new version."))
+                else:
+                    messages.success(request, _("Your draft is saved. Only you can read it until you submit it."))
+                return redirect("interviews:self_assessment", pk=scorecard.pk)
+    events = list(assessment.events.select_related("by__profile")) if assessment is not None else []
+    return render(
+        request,
+        "interviews/self_assessment.html",
+        {
+            "scorecard": scorecard,
+            "quarter": quarter,
+            "staff": staff,
+            "interview": interview,
+            "assessment": assessment,
+            "sections": self_assessments.sections(assessment),
+            "events": events,
+            "form": form,
+            "is_owner": is_owner,
+            "closed_reason": closed_reason,
+        },
+        status=400 if request.method == "POST" else 200,
+    )

@@ -12,9 +12,9 @@ from appeals.models import Appeal, AppealStatus
 from clients.access import clerk_departments
 from clients.selectors import standing_deliveries
 from interviews.interviewers import interviewees_q
-from interviews.models import Interview
+from interviews.models import Interview, SelfAssessment
 from results.models import Scorecard
-from reviews.deadlines import days_left, days_phrase, interview_due_on, local_today
+from reviews.deadlines import days_left, days_phrase, interview_due_on, local_date, local_today
 from reviews.models import Quarter, QuarterState
 from reviews.roles import DATA_KINDS_BY_DEPARTMENT, roles_of
 
@@ -248,6 +248,21 @@ def home_tasks(*, user, today: datetime.date | None = None) -> list[dict]:
                     today=today,
                 )
             )
+            # Regulation 三.5: until the interview is recorded, the person may bring their own view to it.
+            upcoming = Interview.objects.filter(quarter=card.quarter, staff=profile).first()
+            submitted = SelfAssessment.objects.filter(
+                quarter=card.quarter, staff=profile, submitted_at__isnull=False
+            ).exists()
+            if not submitted and (upcoming is None or not upcoming.is_recorded):
+                tasks.append(
+                    _task(
+                        _("Write your self-assessment for %(quarter)s") % {"quarter": card.quarter.code},
+                        _("Before your feedback interview: how the quarter went and the goals you propose."),
+                        reverse("interviews:self_assessment", args=[card.pk]),
+                        due_on=local_date(upcoming.scheduled_at) if upcoming else None,
+                        today=today,
+                    )
+                )
             interview = Interview.objects.filter(
                 quarter=card.quarter, staff=profile, recorded_at__isnull=False, acknowledged_at__isnull=True
             ).first()

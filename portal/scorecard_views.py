@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.utils.safestring import mark_safe
 
 from documents import scorecards
+from interviews.self_assessment import self_assessment_link
 
 
 @login_required
@@ -16,8 +17,11 @@ def my_scorecards(request):
 def scorecard_detail(request, pk):
     scorecard = scorecards.scorecard_for_user(request.user, pk)
     results = scorecards.scorecard_results_html(scorecard)
+    viewer = scorecards.scorecard_viewer_context(scorecard=scorecard, user=request.user)
     context = {
-        **scorecards.scorecard_viewer_context(scorecard=scorecard, user=request.user),
+        **viewer,
+        # Regulation 三.5: the person writes their self-assessment from here; its readers open it from here.
+        "self_assessment": self_assessment_link(request.user, scorecard=scorecard, interview=viewer["interview"]),
         "rank_text": results["rank_text"],
         "scheme_version": results["scheme_version"],
         # Rendered by our own templates, which escape every value.

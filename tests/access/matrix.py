@@ -490,6 +490,20 @@ MATRIX: dict[str, list[Case]] = {
             note="who may read the scorecard but is not the direct superior is refused; the rest do not see it",
         )
     ],
+    "interviews:self_assessment": [
+        Case(
+            expect(NOT_FOUND, executor=OK, lawyer=OK, superior=OK),
+            args=LAWYER_CARD,
+            note="the person, their interviewer and the execution group; not the leadership group, peers or clerks",
+        ),
+        Case(
+            expect(NOT_FOUND, executor=REFUSED, superior=REFUSED, lawyer=INVALID),
+            args=LAWYER_CARD,
+            method="POST",
+            id="post",
+            note="only the person writes it; the empty form is answered with its errors",
+        ),
+    ],
     "interviews:team": [Case(expect(OK), note="a superior's direct reports; empty for others")],
     "interviews:interviews": [Case(expect(REFUSED, **ORGANISERS))],
     "interviews:interviews_overdue": [Case(expect(REFUSED, **ORGANISERS))],

@@ -237,6 +237,29 @@ def test_only_the_direct_superior_records_and_only_the_person_acknowledges(world
     assert world.colleague_interview.acknowledged_at is not None
 
 
+def test_a_self_assessment_is_read_by_the_person_their_interviewer_and_the_execution_group_only(world):
+    # Given the colleague's self-assessment submitted (regulation 三.5)
+    from interviews.models import SelfAssessment
+    from interviews.self_assessment import self_assessment_save
+
+    self_assessment_save(
+        scorecard=world.colleague_card,
+        by=world.firm.colleague,
+        answers={"maintenance": {"went_well": "老客户续约三家"}},
+        proposed_goals="续约率保持九成",
+        submit=True,
+    )
+    page = reverse("interviews:self_assessment", args=[world.colleague_card.pk])
+    # Then the colleague, her superior and the execution group read it; the partner, the lawyer (a peer with the
+    # same superior) and the clerks get a 404
+    assert statuses(world, page) == only({"colleague", "superior", "executor"})
+    assert "老客户续约三家" in as_(world, "superior").get(page).content.decode()
+    # And a write by anyone but the colleague changes nothing
+    for persona in ("lawyer", "superior", "executor", "partner"):
+        as_(world, persona).post(page, {"action": "submit", "proposed_goals": "改写"})
+    assert SelfAssessment.objects.get(staff=world.firm.colleague.profile).proposed_goals == "续约率保持九成"
+
+
 # --- Ratings ---------------------------------------------------------------------------------------------------
 
 

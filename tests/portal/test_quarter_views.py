@@ -205,7 +205,8 @@ def test_after_publication_people_read_their_result_and_superiors_hold_interview
     make_card(quarter, firm.lawyer, 85, status=Scorecard.Status.PUBLISHED)
     today = aware(2026, 7, 10).date()
     lawyer_tasks = [t["title"] for t in home_tasks(user=firm.lawyer, today=today)]
-    assert lawyer_tasks == ["Your result for 2026Q2"]
+    # Regulation 三.5: until the interview is recorded the person is also asked for their self-assessment
+    assert lawyer_tasks == ["Your result for 2026Q2", "Write your self-assessment for 2026Q2"]
     [interviews] = home_tasks(user=firm.superior, today=today)
     assert interviews["title"] == "Interviews for 2026Q2"
     assert "1 direct report" in interviews["text"] and "5 days left" in interviews["text"]
