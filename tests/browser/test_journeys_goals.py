@@ -1,5 +1,6 @@
-"""Journey: goals that carry forward (regulation 三.5, docs/goals.md). The practice head records a lawyer's 2026Q2
-interview with two numeric goals (新增客户不少于3家 → new clients ≥ 3, satisfaction ≥ 4); 2026Q3 is then scored by the
+"""Journey: the self-assessment and goals that carry forward (regulation 三.5, docs/goals.md). The lawyer writes her
+self-assessment for 2026Q2 and submits it; the practice head records her interview with it beside the form and two
+numeric goals (新增客户不少于3家 → new clients ≥ 3, satisfaction ≥ 4); 2026Q3 is then scored by the
 real services and published; the lawyer's 2026Q3 scorecard shows each goal with what was reached, met or not, and
 her goal history says the same."""
 
@@ -10,7 +11,7 @@ from django.utils import timezone
 
 from goals.models import Goal
 from indicators.models import Indicator
-from interviews.models import Interview
+from interviews.models import Interview, SelfAssessment
 from interviews.services import interview_schedule
 from results.drafts import results_store_drafts
 from results.models import Scorecard
@@ -46,19 +47,39 @@ def _session(browser, live_server, username):
     return session
 
 
-def test_the_practice_head_records_a_numeric_goal_and_the_next_scorecard_shows_it_reached(
+WENT_WELL = "老客户推荐带来两家新客户。"
+NEEDS = "希望参加一次客户开发培训。"
+
+
+def test_the_lawyer_self_assesses_the_practice_head_records_a_numeric_goal_and_the_next_scorecard_shows_it_reached(
     firm, scheduled, browser, live_server
 ):
     q2, q3 = scheduled
     interview = Interview.objects.get(quarter=q2, staff=firm.lawyer.profile)
-    head = _session(browser, live_server, "senior")
-    lawyer = None
+    q2_card = Scorecard.objects.get(quarter=q2, staff=firm.lawyer.profile, is_current=True)
+    lawyer = _session(browser, live_server, "lawyer")
+    head = None
     try:
+        # The lawyer writes her self-assessment from her scorecard and submits it to her interviewer
+        lawyer.page.goto(f"/scorecards/{q2_card.pk}/")
+        lawyer.page.locator("#self-assessment-link").click()
+        lawyer.page.wait_for_url("**/self-assessment/")
+        lawyer.page.locator("#id_development__went_well").fill(WENT_WELL)
+        lawyer.page.locator("#id_development__needs").fill(NEEDS)
+        lawyer.page.get_by_role("button", name="Submit to my interviewer").click()
+        lawyer.page.wait_for_load_state()
+        assert "Your self-assessment is submitted" in lawyer.text()
+        assert SelfAssessment.objects.get(quarter=q2, staff=firm.lawyer.profile).is_submitted
+
+        head = _session(browser, live_server, "senior")
         # The practice head opens the interview from the team page and records it with two numeric goals
         page = head.page
         page.goto("/team/")
         page.locator("tr", has_text="陈静").get_by_role("link", name="Record").click()
         page.wait_for_url("**/record/")
+        # Her self-assessment is beside the record form
+        beside = page.locator("#self-assessment").inner_text()
+        assert WENT_WELL in beside and NEEDS in beside
         held = timezone.localtime() - datetime.timedelta(minutes=5)
         page.fill("input[name=held_at]", held.strftime("%Y-%m-%dT%H:%M"))
         page.fill("textarea[name=strengths]", "客户沟通及时，文书质量高。")
@@ -80,6 +101,8 @@ def test_the_practice_head_records_a_numeric_goal_and_the_next_scorecard_shows_i
         goals_card = page.locator("#goals-agreed").inner_text()
         assert "New clients ≥ 3 clients" in goals_card and "Client satisfaction ≥ 4 / 5" in goals_card
         assert "Not measured yet" in goals_card
+        # The recorded interview shows her self-assessment and the record side by side
+        assert WENT_WELL in page.locator("#interview-side-by-side #self-assessment").inner_text()
         head.shot("02-goals-agreed")
         assert Goal.objects.filter(interview=interview).count() == 2
 
@@ -91,7 +114,6 @@ def test_the_practice_head_records_a_numeric_goal_and_the_next_scorecard_shows_i
         reached = card.lines.get(indicator=satisfaction).value
 
         # The lawyer's 2026Q3 scorecard follows the goals up with what was reached
-        lawyer = _session(browser, live_server, "lawyer")
         lawyer.page.goto(f"/scorecards/{card.pk}/")
         followed = lawyer.page.locator("#goals-followed")
         satisfaction_row = followed.locator("tr", has_text="Client satisfaction")
@@ -108,6 +130,6 @@ def test_the_practice_head_records_a_numeric_goal_and_the_next_scorecard_shows_i
         assert "Goals for 2026Q3, agreed in the 2026Q2 interview" in history and "4 / 5" in history
         lawyer.shot("04-goal-history")
     finally:
-        head.close()
-        if lawyer is not None:
-            lawyer.close()
+        lawyer.close()
+        if head is not None:
+            head.close()
