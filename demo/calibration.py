@@ -3,8 +3,10 @@ calibration page (indicators/calibration.py, regulation 三.4) has someone to fl
 
 from django.contrib.auth import get_user_model
 
-# 黄磊, a litigation lawyer, gives every colleague he rates full marks.
-GENEROUS_RATER = "huanglei"
+# 孙丽, the finance clerk, gives every colleague she rates full marks. A data-department clerk rates the
+# cross-department collaboration of nearly everyone (regulation 三.3), so her generosity is measured on some thirty
+# people rated by the other clerks too: far from the rest, and flagged, in every round.
+GENEROUS_RATER = "finclerk"
 
 
 def demo_generous_rater(quarter, *, now, today):

@@ -29,11 +29,13 @@ OFFSET_PLACES = Decimal("0.0001")
 # A rater is flagged when their leniency is at least a tenth of the scale's maximum (half a point on the 1–5 scale,
 # the gap between "good" and "very good" for half the people they rated) over at least MIN_RATINGS_FLAGGED ratings
 # compared with other raters (one or two scores say too little about a rater), and at least FAR_FROM_TYPICAL times the
-# typical rater's distance on the indicator (the median of every compared rater's absolute leniency). The second test
-# is what "far from the rest" needs: one generous rater among three on a person makes the two others read half as
-# strict, and they must not be flagged for it. Last, the leniency must be at least STEADY_ERRORS standard errors of
-# the rater's differences from the others (score by score): a rater whose few scores scatter around the others' is
-# not lenient, one whose scores sit above theirs every time is.
+# typical distance of the other raters on the indicator, measured without the candidate and without the raters
+# already flagged (the median of their absolute leniencies; _flagged). The second test is what "far from the rest"
+# needs: one generous rater among three on a person makes the two others read half as strict next to them, and they
+# must not be flagged for it, while the generous one must be, however few raters share the indicator. Last, the
+# leniency must be at least STEADY_ERRORS standard errors of the rater's differences from the others (score by
+# score): a rater whose few scores scatter around the others' is not lenient, one whose scores sit above theirs
+# every time is.
 FLAG_SHARE_OF_SCALE = Decimal("0.1")
 FAR_FROM_TYPICAL = 2
 STEADY_ERRORS = 2
@@ -148,22 +150,90 @@ def _median(values: list[Decimal]) -> Decimal:
     return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
-def _flagged(rows: list[Leniency], threshold: Decimal) -> list[Leniency]:
-    """The rows with the flag set on the raters far from the rest (see FLAG_SHARE_OF_SCALE)."""
-    judged = [row for row in rows if row.leniency is not None and row.compared >= MIN_RATINGS_FLAGGED]
-    typical = {
-        indicator: _median([abs(row.leniency) for row in judged if row.indicator == indicator])
-        for indicator in {row.indicator for row in judged}
-    }
-    return [
-        row._replace_flag(
-            row in judged
-            and abs(row.leniency) >= threshold
-            and abs(row.leniency) >= FAR_FROM_TYPICAL * typical[row.indicator]
-            and abs(row.leniency) >= STEADY_ERRORS * row.standard_error
-        )
-        for row in rows
-    ]
+class _Index(NamedTuple):
+    """The ratings by (rater, indicator) and by (ratee, indicator)."""
+
+    given: dict[tuple[int, str], list[Rating]]
+    received: dict[tuple[int, str], list[Rating]]
+
+
+def _index(ratings: list[Rating]) -> _Index:
+    given, received = defaultdict(list), defaultdict(list)
+    for rating in ratings:
+        given[(rating.rater_id, rating.indicator)].append(rating)
+        received[(rating.ratee_id, rating.indicator)].append(rating)
+    return _Index(given, received)
+
+
+def _compared(index: _Index, rater: int, indicator: str, left_out: set[int]):
+    """(own scores, the others' mean score for the same ratee) over the rater's ratees whom someone else, not left
+    out, also rated on the indicator."""
+    own, others = [], []
+    for rating in index.given[(rater, indicator)]:
+        rest = [
+            r.score
+            for r in index.received[(rating.ratee_id, indicator)]
+            if r.rater_id != rater and r.rater_id not in left_out
+        ]
+        if rest:
+            own.append(rating.score)
+            others.append(_mean(rest))
+    return own, others
+
+
+def _steady_leniency(own: list, others: list, threshold: Decimal) -> Decimal | None:
+    """The leniency of a rater's compared scores when it passes tests (1) and (3) of FLAG_SHARE_OF_SCALE: enough
+    ratings, at least the threshold, at least STEADY_ERRORS standard errors. None when it does not."""
+    if len(own) < MIN_RATINGS_FLAGGED:
+        return None
+    leniency = _mean(own) - _mean(others)
+    error = _standard_error([score - other for score, other in zip(own, others, strict=True)])
+    if abs(leniency) < threshold or abs(leniency) < STEADY_ERRORS * error:
+        return None
+    return leniency
+
+
+def _flagged(rows: list[Leniency], ratings: list[Rating], threshold: Decimal) -> list[Leniency]:
+    """The rows with the flag set on the raters far from the rest (see FLAG_SHARE_OF_SCALE).
+
+    One indicator at a time, the most distant candidate is judged against "the rest" with every rater already
+    flagged left out, so that a generous rater does not make the colleagues who rated the same people look strict
+    (and keep a second generous rater from looking ordinary): the candidate is flagged when it is at least
+    FAR_FROM_TYPICAL times the typical distance of the raters that remain, measured without it. The next candidate
+    is then judged without the flagged ones, until none is far enough. When nobody else is left to compare with (two
+    raters who disagree on everyone), nobody is flagged: which of them is off cannot be told.
+    """
+    index = _index(ratings)
+    flagged: set[tuple[int, str]] = set()
+    for indicator in sorted({row.indicator for row in rows}):
+        raters = sorted({row.rater_id for row in rows if row.indicator == indicator})
+        left_out: set[int] = set()
+        while True:
+            candidates = []
+            for rater in raters:
+                if rater in left_out:
+                    continue
+                leniency = _steady_leniency(*_compared(index, rater, indicator, left_out), threshold)
+                if leniency is not None:
+                    candidates.append((-abs(leniency), rater))
+            if not candidates:
+                break
+            _, candidate = min(candidates)
+            rest = left_out | {candidate}
+            distances = []
+            for rater in raters:
+                if rater in rest:
+                    continue
+                own, others = _compared(index, rater, indicator, rest)
+                if own:
+                    distances.append(abs(_mean(own) - _mean(others)))
+            own, others = _compared(index, candidate, indicator, left_out)
+            distance = abs(_mean(own) - _mean(others))
+            if not distances or distance < FAR_FROM_TYPICAL * _median(distances):
+                break
+            flagged.add((candidate, indicator))
+            left_out.add(candidate)
+    return [row._replace_flag((row.rater_id, row.indicator) in flagged) for row in rows]
 
 
 def leniency_table(ratings: list[Rating], scale: int) -> list[Leniency]:
@@ -173,21 +243,10 @@ def leniency_table(ratings: list[Rating], scale: int) -> list[Leniency]:
     negative strict. Comparing on the same people keeps a rater who happens to rate strong colleagues from
     looking lenient.
     """
-    scores_of_pair: dict[tuple[int, str], list[Rating]] = defaultdict(list)
-    for rating in ratings:
-        scores_of_pair[(rating.ratee_id, rating.indicator)].append(rating)
-    given: dict[tuple[int, str], list[Rating]] = defaultdict(list)
-    for rating in ratings:
-        given[(rating.rater_id, rating.indicator)].append(rating)
-
+    index = _index(ratings)
     rows = []
-    for (rater, indicator), mine in given.items():
-        own, others = [], []
-        for rating in mine:
-            rest = [r.score for r in scores_of_pair[(rating.ratee_id, indicator)] if r.rater_id != rater]
-            if rest:
-                own.append(rating.score)
-                others.append(_mean(rest))
+    for (rater, indicator), mine in index.given.items():
+        own, others = _compared(index, rater, indicator, set())
         average = others_average = leniency = error = None
         if own:
             average, others_average = _mean(own), _mean(others)
@@ -195,6 +254,6 @@ def leniency_table(ratings: list[Rating], scale: int) -> list[Leniency]:
             error = _standard_error([score - other for score, other in zip(own, others, strict=True)])
             average, others_average = round_half_up(average), round_half_up(others_average)
         rows.append(Leniency(rater, indicator, len(mine), len(own), average, others_average, leniency, False, error))
-    rows = _flagged(rows, flag_threshold(scale))
+    rows = _flagged(rows, ratings, flag_threshold(scale))
     rows.sort(key=lambda row: (row.leniency is None, -(row.leniency or ZERO), row.rater_id, row.indicator))
     return rows

@@ -234,3 +234,23 @@ def test_a_rater_who_adds_points_to_every_score_looks_more_lenient(ratings, extr
     for key, leniency in before.items():
         if key[0] == 1 and leniency is not None:
             assert after[key] == leniency + extra
+
+
+def test_two_generous_raters_are_both_flagged_each_judged_without_the_other():
+    # Six raters on the same five people; raters 1 and 2 give two points more than the four others. Judged against
+    # everyone, each generous rater has the other in "the rest"; with the first flagged left out, the second stands
+    # as far from the remaining four as the first did.
+    ratings = [r(rater, p, 5 if rater in (1, 2) else 3) for rater in range(1, 7) for p in (10, 11, 12, 13, 14)]
+    rows = calibration.leniency_table(ratings, scale=5)
+    assert sorted(row.rater_id for row in rows if row.flagged) == [1, 2]
+
+
+def test_a_generous_rater_among_three_noisy_colleagues_is_flagged_alone():
+    # Rater 1 gives full marks to eight people whom raters 2 and 3 rate around 3–4 with some scatter: rater 1 is far
+    # from the rest, and the two others, though they read strict next to rater 1, are not flagged.
+    others = {10: (3, 4), 11: (4, 3), 12: (3, 3), 13: (4, 4), 14: (3, 4), 15: (4, 3), 16: (3, 3), 17: (4, 4)}
+    ratings = [r(1, p, 5) for p in others] + [
+        r(rater, p, pair[rater - 2]) for p, pair in others.items() for rater in (2, 3)
+    ]
+    rows = calibration.leniency_table(ratings, scale=5)
+    assert [row.rater_id for row in rows if row.flagged] == [1]
