@@ -104,9 +104,7 @@ def self_assessment_reading(user, *, quarter, staff, interview: Interview | None
 def self_assessment_closed_reason(*, quarter, staff) -> str | None:
     """Why the person cannot write (or change) their self-assessment now, or None while they can."""
     if quarter.state == QuarterState.CLOSED:
-        return _("The quarter %(quarter)s is closed: the self-assessment is read-only. Nothing was changed.") % {
-            "quarter": quarter.code
-        }
+        return _("The quarter %(quarter)s is closed: the self-assessment is read-only.") % {"quarter": quarter.code}
     published = Scorecard.objects.filter(
         quarter=quarter, staff=staff, is_current=True, status=Scorecard.Status.PUBLISHED
     ).exists()
@@ -123,7 +121,7 @@ def self_assessment_closed_reason(*, quarter, staff) -> str | None:
                     "quarter": quarter.code,
                     "date": formats.date_format(timezone.localtime(interview.recorded_at), "DATE_FORMAT"),
                 },
-                _("The self-assessment is part of it now and can no longer change. Nothing was changed."),
+                _("The self-assessment is part of it now and can no longer change."),
             ]
         )
     return None
@@ -174,7 +172,7 @@ def self_assessment_save(*, scorecard, by, answers: dict, proposed_goals: str, s
         quarter = Quarter.objects.select_for_update().get(pk=scorecard.quarter_id)
         reason = self_assessment_closed_reason(quarter=quarter, staff=scorecard.staff)
         if reason:
-            raise ValidationError(reason)
+            raise ValidationError(sentences_join([reason, _("Nothing was changed.")]))
         now = timezone.now()
         assessment, _created = SelfAssessment.objects.select_for_update().get_or_create(
             quarter=quarter, staff_id=scorecard.staff_id, defaults={"created_at": now, "updated_at": now}

@@ -26,6 +26,7 @@ from interviews.forms import (
 from interviews.interviewers import may_interview
 from interviews.models import ImprovementItem, Interview
 from lawfirm_kpi.forms import add_service_errors
+from lawfirm_kpi.text import sentences_join
 from results.models import Scorecard
 from reviews.deadlines import interview_due_on
 from reviews.roles import require
@@ -272,7 +273,7 @@ def self_assessment(request, pk):
         raise PermissionDenied
     closed_reason = self_assessments.self_assessment_closed_reason(quarter=quarter, staff=staff) if is_owner else None
     if request.method == "POST" and closed_reason:
-        messages.error(request, closed_reason)
+        messages.error(request, sentences_join([closed_reason, _("Nothing was changed.")]))
         return redirect("interviews:self_assessment", pk=scorecard.pk)
     form = None
     if is_owner and not closed_reason:
