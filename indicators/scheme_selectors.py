@@ -438,3 +438,11 @@ def scheme_comparison(*, scheme, base):
         "parameters": parameters,
         "changes": changed_rows + sum(1 for b in bands if b["changed"]) + sum(1 for p in parameters if p["changed"]),
     }
+
+
+def whatif_calibration(*, scheme, baseline) -> dict:
+    """The rater calibration rule of the draft (after) and of the approved baseline (before), as the what-if names
+    them; "changed" when the preview's difference includes a change of rule."""
+    after = calibration_label((scheme.parameters or {}).get(CALIBRATION_PARAMETER))
+    before = calibration_label((baseline.parameters or {}).get(CALIBRATION_PARAMETER)) if baseline else None
+    return {"before": before, "after": after, "changed": before is not None and before != after}

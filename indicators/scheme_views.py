@@ -324,6 +324,8 @@ def scheme_whatif(request, pk):
         # Why the preview uses this quarter's data, said above the figures.
         "data_choice": _whatif_data_choice(scheme, on_quarter, chosen=chosen, has_data=default_has_data),
         "baseline": baseline,
+        # Regulation 三.4: the rated indicators' calibration rule is part of what the preview compares.
+        "calibration": scheme_selectors.whatif_calibration(scheme=scheme, baseline=baseline),
         **scheme_selectors.whatif(scheme=scheme, on_quarter=on_quarter, baseline=baseline),
     }
     return render(request, "indicators/scheme_whatif.html", context)

@@ -652,3 +652,26 @@ def test_home_pages_ask_the_partner_to_decide_a_submitted_scheme_and_the_executo
     scheme_return(scheme=draft, by=firm.partner, comment="Lower the revenue target.")
     assert "Approve the scheme of 2026Q3" not in titles(firm.partner)
     assert "Rework the scheme of 2026Q3" in titles(firm.executor)
+
+
+@time_machine.travel(datetime.datetime(2026, 10, 5, 9, 0, tzinfo=datetime.UTC), tick=False)
+def test_what_if_names_the_calibration_rule_before_and_after(firm, browser, approved, q3_data):
+    # Given a new version of the Q3 scheme that centres each rater (regulation 三.4, docs/indicators.md)
+    draft = scheme_new_version(scheme=approved, by=firm.executor)
+    draft.parameters = {**(draft.parameters or {}), "rating_calibration": "centre"}
+    draft.save(update_fields=["parameters"])
+    # When the execution group previews it
+    text = browser(firm.executor).get(url("what-if", draft)).content.decode()
+    # Then the page says the preview includes the change of rule
+    calibration = text[text.index('id="whatif-calibration"') :]
+    calibration = calibration[: calibration.index("</p>")]
+    assert "Rater calibration changes" in calibration
+    assert "None: every score counts as given (before)" in calibration
+    assert "Centre each rater on the round&#x27;s average (after)" in calibration
+
+
+@time_machine.travel(datetime.datetime(2026, 10, 5, 9, 0, tzinfo=datetime.UTC), tick=False)
+def test_what_if_names_an_unchanged_calibration_rule(firm, browser, milder_complaints_draft):
+    text = browser(firm.partner).get(url("what-if", milder_complaints_draft)).content.decode()
+    calibration = text[text.index('id="whatif-calibration"') :]
+    assert "Rater calibration: None: every score counts as given" in calibration[: calibration.index("</p>")]
