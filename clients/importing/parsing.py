@@ -195,10 +195,13 @@ def _delimiter(head, encoding):
     return best if counts[best] else ","
 
 
-def iter_rows(stream, info):
-    """(row number, list of raw cells) for every row of the first sheet, counting from 1 like a spreadsheet."""
+def iter_rows(stream, info, *, on_size=None):
+    """(row number, list of raw cells) for every row of the first sheet, counting from 1 like a spreadsheet.
+
+    on_size, if given, is told the sheet's real number of rows once a workbook is loaded (its <dimension>, which
+    sniff read, may be wrong: openpyxl's write-only mode, for one, always writes "A1")."""
     if info.format == "xlsx":
-        yield from _xlsx_rows(stream)
+        yield from _xlsx_rows(stream, on_size)
     else:
         text = io.TextIOWrapper(stream, encoding=info.encoding, newline="")
         try:
@@ -209,7 +212,7 @@ def iter_rows(stream, info):
             text.detach()
 
 
-def _xlsx_rows(stream):
+def _xlsx_rows(stream, on_size):
     """The first sheet's rows. python-calamine (Rust) reads a workbook several times faster than openpyxl and
     within reach of the same rows as CSV (docs/benchmarks.md); a workbook holding formulas is read by openpyxl,
     the one reader that returns a formula as its text ("=SUM(A1:A3)"), never as a computed value."""
@@ -222,7 +225,7 @@ def _xlsx_rows(stream):
     if formulas:
         yield from _openpyxl_rows(stream)
     else:
-        yield from _calamine_rows(stream)
+        yield from _calamine_rows(stream, on_size)
 
 
 _FORMULA_TAGS = (b"<f>", b"<f ", b"<f/>")
@@ -253,7 +256,7 @@ def _entities_refused():
     return _("The Excel workbook declares XML entities, which are not accepted. Save it again in Excel.")
 
 
-def _calamine_rows(stream):
+def _calamine_rows(stream, on_size):
     from python_calamine import CalamineError, CalamineWorkbook  # noqa: PLC0415 - only needed for workbooks
 
     try:
@@ -267,6 +270,8 @@ def _calamine_rows(stream):
         # skip_empty_area=False: rows and columns keep their places from A1, as the spreadsheet numbers them.
         rows = sheet.to_python(skip_empty_area=False) if sheet.end is not None else []
         workbook.close()
+        if on_size is not None:
+            on_size(len(rows))
     except (CalamineError, ValueError, OSError) as error:
         raise FileRejected(_("The Excel workbook cannot be read: %(error)s") % {"error": error}) from error
     rows.reverse()  # popped from the end: each row is let go once it is read, so memory falls as reading goes on

@@ -51,9 +51,14 @@ class _Progress:
 
     def __init__(self, callback, *, rows, commit):
         self.callback = callback
-        self.rows = max(rows or 0, 1)
-        self.total = self.rows * (2 if commit else 1)
+        self.commit = commit
         self.reported = 0
+        self.resize(rows)
+
+    def resize(self, rows):
+        """The file's real number of rows, once known (a workbook's stated size may be wrong)."""
+        self.rows = max(rows or 0, 1)
+        self.total = self.rows * (2 if self.commit else 1)
 
     def __call__(self, done, *, force=False):
         if self.callback is None:
@@ -64,7 +69,9 @@ class _Progress:
             self.callback(done, self.total)
 
     def read(self, number):
-        self(min(number, self.rows))
+        if number > self.rows:  # read by openpyxl from a workbook that understated its size
+            self.resize(number)
+        self(number)
 
     def written(self, count, planned):
         self(self.rows + round(count * self.rows / max(planned, 1)))
@@ -85,7 +92,7 @@ def import_run(*, kind, stream, file_name, by=None, commit=False, progress=None)
     try:
         info = parsing.sniff(stream)
         tracker = _Progress(progress, rows=info.lines, commit=commit)
-        rows = parsing.iter_rows(stream, info)
+        rows = parsing.iter_rows(stream, info, on_size=tracker.resize)
         try:
             for number, cells in rows:
                 tracker.read(number)
