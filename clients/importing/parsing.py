@@ -278,8 +278,9 @@ def _calamine_rows(stream, on_size):
     number = 0
     while rows:
         number += 1
-        # An empty cell is None, as openpyxl gives it; calamine gives "".
-        yield number, [None if cell == "" else cell for cell in rows.pop()]
+        # An empty cell is None, as openpyxl gives it; calamine gives "" (a full row is passed on as it is).
+        row = rows.pop()
+        yield number, [None if cell == "" else cell for cell in row] if "" in row else row
 
 
 def _openpyxl_rows(stream):
