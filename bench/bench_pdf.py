@@ -5,7 +5,11 @@
 - a firm of 200 people rendered by real `celery worker` processes (--concurrency 1, then 2) — speed-up ≥ 1.7×;
 - the worker's memory across the 200 documents grows by less than 50 MB.
 
-The worker part needs Redis: CELERY_BROKER_URL, else redis://127.0.0.1:6379/5. BENCH_PDF_PEOPLE shrinks the firm.
+- on PostgreSQL, first, the publication end to end: the synthetic firm scored, published by quarter_publish with a
+  real worker of 2 processes, until every document is rendered and every notice sent (docs/benchmarks.md).
+
+The worker part needs Redis: CELERY_BROKER_URL, else redis://127.0.0.1:6379/5. BENCH_PDF_PEOPLE shrinks the firm,
+BENCH_PUBLISH_STAFF the publication's (2,000 by default).
 """
 
 import os
@@ -273,9 +277,13 @@ def run(label):
     from lawfirm_kpi.celery import app
 
     app.conf.update(broker_url=BROKER, task_always_eager=False)
+    results = []
+    if connection.vendor == "postgresql":
+        # First, into the empty database the synthetic firm needs (ids from 1); the firm below adds to it.
+        results += run_publication()
     quarter, cards = build_firm(PEOPLE)
     whole, floor, pages = time_single(cards[1])
-    results = [
+    results += [
         Result(
             name="pdf: one feedback PDF, whole path / WeasyPrint floor",
             value=whole / floor,
@@ -326,3 +334,186 @@ def run(label):
         ),
     ]
     return results
+
+
+# --- Publication end to end ---------------------------------------------------------------------------------------
+
+PUBLISH_STAFF = int(os.environ.get("BENCH_PUBLISH_STAFF", "2000"))
+PUBLISH_PROJECTED = 20_000
+PUBLISH_STALL_SECONDS = 300
+
+
+def _hwm_mb(pid):
+    """A process's peak resident set so far (VmHWM), in MB; None once it is gone."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+def _publication_firm(staff):
+    """The synthetic firm (bench/synthetic.py) at `staff` people, scored by the real service and approved, so that
+    the next step is the publication; its department data scale with the staff as at 2,000."""
+    from django.contrib.auth.models import Group, User
+    from django.db.models import Value
+    from django.db.models.functions import Concat
+
+    from bench.synthetic import build_synthetic_firm
+    from portal.quarter_services import quarter_score
+    from reviews.models import EXECUTION_GROUP, LEADERSHIP_GROUP, Quarter, QuarterState
+
+    scale = staff / 2000
+    firm = build_synthetic_firm(
+        staff=staff,
+        clients=int(100_000 * scale),
+        contracts=int(150_000 * scale),
+        revenue=int(400_000 * scale),
+        complaints=int(10_000 * scale),
+        surveys=int(30_000 * scale),
+        ratings=int(20_000 * scale),
+    )
+    # Everyone with an address, so the notices of the publication go out by e-mail as in a real firm.
+    User.objects.update(email=Concat("username", Value("@firm.example")))
+    firm.organiser.groups.add(Group.objects.get_or_create(name=EXECUTION_GROUP)[0])
+    User.objects.get(pk=2).groups.add(Group.objects.get_or_create(name=LEADERSHIP_GROUP)[0])
+    Quarter.objects.filter(pk=firm.quarter.pk).update(state=QuarterState.COLLECTING)
+    quarter_score(quarter=firm.quarter, by=firm.organiser, incomplete_data_reason="benchmark")
+    # Submission and approval are the leadership's steps with their own pages; the publication is what is timed.
+    Quarter.objects.filter(pk=firm.quarter.pk).update(state=QuarterState.APPROVED)
+    firm.quarter.refresh_from_db()
+    return firm
+
+
+def _start_publication_worker(media_root, log):
+    """`celery worker --concurrency 2` (prefork, worker_max_tasks_per_child as lawfirm_kpi/celery.py sets it) on
+    the default queue, where quarter_publish's receivers send the batch, the renders and the outbox drains."""
+    env = {
+        **os.environ,
+        "CELERY_BROKER_URL": BROKER,
+        "DJANGO_SETTINGS_MODULE": "lawfirm_kpi.settings.bench",
+        "BENCH_PDF_MEDIA": str(media_root),
+    }
+    name = f"benchpublish-{os.getpid()}@%h"
+    process = subprocess.Popen(  # noqa: S603 — our own interpreter and arguments
+        [sys.executable, "-m", "bench.pdf_worker", "worker", "--pool", "prefork", "--concurrency", "2",
+         "-Q", "celery", "-n", name, "--without-gossip", "--without-mingle", "--loglevel", "WARNING"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log, text=True,
+    )  # fmt: skip
+    return process, name.split("@")[0] + "@"
+
+
+def run_publication():
+    """Publish the synthetic firm through portal.quarter_services.quarter_publish with a real worker of two
+    processes, and time it until every feedback document and the report are rendered and every notice is sent."""
+    from django.db import connection
+    from django.db.models import Count
+
+    from documents.feedback import document_html
+    from documents.models import FeedbackDocument
+    from documents.pdf import html_to_pdf
+    from lawfirm_kpi.celery import app
+    from notifications.models import Notice
+    from portal.quarter_services import quarter_publish
+
+    built = time.perf_counter()
+    firm = _publication_firm(PUBLISH_STAFF)
+    built = time.perf_counter() - built
+    quarter = firm.quarter
+    connection.close()
+    app.control.purge()
+    with tempfile.TemporaryDirectory(prefix="kpi-bench-publish-") as media:
+        log = (Path(media) / "worker.log").open("w")
+        process, prefix = _start_publication_worker(media, log)
+        children_hwm = {}
+        try:
+            wait_ready(app, process, prefix)
+            started = time.perf_counter()
+            quarter_publish(quarter=quarter, by=firm.organiser)
+            request = time.perf_counter() - started
+            expected = None
+            progress = (-1, time.monotonic())
+            while True:
+                time.sleep(0.25)
+                for child in _children(process.pid):
+                    peak = _hwm_mb(child)
+                    if peak is not None:
+                        children_hwm[child] = max(children_hwm.get(child, 0), peak)
+                documents = FeedbackDocument.objects.filter(quarter=quarter)
+                if expected is None and documents.exists():
+                    expected = documents.count()  # the batch creates them all at once
+                finished = documents.filter(status__in=["done", "failed"]).count()
+                unsent = Notice.objects.filter(quarter=quarter, status="pending").count()
+                if expected and finished == expected and unsent == 0:
+                    break
+                if (finished, unsent) != progress[0]:
+                    progress = ((finished, unsent), time.monotonic())
+                elif time.monotonic() - progress[1] > PUBLISH_STALL_SECONDS:
+                    raise RuntimeError(f"no progress for {PUBLISH_STALL_SECONDS} s: {progress[0]} " + _tail(log.name))
+                if process.poll() is not None:
+                    raise RuntimeError("worker died: " + _tail(log.name))
+            wall = time.perf_counter() - started
+            load = os.getloadavg()[0]
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                process.kill()
+            log.close()
+        failed = FeedbackDocument.objects.filter(quarter=quarter, status="failed").count()
+        reports = FeedbackDocument.objects.filter(quarter=quarter, kind="report", status="done").count()
+        notices = dict(Notice.objects.filter(quarter=quarter).values_list("status").annotate(n=Count("pk")).order_by())
+        people = FeedbackDocument.objects.filter(quarter=quarter, kind="feedback").count()
+        # The floor: WeasyPrint alone on one person's finished feedback HTML, in this run, after the batch.
+        sample = FeedbackDocument.objects.filter(quarter=quarter, kind="feedback").order_by("pk")[people // 2]
+        html = document_html(sample)
+        html_to_pdf(html)  # fonts loaded once, as in a worker that has rendered before
+        renders = []
+        for _ in range(REPEAT):
+            began = time.perf_counter()
+            html_to_pdf(html)
+            renders.append(time.perf_counter() - began)
+    one = statistics.median(renders)
+    floor = people * one / 2
+    peak_child = max(children_hwm.values(), default=0.0)
+    return [
+        Result(
+            name=f"pdf: publish {people:,} people, failed documents",
+            value=failed,
+            unit="documents",
+            bound=0,
+            notes=f"{people:,} feedback documents + {reports} report rendered; notices by status {notices} (e-mail "
+            "through the outbox to the locmem backend of the bench settings in the worker, which accepts like an "
+            "SMTP server that is up)",
+        ),
+        Result(
+            name=f"pdf: publish {people:,} people end to end, 2 worker processes",
+            value=round(wall, 1),
+            unit="s",
+            bound=round(1.25 * floor, 1),
+            floor=round(floor, 1),
+            notes=f"from quarter_publish (its own request part {request:.2f} s) until every document is rendered and "
+            f"every notice sent; floor = {people:,} × {one:.3f} s (WeasyPrint alone on one feedback HTML, median of "
+            f"{REPEAT} in this run) ÷ 2 processes; bound 1.25 × floor; synthetic firm built and scored in "
+            f"{built:.0f} s; load average {load:.1f} on {os.cpu_count()} CPUs",
+        ),
+        Result(
+            name="pdf: publish, peak RSS per worker child",
+            value=round(peak_child, 1),
+            unit="MB",
+            bound=400,
+            notes=f"the largest VmHWM of the {len(children_hwm)} pool children seen (sampled every 0.25 s; each "
+            "child is replaced after worker_max_tasks_per_child tasks)",
+        ),
+        Result(
+            name=f"pdf: publish, projection to {PUBLISH_PROJECTED:,} people",
+            value=round(wall * PUBLISH_PROJECTED / people, 0),
+            unit="s",
+            bound=None,
+            notes=f"linear in the documents (each is one task): {wall:.0f} s × {PUBLISH_PROJECTED:,} ÷ {people:,} "
+            "on 2 worker processes; more processes divide it",
+        ),
+    ]

@@ -34,6 +34,9 @@ class FileInfo:
     format: str  # "csv" or "xlsx"
     encoding: str = ""
     delimiter: str = ","
+    # Lines of a CSV file, or the last row of the workbook's first sheet as its <dimension> states it (None when
+    # it states none): counted without reading the rows, an upper bound of the rows (a cell may hold a line break).
+    lines: int | None = None
 
 
 def max_upload_bytes():
@@ -67,8 +70,9 @@ def sniff(stream):
     head = stream.read(8192)
     stream.seek(0)
     if head.startswith(b"PK\x03\x04"):
-        _check_workbook(stream, size)
-        return FileInfo("xlsx")
+        info = FileInfo("xlsx", lines=_check_workbook(stream, size))
+        check_row_limit(info)
+        return info
     if head.startswith(OLE2_MAGIC):
         raise FileRejected(
             _("This is an old Excel 97–2003 (.xls) or other Office file. Save it as Excel workbook (.xlsx) or CSV.")
@@ -79,9 +83,26 @@ def sniff(stream):
             _("This is a %(type)s file (%(mime)s), not a CSV or Excel (.xlsx) file.")
             % {"type": guessed.extension.upper(), "mime": guessed.mime}
         )
-    encoding = _text_encoding(stream)
+    encoding, lines = _text_encoding(stream)
     stream.seek(0)
-    return FileInfo("csv", encoding=encoding, delimiter=_delimiter(head, encoding))
+    info = FileInfo("csv", encoding=encoding, delimiter=_delimiter(head, encoding), lines=lines)
+    check_row_limit(info)
+    return info
+
+
+def check_row_limit(info):
+    """Refuse, before any row is read, a file with more rows than settings.IMPORT_MAX_ROWS (the first line is the
+    header): validating and writing it would outgrow the time and memory an import is given (docs/import-formats.md)."""
+    limit = max_rows()
+    if info.lines is not None and info.lines - 1 > limit:
+        raise FileRejected(too_many_rows(info.lines - 1, limit))
+
+
+def too_many_rows(rows, limit):
+    return _(
+        "The file has %(rows)s rows below its header; at most %(limit)s rows are imported at once. "
+        "Split it into files of at most %(limit)s rows each and import them one after another."
+    ) % {"rows": f"{rows:,}", "limit": f"{limit:,}"}
 
 
 def _check_workbook(stream, size):
@@ -100,20 +121,60 @@ def _check_workbook(stream, size):
     # A small workbook that unpacks into gigabytes would exhaust the server: refuse it up front.
     if unpacked > 12 * max(size, max_upload_bytes()):
         raise FileRejected(_("The workbook unpacks to an implausible size; it cannot be imported."))
+    try:
+        return _first_sheet_rows(stream)
+    finally:
+        stream.seek(0)
+
+
+_SHEET = re.compile(rb"<(?:\w+:)?sheet\b[^>]*?\br:id=\"([^\"]+)\"")
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"[A-Z]*\d+(?::[A-Z]*(\d+))?\"")
+
+
+def _first_sheet_rows(stream):
+    """The last row number the first sheet's <dimension> states, read from the head of its XML; None if unknown."""
+    with zipfile.ZipFile(stream) as archive:
+        try:
+            first = _SHEET.search(archive.read("xl/workbook.xml"))
+            relations = archive.read("xl/_rels/workbook.xml.rels")
+        except KeyError:
+            return None
+        if first is None:
+            return None
+        target = re.search(rb"<Relationship\b[^>]*?Id=\"" + re.escape(first.group(1)) + rb"\"[^>]*>", relations)
+        path = target and re.search(rb"Target=\"([^\"]+)\"", target.group(0))
+        if not path:
+            return None
+        name = path.group(1).decode()
+        name = name.lstrip("/") if name.startswith("/") else f"xl/{name}"
+        try:
+            with archive.open(name) as part:
+                head = part.read(4096)
+        except KeyError:
+            return None
+    dimension = _DIMENSION.search(head)
+    if dimension is None:
+        return None
+    return int(dimension.group(1)) if dimension.group(1) else 1
 
 
 def _decodes(stream, encoding):
+    """The number of lines if the whole file decodes, False if it does not, None if it holds binary bytes."""
     stream.seek(0)
     decoder = codecs.getincrementaldecoder(encoding)("strict")
+    lines, last = 0, b""
     try:
         while chunk := stream.read(CHUNK):
             if len(chunk.translate(None, _BINARY_BYTES)) != len(chunk):
                 return None
             decoder.decode(chunk)
+            # Counted while the file is read anyway; a CR-only file (old Mac) has as many CRs as lines.
+            lines += chunk.count(b"\n") or chunk.count(b"\r")
+            last = chunk[-1:]
         decoder.decode(b"", final=True)
     except UnicodeDecodeError:
         return False
-    return True
+    return lines + (last not in (b"\n", b"\r", b""))
 
 
 def _text_encoding(stream):
@@ -122,8 +183,8 @@ def _text_encoding(stream):
         outcome = _decodes(stream, encoding)
         if outcome is None:
             break
-        if outcome:
-            return encoding
+        if outcome is not False:
+            return encoding, outcome
     raise FileRejected(_("This is neither a CSV text file (UTF-8 or GB18030) nor an Excel workbook (.xlsx)."))
 
 
@@ -134,10 +195,13 @@ def _delimiter(head, encoding):
     return best if counts[best] else ","
 
 
-def iter_rows(stream, info):
-    """(row number, list of raw cells) for every row of the first sheet, counting from 1 like a spreadsheet."""
+def iter_rows(stream, info, *, on_size=None):
+    """(row number, list of raw cells) for every row of the first sheet, counting from 1 like a spreadsheet.
+
+    on_size, if given, is told the sheet's real number of rows once a workbook is loaded (its <dimension>, which
+    sniff read, may be wrong: openpyxl's write-only mode, for one, always writes "A1")."""
     if info.format == "xlsx":
-        yield from _xlsx_rows(stream)
+        yield from _xlsx_rows(stream, on_size)
     else:
         text = io.TextIOWrapper(stream, encoding=info.encoding, newline="")
         try:
@@ -148,7 +212,78 @@ def iter_rows(stream, info):
             text.detach()
 
 
-def _xlsx_rows(stream):
+def _xlsx_rows(stream, on_size):
+    """The first sheet's rows. python-calamine (Rust) reads a workbook several times faster than openpyxl and
+    within reach of the same rows as CSV (docs/benchmarks.md); a workbook holding formulas is read by openpyxl,
+    the one reader that returns a formula as its text ("=SUM(A1:A3)"), never as a computed value."""
+    try:
+        formulas = _workbook_scan(stream)
+    except (zipfile.BadZipFile, OSError, EOFError) as error:
+        raise FileRejected(_("The Excel workbook cannot be read: %(error)s") % {"error": error}) from error
+    finally:
+        stream.seek(0)
+    if formulas:
+        yield from _openpyxl_rows(stream)
+    else:
+        yield from _calamine_rows(stream, on_size)
+
+
+_FORMULA_TAGS = (b"<f>", b"<f ", b"<f/>")
+
+
+def _workbook_scan(stream):
+    """True if a worksheet holds a formula. Refuses a workbook whose XML declares a document type: its entities
+    are never expanded, whichever reader runs (openpyxl goes through defusedxml; calamine is simply not given it)."""
+    found = False
+    with zipfile.ZipFile(stream) as archive:
+        for item in archive.infolist():
+            if not item.filename.endswith((".xml", ".rels")):
+                continue
+            worksheet = item.filename.startswith("xl/worksheets/")
+            tail = b""
+            with archive.open(item) as part:
+                while chunk := part.read(CHUNK):
+                    window = tail + chunk
+                    if b"<!DOCTYPE" in window or b"<!ENTITY" in window:
+                        raise FileRejected(_entities_refused())
+                    if worksheet and not found and any(tag in window for tag in _FORMULA_TAGS):
+                        found = True
+                    tail = chunk[-16:]
+    return found
+
+
+def _entities_refused():
+    return _("The Excel workbook declares XML entities, which are not accepted. Save it again in Excel.")
+
+
+def _calamine_rows(stream, on_size):
+    from python_calamine import CalamineError, CalamineWorkbook  # noqa: PLC0415 - only needed for workbooks
+
+    try:
+        workbook = CalamineWorkbook.from_filelike(stream)
+        if not workbook.sheet_names:
+            return
+        sheet = workbook.get_sheet_by_index(0)
+        if sheet.end is not None and sheet.end[0] > max_rows():
+            # The sheet's real extent, for a workbook whose <dimension> understated it (sniff checked that one).
+            raise FileRejected(too_many_rows(sheet.end[0], max_rows()))
+        # skip_empty_area=False: rows and columns keep their places from A1, as the spreadsheet numbers them.
+        rows = sheet.to_python(skip_empty_area=False) if sheet.end is not None else []
+        workbook.close()
+        if on_size is not None:
+            on_size(len(rows))
+    except (CalamineError, ValueError, OSError) as error:
+        raise FileRejected(_("The Excel workbook cannot be read: %(error)s") % {"error": error}) from error
+    rows.reverse()  # popped from the end: each row is let go once it is read, so memory falls as reading goes on
+    number = 0
+    while rows:
+        number += 1
+        # An empty cell is None, as openpyxl gives it; calamine gives "" (a full row is passed on as it is).
+        row = rows.pop()
+        yield number, [None if cell == "" else cell for cell in row] if "" in row else row
+
+
+def _openpyxl_rows(stream):
     import openpyxl  # noqa: PLC0415 - only needed for workbooks
 
     try:

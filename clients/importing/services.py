@@ -45,8 +45,45 @@ UPLOAD_FOLDER = "imports"
 STALE_UPLOAD_SECONDS = 24 * 3600
 
 
-def import_run(*, kind, stream, file_name, by=None, commit=False):
-    """Validate the file; with commit=True and no errors, write it. Returns the ImportReport either way."""
+class _Progress:
+    """Calls progress(done, total) as the import goes, for a job's progress bar: reading counts one step per row of
+    the file, writing (with commit) one per planned row, so the figures only grow. At most once per BATCH steps."""
+
+    def __init__(self, callback, *, rows, commit):
+        self.callback = callback
+        self.commit = commit
+        self.reported = 0
+        self.resize(rows)
+
+    def resize(self, rows):
+        """The file's real number of rows, once known (a workbook's stated size may be wrong)."""
+        self.rows = max(rows or 0, 1)
+        self.total = self.rows * (2 if self.commit else 1)
+
+    def __call__(self, done, *, force=False):
+        if self.callback is None:
+            return
+        done = min(done, self.total)
+        if force or done - self.reported >= BATCH:
+            self.reported = done
+            self.callback(done, self.total)
+
+    def read(self, number):
+        if number > self.rows:  # read by openpyxl from a workbook that understated its size
+            self.resize(number)
+        self(number)
+
+    def written(self, count, planned):
+        self(self.rows + round(count * self.rows / max(planned, 1)))
+
+    def finish(self):
+        self(self.total, force=True)
+
+
+def import_run(*, kind, stream, file_name, by=None, commit=False, progress=None):
+    """Validate the file; with commit=True and no errors, write it. Returns the ImportReport either way.
+
+    progress, if given, is called with (done, total) as the file is read and written (see _Progress)."""
     spec = spec_for(kind)
     report = ImportReport(kind=kind, file_name=file_name)
     job = HANDLERS[kind](spec, report, by=by)
@@ -54,9 +91,11 @@ def import_run(*, kind, stream, file_name, by=None, commit=False):
     row_limit = parsing.max_rows()
     try:
         info = parsing.sniff(stream)
-        rows = parsing.iter_rows(stream, info)
+        tracker = _Progress(progress, rows=info.lines, commit=commit)
+        rows = parsing.iter_rows(stream, info, on_size=tracker.resize)
         try:
             for number, cells in rows:
+                tracker.read(number)
                 if header_row is None:
                     if all(parsing.is_blank(cell) for cell in cells):
                         continue
@@ -65,14 +104,8 @@ def import_run(*, kind, stream, file_name, by=None, commit=False):
                         return report
                     continue
                 if report.total_rows >= row_limit:
-                    report.errors.append(
-                        RowError(
-                            number,
-                            "",
-                            _("The file has more than %(limit)d rows; split it into smaller files.")
-                            % {"limit": row_limit},
-                        )
-                    )
+                    # The file's line count or <dimension> understated its rows (sniff refuses the others).
+                    report.errors.append(RowError(number, "", parsing.too_many_rows(row_limit + 1, row_limit)))
                     return report
                 job.add_row(number, cells)
         finally:
@@ -80,6 +113,7 @@ def import_run(*, kind, stream, file_name, by=None, commit=False):
     except parsing.FileRejected as rejection:
         report.errors.append(RowError(0, "", str(rejection)))
         return report
+    tracker.read(tracker.rows)
     if header_row is None:
         report.errors.append(RowError(0, "", _("The file is empty.")))
         return report
@@ -99,7 +133,7 @@ def import_run(*, kind, stream, file_name, by=None, commit=False):
                 elif not _locks_unchanged(job, report):
                     pass  # a quarter the file touches was submitted since the plan: nothing is written
                 else:
-                    _write_records(job, by=by, note=file_name)
+                    _write_records(job, by=by, note=file_name, progress=tracker)
         except IntegrityError:
             # Someone else wrote the same natural keys between our checks and our writes: nothing was kept.
             logger.warning("import of %s %s collided with a concurrent change", kind, file_name, exc_info=True)
@@ -112,6 +146,7 @@ def import_run(*, kind, stream, file_name, by=None, commit=False):
             )
         else:
             report.committed = report.ok
+    tracker.finish()
     return report
 
 
@@ -126,9 +161,10 @@ def _locks_unchanged(job, report):
     return not newly
 
 
-def _write_records(job, *, by, note):
+def _write_records(job, *, by, note, progress):
     """Bulk writes for clients, contracts, revenue, complaints and surveys, with their change records."""
     model, key_field = job.model, job.key_field
+    planned, written = len(job.creates) + len(job.updates), 0
     created_ids = {}
     pending_references = []
     change_log = _ChangeLog(model, by=by, note=note)
@@ -155,6 +191,8 @@ def _write_records(job, *, by, note):
             )
             change_log.add(pk, job.repr_of(values), ChangeRecord.Action.IMPORT_CREATE, job.created_changes(values))
         change_log.flush()
+        written += len(batch)
+        progress.written(written, planned)
     # References to rows of the same file (a client referred by a client created just now).
     for batch in chunked(pending_references, BATCH):
         by_field = {}
@@ -184,6 +222,8 @@ def _write_records(job, *, by, note):
             )
         model.objects.bulk_update(instances, sorted(names), batch_size=BATCH)
         ChangeRecord.objects.bulk_create(records, batch_size=BATCH)
+        written += len(batch)
+        progress.written(written, planned)
 
 
 def _resolved(value, created_ids):
