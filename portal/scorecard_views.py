@@ -2,7 +2,6 @@
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
-from django.utils.safestring import mark_safe
 
 from documents import scorecards
 
@@ -14,14 +13,9 @@ def my_scorecards(request):
 
 @login_required
 def scorecard_detail(request, pk):
+    """One scorecard, read and rendered in full on every view: no cache, a fixed number of queries
+    (docs/benchmarks.md, "pages": the first view after publication is the one measured)."""
     scorecard = scorecards.scorecard_for_user(request.user, pk)
-    results = scorecards.scorecard_results_html(scorecard)
-    context = {
-        **scorecards.scorecard_viewer_context(scorecard=scorecard, user=request.user),
-        "rank_text": results["rank_text"],
-        "scheme_version": results["scheme_version"],
-        # Rendered by our own templates, which escape every value.
-        "results_html": mark_safe(results["results_html"]),  # noqa: S308
-        "past_html": mark_safe(results["past_html"]),  # noqa: S308
-    }
-    return render(request, "reviews/scorecard_detail.html", context)
+    return render(
+        request, "reviews/scorecard_detail.html", scorecards.scorecard_page(scorecard=scorecard, user=request.user)
+    )

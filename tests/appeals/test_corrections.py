@@ -292,7 +292,7 @@ def test_feedback_documents_are_regenerated_as_new_versions(published, django_ca
 
 
 def test_a_correction_reaches_a_results_page_read_before_it(published, client_for):
-    # Given the results page read once (its grade figures and cells kept in the cache)
+    # Given the results page read once
     firm = published.firm
     browser = client_for(firm.executor)
     url = reverse("portal:results", args=[published.quarter.code])
