@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
@@ -426,6 +426,10 @@ APPROVAL_PHASES = {
 }
 
 
+# What pages, sorts or filters the approval page's ranked table: with any of them the page shows the table only.
+TABLE_PARAMETERS = {"page", "sort", "dir", "q", "department", "position", "grade"}
+
+
 def _name_of(user):
     """A person's name for the page: the staff name, else the username; "—" for nobody (an older record)."""
     if user is None:
@@ -460,6 +464,7 @@ def approval(request, code):
             )
             return redirect("portal:quarter", code=quarter.code)
         status = 400
+    with_report = APPROVAL_PHASES[quarter.state] != "no_results" and not (TABLE_PARAMETERS & set(request.GET))
     context = {
         "quarter": quarter,
         "form": form,
@@ -470,9 +475,11 @@ def approval(request, code):
         # Results computed with a superseded scheme version cannot be approved: said before the table.
         "stale_drafts": stale.before_approving if (stale := stale_drafts(quarter)) else None,
         **selectors.ranked_results_page(quarter=quarter, query=request.GET),
-        # The report comes with the page, as the partner reads it before deciding (docs/benchmarks.md, "pages":
-        # measured together with the table).
-        "report": quarter_report(quarter=quarter) if APPROVAL_PHASES[quarter.state] != "no_results" else None,
+        # The report comes with the page as the partner opens it, in the same request (docs/benchmarks.md,
+        # "pages"): regulation 二.2, the leadership group decides on the report. Paging, sorting or filtering the
+        # ranked table below leaves it out: it does not change with the table, and the full report page has it.
+        "report": quarter_report(quarter=quarter) if with_report else None,
+        "report_url": resolve_url("portal:approval", code=quarter.code),
     }
     # A published quarter's results corrected after appeals: read only when the table's figures show one.
     corrections = quarter_corrections(quarter=quarter) if context["has_corrections"] else []
