@@ -49,6 +49,11 @@ class Browser:
         self.cookies = {"django_language": language}
 
     def request(self, method, path, body=None, headers=None):
+        status, location, content, _headers = self.request_with_headers(method, path, body, headers)
+        return status, location, content
+
+    def request_with_headers(self, method, path, body=None, headers=None):
+        """(status, Location, body, {lower-case header name: value})."""
         connection = http.client.HTTPConnection(HOST, self.port, timeout=REQUEST_TIMEOUT)
         try:
             sent = {"Host": f"{HOST}:{self.port}", "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
@@ -60,7 +65,8 @@ class Browser:
                 if name.lower() == "set-cookie":
                     key, _, rest = value.partition("=")
                     self.cookies[key.strip()] = rest.split(";", 1)[0]
-            return response.status, response.getheader("Location", ""), content
+            received = {name.lower(): value for name, value in response.getheaders()}
+            return response.status, response.getheader("Location", ""), content, received
         finally:
             connection.close()
 
@@ -68,10 +74,10 @@ class Browser:
         match = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', content)
         return match.group(1).decode() if match else self.cookies.get("csrftoken", "")
 
-    def sign_in(self, login_path, username):
+    def sign_in(self, login_path, username, password=PASSWORD):
         status, _, content = self.request("GET", login_path)
         token = self.csrf_from(content)
-        body = urlencode({"csrfmiddlewaretoken": token, "username": username, "password": PASSWORD})
+        body = urlencode({"csrfmiddlewaretoken": token, "username": username, "password": password})
         status, location, _ = self.request(
             "POST", login_path, body, {"Content-Type": "application/x-www-form-urlencoded"}
         )
@@ -228,14 +234,19 @@ def _free_port():
         return probe.getsockname()[1]
 
 
-def _start_gunicorn(port, log_path, media_root):
+def _start_gunicorn(port, log_path, media_root, extra_env=None, timeout=None):
+    """gunicorn with 2 sync workers on the loopback port; `timeout` None keeps gunicorn's default (30 s), as
+    production runs it."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "lawfirm_kpi.settings.bench",
         "PRIVATE_MEDIA_ROOT": str(media_root),
+        **(extra_env or {}),
     }
     gunicorn = Path(sys.executable).with_name("gunicorn")
-    command = [str(gunicorn), "lawfirm_kpi.wsgi", "-w", "2", "-b", f"{HOST}:{port}", "--timeout", "120"]
+    command = [str(gunicorn), "lawfirm_kpi.wsgi", "-w", "2", "-b", f"{HOST}:{port}"]
+    if timeout is not None:
+        command += ["--timeout", str(timeout)]
     log = open(log_path, "w")  # noqa: SIM115 - closed in _stop_gunicorn
     process = subprocess.Popen(  # noqa: S603 - fixed arguments, loopback only
         command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
