@@ -153,6 +153,7 @@ def _prepare_firm():
     # feedback batch to the real worker while people read (the publication in progress).
     Quarter.objects.filter(pk=firm.quarter.pk).update(state=QuarterState.APPROVED, approved_by=partner)
     firm.quarter.refresh_from_db()
+    _analyze()
     published = Scorecard.objects.filter(quarter=firm.quarter, is_current=True).count()
 
     clerks = {}
@@ -585,3 +586,13 @@ def _page_rows(by_label):
         rows.append(Result(f"load: {label} p95", round(p95[label], 1), "ms", None,
                            notes=f"{len(by_label[label])} requests"))  # fmt: skip
     return rows
+
+
+def _analyze():
+    """Planner statistics for the tables just bulk-loaded and scored, as PostgreSQL's autovacuum gathers them
+    within a minute of such writes on a live server: without them the planner guesses a handful of rows."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")

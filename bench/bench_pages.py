@@ -83,6 +83,7 @@ def _prepare_firm(staff):
     )
     Quarter.objects.filter(pk=firm.quarter.pk).update(state=QuarterState.PUBLISHED, published_at=timezone.now())
     firm.quarter.refresh_from_db()
+    _analyze()
     # Distinct people spread over the whole ranking, each the owner of the scorecard they read.
     cards = list(
         Scorecard.objects.filter(quarter=firm.quarter, is_current=True, staff__user__isnull=False)
@@ -279,3 +280,13 @@ def _large_rows(small, large, load):
                notes=f"p95 {large_p95:.0f} ms against {small_p95:.0f} ms at 2,000 staff (the same server settings); "
                f"base page p95 {base_p95:.0f} ms in this run; load average {load:.1f} at the start"),
     ]  # fmt: skip
+
+
+def _analyze():
+    """Planner statistics for the tables just bulk-loaded and scored, as PostgreSQL's autovacuum gathers them
+    within a minute of such writes on a live server: without them the planner guesses a handful of rows."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
