@@ -375,6 +375,15 @@ def restore_language():
     translation.activate(settings.LANGUAGE_CODE)
 
 
+def test_a_cell_names_its_value_with_the_reader_s_colon(firm, client_for):
+    # docs/chinese.md: a full-width colon after Chinese, never an ASCII one
+    quarter = _many_cards(3)
+    browser = client_for(firm.executor)
+    browser.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    _, page = _results_queries(browser, quarter)
+    assert 'title="实际值：' in page and 'title="实际值:' not in page
+
+
 def test_the_results_table_shows_100_people_a_page_and_keeps_the_filters(firm, client_for, restore_language):
     # Given 130 lawyers with results
     quarter = _many_cards(130)
