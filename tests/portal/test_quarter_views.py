@@ -220,7 +220,7 @@ def restore_language():
     translation.activate(settings.LANGUAGE_CODE)
 
 
-def test_the_approval_table_shows_100_people_a_page_in_few_queries_and_leaves_the_report_to_its_page(
+def test_the_approval_page_shows_100_people_and_the_whole_report_in_one_request_of_few_queries(
     firm, client_for, restore_language
 ):
     # Given a submitted quarter with 130 results
