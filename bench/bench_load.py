@@ -1,13 +1,18 @@
 """The load benchmark: the whole system under concurrent use, on PostgreSQL only.
 
-Builds the 2,000-staff synthetic firm, scores the quarter with the real service and publishes it, starts gunicorn
-(2 sync workers, loopback only) on the same database, signs users in through the real login form and lets
-CONCURRENCY of them browse for DURATION seconds: scorecards, the ranked tables, department lists and an import
-preview (upload → preview, never confirmed). Reports throughput, p50/p95 latency and errors (bound 0), and after
-the run the database's row counts (nothing lost or duplicated, bound 0) and the workers (none restarted, bound 0).
+Builds the 2,000-staff synthetic firm, scores the quarter with the real service and leaves it approved; starts
+gunicorn (2 sync workers, its default timeout, loopback only) and a real Celery worker (2 processes, Redis broker
+BENCH_LOAD_BROKER) on the same database; publishes the quarter through the real quarter_publish at the start of
+the run, so the feedback PDFs render in the worker while people read. Then CONCURRENCY users work for DURATION
+seconds: first views of their own scorecard by distinct people (each signs in once and reads their scorecard once),
+the partner's approval page with its report, the ranked tables, department lists, an import preview (upload →
+preview, never confirmed) and the base template alone (the floor the page bounds are ratios of). Reports p95 per
+page against the pages' bounds (docs/benchmarks.md), errors (bound 0), the database's row counts after the run
+(nothing lost or duplicated, bound 0), the workers (none restarted, bound 0) and how far publication got.
 
 On SQLite it returns nothing: a file database is not what the firm runs concurrent users on.
-Environment: BENCH_LOAD_SECONDS (default 60), BENCH_LOAD_USERS (default 16).
+Environment: BENCH_LOAD_SECONDS (default 60), BENCH_LOAD_USERS (default 16), BENCH_LOAD_BROKER (default
+redis://127.0.0.1:6379/13).
 """
 
 import http.client
@@ -36,6 +41,9 @@ CONCURRENCY = int(os.environ.get("BENCH_LOAD_USERS", "16"))
 PASSWORD = "load-test-password-2026"
 HOST = "127.0.0.1"
 REQUEST_TIMEOUT = 60
+BROKER = os.environ.get("BENCH_LOAD_BROKER", "redis://127.0.0.1:6379/13")
+# The bounds of the pages benchmark (docs/benchmarks.md), against which the p95 under load is reported.
+FIRST_VIEW_RATIO, TABLE_RATIO, APPROVAL_SECONDS = 2.5, 4.0, 1.0
 
 
 # ------------------------------------------------------------------------------------------- a tiny browser
@@ -49,6 +57,11 @@ class Browser:
         self.cookies = {"django_language": language}
 
     def request(self, method, path, body=None, headers=None):
+        status, location, content, _headers = self.request_with_headers(method, path, body, headers)
+        return status, location, content
+
+    def request_with_headers(self, method, path, body=None, headers=None):
+        """(status, Location, body, {lower-case header name: value})."""
         connection = http.client.HTTPConnection(HOST, self.port, timeout=REQUEST_TIMEOUT)
         try:
             sent = {"Host": f"{HOST}:{self.port}", "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
@@ -60,7 +73,8 @@ class Browser:
                 if name.lower() == "set-cookie":
                     key, _, rest = value.partition("=")
                     self.cookies[key.strip()] = rest.split(";", 1)[0]
-            return response.status, response.getheader("Location", ""), content
+            received = {name.lower(): value for name, value in response.getheaders()}
+            return response.status, response.getheader("Location", ""), content, received
         finally:
             connection.close()
 
@@ -68,10 +82,10 @@ class Browser:
         match = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', content)
         return match.group(1).decode() if match else self.cookies.get("csrftoken", "")
 
-    def sign_in(self, login_path, username):
+    def sign_in(self, login_path, username, password=PASSWORD):
         status, _, content = self.request("GET", login_path)
         token = self.csrf_from(content)
-        body = urlencode({"csrfmiddlewaretoken": token, "username": username, "password": PASSWORD})
+        body = urlencode({"csrfmiddlewaretoken": token, "username": username, "password": password})
         status, location, _ = self.request(
             "POST", login_path, body, {"Content-Type": "application/x-www-form-urlencoded"}
         )
@@ -105,13 +119,14 @@ class Persona:
     language: str
     pages: list = field(default_factory=list)  # (label, path) to GET
     import_paths: tuple | None = None  # (upload path, preview path)
+    # A stand-in for distinct people: each round signs the next reader in for their first view of their scorecard.
+    first_views: bool = False
 
 
 def _prepare_firm():
     """Build, score and publish the synthetic firm; return (quarter, personas' usernames by role, sizes note)."""
     from django.contrib.auth.hashers import make_password
     from django.contrib.auth.models import Group, User
-    from django.utils import timezone
 
     from bench.synthetic import build_synthetic_firm
     from portal.quarter_services import quarter_score
@@ -134,13 +149,12 @@ def _prepare_firm():
     started = time.perf_counter()
     quarter_score(quarter=firm.quarter, by=organiser, incomplete_data_reason="benchmark")
     scored = time.perf_counter() - started
-    # Publishing by state, not by quarter_publish: its receivers would write and e-mail 2,000 feedback PDFs, which
-    # the PDF benchmark measures on its own; the pages read the same rows either way.
-    published = Scorecard.objects.filter(quarter=firm.quarter, is_current=True).update(
-        status=Scorecard.Status.PUBLISHED
-    )
-    Quarter.objects.filter(pk=firm.quarter.pk).update(state=QuarterState.PUBLISHED, published_at=timezone.now())
+    # Approved, not yet published: the run publishes it through quarter_publish, so that its receivers queue the
+    # feedback batch to the real worker while people read (the publication in progress).
+    Quarter.objects.filter(pk=firm.quarter.pk).update(state=QuarterState.APPROVED, approved_by=partner)
     firm.quarter.refresh_from_db()
+    _analyze()
+    published = Scorecard.objects.filter(quarter=firm.quarter, is_current=True).count()
 
     clerks = {}
     for code in ("biz", "fin", "adm"):
@@ -152,13 +166,18 @@ def _prepare_firm():
         .order_by("pk")
         .values_list("pk", "staff__user__username")[: max(CONCURRENCY, 8)]
     )
-    usernames = [organiser.username, partner.username] + [name for _pk, name in lawyers]
-    User.objects.filter(username__in=usernames).update(password=make_password(PASSWORD))
+    # Everyone with a scorecard may sign in: the first views are each by another person.
+    readers = list(
+        Scorecard.objects.filter(quarter=firm.quarter, is_current=True, staff__user__isnull=False)
+        .order_by("?")
+        .values_list("pk", "staff__user__username")
+    )
+    User.objects.update(password=make_password(PASSWORD))
     note = (
         f"{firm.staff} staff, {firm.clients} clients, {firm.contracts} contracts, {firm.revenue} revenue entries; "
-        f"built in {built:.0f} s, scored by quarter_score in {scored:.1f} s, {published} scorecards published"
+        f"built in {built:.0f} s, scored by quarter_score in {scored:.1f} s, {published} scorecards to publish"
     )
-    return firm.quarter, organiser.username, partner.username, clerks, lawyers, note
+    return firm.quarter, organiser.username, partner.username, clerks, lawyers, readers, note
 
 
 def _personas(quarter, executor, partner, clerks, lawyers):
@@ -175,22 +194,31 @@ def _personas(quarter, executor, partner, clerks, lawyers):
             return None
 
     all_cards = [pk for pk, _name in lawyers]
+    base = ("base page", url("bench_base_template"))
+    results = url("portal:results", quarter.code)
+    approval = url("portal:approval", quarter.code)
     organiser_pages = [
-        ("ranked table (results)", url("portal:results", quarter.code)),
+        ("ranked table (results)", results),
+        ("ranked table (results)", f"{results}?sort=name&dir=desc&page=12"),
         ("scorecard", url("portal:scorecard", all_cards[0])),
         ("department list", url("clients:contracts_list")),
         ("department list", url("clients:revenue_list")),
+        base,
     ]
     leadership_pages = [
-        ("ranked table (approval)", url("portal:approval", quarter.code)),
-        ("ranked table (results)", url("portal:results", quarter.code)),
-        ("scorecard", url("portal:scorecard", all_cards[-1])),
+        # As the partner opens it: the whole report and the first 100 rows in one request.
+        ("approval page with its report", approval),
+        ("approval page with its report", approval),
+        ("ranked table (approval)", f"{approval}?sort=total&dir=asc&page=5"),
+        base,
     ]
     clerk_pages = {
-        "biz": [("department list", url("clients:clients_list")), ("department list", url("clients:contracts_list"))],
-        "fin": [("department list", url("clients:revenue_list"))],
-        "adm": [("department list", url("clients:complaints_list")), ("department list", url("clients:surveys_list"))],
-    }
+        "biz": [("department list", url("clients:clients_list")), ("department list", url("clients:contracts_list")),
+                base],
+        "fin": [("department list", url("clients:revenue_list")), base],
+        "adm": [("department list", url("clients:complaints_list")), ("department list", url("clients:surveys_list")),
+                base],
+    }  # fmt: skip
     import_paths = (url("clients:import_upload", "clients"), url("clients:import_preview", "clients"))
     if None in import_paths:
         import_paths = None
@@ -202,14 +230,8 @@ def _personas(quarter, executor, partner, clerks, lawyers):
         Persona(clerks["fin"], "en", clerk_pages["fin"]),
         Persona(clerks["adm"], "zh-hans", clerk_pages["adm"]),
     ]
-    for index, (pk, username) in enumerate(lawyers):
-        people.append(
-            Persona(
-                username,
-                "en" if index % 2 else "zh-hans",
-                [("scorecard", url("portal:scorecard", pk)), ("my scorecards", url("portal:my_scorecards"))],
-            )
-        )
+    while len(people) < CONCURRENCY:
+        people.append(Persona("", "en" if len(people) % 2 else "zh-hans", [base], first_views=True))
     people = people[:CONCURRENCY]
     for persona in people:
         persona.pages = [(label, path) for label, path in persona.pages if path]
@@ -228,14 +250,19 @@ def _free_port():
         return probe.getsockname()[1]
 
 
-def _start_gunicorn(port, log_path, media_root):
+def _start_gunicorn(port, log_path, media_root, extra_env=None, timeout=None):
+    """gunicorn with 2 sync workers on the loopback port; `timeout` None keeps gunicorn's default (30 s), as
+    production runs it."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "lawfirm_kpi.settings.bench",
         "PRIVATE_MEDIA_ROOT": str(media_root),
+        **(extra_env or {}),
     }
     gunicorn = Path(sys.executable).with_name("gunicorn")
-    command = [str(gunicorn), "lawfirm_kpi.wsgi", "-w", "2", "-b", f"{HOST}:{port}", "--timeout", "120"]
+    command = [str(gunicorn), "lawfirm_kpi.wsgi", "-w", "2", "-b", f"{HOST}:{port}"]
+    if timeout is not None:
+        command += ["--timeout", str(timeout)]
     log = open(log_path, "w")  # noqa: SIM115 - closed in _stop_gunicorn
     process = subprocess.Popen(  # noqa: S603 - fixed arguments, loopback only
         command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
@@ -279,7 +306,52 @@ class Tally:
                 self.errors.append(f"{label}: {detail}")
 
 
-def _user_loop(persona, port, login_path, stop_at, tally, seed):
+class Readers:
+    """The people who have not read their scorecard yet, handed out one at a time to the first-view threads."""
+
+    def __init__(self, readers):
+        self.readers = list(readers)
+        self.lock = threading.Lock()
+
+    def next(self):
+        with self.lock:
+            return self.readers.pop() if self.readers else None
+
+
+def _first_views_loop(persona, port, login_path, stop_at, tally, readers, seed):
+    """Sign the next person in, read the base page and their own scorecard once (in either order), and so on."""
+    rng = random.Random(seed)
+    base_label, base_path = persona.pages[0]
+    while time.monotonic() < stop_at:
+        reader = readers.next()
+        if reader is None:
+            return
+        scorecard_path, username = reader
+        browser = Browser(port, persona.language)
+        started = time.perf_counter()
+        try:
+            browser.sign_in(login_path, username)
+            tally.add("sign in", time.perf_counter() - started, True)
+        except Exception as error:
+            tally.add("sign in", time.perf_counter() - started, False, f"{username}: {error!r}")
+            continue
+        visits = [("first view of own scorecard", scorecard_path, b'id="scorecard-lines"'),
+                  (base_label, base_path, b"<html")]  # fmt: skip
+        rng.shuffle(visits)
+        for label, path, expect in visits:
+            started = time.perf_counter()
+            try:
+                status, _, content = browser.request("GET", path)
+                ok = status == 200 and expect in content
+                tally.add(label, time.perf_counter() - started, ok, f"HTTP {status} {path}")
+            except Exception as error:
+                tally.add(label, time.perf_counter() - started, False, f"{error!r} {path}")
+
+
+def _user_loop(persona, port, login_path, stop_at, tally, seed, readers=None):
+    if persona.first_views:
+        _first_views_loop(persona, port, login_path, stop_at, tally, readers, seed)
+        return
     rng = random.Random(seed)
     browser = Browser(port, persona.language)
     try:
@@ -332,20 +404,83 @@ def _percentile(values, fraction):
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
+def _start_worker(media_root, log_path):
+    """A real `celery worker` (2 processes) on the load's broker, with the same private files as gunicorn."""
+    env = {
+        **os.environ,
+        "CELERY_BROKER_URL": BROKER,
+        "DJANGO_SETTINGS_MODULE": "lawfirm_kpi.settings.bench",
+        "BENCH_PDF_MEDIA": str(media_root),
+        "PRIVATE_MEDIA_ROOT": str(media_root),
+    }
+    log = open(log_path, "w")  # noqa: SIM115 - closed in _stop_worker
+    command = [sys.executable, "-m", "bench.pdf_worker", "worker", "--pool", "prefork", "--concurrency", "2",
+               "-n", f"benchload-{os.getpid()}@%h", "--without-gossip", "--without-mingle",
+               "--loglevel", "WARNING"]  # fmt: skip
+    process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log, start_new_session=True
+    )
+    return process, log
+
+
+def _stop_worker(process, log):
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    log.close()
+
+
+def _publish(quarter_id, partner_username):
+    """Publish through the real service; its receivers queue the feedback batch to the worker after the commit."""
+    from django.contrib.auth.models import User
+
+    from lawfirm_kpi.celery import app
+    from portal.quarter_services import quarter_publish
+    from reviews.models import Quarter
+
+    app.conf.update(broker_url=BROKER, task_always_eager=False)
+    app.control.purge()
+    executor = User.objects.get(pk=1)
+    started = time.perf_counter()
+    quarter_publish(quarter=Quarter.objects.get(pk=quarter_id), by=executor, comment="load benchmark")
+    return time.perf_counter() - started
+
+
+def _feedback_progress(quarter_id):
+    from django.db.models import Count
+
+    from documents.models import FeedbackDocument
+
+    counts = dict(
+        FeedbackDocument.objects.filter(quarter_id=quarter_id).values_list("status").annotate(n=Count("pk")).order_by()
+    )
+    return counts
+
+
 def run(label):
     if label != "postgresql":
         return []
     from django.db import connection
+    from django.test import override_settings
+    from django.urls import reverse
 
-    quarter, executor, partner, clerks, lawyers, sizes = _prepare_firm()
-    people, login_path, skipped = _personas(quarter, executor, partner, clerks, lawyers)
-    before = _row_counts()
-    connection.close()  # gunicorn's workers and this process should not share a connection
+    quarter, executor, partner, clerks, lawyers, readers, sizes = _prepare_firm()
+    with override_settings(ROOT_URLCONF="bench.bench_pages"):
+        people, login_path, skipped = _personas(quarter, executor, partner, clerks, lawyers)
+        readers = Readers((reverse("portal:scorecard", args=[pk]), username) for pk, username in readers)
 
     media_root = Path(tempfile.mkdtemp(prefix="kpi-load-media-"))
     log_path = media_root.parent / f"{media_root.name}-gunicorn.log"
+    worker_log_path = media_root.parent / f"{media_root.name}-worker.log"
     port = _free_port()
-    process, log = _start_gunicorn(port, log_path, media_root)
+    worker, worker_log = _start_worker(media_root, worker_log_path)
+    process, log = _start_gunicorn(
+        port, log_path, media_root, extra_env={"BENCH_ROOT_URLCONF": "bench.bench_pages"}, timeout=None
+    )
     tally = Tally()
     try:
         # Warm up: every page once, so the first requests do not time the workers' imports.
@@ -357,10 +492,16 @@ def run(label):
             began = time.perf_counter()
             status, _, _ = warm.request("GET", path)
             alone.append(f"{path} {time.perf_counter() - began:.1f} s (HTTP {status})")
+        # The publication in progress: published at the start of the run, its PDFs rendered while people read.
+        publish_seconds = _publish(quarter.pk, partner)
+        before = _row_counts()
+        connection.close()  # gunicorn's workers and this process should not share a connection
         stop_at = time.monotonic() + DURATION
         started = time.perf_counter()
         threads = [
-            threading.Thread(target=_user_loop, args=(persona, port, login_path, stop_at, tally, index), daemon=True)
+            threading.Thread(
+                target=_user_loop, args=(persona, port, login_path, stop_at, tally, index, readers), daemon=True
+            )
             for index, persona in enumerate(people)
         ]
         for thread in threads:
@@ -369,12 +510,16 @@ def run(label):
             thread.join(timeout=DURATION + 2 * REQUEST_TIMEOUT)
         elapsed = time.perf_counter() - started
         alive = process.poll() is None
+        feedback = _feedback_progress(quarter.pk)
+        worker_alive = worker.poll() is None
     finally:
         _stop_gunicorn(process, log)
+        _stop_worker(worker, worker_log)
     gunicorn_log = log_path.read_text(errors="replace")
     booted = gunicorn_log.count("Booting worker")
     shutil.rmtree(media_root, ignore_errors=True)
     log_path.unlink(missing_ok=True)
+    worker_log_path.unlink(missing_ok=True)
 
     after = _row_counts()
     changed = {name: (before[name], after[name]) for name in before if before[name] != after[name]}
@@ -400,6 +545,54 @@ def run(label):
         Result("load: rows changed unexpectedly", len(changed), "tables", 0,
                notes=", ".join(f"{k} {b}→{a}" for k, (b, a) in changed.items())
                or f"{len(before)} main tables counted before and after: equal (no lost or duplicated rows)"),
-        Result("load: workers restarted or gone", (booted - 2) + (0 if alive else 1), "workers", 0,
-               notes=f"{booted} worker boots for 2 workers; gunicorn {'running' if alive else 'stopped'} at the end"),
+        Result("load: workers restarted or gone", (booted - 2) + (0 if alive else 1) + (0 if worker_alive else 1),
+               "workers", 0, notes=f"{booted} worker boots for 2 gunicorn workers; gunicorn "
+               f"{'running' if alive else 'stopped'}, the Celery worker {'running' if worker_alive else 'gone'} at "
+               "the end"),
+        Result("load: feedback documents failed during the publication", feedback.get("failed", 0), "documents", 0,
+               notes=f"quarter_publish returned in {publish_seconds:.1f} s at the start of the run; after "
+               f"{elapsed:.0f} s of load the feedback documents were: "
+               + (", ".join(f"{status} {n}" for status, n in sorted(feedback.items())) or "none created")
+               + " (2 worker processes sharing the 2 CPUs with gunicorn)"),
+        *_page_rows(tally.by_label),
     ]  # fmt: skip
+
+
+def _page_rows(by_label):
+    """p95 of each page under load, against the pages benchmark's bounds where it has one."""
+    p95 = {label: _percentile([seconds * 1000 for seconds in values], 0.95) for label, values in by_label.items()}
+    base = p95.get("base page")
+    rows = []
+    for label, bound, what in (
+        ("first view of own scorecard", FIRST_VIEW_RATIO, "× the base page's p95"),
+        ("ranked table (results)", TABLE_RATIO, "× the base page's p95"),
+        ("ranked table (approval)", TABLE_RATIO, "× the base page's p95"),
+    ):
+        if label in p95 and base:
+            rows.append(
+                Result(f"load: {label} p95 / base page p95", round(p95[label] / base, 2), "×", bound,
+                       floor=round(base, 1), notes=f"p95 {p95[label]:.0f} ms over {len(by_label[label])} requests; "
+                       f"base page p95 {base:.0f} ms over {len(by_label['base page'])} in the same run; bound {bound}"
+                       f"{what}, as in the pages benchmark (which measures without the load)")
+            )  # fmt: skip
+    if "approval page with its report" in p95:
+        rows.append(
+            Result("load: approval page with its report p95", round(p95["approval page with its report"] / 1000, 3),
+                   "s", APPROVAL_SECONDS, notes=f"{len(by_label['approval page with its report'])} requests by the "
+                   "partner, the whole report and the first 100 rows in each")
+        )  # fmt: skip
+    for label in sorted(set(p95) - {"first view of own scorecard", "ranked table (results)",
+                                    "ranked table (approval)", "approval page with its report"}):  # fmt: skip
+        rows.append(Result(f"load: {label} p95", round(p95[label], 1), "ms", None,
+                           notes=f"{len(by_label[label])} requests"))  # fmt: skip
+    return rows
+
+
+def _analyze():
+    """Planner statistics for the tables just bulk-loaded and scored, as PostgreSQL's autovacuum gathers them
+    within a minute of such writes on a live server: without them the planner guesses a handful of rows."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")

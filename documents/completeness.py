@@ -175,6 +175,105 @@ def _last_change_by_department(queryset, person_field, content_type) -> dict:
     )
 
 
+def _gaps(
+    *, quarter, open_complaints, without_surveys_count, without_interviewer, rating_round, ratings_done, ratings_total
+) -> list[Gap]:
+    """What still stands in the way of scoring, each with where it is put right (the board and the report's notes)."""
+    code = quarter.code
+    gaps = []
+    if open_complaints:
+        gaps.append(
+            Gap(
+                "complaints",
+                ngettext(
+                    "%(n)d complaint of the quarter is still open.",
+                    "%(n)d complaints of the quarter are still open.",
+                    open_complaints,
+                )
+                % {"n": open_complaints},
+                f"{reverse('clients:complaints_list')}?quarter={code}&open=1",
+                _("See the open complaints"),
+            )
+        )
+    if without_surveys_count:
+        gaps.append(
+            Gap(
+                "surveys",
+                ngettext(
+                    "%(n)d assessed person has no satisfaction survey.",
+                    "%(n)d assessed people have no satisfaction survey.",
+                    without_surveys_count,
+                )
+                % {"n": without_surveys_count},
+                f"{reverse('clients:surveys_list')}?quarter={code}",
+                _("See the quarter's surveys"),
+            )
+        )
+    if without_interviewer:
+        gaps.append(
+            Gap(
+                "interviewers",
+                ngettext(
+                    "%(n)d assessed person has nobody to interview them: %(names)s.",
+                    "%(n)d assessed people have nobody to interview them: %(names)s.",
+                    len(without_interviewer),
+                )
+                % {"n": len(without_interviewer), "names": ", ".join(p.full_name for p in without_interviewer)},
+                reverse("portal:interviewers", args=[code]) if quarter.pk else "",
+                _("Designate interviewers"),
+            )
+        )
+    if rating_round is None:
+        gaps.append(
+            Gap(
+                "rating_round",
+                _("No rating round has been opened for this quarter."),
+                reverse("indicators:rating_rounds"),
+                _("Open a rating round"),
+            )
+        )
+    elif ratings_done < ratings_total:
+        missing = ratings_total - ratings_done
+        gaps.append(
+            Gap(
+                "ratings",
+                ngettext("%(n)d rating is not given yet.", "%(n)d ratings are not given yet.", missing)
+                % {"n": missing},
+                reverse("indicators:rating_round", args=[rating_round.pk]),
+                _("See the rating round"),
+            )
+        )
+    return gaps
+
+
+def completeness_notes(*, quarter) -> list[str]:
+    """The board's gaps as sentences, for the report (regulation 二.2), from the few counts they need: the report
+    reads none of the board's per-department figures, so it asks for none of their queries."""
+    records = quarter_records(quarter)
+    open_complaints = records["complaints"][0].filter(handled_at__isnull=True).count()
+    assessed = StaffProfile.objects.filter(active=True, assessed=True)
+    to_survey = assessed
+    positions = _positions_with_satisfaction(quarter)
+    if positions is not None:
+        to_survey = assessed.filter(position__in=positions)
+    without_surveys_count = to_survey.exclude(pk__in=records["surveys"][0].values("staff_id")).count()
+    without_interviewer = people_without_interviewer(quarter, assessed.select_related("superior", "department"))
+    rating_round = _rating_round(quarter)
+    ratings = {"total": 0, "done": 0}
+    if rating_round is not None:
+        ratings = rating_round.assignments.aggregate(total=Count("pk"), done=Count("pk", filter=Q(score__isnull=False)))
+    gaps = _gaps(
+        quarter=quarter,
+        open_complaints=open_complaints,
+        without_surveys_count=without_surveys_count,
+        without_interviewer=without_interviewer,
+        rating_round=rating_round,
+        ratings_done=ratings["done"],
+        ratings_total=ratings["total"],
+    )
+    return [gap.text for gap in gaps]
+
+
 def completeness_board(*, quarter) -> Board:
     records = quarter_records(quarter)
     departments = list(Department.objects.all())
@@ -246,70 +345,15 @@ def completeness_board(*, quarter) -> Board:
             ratings_done += done
 
     open_complaints = sum(row.open_complaints for row in rows.values())
-    code = quarter.code
-    gaps = []
-    if open_complaints:
-        gaps.append(
-            Gap(
-                "complaints",
-                ngettext(
-                    "%(n)d complaint of the quarter is still open.",
-                    "%(n)d complaints of the quarter are still open.",
-                    open_complaints,
-                )
-                % {"n": open_complaints},
-                f"{reverse('clients:complaints_list')}?quarter={code}&open=1",
-                _("See the open complaints"),
-            )
-        )
-    if without_surveys:
-        gaps.append(
-            Gap(
-                "surveys",
-                ngettext(
-                    "%(n)d assessed person has no satisfaction survey.",
-                    "%(n)d assessed people have no satisfaction survey.",
-                    len(without_surveys),
-                )
-                % {"n": len(without_surveys)},
-                f"{reverse('clients:surveys_list')}?quarter={code}",
-                _("See the quarter's surveys"),
-            )
-        )
-    if without_interviewer:
-        gaps.append(
-            Gap(
-                "interviewers",
-                ngettext(
-                    "%(n)d assessed person has nobody to interview them: %(names)s.",
-                    "%(n)d assessed people have nobody to interview them: %(names)s.",
-                    len(without_interviewer),
-                )
-                % {"n": len(without_interviewer), "names": ", ".join(p.full_name for p in without_interviewer)},
-                reverse("portal:interviewers", args=[code]) if quarter.pk else "",
-                _("Designate interviewers"),
-            )
-        )
-    if rating_round is None:
-        gaps.append(
-            Gap(
-                "rating_round",
-                _("No rating round has been opened for this quarter."),
-                reverse("indicators:rating_rounds"),
-                _("Open a rating round"),
-            )
-        )
-    elif ratings_done < ratings_total:
-        missing = ratings_total - ratings_done
-        gaps.append(
-            Gap(
-                "ratings",
-                ngettext("%(n)d rating is not given yet.", "%(n)d ratings are not given yet.", missing)
-                % {"n": missing},
-                reverse("indicators:rating_round", args=[rating_round.pk]),
-                _("See the rating round"),
-            )
-        )
+    gaps = _gaps(
+        quarter=quarter,
+        open_complaints=open_complaints,
+        without_surveys_count=len(without_surveys),
+        without_interviewer=without_interviewer,
+        rating_round=rating_round,
+        ratings_done=ratings_done,
+        ratings_total=ratings_total,
+    )
     for row in rows.values():
         row.cells = [row.counts.get(kind, 0) for kind in PERSON_KINDS]
     return Board(

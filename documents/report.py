@@ -1,17 +1,19 @@
 """The execution group's report to the leadership group (regulation 二.2), for the page and the PDF.
 
-Built from the quarter's current scorecards with a fixed number of aggregate queries.
+Built from the quarter's current scorecards with a fixed number of aggregate queries, and plain values rather
+than model instances for the whole firm: the approval page carries the report, measured as the partner waits for
+it (docs/benchmarks.md, "pages").
 """
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Avg, Count, Sum
+from django.db.models import Avg, Count, OuterRef, Subquery, Sum
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from appeals.selectors import appeal_statistics as counted_appeals
-from documents.completeness import completeness_board
+from documents.completeness import completeness_notes
 from results.models import Scorecard
 from reviews.models import Position, Quarter
 
@@ -25,8 +27,15 @@ def _round(value) -> Decimal | None:
 
 
 @dataclass(frozen=True)
+class Named:
+    """A person as the report names them (the full name only: no model instance per person of the firm)."""
+
+    full_name: str
+
+
+@dataclass(frozen=True)
 class Change:
-    staff: object
+    staff: Named
     previous: Decimal
     current: Decimal
 
@@ -44,13 +53,10 @@ def previous_quarter(quarter) -> Quarter | None:
     return Quarter.objects.filter(year=year, number=number).first()
 
 
-def _grade_order(quarter, cards):
+def _grade_order(bands) -> dict:
     """The position of each grade (by its Chinese label) from best to worst, as the schemes' bands list them."""
-    from indicators.models import GradeBand
-
-    floors = GradeBand.objects.filter(scheme__in=cards.values("scheme_id")).values_list("label_zh", "min_total")
     best_floor = {}
-    for label, floor in floors:
+    for label, _label_en, floor in bands:
         best_floor[label] = max(floor, best_floor.get(label, floor))
     return {label: index for index, label in enumerate(sorted(best_floor, key=lambda lab: -best_floor[lab]))}
 
@@ -70,11 +76,19 @@ def appeal_statistics(quarter) -> dict | None:
 def quarter_report(*, quarter) -> dict:
     """Everything the report shows: distribution, averages, grades, performers, changes, data quality, appeals."""
     cards = current_scorecards(quarter)
-    people = list(cards.select_related("staff", "department").order_by("-total", "staff__full_name"))
-    totals = [card.total for card in people]
-    count = len(people)
+    previous = previous_quarter(quarter)
+    # Every person's total, name and (when there is a previous quarter) published total of that quarter, as plain
+    # tuples in one query: the distribution, the average and the changes are computed from them.
+    people = cards.order_by("-total", "staff__full_name")
+    if previous is not None:
+        before = current_scorecards(previous).filter(status=Scorecard.Status.PUBLISHED, staff_id=OuterRef("staff_id"))
+        people = people.annotate(before=Subquery(before.values("total")[:1]))
+        rows = list(people.values_list("pk", "total", "staff__full_name", "before"))
+    else:
+        rows = [(*row, None) for row in people.values_list("pk", "total", "staff__full_name")]
+    totals = [total for _pk, total, _name, _before in rows]
+    count = len(rows)
 
-    overall = cards.aggregate(avg=Avg("total"))["avg"]
     english = get_language_is_english()
     by_department = [
         {"name": name_en if english else name_zh, "count": n, "average": _round(avg)}
@@ -91,7 +105,8 @@ def quarter_report(*, quarter) -> dict:
     ]
     by_category = _category_averages(quarter, cards, count)
 
-    grade_order = _grade_order(quarter, cards)
+    bands = _grade_bands(quarter, cards)
+    grade_order = _grade_order(bands)
     grade_counts = sorted(
         (
             {
@@ -104,31 +119,27 @@ def quarter_report(*, quarter) -> dict:
         key=lambda row: (row["order"], row["grade"]),
     )
 
-    top = people[:PERFORMERS_SHOWN]
-    bottom = list(reversed(people[-PERFORMERS_SHOWN:])) if count > PERFORMERS_SHOWN else []
+    # The few people the report names, as scorecards with their staff and department: one query.
+    top_ids = [pk for pk, *_rest in rows[:PERFORMERS_SHOWN]]
+    bottom_ids = [pk for pk, *_rest in reversed(rows[-PERFORMERS_SHOWN:])] if count > PERFORMERS_SHOWN else []
+    named = cards.filter(pk__in=top_ids + bottom_ids).select_related("staff", "department").in_bulk()
+    top = [named[pk] for pk in top_ids]
+    bottom = [named[pk] for pk in bottom_ids]
 
-    previous = previous_quarter(quarter)
-    changes = []
-    if previous is not None:
-        before = dict(
-            current_scorecards(previous)
-            .filter(status=Scorecard.Status.PUBLISHED, staff_id__in=[card.staff_id for card in people])
-            .values_list("staff_id", "total")
-        )
-        changes = [Change(card.staff, before[card.staff_id], card.total) for card in people if card.staff_id in before]
+    # Rounded as the column is (SQLite hands a subquery's decimal back without its places).
+    changes = [Change(Named(name), _round(before), total) for _pk, total, name, before in rows if before is not None]
     rises = sorted((c for c in changes if c.delta > 0), key=lambda c: (-c.delta, c.staff.full_name))[:CHANGES_SHOWN]
     falls = sorted((c for c in changes if c.delta < 0), key=lambda c: (c.delta, c.staff.full_name))[:CHANGES_SHOWN]
     average_change = _round(sum(c.delta for c in changes) / len(changes)) if changes else None
 
-    board = completeness_board(quarter=quarter)
     return {
         "quarter": quarter,
         "count": count,
         "totals": totals,
-        "average": _round(overall),
+        "average": _round(sum(totals, Decimal(0)) / count) if count else None,
         "highest": totals[0] if totals else None,
         "lowest": totals[-1] if totals else None,
-        "histogram": histogram(totals, bands=grade_band_floors(quarter, cards)),
+        "histogram": histogram(totals, bands=_band_floors(bands, english=english)),
         "by_department": by_department,
         "by_position": by_position,
         "by_category": by_category,
@@ -140,7 +151,8 @@ def quarter_report(*, quarter) -> dict:
         "average_change": average_change,
         "rises": rises,
         "falls": falls,
-        "quality_notes": board.notes,
+        # Only the gaps' sentences: the report needs none of the board's per-department figures.
+        "quality_notes": completeness_notes(quarter=quarter),
         "appeals": appeal_statistics(previous),
         "summary": quarter.report_summary,
     }
@@ -177,19 +189,32 @@ HISTOGRAM_STEP = Decimal(10)
 FULL_MARKS = Decimal(100)
 
 
+def _grade_bands(quarter, cards) -> list[tuple[str, str, Decimal]]:
+    """(label_zh, label_en, floor) of the grade bands the quarter's results were graded with: the bands of the
+    scorecards' schemes, else of the quarter's approved scheme (results not computed yet). One query when the
+    quarter has results."""
+    from indicators.models import GradeBand, Scheme
+
+    fields = ("label_zh", "label_en", "min_total")
+    bands = list(GradeBand.objects.filter(scheme__in=cards.values("scheme_id")).values_list(*fields))
+    if not bands:
+        approved = GradeBand.objects.filter(scheme__quarter=quarter, scheme__status=Scheme.Status.APPROVED)
+        bands = list(approved.values_list(*fields))
+    return bands
+
+
+def _band_floors(bands, *, english) -> list[tuple[Decimal, str]]:
+    """(floor, label) per floor, highest first; the first label read for a floor wins, as the bands are listed."""
+    floors = {}
+    for label_zh, label_en, floor in sorted(bands, key=lambda band: -band[2]):
+        floors.setdefault(floor, label_en if english else label_zh)
+    return sorted(floors.items(), reverse=True)
+
+
 def grade_band_floors(quarter, cards) -> list[tuple[Decimal, str]]:
     """(floor, label) of the grade bands the quarter's results were graded with, highest first: the bands of the
     scorecards' schemes, else of the quarter's approved scheme (results not computed yet)."""
-    from indicators.models import GradeBand, Scheme
-
-    bands = GradeBand.objects.filter(scheme__in=cards.values("scheme_id"))
-    if not bands.exists():
-        bands = GradeBand.objects.filter(scheme__quarter=quarter, scheme__status=Scheme.Status.APPROVED)
-    english = get_language_is_english()
-    floors = {}
-    for band in bands.order_by("-min_total"):
-        floors.setdefault(band.min_total, band.label_en if english else band.label_zh)
-    return sorted(floors.items(), reverse=True)
+    return _band_floors(_grade_bands(quarter, cards), english=get_language_is_english())
 
 
 def histogram(totals, *, bands=()):

@@ -3,17 +3,13 @@
 Every read here is a fixed number of queries, whatever the number of staff, quarters or indicators.
 """
 
-import hashlib
 from collections import OrderedDict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.core.cache import cache
-from django.db import connection
 from django.db.models import Avg, Exists, OuterRef, Prefetch, Q, Subquery
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -34,8 +30,6 @@ from reviews.models import Position, Quarter, QuarterState
 from reviews.roles import roles_of
 
 TREND_QUARTERS = 4
-# How long a rendered results block may stay in the cache; results_stamp already retires it when results change.
-RESULTS_CACHE_SECONDS = 6 * 3600
 
 
 def scorecard_for_user(user, pk) -> Scorecard:
@@ -233,8 +227,8 @@ def _trend(scorecard, own_cards):
 def scorecard_results(scorecard) -> dict:
     """What the scorecard shows of the results themselves: lines, categories, charts, rank, past quarters.
 
-    None of it depends on who reads the page or on the day, only on the scorecards of the firm (see
-    results_stamp), which is what lets the web page keep it rendered (scorecard_results_html).
+    None of it depends on who reads the page or on the day. Read fresh on every view: a person's first view of a
+    published scorecard is the one that matters (docs/benchmarks.md, "pages"), so nothing here leans on a cache.
     """
     quarter = scorecard.quarter
     staff = scorecard.staff
@@ -280,21 +274,6 @@ def scorecard_results(scorecard) -> dict:
     }
 
 
-def _previous_quarter(quarter):
-    """The quarter before this one (its id, year and number), if the firm has it.
-
-    A quarter's year and number never change, so its id is kept in the cache for an hour (a demo reset that
-    re-creates the quarters is then seen within the hour); a quarter not there (the firm's first) is looked for
-    again after a few minutes."""
-    year, number = quarter.previous()
-    key = f"quarter-id:{year}:{number}"
-    pk = cache.get(key)
-    if pk is None:
-        pk = Quarter.objects.filter(year=year, number=number).values_list("pk", flat=True).first() or 0
-        cache.set(key, pk, 3600 if pk else 300)
-    return Quarter(pk=pk, year=year, number=number) if pk else None
-
-
 def _appeals_seen(*, quarter, staff, user, is_owner) -> list:
     """The person's own appeals on this quarter's result, newest first, each with its page's address, for the
     person reading their scorecard. Keyed by quarter and person, not by version: an upheld appeal's corrected
@@ -319,9 +298,13 @@ def scorecard_viewer_context(*, scorecard, user, today=None) -> dict:
     roles = roles_of(user)
     quarter = scorecard.quarter
     staff = scorecard.staff
-    previous = _previous_quarter(quarter)
+    year, number = quarter.previous()
+    # This quarter's interview and the previous quarter's (its goals and plan are followed up here), with that
+    # quarter found by its year and number in the same query rather than looked up first.
     interviews = list(
-        Interview.objects.filter(staff_id=staff.pk, quarter_id__in=[quarter.pk, previous.pk if previous else None])
+        Interview.objects.filter(staff_id=staff.pk)
+        .filter(Q(quarter_id=quarter.pk) | Q(quarter__year=year, quarter__number=number))
+        .select_related("quarter")
         .prefetch_related(Prefetch("improvement_items", queryset=ImprovementItem.objects.select_related("owner")))
         # Whether any goals were agreed, in the same query: a page without goals costs nothing more (the budget of
         # docs/benchmarks.md, "pages").
@@ -330,8 +313,8 @@ def scorecard_viewer_context(*, scorecard, user, today=None) -> dict:
     )
     interview = next((i for i in interviews if i.quarter_id == quarter.pk), None)
     follow_up = next((i for i in interviews if i.quarter_id != quarter.pk), None)
-    for found in interviews:
-        found.quarter = quarter if found.quarter_id == quarter.pk else previous
+    if interview is not None:
+        interview.quarter = quarter
 
     # By user id: the card comes with its staff and their superior, and the reader's profile is not needed.
     is_owner = staff.user_id == user.pk
@@ -393,50 +376,6 @@ def scorecard_viewer_context(*, scorecard, user, today=None) -> dict:
 def scorecard_page(*, scorecard, user, today=None):
     """Everything the scorecard shows, in a constant number of queries (the feedback PDF's content)."""
     return {**scorecard_results(scorecard), **scorecard_viewer_context(scorecard=scorecard, user=user, today=today)}
-
-
-# --- The web page keeps the results part rendered --------------------------------------------------------
-
-
-def results_stamp() -> str:
-    """A value that changes whenever anything scorecard_results reads could have changed.
-
-    Results are never edited in place: scoring replaces drafts by new rows, a correction adds new versions
-    (both raise the highest scorecard id), and publication sets the quarter's published_at. Evaluations and
-    interviews, which are edited, are not part of the results block. One query: the highest id by its index,
-    and the latest of the few quarters' publication times.
-    """
-    cards, quarters = Scorecard._meta.db_table, Quarter._meta.db_table
-    with connection.cursor() as cursor:
-        # Table names come from the models; there are no parameters.
-        cursor.execute(f"SELECT (SELECT MAX(id) FROM {cards}), (SELECT MAX(published_at) FROM {quarters})")  # noqa: S608
-        values = cursor.fetchone()
-    # As a short token fit for any cache backend's keys (SQLite returns the time as text, PostgreSQL as datetime).
-    return hashlib.blake2s(repr(values).encode(), digest_size=8).hexdigest()
-
-
-def scorecard_results_html(scorecard) -> dict:
-    """The results block of the web page (lines table, charts, past quarters) as HTML, rendered once per
-    scorecard, language and results_stamp, then served from the cache: readers of a published scorecard then pay
-    for the parts that depend on them only."""
-    language = translation.get_language()
-    key = f"scorecard-results:{scorecard.pk}:{language}:{staff_key(scorecard.staff)}:{results_stamp()}"
-    cached = cache.get(key)
-    if cached is None:
-        results = scorecard_results(scorecard)
-        cached = {
-            "results_html": render_to_string("reviews/_scorecard_results.html", results),
-            "past_html": render_to_string("reviews/_scorecard_past.html", results),
-            "rank_text": results["rank_text"],
-            "scheme_version": results["scheme_version"],
-        }
-        cache.set(key, cached, RESULTS_CACHE_SECONDS)
-    return cached
-
-
-def staff_key(staff) -> str:
-    """The person's name is on the trend chart: a renamed person's block is rendered again."""
-    return hashlib.blake2s(staff.full_name.encode(), digest_size=6).hexdigest()
 
 
 def my_scorecards(*, user):

@@ -2,14 +2,13 @@
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Sum
 from django.urls import reverse
 from django.utils.translation import get_language
 
-from documents.scorecards import RESULTS_CACHE_SECONDS, results_stamp
 from portal.quarter_services import pending_interviews, quarter_close_blockers, stale_drafts, undecided_appeals
+from results.cells import cells_by_scorecard
 from results.models import Scorecard
 from reviews.deadlines import appeal_window_ends_on, quarter_deadlines
 from reviews.lifecycle import actions_for
@@ -84,24 +83,16 @@ def _rounded(value):
 ROW_FIELDS = ("pk", "position", "rank", "ranked_count", "total", "grade", "grade_en", "status", "department_id")
 
 
-def _grade_rows(quarter, current, stamp) -> list[tuple]:
+def _grade_rows(current) -> list[tuple]:
     """(grade, grade_en, best, worst, count, sum of totals, highest version) per grade, best grade first: the
-    grade filter, the overview of the whole quarter and whether any result is a correction.
-
-    Current results never change in place (new drafts and corrections are new rows, publication sets
-    published_at: documents.scorecards.results_stamp), so the aggregate is kept in the cache under that stamp; at
-    2,000 staff it cost the ranked tables more than a page of their rows."""
-    key = f"grade-rows:{quarter.pk}:{stamp}"
-    rows = cache.get(key)
-    if rows is None:
-        rows = list(
-            current.order_by()
-            .values_list("grade", "grade_en")
-            .annotate(best=Max("total"), worst=Min("total"), n=Count("pk"), points=Sum("total"), latest=Max("version"))
-            .order_by("-best")
-        )
-        cache.set(key, rows, RESULTS_CACHE_SECONDS)
-    return rows
+    grade filter, the overview of the whole quarter and whether any result is a correction. One aggregate
+    query over the quarter's current results, read on every page (no cache: docs/benchmarks.md, "pages")."""
+    return list(
+        current.order_by()
+        .values_list("grade", "grade_en")
+        .annotate(best=Max("total"), worst=Min("total"), n=Count("pk"), points=Sum("total"), latest=Max("version"))
+        .order_by("-best")
+    )
 
 
 def ranked_results_page(*, quarter, query, default_sort="total"):
@@ -130,8 +121,7 @@ def ranked_results_page(*, quarter, query, default_sort="total"):
     filtered = bool(search or department or position or grade)
     english = (get_language() or "").startswith("en")
 
-    stamp = results_stamp()
-    grade_rows = _grade_rows(quarter, current, stamp)
+    grade_rows = _grade_rows(current)
     grades, grade_counts = [], []
     for label, label_en, _best, _worst, count, _points, _latest in grade_rows:
         if label not in grades:
@@ -189,16 +179,20 @@ def ranked_results_page(*, quarter, query, default_sort="total"):
         # Whether any current result is a correction (version 2 or later): only then is the note of the
         # corrections worth its query (appeals.selectors.quarter_corrections).
         "has_corrections": any(row[6] > 1 for row in grade_rows),
-        # What else a page may keep in the cache is keyed by it too (results.cells).
-        "results_stamp": stamp,
     }
+
+
+def mark_corrected(rows, corrected: dict[int, int]) -> None:
+    """Give each row of a corrected result its version (appeals.selectors.corrected_versions), for its mark."""
+    for row in rows:
+        row["corrected_version"] = corrected.get(row["pk"])
 
 
 def results_table_page(*, quarter, query):
     """The results page: a page of the ranked table and its indicator columns.
 
     The columns are the indicators that have a line in the quarter, found with one EXISTS per indicator rather
-    than by reading every line; the cells of the page's rows come from results.cells.
+    than by reading every line; each row gets its cells, one per column (results.cells: one query for the page).
     """
     from indicators.models import Indicator
     from results.models import IndicatorScore
@@ -208,6 +202,9 @@ def results_table_page(*, quarter, query):
         indicator=OuterRef("pk"), scorecard__quarter=quarter, scorecard__is_current=True
     )
     columns = list(Indicator.objects.filter(Exists(in_quarter)).order_by("order"))
+    cells = cells_by_scorecard([row["pk"] for row in table["rows"]], columns)
+    for row in table["rows"]:
+        row["cells"] = cells[row["pk"]]
     return {**table, "columns": columns, "has_results": bool(table["grades"])}
 
 

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
@@ -32,7 +32,6 @@ from portal.quarter_services import (
     quarter_score,
     stale_drafts,
 )
-from portal.ranked_rows import approval_rows_html
 from results.evaluation import MAX_EVALUATION_LENGTH, evaluation_draft, scorecards_evaluations_update
 from reviews.appeal_terms import appeal_terms_editable, quarter_appeal_terms_update
 from reviews.deadlines import local_today
@@ -274,14 +273,6 @@ class SummaryForm(forms.Form):
 
 
 @organisers_only
-def report_body(request, code):
-    """The report's figures alone (no page around them): the approval page loads them after itself, because they
-    cost about thirty queries and most of a second at 2,000 staff, far more than a page of the ranked table."""
-    quarter = get_quarter_or_404(code)
-    return render(request, "reviews/_report_body.html", {"quarter": quarter, "report": quarter_report(quarter=quarter)})
-
-
-@organisers_only
 def report(request, code):
     """The report page; the execution group writes the summary here while the quarter is being scored."""
     quarter = get_quarter_or_404(code)
@@ -435,6 +426,10 @@ APPROVAL_PHASES = {
 }
 
 
+# What pages, sorts or filters the approval page's ranked table: with any of them the page shows the table only.
+TABLE_PARAMETERS = {"page", "sort", "dir", "q", "department", "position", "grade"}
+
+
 def _name_of(user):
     """A person's name for the page: the staff name, else the username; "—" for nobody (an older record)."""
     if user is None:
@@ -469,6 +464,7 @@ def approval(request, code):
             )
             return redirect("portal:quarter", code=quarter.code)
         status = 400
+    with_report = APPROVAL_PHASES[quarter.state] != "no_results" and not (TABLE_PARAMETERS & set(request.GET))
     context = {
         "quarter": quarter,
         "form": form,
@@ -479,9 +475,14 @@ def approval(request, code):
         # Results computed with a superseded scheme version cannot be approved: said before the table.
         "stale_drafts": stale.before_approving if (stale := stale_drafts(quarter)) else None,
         **selectors.ranked_results_page(quarter=quarter, query=request.GET),
+        # The report comes with the page as the partner opens it, in the same request (docs/benchmarks.md,
+        # "pages"): regulation 二.2, the leadership group decides on the report. Paging, sorting or filtering the
+        # ranked table below leaves it out: it does not change with the table, and the full report page has it.
+        "report": quarter_report(quarter=quarter) if with_report else None,
+        "report_url": resolve_url("portal:approval", code=quarter.code),
     }
     # A published quarter's results corrected after appeals: read only when the table's figures show one.
     corrections = quarter_corrections(quarter=quarter) if context["has_corrections"] else []
     context["corrections"] = corrections
-    context["rows_html"] = approval_rows_html(context["rows"], corrected=corrected_versions(corrections))
+    selectors.mark_corrected(context["rows"], corrected_versions(corrections))
     return render(request, "reviews/quarter_approval.html", context, status=status)

@@ -8,10 +8,8 @@ from django.utils.translation import gettext as _
 
 from appeals.selectors import corrected_versions, quarter_corrections
 from interviews.access import get_scorecard_for_user
-from portal.quarter_selectors import results_table_page
-from portal.ranked_rows import results_rows_html
+from portal.quarter_selectors import mark_corrected, results_table_page
 from results import explain
-from results.cells import cells_html_by_scorecard
 from results.models import IndicatorScore
 from reviews.models import Quarter, QuarterState
 from reviews.roles import require, roles_of
@@ -43,7 +41,7 @@ def results(request, code):
     """The quarter's current results, 100 people a page, by position and rank unless sorted otherwise.
 
     Execution and leadership groups only. Sorting, filters and search run in SQL (portal.quarter_selectors),
-    so a page costs the same few queries at 20 or 2,000 staff.
+    so a page costs the same few queries at 20 or 2,000 staff, read fresh each time (no cache).
     """
     quarter = get_quarter_or_404(code)
     # Results corrected after an upheld appeal: noted above the table and marked in their rows
@@ -51,12 +49,7 @@ def results(request, code):
     context = {"quarter": quarter, **results_table_page(quarter=quarter, query=request.GET)}
     corrections = quarter_corrections(quarter=quarter) if context["has_corrections"] else []
     context["corrections"] = corrections
-    cells = cells_html_by_scorecard(
-        [row["pk"] for row in context["rows"]], context["columns"], context["results_stamp"]
-    )
-    context["rows_html"] = results_rows_html(
-        context["rows"], lambda row: cells[row["pk"]], corrected=corrected_versions(corrections)
-    )
+    mark_corrected(context["rows"], corrected_versions(corrections))
     return render(request, "indicators/results_table.html", context)
 
 

@@ -20,7 +20,6 @@ urlpatterns = [
     ),
     path("quarters/<str:code>/interviewers/", quarter_views.interviewers, name="interviewers"),
     path("quarters/<str:code>/report/", quarter_views.report, name="report"),
-    path("quarters/<str:code>/report/body/", quarter_views.report_body, name="report_body"),
     path("quarters/<str:code>/report.pdf", quarter_views.report_pdf, name="report_pdf"),
     path(
         "quarters/<str:code>/report/results.<slug:file_format>",

@@ -1,55 +1,20 @@
 """The indicator cells of the results table: one cell per indicator column, linking to its explanation.
 
-A scorecard's lines never change once written: recomputing replaces draft scorecards by new ones and a
-correction adds a new version, each with new lines. So the cells of a row are kept in the cache under the
-scorecard's id (with the language and the columns), and a page reads and builds only the rows it has not seen.
+Plain values for the template (templates/indicators/_results_row.html), read in one query for the page's rows.
 """
 
-import hashlib
 from decimal import ROUND_HALF_UP, Decimal
-from html import escape
 
-from django.core.cache import cache
 from django.urls import reverse
-from django.utils.translation import get_language
-from django.utils.translation import gettext as _
 
 from indicators.scoring import EXCLUDE
 from results.models import IndicatorScore
 
-CELLS_CACHE_SECONDS = 24 * 3600
 
+def cells_by_scorecard(scorecard_ids, columns) -> dict[int, list[dict | None]]:
+    """{scorecard id: one cell per column, in the order of `columns` (None where the person has no line)}.
 
-def cells_html_by_scorecard(scorecard_ids, columns, stamp="") -> dict[int, str]:
-    """{scorecard id: the HTML of its indicator cells, in the order of `columns`}.
-
-    A page read again (the same rows) is one cache entry; another page or order of the same results reuses the
-    rows it shares, each kept under its scorecard's id. `stamp` (documents.scorecards.results_stamp) joins the keys
-    so that not even ids handed out again after a database flush could meet an old entry."""
-    signature = ",".join(str(indicator.pk) for indicator in columns)
-    language = get_language()
-    page_key = (
-        "result-cells-page:"
-        + hashlib.blake2s(
-            f"{stamp}|{language}|{signature}|{','.join(map(str, scorecard_ids))}".encode(), digest_size=12
-        ).hexdigest()
-    )
-    cells = cache.get(page_key)
-    if cells is not None:
-        return cells
-    keys = {pk: f"result-cells:{pk}:{stamp}:{language}:{signature}" for pk in scorecard_ids}
-    found = cache.get_many(list(keys.values()))
-    cells = {pk: found[key] for pk, key in keys.items() if key in found}
-    missing = [pk for pk in scorecard_ids if pk not in cells]
-    if missing:
-        built = _build_cells(missing, columns)
-        cache.set_many({keys[pk]: html for pk, html in built.items()}, CELLS_CACHE_SECONDS)
-        cells.update(built)
-    cache.set(page_key, cells, CELLS_CACHE_SECONDS)
-    return cells
-
-
-def _build_cells(scorecard_ids, columns) -> dict[int, str]:
+    A cell is {"url", "points", "value", "no_data", "excluded"}: the numbers already as the page shows them."""
     by_card = {}
     # Plain values, not model instances: the page only shows them.
     lines = (
@@ -61,46 +26,34 @@ def _build_cells(scorecard_ids, columns) -> dict[int, str]:
     )
     for line in lines:
         by_card.setdefault(line.scorecard_id, {})[line.indicator_id] = line
-    cell = _cell_maker()
-    return {pk: "".join(cell(by_card.get(pk, {}).get(indicator.pk)) for indicator in columns) for pk in scorecard_ids}
+    link = _explain_link_maker()
+    cells = {}
+    for pk in scorecard_ids:
+        own = by_card.get(pk, {})
+        cells[pk] = [_cell(own.get(indicator.pk), link) for indicator in columns]
+    return cells
 
 
-def _cell_maker():
-    """A function line -> the HTML of its cell: 1,300 cells through the template language took most of a second.
+def _cell(line, link) -> dict | None:
+    if line is None:
+        return None
+    return {
+        "url": link(line.pk),
+        "points": two_places(line.points),
+        "value": two_places(line.value),
+        "no_data": line.no_data_applied,
+        # docs/indicators.md, "No data": an excluded item weighs nothing, so its 0.00 is not a score; the page shows
+        # a mark instead of a number.
+        "excluded": line.no_data_applied and line.no_data_policy == EXCLUDE,
+    }
 
-    Every part is escaped or a number formatted here; the URL is reversed once and filled in.
-    """
+
+def _explain_link_maker():
+    """A function line id -> URL of its explanation, reversed once and filled in (a reverse() per cell cost more
+    than the page's query)."""
     sentinel = "987654321"
     head, _sentinel, tail = reverse("portal:explain", args=[int(sentinel)]).partition(sentinel)
-    head, tail = escape(head), escape(tail)
-    no_data, value_label = escape(_("No data")), escape(_("Value"))
-    no_data_badge = escape(_("no data"))  # outside the f-string, where makemessages sees it
-    badge = f' <span class="badge text-bg-light">{no_data_badge}</span>'
-    excluded_title = escape(
-        _("No data: this indicator is excluded and its weight is shared among the other indicators (no score).")
-    )
-
-    def cell(line):
-        if line is None:
-            return '<td class="num">—</td>'
-        if line.no_data_applied and line.no_data_policy == EXCLUDE:
-            # docs/indicators.md, "No data": an excluded item weighs nothing, so its 0.00 is not a score; a number
-            # here would read as one. The mark still links to the explanation.
-            return (
-                f'<td class="num"><a class="no-data-mark" href="{head}{int(line.pk)}{tail}" '
-                f'title="{excluded_title}">{no_data_badge}</a></td>'
-            )
-        if line.no_data_applied:
-            # Full marks or zero by the item's no-data policy: a real score, marked; the mark may wrap below it.
-            title, extra, classes = no_data, badge, "num wrap"
-        else:
-            title, extra, classes = f"{value_label}: {two_places(line.value)}", "", "num"
-        return (
-            f'<td class="{classes}"><a href="{head}{int(line.pk)}{tail}" title="{title}">'
-            f"{two_places(line.points)}</a>{extra}</td>"
-        )
-
-    return cell
+    return lambda pk: f"{head}{int(pk)}{tail}"
 
 
 def two_places(value):

@@ -25,8 +25,8 @@ def client_for(client):
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Each test starts with an empty cache: rendered blocks are keyed by ids, which a rolled-back SQLite test
-    database hands out again."""
+    """Each test starts with an empty cache, so that no test can pass on what another left there (no page keeps
+    results in it: docs/operations.md, "No results cache")."""
     from django.core.cache import cache
 
     cache.clear()

@@ -85,9 +85,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Rendered results (documents.scorecards, results.cells) are kept in the cache, keyed so that new results
-# retire them. Each process's own memory by default; CACHE_URL=redis://host:6379/1 shares one cache between the
-# web processes.
+# No page keeps what it shows in the cache: every page is read fresh and fast cold (docs/operations.md, "No
+# results cache"). The cache is still configured, as Django expects one and /readyz checks it.
 CACHES = {"default": env.cache_url_config(env("CACHE_URL", default="locmemcache://"))}
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -15,3 +15,10 @@ if env("PRIVATE_MEDIA_ROOT", default=""):
 
     PRIVATE_MEDIA_ROOT = _Path(env("PRIVATE_MEDIA_ROOT"))
     STORAGES = {**STORAGES, "default": {**STORAGES["default"], "OPTIONS": {"location": PRIVATE_MEDIA_ROOT}}}  # noqa: F405
+
+# The pages benchmark serves its base-template view beside the project's URLs, and reads each request's query
+# count from a response header (bench/query_header.py): counted inside the served request itself, with DEBUG off.
+if env("BENCH_ROOT_URLCONF", default=""):
+    ROOT_URLCONF = env("BENCH_ROOT_URLCONF")
+if env.bool("BENCH_QUERY_COUNT_HEADER", default=False):
+    MIDDLEWARE = ["bench.query_header.QueryCountHeaderMiddleware", *MIDDLEWARE]  # noqa: F405

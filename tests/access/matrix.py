@@ -442,7 +442,6 @@ MATRIX: dict[str, list[Case]] = {
         Case(expect(REFUSED, **ORGANISERS), args=QUARTER_CSV, note="as the report: the two groups"),
         Case(expect(REFUSED, **ORGANISERS), args=QUARTER_XLSX, id="xlsx"),
     ],
-    "portal:report_body": [Case(expect(REFUSED, **ORGANISERS), args=QUARTER, note="loaded by the approval page")],
     "portal:evaluations": [
         Case(expect(REFUSED, **ORGANISERS), args=QUARTER),
         Case(

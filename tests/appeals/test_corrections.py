@@ -262,7 +262,13 @@ def test_the_approval_page_marks_the_corrected_results(published, client_for):
     names = [row[0] for row in table_rows(page, "ranked-table")]
     assert "陈静 v2 · corrected" in names and "刘洋 v2 · corrected" in names and "黄磊" in names
     assert "2 results were corrected after publication" in page[page.index('id="corrections"') :]
-    assert queries <= 20, queries
+    # The first view carries the whole report too (docs/benchmarks.md, "pages"); the table sorted alone, the
+    # table's bound
+    assert queries <= 40, queries
+    url = reverse("portal:approval", args=[published.quarter.code]) + "?sort=name"
+    sorted_page, table_queries = read_counting_queries(client_for(firm.partner), url)
+    assert "陈静 v2 · corrected" in [row[0] for row in table_rows(sorted_page, "ranked-table")]
+    assert table_queries <= 20, table_queries
 
 
 def test_the_correction_note_is_in_chinese_for_chinese_readers(published, client_for):
@@ -292,7 +298,7 @@ def test_feedback_documents_are_regenerated_as_new_versions(published, django_ca
 
 
 def test_a_correction_reaches_a_results_page_read_before_it(published, client_for):
-    # Given the results page read once (its grade figures and cells kept in the cache)
+    # Given the results page read once
     firm = published.firm
     browser = client_for(firm.executor)
     url = reverse("portal:results", args=[published.quarter.code])

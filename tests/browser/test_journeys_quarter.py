@@ -161,8 +161,8 @@ def test_a_quarter_from_scoring_to_the_acknowledged_interview(collecting, sessio
     top = cards.filter(position="lawyer").order_by("rank", "staff__full_name").first()
     top.refresh_from_db()
     assert top.staff.full_name in approval and str(top.total) in approval
-    # The full report loads into the page after it (its figures cost more than the table)
-    partner.page.wait_for_selector("#full-report-body #report-overview")
+    # The whole report comes with the page, in the same request: nothing loads after it
+    assert partner.page.locator("#full-report-body #report-overview").count() == 1
     assert "people · average" in partner.page.locator("#full-report-body").inner_text()
     partner.shot("06-approval-page")
     # The partner reads the full report: the execution group's summary and the top performer are in it

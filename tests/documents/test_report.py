@@ -270,7 +270,7 @@ def test_without_totals_above_100_there_is_no_100_plus_bin(results):
 
 
 def test_the_department_and_position_tables_have_column_headers(results, firm, client_for):
-    text = client_for(firm.partner).get(reverse("portal:report_body", args=[results.code])).content.decode()
+    text = client_for(firm.partner).get(reverse("portal:report", args=[results.code])).content.decode()
     # The page is in the firm's language (Chinese)
     for table, first in (("by-department", "部门"), ("by-position", "岗位")):
         head = re.search(rf'id="{table}">\s*<thead>(.*?)</thead>', text, re.S)

@@ -6,6 +6,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from django.db import connection, transaction
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -240,59 +241,47 @@ def _queries_for(client, card):
     return len(queries)
 
 
-def _measure(firm, client_for, viewer, *, staff, quarters, cold=False):
-    """Queries of the lawyer's latest scorecard page in a firm of that size; the firm is rolled back after.
+# No cache anywhere: every reading is a first reading (docs/benchmarks.md, "pages").
+NO_CACHE = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
 
-    Warm: the second reading (the results block and the previous quarter's id come from the cache). Cold: the
-    first reading after the cache was emptied, which renders the block."""
-    from django.core.cache import cache
 
-    with transaction.atomic():
+def _measure(firm, client_for, viewer, *, staff, quarters):
+    """Queries of the lawyer's latest scorecard page in a firm of that size, read with no cache at all (a dummy
+    backend: nothing kept between or within requests); the firm is rolled back after."""
+    with override_settings(CACHES=NO_CACHE), transaction.atomic():
         card = _firm_of(firm, staff=staff, quarters=quarters)
         client = client_for(getattr(firm, viewer))
-        cache.clear()
-        first = _queries_for(client, card)
-        count = first if cold else _queries_for(client, card)
+        count = _queries_for(client, card)
         transaction.set_rollback(True)
     return count
 
 
 @pytest.mark.parametrize("viewer", ["lawyer", "superior", "executor"])
-def test_the_scorecard_page_costs_the_same_few_queries_whatever_the_firm_size_and_history(firm, client_for, viewer):
+def test_the_first_reading_costs_the_same_few_queries_whatever_the_firm_size_and_history(firm, client_for, viewer):
     counts = {
         (staff, quarters): _measure(firm, client_for, viewer, staff=staff, quarters=quarters)
         for staff, quarters in [(10, 1), (40, 1), (10, 4), (40, 4)]
     }
+    # The previous quarter is found within the interviews' query: a firm's first quarter costs no fewer queries.
     assert len(set(counts.values())) == 1, counts
     assert max(counts.values()) <= 15, counts
 
 
-@pytest.mark.parametrize("viewer", ["lawyer", "executor"])
-def test_the_first_reading_with_an_empty_cache_also_costs_a_constant_few_queries(firm, client_for, viewer):
-    counts = {
-        (staff, quarters): _measure(firm, client_for, viewer, staff=staff, quarters=quarters, cold=True)
-        for staff, quarters in [(10, 1), (40, 1), (10, 4), (40, 4)]
-    }
-    # One quarter has no previous quarter to look up; past that, the size of the firm and its history cost nothing.
-    assert counts[(10, 4)] == counts[(40, 4)] and counts[(10, 1)] == counts[(40, 1)], counts
-    assert max(counts.values()) <= 15, counts
-
-
-# --- The results block is kept rendered (documents.scorecards.scorecard_results_html) ---
-
-
-def test_a_second_reading_serves_the_results_block_from_the_cache(firm, card, client_for):
+def test_a_second_reading_costs_as_much_as_the_first(firm, card, client_for):
+    # Nothing is kept between readings: the second reading reads the lines again.
     browser = english(client_for(firm.lawyer))
     url = reverse("portal:scorecard", args=[card.pk])
-    first = browser.get(url).content.decode()
-    with CaptureQueriesContext(connection) as queries:
-        second = browser.get(url).content.decode()
-    assert not any("results_indicatorscore" in query["sql"] for query in queries.captured_queries)
-    assert row_of(second, "new_clients") == row_of(first, "new_clients")
+    with CaptureQueriesContext(connection) as first:
+        first_html = browser.get(url).content.decode()
+    with CaptureQueriesContext(connection) as second:
+        second_html = browser.get(url).content.decode()
+    assert any("results_indicatorscore" in query["sql"] for query in second.captured_queries)
+    assert len(second) == len(first)
+    assert row_of(second_html, "new_clients") == row_of(first_html, "new_clients")
 
 
-def test_a_newly_published_quarter_reaches_the_cached_trend_and_past_quarters(firm, card, client_for):
-    # Given the lawyer's 2026Q2 page read once (its results block cached)
+def test_a_newly_published_quarter_reaches_the_trend_and_past_quarters_at_once(firm, card, client_for):
+    # Given the lawyer's 2026Q2 page read once
     browser = english(client_for(firm.lawyer))
     url = reverse("portal:scorecard", args=[card.pk])
     assert "2026Q1" not in browser.get(url).content.decode()
@@ -304,7 +293,7 @@ def test_a_newly_published_quarter_reaches_the_cached_trend_and_past_quarters(fi
     assert "2026Q1" in html and "71.00" in html
 
 
-def test_a_renamed_person_appears_under_the_new_name_in_the_cached_trend(firm, card, client_for):
+def test_a_renamed_person_appears_under_the_new_name_in_the_trend(firm, card, client_for):
     browser = english(client_for(firm.lawyer))
     url = reverse("portal:scorecard", args=[card.pk])
     browser.get(url)
@@ -313,7 +302,7 @@ def test_a_renamed_person_appears_under_the_new_name_in_the_cached_trend(firm, c
     assert "陈静怡" in browser.get(url).content.decode().split('id="trend-chart"', 1)[1]
 
 
-def test_the_cached_block_follows_the_reader_s_language(firm, card, client_for):
+def test_the_results_block_follows_the_reader_s_language(firm, card, client_for):
     browser = client_for(firm.lawyer)
     url = reverse("portal:scorecard", args=[card.pk])
     english(browser)
