@@ -64,7 +64,7 @@ def test_a_crash_fails_the_job_changes_nothing_and_offers_to_run_it_again(firm, 
     job.refresh_from_db()
     assert job.state == Job.State.FAILED and job.retry_allowed
     assert not Department.objects.filter(code="halfway").exists()
-    assert "job %s (test_crash) failed" % job.pk in caplog.text and "disk full" in caplog.text
+    assert f"job {job.pk} (test_crash) failed" in caplog.text and "disk full" in caplog.text
     browser = client_for(firm.colleague)
     browser.cookies["django_language"] = "en"
     page = browser.get(reverse("jobs:detail", args=[job.pk])).content.decode()
