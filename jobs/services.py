@@ -36,6 +36,12 @@ def _person_name(user) -> str:
     return getattr(profile, "full_name", "") or user.get_username()
 
 
+def _eager() -> bool:
+    from jobs.tasks import job_run_task
+
+    return bool(job_run_task.app.conf.task_always_eager)
+
+
 def _enqueue(job_id: int) -> None:
     from jobs.tasks import job_run_task
 
@@ -65,7 +71,7 @@ def job_start(*, kind: str, by, subject: str = "", subject_key: str = "", params
         if running is None:  # finished between the insert and this read: the caller may simply try again
             raise
         raise JobAlreadyRunning(running) from None
-    if settings.CELERY_TASK_ALWAYS_EAGER:
+    if _eager():
         # In-process (tests) the task runs here, in this transaction, which sees the new row; a test's transaction
         # never commits, so waiting for the commit would never run it.
         _enqueue(job.pk)
