@@ -11,7 +11,7 @@ DEBUG = env.bool("DEBUG", default=True)
 # local Redis) still wins.
 if not env("CELERY_BROKER_URL", default=""):
     _QUEUE = BASE_DIR / "var" / "celery"
-    for _folder in ("queue", "processed"):
+    for _folder in ("queue", "processed", "control"):
         (_QUEUE / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -19,6 +19,7 @@ if not env("CELERY_BROKER_URL", default=""):
         "data_folder_in": str(_QUEUE / "queue"),
         "data_folder_out": str(_QUEUE / "queue"),
         "processed_folder": str(_QUEUE / "processed"),
+        "control_folder": str(_QUEUE / "control"),
         "store_processed": False,
     }
     CELERY_RESULT_BACKEND = None

@@ -29,7 +29,12 @@ def jobs_worker(settings, tmp_path):
         queue = tmp_path / "queue"
         queue.mkdir()
         broker = "filesystem://"
-        options = {"data_folder_in": str(queue), "data_folder_out": str(queue), "store_processed": False}
+        options = {
+            "data_folder_in": str(queue),
+            "data_folder_out": str(queue),
+            "control_folder": str(tmp_path / "control"),
+            "store_processed": False,
+        }
     pools.reset()
     app.__dict__.pop("amqp", None)
     app._pool = None
