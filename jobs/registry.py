@@ -24,12 +24,21 @@ class JobFailed(Exception):
     """A failure the person can act on: its message (msgid + params) is shown as is, with the kind's next step
     unless the handler names another."""
 
-    def __init__(self, message: str, params: dict | None = None, *, next_step: str = "", retry: bool | None = None):
+    def __init__(
+        self,
+        message: str,
+        params: dict | None = None,
+        *,
+        next_step: str = "",
+        retry: bool | None = None,
+        lines: list | None = None,
+    ):
         super().__init__(message % (params or {}) if params else message)
         self.message = message
         self.params = params or {}
         self.next_step = next_step
         self.retry = retry
+        self.lines = lines or []  # [msgid, params] pairs the page lists under the message (an import's errors)
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,9 @@ def job_status(job: Job) -> dict:
             lines = [_text(key, params) for key, params in followed.get("lines", [])]
             if not followed["finished"]:
                 state = Job.State.RUNNING
+    if job.state in (Job.State.SUCCEEDED, Job.State.FAILED):
+        # A handler's own further lines (an import's invitations or errors), [msgid, params] each.
+        lines += [_text(key, params) for key, params in (job.result_data or {}).get("lines", [])]
     percent = 100 if state == Job.State.SUCCEEDED else (round(100 * done / total) if total else 0)
     return {
         "id": job.pk,

@@ -143,6 +143,7 @@ def job_run(*, job_id: int) -> str:
             state=Job.State.FAILED,
             error_key=failure.message,
             error_params=failure.params,
+            result_data={"lines": failure.lines} if failure.lines else {},
             next_step_key=failure.next_step or (kind.next_step if kind else ""),
             retry_allowed=kind.retry_safe if failure.retry is None and kind else bool(failure.retry),
         )
