@@ -7,11 +7,15 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
+from clients.models import RevenueEntry
 from documents.models import FeedbackDocument
 from jobs.models import Job
 from portal import job_handlers
 from reviews.models import QuarterState
+from tests.clients.test_import_parsing import csv_bytes
+from tests.clients.test_import_web import REVENUE_HEADER, contract  # noqa: F401 — the import's fixture
 from tests.documents.test_report import results  # noqa: F401 — the report's fixture
+from tests.indicators.test_scheme_views import approved, draft, milder_complaints_draft, q3, q3_data  # noqa: F401
 from tests.indicators.test_selectors import quarter_with_scheme, ratings, scored_firm, survey  # noqa: F401
 from tests.jobs.conftest import wait_for
 from tests.notifications.conftest import PEOPLE, approved_quarter_with_drafts
@@ -118,3 +122,46 @@ def test_publishing_follows_the_feedback_batch_to_the_end(firm, client_for, jobs
     # The execution group follows it too; the lawyer does not see it
     assert client_for(firm.partner).get(reverse("jobs:detail", args=[job.pk])).status_code == 404
     assert client_for(firm.lawyer).get(reverse("jobs:detail", args=[job.pk])).status_code == 404
+
+
+def test_the_what_if_preview_is_computed_by_the_worker_and_shown_from_its_job(
+    firm,
+    client_for,
+    milder_complaints_draft,  # noqa: F811
+    jobs_worker,
+):
+    browser = english_client(client_for, firm.partner)
+    url = reverse("indicators:scheme_whatif", args=[milder_complaints_draft.pk])
+    job = started_job(browser.post(url, {"on": "2026Q3"}))
+    status = wait_for(job)
+    assert status["state"] == "succeeded", status
+    page = browser.get(status["result_url"]).content.decode()
+    assert 'id="movers"' in page and "陈静" in page and "▲" in page
+
+
+def test_an_import_is_checked_then_written_by_the_worker(firm, client_for, contract, jobs_worker):  # noqa: F811
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    browser = english_client(client_for, firm.finance_clerk)
+    content = csv_bytes([REVENUE_HEADER, ["SK-1", "HT-001", "2026-02-03", "5000", "lawyer"]])
+    response = browser.post(
+        reverse("clients:import_upload", kwargs={"kind": "revenue"}), {"file": SimpleUploadedFile("r.csv", content)}
+    )
+    check = started_job(response)
+    status = wait_for(check)
+    assert status["state"] == "succeeded" and status["outcome"] == "Checked r.csv: 1 rows, 0 with errors."
+    preview = browser.get(status["result_url"])
+    assert preview.status_code == 200 and preview.context["report"].created == 1
+    assert RevenueEntry.objects.count() == 0  # the check writes nothing
+    write = started_job(
+        browser.post(reverse("clients:import_confirm", kwargs={"kind": "revenue"}), {"token": preview.context["token"]})
+    )
+    status = wait_for(write)
+    assert status["state"] == "succeeded", status
+    assert status["outcome"] == "Imported r.csv: 1 created, 0 updated, 0 unchanged."
+    assert RevenueEntry.objects.count() == 1
+    # Confirmed again (a second tab): the file is gone, nothing is written twice
+    again = browser.post(
+        reverse("clients:import_confirm", kwargs={"kind": "revenue"}), {"token": preview.context["token"]}
+    )
+    assert again.status_code == 302 and RevenueEntry.objects.count() == 1
