@@ -1,6 +1,8 @@
 """The one task of the jobs app: ids in, jobs.services.job_run does the rest. Acknowledged late (a worker that
 dies mid-job leaves the message to the broker, which gives it back after its visibility timeout) and swept at
-worker start and by beat, for brokers that keep no unacknowledged copy (the filesystem transport of make run)."""
+worker start and by beat, for brokers that keep no unacknowledged copy (the filesystem transport of make run).
+A job may run longer than Redis's visibility timeout (settings/base.py): the copy Redis then hands to another worker
+finds the job running with a recent heartbeat and is dropped, so the job is not run twice at once."""
 
 import logging
 

@@ -9,9 +9,16 @@ from documents.pdf import render_pdf
 from documents.report import quarter_report
 from documents.selectors import feedback_progress
 from jobs.registry import JobFailed, Outcome, register
-from reviews.lifecycle import TransitionRefused
+from portal.quarter_services import quarter_recompute, quarter_score
+from reviews.lifecycle import Action, TransitionRefused
 from reviews.models import Quarter, QuarterState
 from reviews.roles import roles_of
+
+# The two steps that compute the results, by the state they start from (reviews/lifecycle.py).
+COMPUTE_STEPS = {
+    QuarterState.COLLECTING: (Action.SCORE, quarter_score),
+    QuarterState.SCORED: (Action.RECOMPUTE, quarter_recompute),
+}
 
 SCORING = "scoring"
 REPORT_PDF = "report_pdf"
@@ -38,8 +45,6 @@ def scoring_run(job, progress):
     """Score or recompute the quarter (regulation 三.4) with what the compute page was given. The service is one
     transaction: a failure, or a worker killed on the way, leaves the quarter as it was; run again, the step the
     page showed is checked afresh (expected_state), so a step already made is refused rather than made twice."""
-    from portal.quarter_views import COMPUTE_STEPS
-
     quarter = _quarter(job)
     step = COMPUTE_STEPS.get(job.params.get("expected_state"))
     if step is None:

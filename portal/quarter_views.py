@@ -19,7 +19,7 @@ from jobs.services import JobAlreadyRunning, job_start
 from lawfirm_kpi.forms import add_service_errors
 from lawfirm_kpi.text import sentences_join
 from portal import quarter_selectors as selectors
-from portal.job_handlers import PUBLICATION, REPORT_PDF, SCORING, quarter_key
+from portal.job_handlers import COMPUTE_STEPS, PUBLICATION, REPORT_PDF, SCORING, quarter_key
 from portal.quarter_forms import AppealTermsForm, ComputeForm, InterviewerDesignationForm
 from portal.quarter_selectors import assessed_people
 from portal.quarter_services import (
@@ -27,10 +27,8 @@ from portal.quarter_services import (
     QUARTER_SERVICES,
     completeness_remind,
     quarter_approve,
-    quarter_recompute,
     quarter_report_summary_update,
     quarter_return,
-    quarter_score,
     stale_drafts,
 )
 from portal.ranked_rows import approval_rows_html
@@ -138,13 +136,6 @@ def quarter_act(request, code, action):
         job = job_start(kind=PUBLICATION, by=request.user, subject=quarter.code, params={"quarter": quarter.pk})
         return redirect("jobs:detail", pk=job.pk)
     return redirect("portal:quarter", code=quarter.code)
-
-
-# The two steps that compute the results, by the state they start from (reviews/lifecycle.py).
-COMPUTE_STEPS = {
-    QuarterState.COLLECTING: (Action.SCORE, quarter_score),
-    QuarterState.SCORED: (Action.RECOMPUTE, quarter_recompute),
-}
 
 
 @execution_only

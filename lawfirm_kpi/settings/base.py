@@ -195,7 +195,7 @@ CELERY_TASK_SOFT_TIME_LIMIT = 240
 # and then running, each at most the longest time limit, or waiting for a retry's countdown. Anything shorter
 # runs tasks twice (harmless, they are idempotent, but wasteful); anything longer delays recovery.
 _LONGEST_UNACKNOWLEDGED = max(
-    2 * max(CELERY_TASK_TIME_LIMIT, FEEDBACK_RENDER_TIME_LIMIT, NOTICE_DRAIN_TIME_LIMIT, JOBS_TIME_LIMIT),
+    2 * max(CELERY_TASK_TIME_LIMIT, FEEDBACK_RENDER_TIME_LIMIT, NOTICE_DRAIN_TIME_LIMIT),
     FEEDBACK_RETRY_BACKOFF_MAX,
     NOTICE_RETRY_BACKOFF_MAX,
 )
