@@ -131,6 +131,8 @@ def test_a_quarter_from_scoring_to_the_acknowledged_interview(collecting, sessio
     _job_done(executor)
     assert f"The results of {quarter.code} are computed." in executor.text()
     assert _state(quarter) == QuarterState.SCORED
+    executor.page.locator("[data-part=result]").click()
+    executor.page.wait_for_url(f"**/quarters/{quarter.code}/")
     cards = Scorecard.objects.filter(quarter=quarter, is_current=True)
     assert cards.count() >= 30
     executor.shot("03-scored")
