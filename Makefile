@@ -36,9 +36,16 @@ demo: migrate
 
 # Links in e-mails and feedback PDFs point at SITE_URL: with `make run PORT=8001` they name port 8001 (the demo's
 # PDFs, rendered by `demo`, included). A SITE_URL already in the environment wins.
+# A real Celery worker (with beat, for the reminders) runs beside the web server, over the broker in files that
+# settings/local.py configures: long work runs as jobs exactly as in production (docs/operations.md, "Jobs").
+# The worker is stopped when runserver ends (Ctrl-C included).
 run: export SITE_URL ?= http://$(HOST):$(PORT)
 run: demo
-	@echo "Serving on http://$(HOST):$(PORT)/ — demo logins are in README.md"
+	@echo "Serving on http://$(HOST):$(PORT)/ — demo logins are in README.md; the worker logs to var/worker.log"
+	@mkdir -p var
+	@$(VENV)/bin/celery -A lawfirm_kpi worker -B --pool=solo --concurrency=1 --loglevel=INFO \
+		--schedule=var/celerybeat-schedule --without-mingle --without-gossip >var/worker.log 2>&1 & \
+	worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: messages
@@ -62,4 +69,4 @@ format: install
 	$(VENV)/bin/ruff format .
 
 clean:
-	rm -rf $(VENV) db.sqlite3 db.sqlite3-* staticfiles private_media .pytest_cache
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-* staticfiles private_media .pytest_cache var

@@ -297,6 +297,7 @@ def demo_quarters_run(*, today):
     """Bring the demo quarters to their states for the reference date; quarters that already have a scheme are left
     as they are."""
     from demo.appeals import DemoAppeal, demo_appeal_rejected, demo_appeal_upheld, history_corrections
+    from demo.jobs import demo_jobs_run
     from indicators.catalogue import catalogue_sync
     from notifications.models import Notification
 
@@ -334,6 +335,7 @@ def demo_quarters_run(*, today):
     current, _ = Quarter.objects.get_or_create(year=year, number=number)
     if not current.schemes.exists():
         _run_current_quarter(current, users, collecting_before=collecting)
+    demo_jobs_run()
     return {
         q.code: q.get_state_display()
         for q in Quarter.objects.filter(state__in=[s for s, _ in QuarterState.choices]).order_by("year", "number")

@@ -18,3 +18,7 @@ class IndicatorsConfig(AppConfig):
         from notifications.reminders import reminder_rule_register
 
         reminder_rule_register("ratings", rating_reminders)
+
+        from indicators.job_handlers import register_whatif_job
+
+        register_whatif_job()

@@ -10,7 +10,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from indicators import scheme_forms, scheme_selectors, schemes
+from indicators.job_handlers import WHATIF
 from indicators.models import Indicator, Scheme
+from jobs.selectors import get_job_for_user
+from jobs.services import job_start
 from lawfirm_kpi.text import sentences_join
 from reviews.models import Position
 from reviews.roles import require, roles_of
@@ -287,6 +290,19 @@ def scheme_new_version(request, pk):
     return redirect("indicators:scheme_detail", pk=draft.pk)
 
 
+def _whatif_job(request, scheme):
+    """The succeeded what-if job named by ?job= — the reader's own, for this draft — or None without one."""
+    if "job" not in request.GET:
+        return None
+    try:
+        job = get_job_for_user(user=request.user, pk=int(request.GET["job"]))
+    except ValueError:
+        raise Http404 from None
+    if job.kind != WHATIF or job.params.get("scheme") != scheme.pk or job.state != job.State.SUCCEEDED:
+        raise Http404
+    return job
+
+
 def _whatif_data_choice(scheme, on_quarter, *, chosen, has_data):
     """Which sentence explains the quarter of data: chosen by the reader, the scheme's own, the latest with data,
     or the scheme's own although nothing has been recorded for it yet."""
@@ -299,6 +315,8 @@ def _whatif_data_choice(scheme, on_quarter, *, chosen, has_data):
 
 @require(_is_organiser)
 def scheme_whatif(request, pk):
+    """The quarter of data to try a draft on (GET), the preview started as a job (POST), and its figures once the
+    job has made them (GET ?job=…: the requester's own job for this draft, else 404)."""
     scheme = scheme_selectors.get_scheme_for_user(request.user, pk)
     if not scheme.is_pending:
         messages.info(
@@ -308,7 +326,11 @@ def scheme_whatif(request, pk):
         )
         return redirect("indicators:scheme_detail", pk=scheme.pk)
     quarters, default, default_has_data = scheme_selectors.whatif_data_quarters(scheme=scheme)
-    form = scheme_forms.WhatIfForm(request.GET or None, quarters=quarters)
+    job = _whatif_job(request, scheme)
+    data = request.POST if request.method == "POST" else request.GET
+    if job is not None:
+        data = {"on": job.params["on"]} if job.params.get("chosen") else {}
+    form = scheme_forms.WhatIfForm(data or None, quarters=quarters)
     on_quarter = default
     chosen = False
     if form.is_bound and form.is_valid() and form.cleaned_data.get("on"):
@@ -316,16 +338,37 @@ def scheme_whatif(request, pk):
         chosen = True
     elif not form.is_bound:
         form = scheme_forms.WhatIfForm(initial={"on": default.code}, quarters=quarters)
-    baseline = scheme_selectors.whatif_baseline(scheme=scheme)
+    if request.method == "POST":
+        # Scoring the firm under two schemes takes seconds: a job, whose page links back here with the figures.
+        started = job_start(
+            kind=WHATIF,
+            by=request.user,
+            subject=f"{scheme.quarter.code} v{scheme.version}",
+            params={
+                "scheme": scheme.pk,
+                "year": on_quarter.year,
+                "number": on_quarter.number,
+                "on": on_quarter.code,
+                "chosen": chosen,
+            },
+        )
+        return redirect("jobs:detail", pk=started.pk)
     context = {
         "scheme": scheme,
         "form": form,
         "on_quarter": on_quarter,
         # Why the preview uses this quarter's data, said above the figures.
         "data_choice": _whatif_data_choice(scheme, on_quarter, chosen=chosen, has_data=default_has_data),
-        "baseline": baseline,
-        # Regulation 三.4: the rated indicators' calibration rule is part of what the preview compares.
-        "calibration": scheme_selectors.whatif_calibration(scheme=scheme, baseline=baseline),
-        **scheme_selectors.whatif(scheme=scheme, on_quarter=on_quarter, baseline=baseline),
+        "job": job,
     }
+    if job is not None:
+        figures = dict(job.result_data)
+        baseline_pk = figures.pop("baseline")
+        context.update(figures)
+        context["baseline"] = Scheme.objects.select_related("quarter").filter(pk=baseline_pk).first()
+        context["preview"] = True
+    else:
+        context["baseline"] = scheme_selectors.whatif_baseline(scheme=scheme)
+    # Regulation 三.4: the rated indicators' calibration rule is part of what the preview compares.
+    context["calibration"] = scheme_selectors.whatif_calibration(scheme=scheme, baseline=context["baseline"])
     return render(request, "indicators/scheme_whatif.html", context)

@@ -1,7 +1,8 @@
 """Celery application: settings come from Django's CELERY_* settings, tasks are autodiscovered, and the one beat
 schedule of the project lives here.
 
-With CELERY_BROKER_URL unset (make run, tests) tasks run in-process; with it set a real worker runs them.
+make run and production run a real worker (make run over a broker in files, settings/local.py); tests run tasks
+in-process unless a test starts a worker itself.
 """
 
 import os
@@ -61,6 +62,11 @@ app.conf.beat_schedule = {
     # safety net for what nothing else would notice (a message lost with a broker that kept no copy).
     "feedback-sweep": {
         "task": "notifications.feedback_sweep",
+        "schedule": crontab(minute="*/5"),
+    },
+    # Jobs a lost message or a dead worker left behind (jobs/tasks.py; workers also sweep when they start).
+    "jobs-sweep": {
+        "task": "jobs.sweep",
         "schedule": crontab(minute="*/5"),
     },
     "outbox-drain": {

@@ -43,6 +43,7 @@ urlpatterns = [
     path("appeals/", include("appeals.urls")),
     path("results/", include("results.urls")),
     path("goals/", include("goals.urls")),
+    path("jobs/", include("jobs.urls")),
     path("admin/", admin.site.urls),
 ]
 

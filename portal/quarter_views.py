@@ -1,11 +1,10 @@
 """Pages of the quarter's life: the list, one quarter and its steps, completeness, report, evaluations, approval."""
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -13,12 +12,14 @@ from django.views.decorators.http import require_POST
 
 from appeals.selectors import corrected_versions, quarter_corrections
 from documents.completeness import completeness_board
-from documents.pdf import render_pdf
 from documents.report import quarter_report
 from interviews.interviewers import designation_page, interviewer_designate
+from jobs.selectors import unfinished_job
+from jobs.services import JobAlreadyRunning, job_start
 from lawfirm_kpi.forms import add_service_errors
 from lawfirm_kpi.text import sentences_join
 from portal import quarter_selectors as selectors
+from portal.job_handlers import COMPUTE_STEPS, PUBLICATION, REPORT_PDF, SCORING, quarter_key
 from portal.quarter_forms import AppealTermsForm, ComputeForm, InterviewerDesignationForm
 from portal.quarter_selectors import assessed_people
 from portal.quarter_services import (
@@ -26,10 +27,8 @@ from portal.quarter_services import (
     QUARTER_SERVICES,
     completeness_remind,
     quarter_approve,
-    quarter_recompute,
     quarter_report_summary_update,
     quarter_return,
-    quarter_score,
     stale_drafts,
 )
 from results.evaluation import MAX_EVALUATION_LENGTH, evaluation_draft, scorecards_evaluations_update
@@ -125,19 +124,17 @@ def quarter_act(request, code, action):
         )
     except TransitionRefused as refusal:
         messages.error(request, refusal.message)
-    else:
-        messages.success(
-            request,
-            _("%(quarter)s is now “%(state)s”.") % {"quarter": quarter.code, "state": quarter.get_state_display()},
-        )
+        return redirect("portal:quarter", code=quarter.code)
+    messages.success(
+        request,
+        _("%(quarter)s is now “%(state)s”.") % {"quarter": quarter.code, "state": quarter.get_state_display()},
+    )
+    if action == Action.PUBLISH:
+        # The feedback batch runs on the workers after the commit (documents/receivers.py); its job page follows
+        # it, so the publisher sees the documents rendered and the notices sent.
+        job = job_start(kind=PUBLICATION, by=request.user, subject=quarter.code, params={"quarter": quarter.pk})
+        return redirect("jobs:detail", pk=job.pk)
     return redirect("portal:quarter", code=quarter.code)
-
-
-# The two steps that compute the results, by the state they start from (reviews/lifecycle.py).
-COMPUTE_STEPS = {
-    QuarterState.COLLECTING: (Action.SCORE, quarter_score),
-    QuarterState.SCORED: (Action.RECOMPUTE, quarter_recompute),
-}
 
 
 @execution_only
@@ -153,7 +150,8 @@ def compute(request, code):
             % {"quarter": quarter.code, "state": quarter.get_state_display()},
         )
         return redirect("portal:quarter", code=quarter.code)
-    action, service = step
+    action, _service = step
+    running = unfinished_job(kind=SCORING, subject_key=quarter_key(quarter))
     board = completeness_board(quarter=quarter)
     form = ComputeForm(initial={"expected_state": quarter.state}, gaps=board.notes)
     status = 200
@@ -161,24 +159,32 @@ def compute(request, code):
         form = ComputeForm(request.POST, gaps=board.notes)
         if form.is_valid():
             data = form.cleaned_data
+            # Scoring takes seconds to minutes at the firm's size: a job on the workers, one at a time a quarter.
             try:
-                service(
-                    quarter=quarter,
+                job = job_start(
+                    kind=SCORING,
                     by=request.user,
-                    comment=data["comment"],
-                    expected_state=data["expected_state"],
-                    incomplete_data_reason=data.get("reason", ""),
+                    subject=quarter.code,
+                    subject_key=quarter_key(quarter),
+                    params={
+                        "quarter": quarter.pk,
+                        "comment": data["comment"],
+                        "expected_state": data["expected_state"],
+                        "reason": data.get("reason", ""),
+                    },
                 )
-            except TransitionRefused as refusal:
-                messages.error(request, refusal.message)
+            except JobAlreadyRunning as refusal:
+                messages.error(request, sentences_join(refusal.messages))
                 return redirect("portal:compute", code=quarter.code)
-            messages.success(
-                request,
-                _("%(quarter)s is now “%(state)s”.") % {"quarter": quarter.code, "state": quarter.get_state_display()},
-            )
-            return redirect("portal:quarter", code=quarter.code)
+            return redirect("jobs:detail", pk=job.pk)
         status = 400
-    context = {"quarter": quarter, "board": board, "form": form, "action_label": action_label(action)}
+    context = {
+        "quarter": quarter,
+        "board": board,
+        "form": form,
+        "action_label": action_label(action),
+        "running": running,
+    }
     return render(request, "reviews/quarter_compute.html", context, status=status)
 
 
@@ -299,16 +305,13 @@ def report(request, code):
     return render(request, "reviews/report.html", context, status=status)
 
 
+@require_POST
 @organisers_only
 def report_pdf(request, code):
+    """The report as a PDF: rendered by a job (a second or more at 2,000 staff), downloaded from its page."""
     quarter = get_quarter_or_404(code)
-    pdf = render_pdf(
-        "pdf/report.html",
-        {"quarter": quarter, "report": quarter_report(quarter=quarter), "firm_name": settings.FIRM_NAME},
-    )
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="report-{quarter.code}.pdf"'
-    return response
+    job = job_start(kind=REPORT_PDF, by=request.user, subject=quarter.code, params={"quarter": quarter.pk})
+    return redirect("jobs:detail", pk=job.pk)
 
 
 def _changed_evaluations(post) -> dict[int, str]:

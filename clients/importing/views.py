@@ -1,7 +1,9 @@
 """Pages of the file import: upload → preview → confirm (or cancel), template and error-list downloads.
 
-The uploaded file waits in private storage under a generated name, remembered in the uploader's session;
-confirming validates it again and commits it in one transaction."""
+The uploaded file waits in private storage under a generated name, remembered in the uploader's session.
+Checking it and writing it are jobs on the workers (clients/importing/job_handlers.py): the upload starts the
+check, whose page leads to the preview; confirming starts the write, which validates again and commits in one
+transaction."""
 
 from functools import wraps
 
@@ -9,30 +11,27 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from clients.importing.columns import KIND_ORDER, KINDS, spec_for
 from clients.importing.forms import ImportUploadForm
+from clients.importing.job_handlers import COMMIT, VALIDATE, CheckedReport
 from clients.importing.services import (
-    import_errors_csv,
-    import_run,
     import_template_build,
     import_upload_discard,
     import_upload_exists,
-    import_upload_open,
     import_upload_store,
 )
+from jobs.models import Job
+from jobs.services import JobAlreadyRunning, job_start
 from lawfirm_kpi.text import sentences_join
 from reviews.roles import roles_of
 
 SESSION_KEY = "clients_imports"
-# The preview table shows this many errors; the complete list is a CSV download.
-ERRORS_SHOWN = 1000
 
 
 def may_import(user, kind):
@@ -77,15 +76,36 @@ def _forget(request, kind):
         import_upload_discard(pending.get("name"))
 
 
-def _run(request, spec, pending, *, commit):
-    with import_upload_open(pending["name"]) as stream:
-        return import_run(kind=spec.kind, stream=stream, file_name=pending["file_name"], by=request.user, commit=commit)
+def _start(request, spec, pending, kind):
+    return job_start(
+        kind=kind,
+        by=request.user,
+        subject=pending["file_name"],
+        subject_key=f"import:{pending['name']}",
+        params={"kind": spec.kind, "name": pending["name"], "file_name": pending["file_name"]},
+    )
 
 
-def _list_url(kind):
-    # Departments have no list of their own: back to the imports, where the staff file comes next.
-    names = {"staff": "reviews:people", "departments": "clients:import_index"}
-    return reverse(names.get(kind, f"clients:{kind}_list"))
+def _after_start(request, job):
+    """To the job's page; a job already finished when the request ends (run in-process, as in the tests) goes
+    straight to what it made, its outcome as a message."""
+    job.refresh_from_db()
+    if job.state != Job.State.SUCCEEDED:
+        return redirect("jobs:detail", pk=job.pk)
+    if job.kind == COMMIT:
+        from jobs.selectors import job_status
+
+        status = job_status(job)
+        messages.success(request, sentences_join([status["outcome"], *status["lines"]]))
+    return redirect(job.result_url)
+
+
+def _checked(request, pending):
+    """The finished check of the waiting file, or None while it is queued or running (or lost with its job)."""
+    job = Job.objects.filter(pk=pending.get("check"), requested_by=request.user, kind=VALIDATE).first()
+    if job is None or job.params.get("name") != pending["name"]:
+        return None
+    return job
 
 
 def _size_limit_mb():
@@ -108,10 +128,13 @@ def import_upload(request, spec):
             upload = form.cleaned_data["file"]
             _forget(request, spec.kind)
             name = import_upload_store(upload=upload)
+            pending = {"name": name, "file_name": upload.name[:150]}
+            # Checking a large file takes seconds: a job, whose page leads to the preview.
+            job = _start(request, spec, pending, VALIDATE)
             imports = request.session.get(SESSION_KEY, {})
-            imports[spec.kind] = {"name": name, "file_name": upload.name[:150]}
+            imports[spec.kind] = {**pending, "check": job.pk}
             request.session[SESSION_KEY] = imports
-            return redirect("clients:import_preview", kind=spec.kind)
+            return _after_start(request, job)
     else:
         form = ImportUploadForm()
     return render(
@@ -127,12 +150,18 @@ def import_preview(request, spec):
     if pending is None:
         messages.info(request, _("Upload a file to import first."))
         return redirect("clients:import_upload", kind=spec.kind)
-    report = _run(request, spec, pending, commit=False)
+    job = _checked(request, pending)
+    if job is None:
+        messages.info(request, _("Upload a file to import first."))
+        return redirect("clients:import_upload", kind=spec.kind)
+    if job.state != Job.State.SUCCEEDED:
+        return redirect("jobs:detail", pk=job.pk)
+    report = CheckedReport.from_job(job)
     # Remembered for the upload page, which then says the waiting file has errors rather than that it awaits
     # confirmation (a file with errors can never be confirmed).
-    if pending.get("errors") != len(report.errors):
+    if pending.get("errors") != report.error_count:
         imports = request.session.get(SESSION_KEY, {})
-        imports[spec.kind] = {**pending, "errors": len(report.errors)}
+        imports[spec.kind] = {**pending, "errors": report.error_count}
         request.session[SESSION_KEY] = imports
     return render(
         request,
@@ -142,8 +171,8 @@ def import_preview(request, spec):
             "report": report,
             "pending": pending,
             "token": pending["name"],
-            "errors_shown": report.errors[:ERRORS_SHOWN],
-            "errors_hidden": max(0, len(report.errors) - ERRORS_SHOWN),
+            "errors_shown": report.errors,
+            "errors_hidden": max(0, report.error_count - len(report.errors)),
         },
     )
 
@@ -159,27 +188,19 @@ def import_confirm(request, spec):
         # Another tab uploaded a different file since this preview was shown: never import what was not seen.
         messages.error(request, _("A newer file was uploaded since this preview; check its preview before confirming."))
         return redirect("clients:import_preview", kind=spec.kind)
-    report = _run(request, spec, pending, commit=True)
-    if not report.committed:
+    checked = _checked(request, pending)
+    if checked is not None and checked.state == Job.State.SUCCEEDED and checked.result_data.get("error_count"):
         messages.error(request, _("The file has errors; nothing was imported."))
         return redirect("clients:import_preview", kind=spec.kind)
-    _forget(request, spec.kind)
-    text = _("Imported %(file)s: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.") % {
-        "file": pending["file_name"],
-        "created": report.created,
-        "updated": report.updated,
-        "unchanged": report.unchanged,
-    }
-    if report.invitations_sent:
-        text = sentences_join([text, _("%(count)d invitations sent.") % {"count": report.invitations_sent}])
-    messages.success(request, text)
-    if report.invitations_failed:
-        messages.warning(
-            request,
-            _("%(count)d invitations could not be sent; send them from the people page.")
-            % {"count": report.invitations_failed},
-        )
-    return redirect(_list_url(spec.kind))
+    try:
+        job = _start(request, spec, pending, COMMIT)
+    except JobAlreadyRunning as refusal:
+        messages.error(request, sentences_join(refusal.messages))
+        return redirect("jobs:detail", pk=refusal.job.pk)
+    job.refresh_from_db()
+    if job.state == Job.State.SUCCEEDED:
+        _forget(request, spec.kind)
+    return _after_start(request, job)
 
 
 @require_POST
@@ -204,10 +225,11 @@ def import_template(request, spec, fmt):
 
 @import_view
 def import_errors(request, spec):
+    """Every error of the waiting file's check, as the CSV file its job kept."""
     pending = _pending(request, spec.kind)
-    if pending is None:
+    job = _checked(request, pending) if pending is not None else None
+    if job is None or job.state != Job.State.SUCCEEDED or not job.result_file:
         raise Http404
-    report = _run(request, spec, pending, commit=False)
-    response = HttpResponse(import_errors_csv(report=report), content_type="text/csv; charset=utf-8")
+    response = FileResponse(job.result_file.open("rb"), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="import-{spec.kind}-errors.csv"'
     return response

@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     # The project's apps, lowest layer first (DEVELOPERS.md, "Layers"); each imports only those above it here.
+    "jobs",
     "reviews",
     "notifications",
     "clients",
@@ -168,7 +169,13 @@ FEEDBACK_SWEEP_INTERVAL = env.int("FEEDBACK_SWEEP_INTERVAL", default=FEEDBACK_RE
 # A quarter published this recently whose results have no documents yet gets its batch again (lost message).
 FEEDBACK_MISSING_WINDOW = env.int("FEEDBACK_MISSING_WINDOW", default=2 * 24 * 3600)
 
-# Celery: with no broker configured, tasks run in-process (make run needs no Redis).
+# Jobs (docs/operations.md, "Jobs"): the longest one job may run, and how long a queued or running job may go
+# without a sign of life before the sweep queues it again (longer than the limit: a live job is never run twice).
+JOBS_TIME_LIMIT = env.int("JOBS_TIME_LIMIT", default=900)
+JOBS_STALE_AFTER = env.int("JOBS_STALE_AFTER", default=JOBS_TIME_LIMIT + 60)
+
+# Celery: with no broker configured, tasks run in-process; make run configures a broker that needs no server
+# (settings/local.py), production and CI name Redis.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 # With JSON logs a worker's lines must be JSON too: Celery then leaves the root logger to LOGGING below.

@@ -25,11 +25,10 @@ AXES_ENABLED = False
 # tests in tests/notifications switch this off for themselves and run a real worker against that broker.
 CELERY_TASK_ALWAYS_EAGER = True
 
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and (
-    os.environ.get("CELERY_BROKER_URL") or os.environ.get("CI")
-):
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The worker tests run a worker thread that writes while the test reads: a shared-cache in-memory database
-    # locks whole tables without waiting, so they get a file (WAL, busy timeout) of their own.
+    # locks whole tables without waiting, so they get a file (WAL, busy timeout) of their own. The jobs' worker
+    # tests run everywhere (over the filesystem broker without Redis), so the suite always uses a file, as in CI.
     DATABASES["default"]["TEST"] = {
         "NAME": str(Path(tempfile.gettempdir()) / f"lawfirm-kpi-test-{os.getpid()}.sqlite3"),
     }

@@ -118,6 +118,20 @@ REVENUE = lambda w: {"kind": "revenue"}  # noqa: E731
 DRAFT_SCHEME = lambda w: {"pk": w.draft_scheme.pk}  # noqa: E731 — 2027Q1's draft scheme
 
 
+def _executor_job(w):
+    """A finished report-PDF job the execution group asked for (a kind only its requester follows), with its file."""
+    from django.core.files.base import ContentFile
+
+    from jobs.models import Job
+
+    job = Job.objects.filter(requested_by=w.firm.executor, kind="report_pdf").first()
+    if job is None:
+        job = Job(kind="report_pdf", requested_by=w.firm.executor, subject=w.quarter.code, state="succeeded")
+        job.result_file.save("report.pdf", ContentFile(b"%PDF-1.4 test"), save=False)
+        job.save()
+    return {"pk": job.pk}
+
+
 def _recorded_item(w):
     """The lawyer's interview recorded, with one improvement item she owns (the world holds it only scheduled)."""
     from interviews.models import ImprovementItem
@@ -437,7 +451,15 @@ MATRIX: dict[str, list[Case]] = {
             note="only the execution group writes the summary; after publication it is told it can't change",
         ),
     ],
-    "portal:report_pdf": [Case(expect(REFUSED, **ORGANISERS), args=QUARTER)],
+    "portal:report_pdf": [
+        Case(
+            expect(REFUSED, partner=REDIRECT("/jobs/"), executor=REDIRECT("/jobs/")),
+            args=QUARTER,
+            method="POST",
+            note="the PDF is made by a job: to its page",
+        ),
+        Case(everyone(METHOD), args=QUARTER, id="get"),
+    ],
     "portal:report_download": [
         Case(expect(REFUSED, **ORGANISERS), args=QUARTER_CSV, note="as the report: the two groups"),
         Case(expect(REFUSED, **ORGANISERS), args=QUARTER_XLSX, id="xlsx"),
@@ -698,7 +720,16 @@ MATRIX: dict[str, list[Case]] = {
         ),
         Case(everyone(METHOD), args=DRAFT_SCHEME, id="get"),
     ],
-    "indicators:scheme_whatif": [Case(expect(REFUSED, **ORGANISERS), args=DRAFT_SCHEME)],
+    "indicators:scheme_whatif": [
+        Case(expect(REFUSED, **ORGANISERS), args=DRAFT_SCHEME),
+        Case(
+            expect(REFUSED, partner=REDIRECT("/jobs/"), executor=REDIRECT("/jobs/")),
+            args=DRAFT_SCHEME,
+            method="POST",
+            id="post",
+            note="the preview runs as a job: to its page",
+        ),
+    ],
     "portal:results_latest": [
         Case(
             expect(
@@ -728,6 +759,20 @@ MATRIX: dict[str, list[Case]] = {
         )
     ],
     # --- Notifications and feedback PDFs (regulation 三.5) -----------------------------------------------------
+    # --- Jobs (docs/operations.md, "Jobs"): the requester's own; a kind may let a group follow it -------------
+    "jobs:list": [Case(expect(OK), note="each person's own recent jobs")],
+    "jobs:detail": [Case(expect(NOT_FOUND, executor=OK), args=_executor_job, note="the requester only")],
+    "jobs:status": [Case(expect(NOT_FOUND, executor=OK), args=_executor_job)],
+    "jobs:file": [Case(expect(NOT_FOUND, executor=OK), args=_executor_job, note="what the job made")],
+    "jobs:retry": [
+        Case(
+            expect(NOT_FOUND, executor=REDIRECT(to("jobs:detail", _executor_job))),
+            args=_executor_job,
+            method="POST",
+            note="a succeeded job is not run again: back to its page with a message",
+        ),
+        Case(everyone(METHOD), args=_executor_job, id="get"),
+    ],
     "notifications:list": [Case(expect(OK), note="each person's own")],
     "notifications:read": [
         Case(

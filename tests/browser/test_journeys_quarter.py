@@ -80,6 +80,15 @@ def _act(session, label):
     session.page.wait_for_load_state()
 
 
+def _job_done(session):
+    """The job page's progress bar reaches 100 % and the job says it succeeded."""
+    page = session.page
+    page.locator("#job[data-state=succeeded]").wait_for(timeout=SLOW_MS)
+    bar = page.locator("[data-part=bar]")
+    assert bar.inner_text() == "100%" and page.locator("[role=progressbar]").get_attribute("aria-valuenow") == "100"
+    assert page.locator("[data-part=result]").is_visible()
+
+
 def _state(quarter):
     quarter.refresh_from_db()
     return quarter.state
@@ -117,9 +126,13 @@ def test_a_quarter_from_scoring_to_the_acknowledged_interview(collecting, sessio
         executor.page.locator("input[name=acknowledge]").check()
         executor.page.locator("textarea[name=reason]").fill(COMPUTE_REASON)
     executor.page.locator("#compute-form").get_by_role("button", name="Compute the results").click(timeout=SLOW_MS)
-    executor.page.wait_for_load_state()
-    assert "is now “Scored”" in executor.text()
+    # Computing is a job: its page fills its progress bar and links to the quarter
+    executor.page.wait_for_url("**/jobs/*/")
+    _job_done(executor)
+    assert f"The results of {quarter.code} are computed." in executor.text()
     assert _state(quarter) == QuarterState.SCORED
+    executor.page.locator("[data-part=result]").click()
+    executor.page.wait_for_url(f"**/quarters/{quarter.code}/")
     cards = Scorecard.objects.filter(quarter=quarter, is_current=True)
     assert cards.count() >= 30
     executor.shot("03-scored")
@@ -200,7 +213,13 @@ def test_a_quarter_from_scoring_to_the_acknowledged_interview(collecting, sessio
     _act(executor, "Publish the results")
     assert "is now “Published”" in executor.text()
     assert _state(quarter) == QuarterState.PUBLISHED
+    # The publication's job page follows the feedback batch until every document is made
+    executor.page.wait_for_url("**/jobs/*/")
+    _job_done(executor)
+    assert "Documents failed: 0." in executor.text()
     executor.shot("09-published")
+    executor.page.locator("[data-part=result]").click()
+    executor.page.wait_for_url(f"**/quarters/{quarter.code}/")
 
     # --- Journey 4: the lawyer ---------------------------------------------------------------------------------
     lawyer = session_as("lawyer", english=False)

@@ -80,9 +80,10 @@ def test_every_step_of_the_history_carries_its_own_day_not_the_day_the_demo_was_
 
     today = loaded_at.date()
     stamped_today = {(label, name) for label, name, at in every_timestamp() if at.astimezone(SHANGHAI).date() == today}
-    # Only next quarter's draft scheme, which the execution group is preparing now, and the clerks' entries of the
-    # last days' records are of today.
-    assert stamped_today == {("indicators.Scheme", "created_at"), ("clients.ChangeRecord", "at")}
+    # Only next quarter's draft scheme, which the execution group is preparing now, the clerks' entries of the
+    # last days' records and the execution group's jobs of today (demo/jobs.py) are of today.
+    jobs = {("jobs.Job", name) for name in ("created_at", "started_at", "finished_at", "heartbeat_at")}
+    assert stamped_today == {("indicators.Scheme", "created_at"), ("clients.ChangeRecord", "at"), *jobs}
     for quarter in Quarter.objects.filter(state=QuarterState.CLOSED):
         assert local_date(quarter.submitted_at) < local_date(quarter.approved_at) <= local_date(quarter.published_at)
         assert local_date(quarter.closed_at) == quarter.ends_on + datetime.timedelta(days=20)

@@ -12,6 +12,7 @@ from pypdf import PdfReader
 
 from appeals.models import Appeal, AppealStatus, Outcome
 from documents.report import quarter_report
+from jobs.models import Job
 from results.models import Scorecard
 from reviews.models import Quarter, QuarterState
 from tests.personas import make_person
@@ -110,17 +111,30 @@ def test_the_report_is_for_the_organisers_only(results, firm, client_for):
     for persona in ("lawyer", "superior", "business_clerk", "outsider"):
         assert client_for(getattr(firm, persona)).get(reverse("portal:report", args=[results.code])).status_code == 403
     client_for(firm.lawyer).logout()
-    assert client_for(firm.lawyer).get(reverse("portal:report_pdf", args=[results.code])).status_code == 403
+    assert client_for(firm.lawyer).post(reverse("portal:report_pdf", args=[results.code])).status_code == 403
+
+
+def report_pdf_response(client, quarter):
+    """The report PDF as the page gets it: a job (in-process in tests) whose page links to the file."""
+    response = client.post(reverse("portal:report_pdf", args=[quarter.code]))
+    job = Job.objects.latest("pk")
+    assert response.status_code == 302 and response["Location"] == reverse("jobs:detail", args=[job.pk])
+    assert job.state == Job.State.SUCCEEDED and job.result_url == reverse("jobs:file", args=[job.pk])
+    assert job.result_url in client.get(response["Location"]).content.decode()
+    response = client.get(job.result_url)
+    response.pdf = b"".join(response.streaming_content)
+    return response
 
 
 def test_the_report_pdf_holds_the_chinese_text(results, firm, client, settings):
     client.logout()
-    response = client.get(reverse("portal:report_pdf", args=[results.code]))
-    assert response.status_code == 302  # anonymous: to the login page
+    response = client.post(reverse("portal:report_pdf", args=[results.code]))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]  # anonymous: to log in
+    assert not Job.objects.exists()
     client.force_login(firm.executor)
-    response = client.get(reverse("portal:report_pdf", args=[results.code]))
+    response = report_pdf_response(client, results)
     assert response["Content-Type"] == "application/pdf"
-    reader = PdfReader(io.BytesIO(response.content))
+    reader = PdfReader(io.BytesIO(response.pdf))
     text = "".join(page.extract_text() for page in reader.pages)
     assert "稳中有进" in text
     assert "陈静" in text and "诉讼业务组" in text
@@ -220,8 +234,8 @@ def test_one_appeal_reads_in_the_singular(results, firm, client_for):
 def test_the_report_pdf_gives_the_appeal_outcomes(results, appeals_of_q2, firm, client_for):
     client = client_for(firm.executor)
     client.cookies["django_language"] = "en"
-    response = client.get(reverse("portal:report_pdf", args=[results.code]))
-    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    response = report_pdf_response(client, results)
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.pdf)).pages)
     assert "3 appeals against the 2026Q2 results" in text
     assert "Median days from filing to decision" in text and "4.5" in text
 

@@ -7,11 +7,13 @@ import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from clients.models import Client, Complaint, Contract
 from indicators.models import Indicator, Scheme, SchemeItem
 from indicators.schemes import scheme_approve, scheme_new_version, scheme_start_for_quarter, scheme_submit
+from jobs.models import Job
 from results.models import IndicatorScore, Scorecard
 from reviews.models import Position, Quarter, QuarterState
 
@@ -437,10 +439,10 @@ def test_what_if_shows_who_moves_and_writes_nothing(firm, browser, milder_compla
     client = browser(getattr(firm, persona))
     # When an organiser previews the draft
     with CaptureQueriesContext(connection) as queries:
-        page = client.get(url("what-if", draft))
-    # Then nothing is written
+        page = whatif_page(client, draft)
+    # Then nothing is written but the job that ran the preview
     writes = [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
-    assert writes == []
+    assert writes and all('"jobs_job"' in sql for sql in writes), writes
     assert counts == (
         Scorecard.objects.count(),
         IndicatorScore.objects.count(),
@@ -464,7 +466,7 @@ def test_what_if_shows_who_moves_and_writes_nothing(firm, browser, milder_compla
 def test_what_if_of_a_first_draft_compares_with_the_scheme_it_was_copied_from(firm, browser, approved, q3_data):
     q4 = Quarter.objects.create(year=2026, number=4)
     draft = scheme_start_for_quarter(quarter=q4, by=firm.executor)
-    page = browser(firm.partner).get(url("what-if", draft) + "?on=2026Q3")
+    page = whatif_page(browser(firm.partner), draft, on="2026Q3")
     text = page.content.decode()
     assert "Everyone's results on the 2026Q3 data" in text and "2026Q3 v1 (before)" in text
     # The copy is unchanged, so nobody moves.
@@ -474,6 +476,17 @@ def test_what_if_of_a_first_draft_compares_with_the_scheme_it_was_copied_from(fi
 @pytest.mark.parametrize("persona", NOT_ORGANISERS)
 def test_what_if_is_for_the_execution_and_leadership_groups_only(firm, browser, milder_complaints_draft, persona):
     assert browser(getattr(firm, persona)).get(url("what-if", milder_complaints_draft)).status_code == 403
+    assert browser(getattr(firm, persona)).post(url("what-if", milder_complaints_draft)).status_code == 403
+    assert not Job.objects.exists()
+
+
+def test_a_what_if_job_is_shown_to_its_requester_only(firm, browser, milder_complaints_draft):
+    page = whatif_page(browser(firm.partner), milder_complaints_draft)
+    assert page.status_code == 200 and 'id="movers"' in page.content.decode()
+    job = Job.objects.get(kind="whatif")
+    other = browser(firm.executor).get(url("what-if", milder_complaints_draft) + f"?job={job.pk}")
+    assert other.status_code == 404
+    assert browser(firm.partner).get(url("what-if", milder_complaints_draft) + "?job=x").status_code == 404
 
 
 def test_what_if_of_an_approved_scheme_sends_back_to_it(firm, browser, approved):
@@ -505,7 +518,7 @@ def test_what_if_opens_on_the_scheme_s_own_quarter_once_it_has_data(firm, browse
     assert "Uses the data of 2026Q4, the quarter this scheme is for." in text
     assert '<option value="2026Q4" selected>' in text
     # A quarter the reader picks is named as their choice
-    text = browser(firm.partner).get(url("what-if", draft) + "?on=2026Q3").content.decode()
+    text = whatif_page(browser(firm.partner), draft, on="2026Q3").content.decode()
     assert "Uses the data of 2026Q3, the quarter you chose." in text
 
 
@@ -513,6 +526,16 @@ def test_what_if_opens_on_the_scheme_s_own_quarter_once_it_has_data(firm, browse
 def test_what_if_says_when_no_quarter_has_data(firm, browser, draft):
     text = browser(firm.executor).get(url("what-if", draft)).content.decode()
     assert "No quarter has data yet: the preview uses 2026Q3" in text
+
+
+def whatif_page(client, draft, *, on=""):
+    """The preview as the organiser reaches it: "Preview" starts a job (in-process in tests), whose page links
+    back to the figures."""
+    response = client.post(url("what-if", draft), {"on": on} if on else {})
+    job = Job.objects.filter(kind="whatif").latest("pk")
+    assert response.status_code == 302 and response["Location"] == reverse("jobs:detail", args=[job.pk])
+    assert job.state == Job.State.SUCCEEDED, (job.error_key, job.error_params)
+    return client.get(job.result_url)
 
 
 # --- Numbers and rules in words ---

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from documents.completeness import completeness_board
+from jobs.models import Job
 from portal.quarter_services import quarter_score
 from results.models import Scorecard
 from reviews.lifecycle import TransitionRefused
@@ -77,7 +78,10 @@ def test_with_the_acknowledgement_it_computes_and_records_the_gaps_and_the_reaso
         reverse("portal:compute", args=[quarter.code]),
         {"expected_state": "collecting", "acknowledge": "on", "reason": "问卷下周补录，先出初稿"},
     )
-    assert response.status_code == 302 and response["Location"] == reverse("portal:quarter", args=[quarter.code])
+    # The scoring is a job (run in-process by the test settings): the page redirects to it, it succeeded
+    job = Job.objects.get(kind="scoring")
+    assert response.status_code == 302 and response["Location"] == reverse("jobs:detail", args=[job.pk])
+    assert job.state == Job.State.SUCCEEDED and job.result_url == reverse("portal:quarter", args=[quarter.code])
     quarter.refresh_from_db()
     assert quarter.state == QuarterState.SCORED
     event = QuarterEvent.objects.get(quarter=quarter, action="score")
@@ -108,6 +112,24 @@ def test_a_stale_page_is_refused_with_a_message(collecting, client_for):
         {"expected_state": "scheme_approved", "acknowledge": "on", "reason": "x"},
     )
     assert response.status_code == 302 and unchanged(quarter)
+    # The job says why, and what to do next
+    job = Job.objects.get(kind="scoring")
+    assert job.state == Job.State.FAILED and not job.retry_allowed
+    page = client_for(firm.executor).get(response["Location"]).content.decode()
+    assert "cannot be computed in its present state" in page and "What to do next" in page
+
+
+def test_a_second_scoring_is_refused_while_one_is_under_way(collecting, client_for):
+    firm, quarter = collecting
+    running = Job.objects.create(
+        kind="scoring", requested_by=firm.executor, subject=quarter.code, subject_key=f"quarter:{quarter.pk}"
+    )
+    url = reverse("portal:compute", args=[quarter.code])
+    page = client_for(firm.executor).get(url).content.decode()
+    assert 'id="compute-running"' in page and reverse("jobs:detail", args=[running.pk]) in page
+    response = client_for(firm.executor).post(url, {"expected_state": "collecting", "acknowledge": "on", "reason": "x"})
+    assert response.status_code == 302 and response["Location"] == url
+    assert Job.objects.count() == 1 and unchanged(quarter)
 
 
 @pytest.mark.parametrize("persona", ["partner", "lawyer", "business_clerk", "superior"])
