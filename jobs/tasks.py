@@ -10,13 +10,13 @@ from celery import shared_task
 from celery.signals import worker_ready
 from django.conf import settings
 
-from jobs.services import job_run, jobs_sweep
+from jobs.services import JOB_TASK, job_run, jobs_sweep
 
 logger = logging.getLogger(__name__)
 
 
 @shared_task(
-    name="jobs.run",
+    name=JOB_TASK,
     acks_late=True,
     reject_on_worker_lost=True,
     soft_time_limit=settings.JOBS_TIME_LIMIT - 30,
