@@ -146,14 +146,20 @@ def _tail(path, size=2000):
     return Path(path).read_text(errors="replace")[-size:]
 
 
-def _rss_mb(pid):
+def _status_mb(pid, field):
+    """One memory line of a process's /proc status (VmRSS: now, VmHWM: its peak so far), in MB; None once it is
+    gone."""
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+            if line.startswith(f"{field}:"):
                 return int(line.split()[1]) / 1024
     except OSError:
         return None
     return None
+
+
+def _rss_mb(pid):
+    return _status_mb(pid, "VmRSS")
 
 
 def _children(pid):
@@ -344,14 +350,7 @@ PUBLISH_STALL_SECONDS = 300
 
 
 def _hwm_mb(pid):
-    """A process's peak resident set so far (VmHWM), in MB; None once it is gone."""
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        return None
-    return None
+    return _status_mb(pid, "VmHWM")
 
 
 def _publication_firm(staff):

@@ -193,7 +193,7 @@ def _steady_leniency(own: list, others: list, threshold: Decimal) -> Decimal | N
     return leniency
 
 
-def _flagged(rows: list[Leniency], ratings: list[Rating], threshold: Decimal) -> list[Leniency]:
+def _flagged(rows: list[Leniency], index: _Index, threshold: Decimal) -> list[Leniency]:
     """The rows with the flag set on the raters far from the rest (see FLAG_SHARE_OF_SCALE).
 
     One indicator at a time, the most distant candidate is judged against "the rest" with every rater already
@@ -203,7 +203,6 @@ def _flagged(rows: list[Leniency], ratings: list[Rating], threshold: Decimal) ->
     is then judged without the flagged ones, until none is far enough. When nobody else is left to compare with (two
     raters who disagree on everyone), nobody is flagged: which of them is off cannot be told.
     """
-    index = _index(ratings)
     flagged: set[tuple[int, str]] = set()
     for indicator in sorted({row.indicator for row in rows}):
         raters = sorted({row.rater_id for row in rows if row.indicator == indicator})
@@ -254,6 +253,6 @@ def leniency_table(ratings: list[Rating], scale: int) -> list[Leniency]:
             error = _standard_error([score - other for score, other in zip(own, others, strict=True)])
             average, others_average = round_half_up(average), round_half_up(others_average)
         rows.append(Leniency(rater, indicator, len(mine), len(own), average, others_average, leniency, False, error))
-    rows = _flagged(rows, ratings, flag_threshold(scale))
+    rows = _flagged(rows, index, flag_threshold(scale))
     rows.sort(key=lambda row: (row.leniency is None, -(row.leniency or ZERO), row.rater_id, row.indicator))
     return rows
