@@ -97,6 +97,7 @@ def build_synthetic_firm(
     complaints=10_000,
     surveys=30_000,
     ratings=20_000,
+    revenue_in_quarter=None,
     quarter=(2026, 3),
     seed=20260930,
 ) -> SyntheticFirm:
@@ -220,12 +221,21 @@ def build_synthetic_firm(
         def random_contract():
             return contract_rows[rng.randrange(contracts)]
 
-        # Revenue arrives steadily over the twelve quarters, each entry on a contract signed in the year before.
+        # Revenue arrives over the twelve quarters, each entry on a contract signed in the year before; `in_quarter`
+        # of them are received in the scored quarter itself (its own data, what scoring reads), the rest spread
+        # over the history. Written in batches: a 20,000-staff firm has millions of entries.
         by_signing = sorted(contract_rows, key=lambda row: row[3])
         signed_days = [(row[3] - starts_on).days for row in by_signing]
-        revenue_rows = []
+        quarter_first_day = (Quarter.bounds(year, number)[0] - starts_on).days
+        in_quarter = revenue_in_quarter
+        batch = []
         for pk in range(1, revenue + 1):
-            day = rng.randrange(span + 1)
+            if in_quarter is None:
+                day = rng.randrange(span + 1)
+            elif pk <= in_quarter:
+                day = rng.randint(quarter_first_day, span)
+            else:
+                day = rng.randrange(quarter_first_day)
             latest = bisect.bisect_right(signed_days, day)
             if latest == 0:
                 c, received = by_signing[0], by_signing[0][3]
@@ -234,9 +244,11 @@ def build_synthetic_firm(
                 c = by_signing[rng.randrange(earliest, latest)]
                 received = starts_on + datetime.timedelta(days=day)
             credited = c[4] if rng.random() < 0.8 else c[5]
-            revenue_rows.append((pk, f"R{pk:07d}", c[0], received, f"{rng.randint(1, 500) * 100}.00", credited))
-        _insert(RevenueEntry, ["id", "ref", "contract", "received_on", "amount", "credited_to"], revenue_rows)
-        del revenue_rows, by_signing, signed_days
+            batch.append((pk, f"R{pk:07d}", c[0], received, f"{rng.randint(1, 500) * 100}.00", credited))
+            if len(batch) == 200_000 or pk == revenue:
+                _insert(RevenueEntry, ["id", "ref", "contract", "received_on", "amount", "credited_to"], batch)
+                batch = []
+        del by_signing, signed_days
 
         complaint_rows = []
         handlers = admin_ids + assistant_ids[: len(assistant_ids) // 3]

@@ -23,12 +23,17 @@ class Computation:
     results: list[scoring.PersonResult]
 
 
-def quarter_compute(*, quarter: Quarter, scheme, as_of: datetime.datetime | None = None) -> Computation:
+def quarter_compute(
+    *, quarter: Quarter, scheme, as_of: datetime.datetime | None = None, on_revenue_batch=None
+) -> Computation:
     """Every assessed person's lines, total, grade and rank under the scheme, with the rows they rest on.
 
-    Open complaints are judged late or pending at `as_of` (the moment of scoring unless given).
+    Open complaints are judged late or pending at `as_of` (the moment of scoring unless given). The revenue
+    entries are read as a stream while scoring; on_revenue_batch sees each batch (selectors.RevenueStream).
     """
-    inputs = selectors.quarter_inputs(quarter=quarter, scheme=scheme, as_of=as_of or timezone.now())
+    inputs = selectors.quarter_inputs(
+        quarter=quarter, scheme=scheme, as_of=as_of or timezone.now(), on_revenue_batch=on_revenue_batch
+    )
     results = scoring.score_quarter(
         inputs.rows, inputs.people, inputs.rules_by_position, inputs.bands, inputs.scale, inputs.calibration
     )

@@ -8,7 +8,9 @@ docs/indicators.md states every definition and rule with worked examples.
 from __future__ import annotations
 
 import datetime
+from array import array
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
@@ -151,7 +153,8 @@ class QuarterRows:
     period: Period
     contracts: list[ContractRow] = field(default_factory=list)
     clients: list[ClientRow] = field(default_factory=list)
-    revenue: list[RevenueRow] = field(default_factory=list)
+    # A list of entries, or a stream read as the quarter is scored (indicators.selectors.RevenueStream).
+    revenue: list[RevenueRow] | Iterable = field(default_factory=list)
     complaints: list[ComplaintRow] = field(default_factory=list)
     surveys: list[SurveyRow] = field(default_factory=list)
     ratings: list[RatingGroup] = field(default_factory=list)
@@ -177,6 +180,49 @@ def _ratio_percent(numerator: Decimal, denominator: Decimal) -> Decimal | None:
 
 def _sorted(ids) -> list[int]:
     return sorted(ids)
+
+
+def amount_cents(amount: Decimal) -> int:
+    """An amount of money (two decimal places, clients.RevenueEntry.amount) as a whole number of cents."""
+    return int((Decimal(amount) * HUNDRED).to_integral_value(rounding=ROUND_HALF_UP))
+
+
+def entry_batch(entries: Iterable[RevenueRow], period: Period) -> list[tuple]:
+    """Revenue entries held as rows, in the period, as one batch of the shape RevenueTally folds."""
+    return [
+        (e.id, e.credited_to_id, e.client_id, amount_cents(e.amount), f"{e.amount:.2f}", str(e.received_on))
+        for e in entries
+        if period.contains_day(e.received_on)
+    ]
+
+
+class RevenueTally:
+    """Regulation 三.2 新客户收入占比, folded one revenue entry at a time: per person, the cents credited in the
+    quarter and the part from the clients they brought in that quarter, with the entries' ids.
+
+    Entries come in batches of (id, credited_to_id, client_id, cents, amount as text, received_on as text). Nothing
+    else of an entry is kept, so a quarter of millions of entries is read as a stream
+    (indicators.selectors.RevenueStream) in the memory of its ids alone.
+    """
+
+    def __init__(self, new_clients_of: dict[int, set[int]], batches: Iterable[list[tuple]]):
+        self._tally: dict[int, list] = {}
+        tally, new_clients_of = self._tally, new_clients_of
+        no_clients: set[int] = set()
+        for batch in batches:
+            for entry_id, person, client_id, cents, _amount, _received_on in batch:
+                counts = tally.get(person)
+                if counts is None:
+                    counts = tally[person] = [0, 0, array("q"), array("q")]
+                counts[0] += cents
+                counts[2].append(entry_id)
+                if client_id in new_clients_of.get(person, no_clients):
+                    counts[1] += cents
+                    counts[3].append(entry_id)
+
+    def of(self, person: int) -> tuple[int, int, array, array]:
+        """(all cents, cents from new clients, ids of all entries, ids of those from new clients)."""
+        return tuple(self._tally.get(person, (0, 0, (), ())))
 
 
 class _Facts:
@@ -227,10 +273,10 @@ class _Facts:
         for contract in in_quarter:
             self.quarter_contracts_of_client[contract.client_id].append(contract.id)
 
-        self.revenue_of: dict[int, list[RevenueRow]] = defaultdict(list)
-        for entry in rows.revenue:
-            if period.contains_day(entry.received_on):
-                self.revenue_of[entry.credited_to_id].append(entry)
+        # Held rows, or a stream of the quarter's entries (selectors.RevenueStream), already within the period.
+        streamed = not isinstance(rows.revenue, list)
+        batches = rows.revenue.batches() if streamed else [entry_batch(rows.revenue, period)]
+        self.revenue = RevenueTally(self.new_clients_of, batches)
 
         self.complaints_about: dict[int, list[ComplaintRow]] = defaultdict(list)
         self.complaints_handled_by: dict[int, list[ComplaintRow]] = defaultdict(list)
@@ -260,16 +306,13 @@ def new_clients(facts: _Facts, person: int) -> RawValue:
 
 
 def new_client_revenue_share(facts: _Facts, person: int) -> RawValue:
-    entries = facts.revenue_of.get(person, [])
-    mine = facts.new_clients_of.get(person, set())
-    total = sum((e.amount for e in entries), ZERO)
-    from_new = [e for e in entries if e.client_id in mine]
-    new_total = sum((e.amount for e in from_new), ZERO)
+    total_cents, new_cents, all_ids, new_ids = facts.revenue.of(person)
+    total, new_total = Decimal(total_cents) / HUNDRED, Decimal(new_cents) / HUNDRED
     return RawValue(
         _ratio_percent(new_total, total),
         new_total,
         total,
-        details={"revenue_new": _sorted(e.id for e in from_new), "revenue_all": _sorted(e.id for e in entries)},
+        details={"revenue_new": sorted(new_ids), "revenue_all": sorted(all_ids)},
     )
 
 

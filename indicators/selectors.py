@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import BigIntegerField, CharField, Count, Exists, F, Func, OuterRef, Q, Sum
+from django.db.models.functions import Cast, Round
 from django.utils import timezone
 
 from clients.models import Client, Complaint, Contract, RevenueEntry, SatisfactionSurvey
@@ -230,6 +231,57 @@ def period_rows(period: scoring.Period, kind: str, *, ids=None, person: int | No
     return _rows(kind, queryset)
 
 
+class RevenueStream:
+    """The quarter's revenue entries, read in batches while the quarter is scored, never all held at once.
+
+    A firm of 20,000 staff receives millions of entries a quarter (docs/benchmarks.md, "scoring"); the scoring
+    folds each into a tally (scoring.RevenueTally) and `on_batch`, when given, sees every batch as it passes (the
+    frozen basis writes them: results.basis.RevenueChunkWriter), so the entries are read once. Each entry is
+    (id, credited_to_id, client_id, cents, amount as text, received_on as text), in id order: the database writes
+    the texts, in the form the basis keeps (two decimals, ISO date), cheaper than Python would.
+    """
+
+    BATCH = 20_000
+
+    def __init__(self, period: scoring.Period, on_batch=None):
+        self.period = period
+        self.on_batch = on_batch
+
+    def batches(self):
+        queryset = (
+            period_records(self.period)["revenue"]
+            .annotate(
+                cents=Cast(Round(F("amount") * 100), BigIntegerField()),
+                amount_text=_TwoDecimals("amount"),
+                received_text=Cast("received_on", CharField()),
+            )
+            .order_by("id")
+            .values_list("id", "credited_to_id", "contract__client_id", "cents", "amount_text", "received_text")
+        )
+        sql, params = queryset.query.get_compiler(queryset.db).as_sql()
+        # A server-side cursor on PostgreSQL (Django's chunked cursor), so the client holds one batch at a time.
+        with connections[queryset.db].chunked_cursor() as cursor:
+            cursor.execute(sql, params)
+            while batch := cursor.fetchmany(self.BATCH):
+                if self.on_batch is not None:
+                    self.on_batch(batch)
+                yield batch
+
+
+class _TwoDecimals(Func):
+    """An amount as text with its two decimals ("12300.00"), as str() of the Decimal the ORM would return."""
+
+    output_field = CharField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="(%(expressions)s)::text", **extra)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        # SQLite keeps a whole amount as an integer: printf restores the two decimals (the percent sign is doubled
+        # twice: once for this template, once for the parameters of the executed statement).
+        return self.as_sql(compiler, connection, template="printf('%%%%.2f', %(expressions)s)", **extra)
+
+
 def _rating_groups(quarter: Quarter, rule: str) -> list[scoring.RatingGroup]:
     """The scores each person received, per indicator and kind of rater; centred when the scheme says so."""
     if rule == calibration.CENTRE:
@@ -246,9 +298,17 @@ def _rating_groups(quarter: Quarter, rule: str) -> list[scoring.RatingGroup]:
 
 
 def quarter_rows(
-    quarter: Quarter, period: scoring.Period, calibration_rule: str = scoring.CALIBRATION_NONE
+    quarter: Quarter,
+    period: scoring.Period,
+    calibration_rule: str = scoring.CALIBRATION_NONE,
+    *,
+    stream_revenue: bool = False,
+    on_revenue_batch=None,
 ) -> scoring.QuarterRows:
     """The quarter's department records as plain rows, in six queries whatever the number of staff.
+
+    With stream_revenue the revenue entries are a RevenueStream, read while the scoring folds them (its batches
+    handed to on_revenue_batch), not a list.
 
     Only selections here: which records fall in the period, never what they count for. The definitions of
     regulation 三.2 are indicators/scoring.py's, the one place they live; the results keep these rows as each
@@ -259,20 +319,22 @@ def quarter_rows(
         period=period,
         contracts=_rows("contract", records["contract"]),
         clients=_rows("client", records["client"]),
-        revenue=_rows("revenue", records["revenue"]),
+        revenue=RevenueStream(period, on_revenue_batch) if stream_revenue else _rows("revenue", records["revenue"]),
         complaints=_rows("complaint", records["complaint"]),
         surveys=_rows("survey", records["survey"]),
         ratings=_rating_groups(quarter, calibration_rule),
     )
 
 
-def quarter_inputs(*, quarter: Quarter, scheme, as_of: datetime.datetime) -> QuarterInputs:
-    """A quarter's rows, people, rules and grade bands: nine queries for any number of staff."""
+def quarter_inputs(*, quarter: Quarter, scheme, as_of: datetime.datetime, on_revenue_batch=None) -> QuarterInputs:
+    """A quarter's rows, people, rules and grade bands: nine queries for any number of staff. The revenue entries
+    are streamed as the scoring reads them (RevenueStream)."""
     parameters = scheme_parameters(scheme)
     rules = scheme_rules(scheme)
     rule = parameters["rating_calibration"]
+    period = quarter_period(quarter, parameters, as_of)
     return QuarterInputs(
-        rows=quarter_rows(quarter, quarter_period(quarter, parameters, as_of), rule),
+        rows=quarter_rows(quarter, period, rule, stream_revenue=True, on_revenue_batch=on_revenue_batch),
         people=assessed_people(rules.keys()),
         rules_by_position=rules,
         bands=scheme_bands(scheme),

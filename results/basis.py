@@ -16,14 +16,15 @@ from __future__ import annotations
 
 import datetime
 import json
+import tempfile
 from collections.abc import Iterable
 from decimal import Decimal
 from itertools import groupby
 
-from django.db.models import Q
+from django.db.models import BooleanField, ExpressionWrapper, Q
 
 from indicators import scoring
-from results.bulk import insert_plain
+from results.bulk import copy_lines, insert_plain
 from results.models import Basis, BasisChunk
 
 # The kinds of record a basis keeps, each as a compact JSON array of its row's fields in order.
@@ -78,11 +79,17 @@ def _id(value) -> str:
 _ENCODERS = {
     CONTRACT: lambda r: f'[{r[0]},{r[1]},{r[2]},{r[3]},"{r[4]}",{_text(r[5]) if r[5] else "null"}]',
     CLIENT: lambda r: f"[{r.id},{_id(r.referred_by_id)},{'true' if r.contracted_before_window else 'false'}]",
-    REVENUE: lambda r: f"[{r.id},{r.credited_to_id},{r.client_id},{_text(r.amount)},{_text(r.received_on)}]",
+    REVENUE: lambda r: _revenue_json(r.id, r.credited_to_id, r.client_id, f"{r.amount:.2f}", r.received_on),
     COMPLAINT: lambda r: f"[{r.id},{r.about_id},{_id(r.handler_id)},{_text(r.received_at)},{_text(r.handled_at)}]",
     SURVEY: lambda r: f"[{r.id},{r.staff_id},{_text(r.surveyed_on)},{r.service_quality},{r.communication},{r.outcome}]",
     RATING: lambda r: _rating_json(r),
 }
+
+
+# A revenue entry: id, credited to, client, amount with two decimals, day received. The one encoding of both the
+# rows held in memory and the stream (RevenueChunkWriter), so their chunks compare equal; str.format is called
+# without a Python frame, for the millions of entries of a large firm's quarter.
+_revenue_json = '[{0},{1},{2},"{3}","{4}"]'.format
 
 
 def _rating_json(row) -> str:
@@ -154,17 +161,17 @@ def people_of(kind: str, row) -> set[int]:
 CHUNK_SIZE = 100
 
 
-def _chunks(rows: scoring.QuarterRows) -> dict[tuple[str, int], str]:
+def _chunks(rows: scoring.QuarterRows, kinds=KINDS) -> dict[tuple[str, int], str]:
     """Every record of the rows, encoded and grouped as (kind, chunk) → JSON array of value arrays, by id; rating
     groups numbered by their identity."""
     chunks: dict[tuple[str, int], str] = {}
-    for kind in KINDS:
+    for kind in kinds:
         encode = _ENCODERS[kind]
         found = getattr(rows, ROWS_FIELD[kind])
         if kind == RATING:
             numbered = list(enumerate(sorted(found, key=rating_key), start=1))
         else:
-            numbered = [(row.id, row) for row in sorted(found)]  # a row's first field is its id
+            numbered = sorted((row.id, row) for row in found)  # ids are unique: rows are never compared
         for bucket, group in groupby(numbered, key=lambda item: item[0] // CHUNK_SIZE):
             chunks[(kind, bucket)] = "[" + ",".join([encode(row) for _id, row in group]) + "]"
     return chunks
@@ -173,10 +180,60 @@ def _chunks(rows: scoring.QuarterRows) -> dict[tuple[str, int], str]:
 # --- Writing -------------------------------------------------------------------------------------------------------
 
 
+class RevenueChunkWriter:
+    """The revenue chunks of a basis, encoded as the scoring's stream passes (indicators.selectors.RevenueStream,
+    batches in id order) and spooled to a temporary file until basis_write knows the basis: a quarter of millions
+    of entries is never held in memory, neither as rows nor as text."""
+
+    def __init__(self):
+        # Closed by copy_lines; an abandoned one is removed when collected (TemporaryFile has no name on disk).
+        self._spool = tempfile.TemporaryFile(mode="w+", encoding="utf-8")  # noqa: SIM115
+        self._bucket: int | None = None
+        self._parts: list[str] = []
+        self.buckets: set[int] = set()
+
+    def add(self, batch) -> None:
+        parts, encode = self._parts, _revenue_json
+        for row in batch:
+            bucket = row[0] // CHUNK_SIZE
+            if bucket != self._bucket:
+                self._close_chunk()
+                self._bucket = bucket
+            parts.append(encode(row[0], row[1], row[2], row[4], row[5]))
+
+    def finish(self) -> None:
+        """The stream has ended: its last chunk is complete."""
+        self._close_chunk()
+
+    def _close_chunk(self) -> None:
+        if self._parts:
+            self._spool.write(f"{self._bucket}\t[{','.join(self._parts)}]\n")
+            self.buckets.add(self._bucket)
+            self._parts.clear()
+
+    def copy_lines(self, basis_id: int):
+        """The spooled chunks as lines of COPY text for results_basischunk (basis_id, kind, bucket, data)."""
+        self.finish()
+        self._spool.seek(0)
+        prefix = f"{basis_id}\t{REVENUE}\t"
+        for line in self._spool:
+            yield prefix + line
+        self._spool.close()
+
+
 def basis_write(*, quarter, scheme, rows: scoring.QuarterRows, by, parent: Basis | None = None, note: str = "",
-                reconstructed: bool = False) -> Basis:  # fmt: skip
+                reconstructed: bool = False, revenue: RevenueChunkWriter | None = None) -> Basis:  # fmt: skip
     """Store the rows a computation read as a basis: every chunk, or for a correction's child basis only the chunks
-    that differ from the parent's (one left empty holds "[]"). Must run inside the caller's transaction."""
+    that differ from the parent's (one left empty holds "[]"). Must run inside the caller's transaction.
+
+    Rows whose revenue was a stream bring its chunks in `revenue`: they are all written (comparing them with the
+    parent's would read every one of them back), and a bucket the lineage holds that the stream no longer does is
+    written empty."""
+    streamed = not isinstance(rows.revenue, list)
+    if streamed and revenue is None:
+        raise ValueError("streamed revenue needs the RevenueChunkWriter that saw the stream")
+    if streamed:
+        revenue.finish()
     basis = Basis.objects.create(
         quarter=quarter,
         scheme=scheme,
@@ -189,18 +246,36 @@ def basis_write(*, quarter, scheme, rows: scoring.QuarterRows, by, parent: Basis
         note=note,
         reconstructed=reconstructed,
     )
-    chunks = _chunks(rows)
+    kinds = tuple(kind for kind in KINDS if not (streamed and kind == REVENUE))
+    chunks = _chunks(rows, kinds)
     if parent is not None:
-        before = _lineage_chunks(parent)
+        before = _nearest(parent, BasisChunk.objects.filter(basis_id__in=lineage(parent), kind__in=kinds))
         chunks.update({key: "[]" for key in before.keys() - chunks.keys() if before[key] != "[]"})
         chunks = {key: text for key, text in chunks.items() if before.get(key, "[]") != text}
+        if streamed:
+            chunks.update({(REVENUE, bucket): "[]" for bucket in _held_buckets(parent, REVENUE) - revenue.buckets})
     insert_plain(
         BasisChunk,
         ("kind", "bucket", "data"),
         [(kind, bucket, text) for (kind, bucket), text in chunks.items()],
         constants={"basis": basis.pk},
     )
+    if streamed:
+        copy_lines(BasisChunk, ("basis", "kind", "bucket", "data"), revenue.copy_lines(basis.pk))
     return basis
+
+
+def _held_buckets(basis: Basis, kind: str) -> set[int]:
+    """The chunks of a kind that hold records in the basis's lineage (the nearest of each is not empty)."""
+    order = {basis_id: index for index, basis_id in enumerate(lineage(basis))}
+    nearest: dict[int, tuple[int, bool]] = {}
+    chunks = BasisChunk.objects.filter(basis_id__in=order, kind=kind).annotate(
+        empty=ExpressionWrapper(Q(data="[]"), output_field=BooleanField())
+    )
+    for basis_id, bucket, empty in chunks.values_list("basis_id", "bucket", "empty"):
+        if bucket not in nearest or order[basis_id] < nearest[bucket][0]:
+            nearest[bucket] = (order[basis_id], empty)
+    return {bucket for bucket, (_rank, empty) in nearest.items() if not empty}
 
 
 # --- Reading -------------------------------------------------------------------------------------------------------

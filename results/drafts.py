@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from indicators import scoring
 from indicators.computation import quarter_compute
-from results.basis import basis_write
+from results.basis import RevenueChunkWriter, basis_write
 from results.bulk import compact_json, insert_plain
 from results.models import Basis, IndicatorScore, Scorecard
 from reviews.models import Quarter, StaffProfile
@@ -39,7 +39,11 @@ def results_store_drafts(*, quarter: Quarter, scheme, by, as_of: datetime.dateti
             raise ValidationError(
                 _("The results of %(quarter)s are published; they cannot be recomputed.") % {"quarter": quarter.code}
             )
-        computation = quarter_compute(quarter=quarter, scheme=scheme, as_of=as_of or now)
+        # The revenue entries stream past the scoring once; their chunks of the basis are encoded as they pass.
+        revenue_chunks = RevenueChunkWriter()
+        computation = quarter_compute(
+            quarter=quarter, scheme=scheme, as_of=as_of or now, on_revenue_batch=revenue_chunks.add
+        )
         results = computation.results
         staff = {
             profile_id: department_id
@@ -62,7 +66,10 @@ def results_store_drafts(*, quarter: Quarter, scheme, by, as_of: datetime.dateti
             drafts._raw_delete(drafts.db)
         # The new basis holds only the records that changed since the previous drafts' (a basis is never removed:
         # docs/results.md); a first scoring holds them all.
-        basis = basis_write(quarter=quarter, scheme=scheme, rows=computation.inputs.rows, by=by, parent=previous)
+        basis = basis_write(
+            quarter=quarter, scheme=scheme, rows=computation.inputs.rows, by=by, parent=previous,
+            revenue=revenue_chunks,
+        )  # fmt: skip
 
         insert_plain(
             Scorecard,
