@@ -9,7 +9,8 @@
   real worker of 2 processes, until every document is rendered and every notice sent (docs/benchmarks.md).
 
 The worker part needs Redis: CELERY_BROKER_URL, else redis://127.0.0.1:6379/5. BENCH_PDF_PEOPLE shrinks the firm,
-BENCH_PUBLISH_STAFF the publication's (2,000 by default).
+BENCH_PUBLISH_STAFF the publication's (2,000 by default); BENCH_PDF_PUBLICATION_ONLY=1 runs the publication alone
+(while developing: `python -m bench.runner bench_pdf postgresql` with DATABASE_URL set).
 """
 
 import os
@@ -25,6 +26,7 @@ from bench.result import Result
 
 ROOT = Path(__file__).resolve().parent.parent
 PEOPLE = int(os.environ.get("BENCH_PDF_PEOPLE", "200"))
+PUBLICATION_ONLY = os.environ.get("BENCH_PDF_PUBLICATION_ONLY", "") == "1"
 REPEAT = int(os.environ.get("BENCH_PDF_REPEAT", "7"))
 BROKER = os.environ.get("CELERY_BROKER_URL") or "redis://127.0.0.1:6379/5"
 QUEUE = "bench_pdf"
@@ -287,6 +289,8 @@ def run(label):
     if connection.vendor == "postgresql":
         # First, into the empty database the synthetic firm needs (ids from 1); the firm below adds to it.
         results += run_publication()
+    if PUBLICATION_ONLY:
+        return results
     quarter, cards = build_firm(PEOPLE)
     whole, floor, pages = time_single(cards[1])
     results += [
@@ -335,8 +339,8 @@ def run(label):
             bound=50,
             notes=f"1 worker process (parent and pool child, RSS sampled every 0.25 s): median {early:.0f} MB "
             f"over the first quarter of the batch after {WARM_UP} documents, {late:.0f} MB over the last "
-            f"quarter; peak {memory.get('peak', 0):.0f} MB while rendering; the child is replaced every "
-            "worker_max_tasks_per_child documents (lawfirm_kpi/celery.py)",
+            f"quarter; peak {memory.get('peak', 0):.0f} MB while rendering; the child is "
+            "replaced after the task in which its peak passed worker_max_memory_per_child (lawfirm_kpi/celery.py)",
         ),
     ]
     return results
@@ -387,8 +391,8 @@ def _publication_firm(staff):
 
 
 def _start_publication_worker(media_root, log):
-    """`celery worker --concurrency 2` (prefork, worker_max_tasks_per_child as lawfirm_kpi/celery.py sets it) on
-    the default queue, where quarter_publish's receivers send the batch, the renders and the outbox drains."""
+    """`celery worker --concurrency 2` (prefork, its processes replaced as lawfirm_kpi/celery.py says) on the
+    default queue, where quarter_publish's receivers send the batch, the renders and the outbox drains."""
     env = {
         **os.environ,
         "CELERY_BROKER_URL": BROKER,
@@ -505,7 +509,8 @@ def run_publication():
             unit="MB",
             bound=400,
             notes=f"the largest VmHWM of the {len(children_hwm)} pool children seen (sampled every 0.25 s; each "
-            "child is replaced after worker_max_tasks_per_child tasks)",
+            "child is replaced after the task in which its peak passed worker_max_memory_per_child, "
+            "lawfirm_kpi/celery.py)",
         ),
         Result(
             name=f"pdf: publish, projection to {PUBLISH_PROJECTED:,} people",

@@ -9,8 +9,11 @@ import os
 
 from celery import Celery
 from celery.schedules import crontab
+from celery.signals import worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lawfirm_kpi.settings.local")
+
+WORKER_MAX_MEMORY_MB = 350
 
 app = Celery("lawfirm_kpi")
 app.config_from_object("django.conf:settings", namespace="CELERY")
@@ -23,12 +26,36 @@ app.conf.update(
     result_serializer="json",
     accept_content=["json"],
     worker_prefetch_multiplier=1,
-    # WeasyPrint keeps font data per document and never gives it back (Kozea/WeasyPrint#2130: ~0.8 MB a feedback
-    # PDF here): a worker process is replaced after 25 tasks, which bounds the growth at ~20 MB for ~4 % of time.
-    worker_max_tasks_per_child=25,
+    # A worker process is replaced after the task in which its peak memory passed WORKER_MAX_MEMORY_MB (billiard
+    # reads ru_maxrss, the peak, on Linux), not after a fixed number of tasks: a fresh process costs 1 to 2 s
+    # before its first document is out, and replacing one every 25 documents cost a publication about a fifth of
+    # its time (docs/benchmarks.md, "The publication end to end"). Measured in one process rendering feedback PDFs
+    # back to back, the peak reaches ~340 MB within 40 documents (subsetting the CJK font) and then creeps up
+    # ~0.25 MB a document (WeasyPrint keeps some font data per document, WeasyPrint#2130): so a process lives some
+    # 60-100 documents and none goes far past 350 MB, under the 400 MB the benchmark allows. The task count is
+    # only a backstop.
+    worker_max_memory_per_child=WORKER_MAX_MEMORY_MB * 1024,  # in KiB
+    worker_max_tasks_per_child=1000,
     task_reject_on_worker_lost=True,
     broker_connection_retry_on_startup=True,
 )
+
+
+@worker_init.connect(dispatch_uid="lawfirm_kpi.preload_for_pool")
+def preload_for_pool(**kwargs):
+    """What every pool process needs, imported once in the worker's main process before it forks the pool, so a
+    process that replaces another starts rendering at once: WeasyPrint (about 1 s to import), the URLconf (a
+    document's first reverse() imports every view, about 1 s) and the PDF templates. Only imports and parsing:
+    nothing here holds a connection, a thread or a font, which a forked process could not share."""
+    import weasyprint  # noqa: F401 — the import is the point
+    from django.template.loader import get_template
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018 — populating the resolver imports the URLconf
+    for template in ("pdf/feedback.html", "pdf/report.html"):
+        get_template(template)
+
+
 if not app.conf.task_time_limit:
     app.conf.task_time_limit = 300
 if not app.conf.task_soft_time_limit:
