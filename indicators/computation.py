@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from indicators import scoring, selectors
+from lawfirm_kpi.memory import collector_paused
 from reviews.models import Quarter
 
 
@@ -31,12 +32,13 @@ def quarter_compute(
     Open complaints are judged late or pending at `as_of` (the moment of scoring unless given). The revenue
     entries are read as a stream while scoring; on_revenue_batch sees each batch (selectors.RevenueStream).
     """
-    inputs = selectors.quarter_inputs(
-        quarter=quarter, scheme=scheme, as_of=as_of or timezone.now(), on_revenue_batch=on_revenue_batch
-    )
-    results = scoring.score_quarter(
-        inputs.rows, inputs.people, inputs.rules_by_position, inputs.bands, inputs.scale, inputs.calibration
-    )
+    with collector_paused():
+        inputs = selectors.quarter_inputs(
+            quarter=quarter, scheme=scheme, as_of=as_of or timezone.now(), on_revenue_batch=on_revenue_batch
+        )
+        results = scoring.score_quarter(
+            inputs.rows, inputs.people, inputs.rules_by_position, inputs.bands, inputs.scale, inputs.calibration
+        )
     return Computation(inputs=inputs, results=results)
 
 

@@ -7,7 +7,6 @@ text, JSON text).
 from __future__ import annotations
 
 import datetime
-import io
 import json
 import time
 from decimal import Decimal
@@ -31,9 +30,11 @@ def insert_plain(model, fields, rows, *, constants=None) -> None:
     by their fields once, and every other column gets its field's default, so a field added with a default needs
     no change here.
     """
+    connection = connections[model.objects.db]
+    if connection.vendor != "postgresql":
+        rows = list(rows)
     if not rows:
         return
-    connection = connections[model.objects.db]
     meta = model._meta
     given = {meta.get_field(name).attname for name in (*fields, *(constants or {}))}
     fixed = {meta.get_field(name): value for name, value in (constants or {}).items()}
@@ -88,18 +89,19 @@ def _copy(connection, cursor, sql, rows, fixed_values=()) -> None:
     values are formatted once for all rows, and only the rest goes through _copy_text."""
     suffix = "".join("\t" + _copy_text(value) for value in fixed_values) + "\n"
     plain = _PLAIN_TYPES
-    data = io.StringIO(
-        "".join(
-            "\t".join([str(value) if value.__class__ in plain else _copy_text(value) for value in row]) + suffix
-            for row in rows
-        )
-    )
+    written = 0
+
+    def lines():
+        # Encoded as COPY reads them, never all at once: a large firm's lines are a few hundred megabytes of text.
+        nonlocal written
+        for row in rows:
+            written += 1
+            yield "\t".join([str(value) if value.__class__ in plain else _copy_text(value) for value in row]) + suffix
+
     started = time.monotonic()
-    cursor.cursor.copy_expert(sql, data)
+    cursor.cursor.copy_expert(sql, _LinesFile(lines()))
     if connection.queries_logged:
-        connection.queries_log.append(
-            {"sql": f"{sql} -- {len(rows)} rows", "time": f"{time.monotonic() - started:.3f}"}
-        )
+        connection.queries_log.append({"sql": f"{sql} -- {written} rows", "time": f"{time.monotonic() - started:.3f}"})
 
 
 class _LinesFile:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from indicators import scoring
 from indicators.computation import quarter_compute
+from lawfirm_kpi.memory import collector_paused
 from results.basis import RevenueChunkWriter, basis_write
 from results.bulk import compact_json, insert_plain
 from results.models import Basis, IndicatorScore, Scorecard
@@ -31,7 +32,7 @@ def results_store_drafts(*, quarter: Quarter, scheme, by, as_of: datetime.dateti
             _("The scheme %(scheme)s is not a scheme of %(quarter)s.") % {"scheme": scheme, "quarter": quarter.code}
         )
     now = timezone.now()
-    with transaction.atomic():
+    with collector_paused(), transaction.atomic():
         # Lock the quarter: two recomputations at once would each delete the drafts and then insert
         # duplicates, and a publication racing a recomputation could publish half-replaced drafts.
         Quarter.objects.select_for_update().get(pk=quarter.pk)
@@ -118,7 +119,7 @@ def results_store_drafts(*, quarter: Quarter, scheme, by, as_of: datetime.dateti
                 "no_data_applied",
                 "details",
             ),  # fmt: skip
-            [
+            (  # a generator: COPY encodes the lines as it reads them (results.bulk)
                 (
                     card_of[result.staff_id],
                     line.indicator_id,
@@ -136,6 +137,6 @@ def results_store_drafts(*, quarter: Quarter, scheme, by, as_of: datetime.dateti
                 )
                 for result in results
                 for line in result.lines
-            ],
+            ),
         )
     return len(results)
