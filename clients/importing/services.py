@@ -302,15 +302,15 @@ def _insert(model, attnames, rows, *, prepared=False, returning=None):
         if database.vendor == "postgresql":
             # COPY is PostgreSQL's bulk path, several times faster than multi-row INSERTs.
             nullable = [quote(field.column) for field in fields if field.null]
-            _copy(cursor.cursor, table, columns, rows, nullable=nullable)
             if returning:
+                # COPY returns no ids: the new rows' ids are taken from their sequence first and written with them,
+                # rather than read back by key after every page.
+                ids = _next_ids(cursor, model, len(rows))
                 key_index = list(attnames).index(returning)
-                cursor.execute(
-                    f"SELECT {quote(returning)}, {quote(model._meta.pk.column)} FROM {table} "  # noqa: S608
-                    f"WHERE {quote(returning)} = ANY(%s)",
-                    [[row[key_index] for row in rows]],
-                )
-                results = cursor.fetchall()
+                results = [(row[key_index], pk) for row, pk in zip(rows, ids, strict=True)]
+                rows = [(pk, *row) for pk, row in zip(ids, rows, strict=True)]
+                columns = f"{quote(model._meta.pk.column)}, {columns}"
+            _copy(cursor.cursor, table, columns, rows, nullable=nullable)
         else:
             row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
             page = max(1, min(BATCH, (database.features.max_query_params or 999) // len(fields)))
@@ -320,6 +320,16 @@ def _insert(model, attnames, rows, *, prepared=False, returning=None):
                 if returning:
                     results.extend(cursor.fetchall())
     return results
+
+
+def _next_ids(cursor, model, count):
+    """`count` new ids from the sequence of the model's primary key (PostgreSQL), as an INSERT would take them."""
+    cursor.execute(
+        "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+        # The table as an identifier (the function parses it as one), the column as it is named.
+        [connections[DEFAULT_DB_ALIAS].ops.quote_name(model._meta.db_table), model._meta.pk.column, count],
+    )
+    return [pk for (pk,) in cursor.fetchall()]
 
 
 def _copy(raw_cursor, table, columns, rows, *, nullable):
