@@ -10,6 +10,7 @@ import json
 import os
 import pkgutil
 import re
+import signal
 import subprocess
 import sys
 import tempfile
@@ -29,6 +30,7 @@ def postgres_url():
 
 
 def run_one(module, label, database_url):
+    """Run one benchmark in its own process: (its rows, None) or (whatever rows it printed, why it failed)."""
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "lawfirm_kpi.settings.bench", "DATABASE_URL": database_url}
     env.pop("CELERY_BROKER_URL", None) if module != "bench_pdf" else None
     completed = subprocess.run(  # noqa: S603 - our own interpreter and module names
@@ -39,10 +41,27 @@ def run_one(module, label, database_url):
         text=True,
         check=False,
     )
+    return outcome(completed)
+
+
+def outcome(completed):
+    """The rows a benchmark process printed and, unless it exited with status 0, why it failed.
+
+    A process that printed its figures and then crashed or was killed (in its cleanup, say: a worker or a
+    server it started may still be running) did not finish its run, so it fails even with its rows kept."""
+    rows = []
     for line in completed.stdout.splitlines():
         if line.startswith("BENCH-RESULTS "):
-            return json.loads(line.removeprefix("BENCH-RESULTS ")), None
-    return [], (completed.stderr or completed.stdout)[-3000:]
+            rows = json.loads(line.removeprefix("BENCH-RESULTS "))
+    if completed.returncode == 0 and rows:
+        return rows, None
+    if completed.returncode < 0:
+        ending = f"killed by signal {signal.Signals(-completed.returncode).name}"
+    elif completed.returncode > 0:
+        ending = f"exited with status {completed.returncode}"
+    else:
+        ending = "exited without printing its results"
+    return rows, f"{ending}\n{(completed.stderr or completed.stdout)[-3000:]}"
 
 
 def main():
@@ -96,13 +115,17 @@ def kept_results(benchmarks, databases):
 
 
 def print_table(results):
-    header = f"{'benchmark':<58} {'database':<10} {'value':>12} {'unit':<8} {'bound':>10} {'floor':>10}  ok"
+    # The name column is as wide as the longest name, so every row lines up however long its name.
+    width = max([len("benchmark"), *(len(r["name"]) for r in results)])
+    header = f"{'benchmark':<{width}} {'database':<10} {'value':>12} {'unit':<8} {'bound':>10} {'floor':>10}  ok"
     print("\n" + header + "\n" + "-" * len(header))
     for r in results:
         bound = "" if r["bound"] is None else f"{r['comparison']}{r['bound']:g}"
         floor = "" if r["floor"] is None else f"{r['floor']:.4g}"
         ok = {True: "yes", False: "NO", None: "—"}[r["within_bound"]]
-        print(f"{r['name']:<58} {r['database']:<10} {r['value']:>12.4g} {r['unit']:<8} {bound:>10} {floor:>10}  {ok}")
+        print(
+            f"{r['name']:<{width}} {r['database']:<10} {r['value']:>12.4g} {r['unit']:<8} {bound:>10} {floor:>10}  {ok}"
+        )
 
 
 if __name__ == "__main__":

@@ -601,13 +601,25 @@ def test_staff_rows_with_bad_values_are_refused(firm):
     assert counts() == before
 
 
-def test_backslashes_tabs_and_null_markers_in_text_arrive_unchanged(books):
-    # PostgreSQL's bulk path (COPY) has its own escapes; these values must survive it and SQLite alike.
+def test_backslashes_tabs_quotes_and_null_markers_in_text_arrive_unchanged(books):
+    # PostgreSQL's bulk path (COPY in CSV format) has its own quoting; these values must survive it and SQLite alike,
+    # and an empty text must stay empty, never become NULL.
     content = csv_bytes(
-        [CLIENT_HEADER, ["C040", "\\N", "单位", "", "", "a\tb\\c"], ["C041", "line\none", "单位", "", "", ""]]
+        [
+            CLIENT_HEADER,
+            ["C040", "\\N", "单位", "", "", "a\tb\\c"],
+            ["C041", "line\none", "单位", "", "", ""],
+            ["C042", 'say "hi", then go', "单位", "", "", '""'],
+        ]
     )
 
     assert run("clients", content).committed
+
+    assert Client.objects.get(code="C042").name == 'say "hi", then go'
+    assert Client.objects.get(code="C042").phone == '""'
+    assert Client.objects.get(code="C041").phone == ""
+    assert Client.objects.get(code="C041").referred_by is None
+    assert ChangeRecord.objects.filter(object_repr__startswith="C04", by=None).count() == 3
 
     assert Client.objects.get(code="C040").name == "\\N"
     assert Client.objects.get(code="C040").phone == "a\tb\\c"
