@@ -1,5 +1,7 @@
-"""The scoring benchmark: one quarter of a 2,000-staff firm in ≤ 3 s, ≤ 2× the hand-written-SQL floor, ≤ 500 MB,
-with a query count that does not grow with the number of staff.
+"""The scoring benchmark: one quarter whose own data is 200 revenue entries per person, at 2,000 staff (≤ 3 s),
+5,000 and 20,000 (4 million entries, ≤ 30 s, PostgreSQL), each scored by a fresh process (peak RSS ≤ 500 MB) with
+its phases (read, compute, store); time per person no worse than linear; read queries that do not grow with the
+firm; and, at 2,000 staff, computing ≤ 2× a hand-written-SQL floor.
 
 The floor is plain SQL computing the same raw values (new clients, revenue shares, existing / repeat / referral
 counts, complaint rates, timeliness, satisfaction, rating sums) over the same tables, timed in the same run.
