@@ -55,13 +55,13 @@ def _stored_contract_chunks(basis):
     return dict(BasisChunk.objects.filter(basis=basis, kind=basis_module.CONTRACT).values_list("bucket", "data"))
 
 
-def _facts(rows):
+def _facts(rows, people):
     facts = scoring.index_rows(rows)
     return (
         dict(facts.new_clients_of),
         {client: contract.id for client, contract in facts.new_client_contract.items()},
-        dict(facts.existing_of),
-        dict(facts.served_of),
+        {person: facts.existing_clients(person) for person in people},
+        {person: facts.served_clients(person) for person in people},
         facts.clients_signing_in_quarter,
         {client: sorted(ids) for client, ids in facts.quarter_contracts_of_client.items()},
         dict(facts.referrer_of),
@@ -75,7 +75,9 @@ def test_streamed_contracts_fold_as_the_rows_held_in_memory(scored_firm):  # noq
     held = selectors.quarter_rows(quarter, period)
     streamed = selectors.quarter_rows(quarter, period, stream=True)
     assert isinstance(held.contracts, list) and not isinstance(streamed.contracts, list)
-    assert _facts(streamed) == _facts(held)
+    people = [firm.lawyer.profile.pk, firm.colleague.profile.pk, firm.superior.profile.pk]
+    assert _facts(streamed, people) == _facts(held, people)
+    assert all(_facts(held, people)[2].values())  # each of them has existing clients
 
 
 def test_streamed_chunks_and_results_equal_those_of_the_rows_held_in_memory(scored_firm):  # noqa: F811
