@@ -18,7 +18,7 @@ class _Clock:
     """Seconds spent inside the wrapped functions (the phases of one scoring)."""
 
     def __init__(self):
-        self.seconds = {"inputs": 0.0, "revenue": 0.0, "scoring": 0.0, "basis_encoding": 0.0}
+        self.seconds = {"inputs": 0.0, "streams": 0.0, "scoring": 0.0, "basis_encoding": 0.0}
 
     def timed(self, phase, function):
         def wrapper(*args, **kwargs):
@@ -31,14 +31,14 @@ class _Clock:
         return wrapper
 
     def timed_batches(self, batches):
-        """The revenue stream is read while the scoring folds it: only the time spent fetching counts as reading."""
+        """The streams are read while the scoring folds them: only the time spent fetching counts as reading."""
 
         def wrapper(stream):
             generator = batches(stream)
             while True:
                 started = time.perf_counter()
                 batch = next(generator, None)
-                self.seconds["revenue"] += time.perf_counter() - started
+                self.seconds["streams"] += time.perf_counter() - started
                 if batch is None:
                     return
                 yield batch
@@ -66,22 +66,22 @@ def main():
     organiser = User.objects.get(pk=1)
 
     clock = _Clock()
-    selectors.RevenueStream.batches = clock.timed_batches(selectors.RevenueStream.batches)
+    selectors._Stream.batches = clock.timed_batches(selectors._Stream.batches)
     computation.selectors.quarter_inputs = clock.timed("inputs", selectors.quarter_inputs)
     computation.scoring.score_quarter = clock.timed("scoring", scoring.score_quarter)
-    basis.RevenueChunkWriter.add = clock.timed("basis_encoding", basis.RevenueChunkWriter.add)
+    basis.StreamedChunkWriter.add = clock.timed("basis_encoding", basis.StreamedChunkWriter.add)
 
     started = time.perf_counter()
     with CaptureQueriesContext(connection) as queries:
         stored = results_store_drafts(quarter=quarter, scheme=scheme, by=organiser, as_of=as_of)
     seconds = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    # The revenue entries are fetched while the scoring folds them, and their basis chunks encoded as they pass
-    # (indicators.selectors.RevenueStream): fetching is reading, encoding is storing.
+    # The contracts and revenue entries are fetched while the scoring folds them, and their basis chunks encoded as
+    # they pass (indicators.selectors.ContractStream, RevenueStream): fetching is reading, encoding is storing.
     spent = clock.seconds
     phases = {
-        "read": spent["inputs"] + spent["revenue"] - spent["basis_encoding"],
-        "compute": spent["scoring"] - spent["revenue"],
+        "read": spent["inputs"] + spent["streams"] - spent["basis_encoding"],
+        "compute": spent["scoring"] - spent["streams"],
         "store": seconds - spent["inputs"] - spent["scoring"] + spent["basis_encoding"],
     }
     # The reads of a computation alone (what the what-if preview runs), counted after the timed scoring.

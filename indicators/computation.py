@@ -25,16 +25,17 @@ class Computation:
 
 
 def quarter_compute(
-    *, quarter: Quarter, scheme, as_of: datetime.datetime | None = None, on_revenue_batch=None
+    *, quarter: Quarter, scheme, as_of: datetime.datetime | None = None, on_batch: dict | None = None
 ) -> Computation:
     """Every assessed person's lines, total, grade and rank under the scheme, with the rows they rest on.
 
-    Open complaints are judged late or pending at `as_of` (the moment of scoring unless given). The revenue
-    entries are read as a stream while scoring; on_revenue_batch sees each batch (selectors.RevenueStream).
+    Open complaints are judged late or pending at `as_of` (the moment of scoring unless given). The contracts
+    and revenue entries are read as streams while scoring; on_batch[kind] sees each of their batches
+    (selectors.ContractStream, selectors.RevenueStream).
     """
     with collector_paused():
         inputs = selectors.quarter_inputs(
-            quarter=quarter, scheme=scheme, as_of=as_of or timezone.now(), on_revenue_batch=on_revenue_batch
+            quarter=quarter, scheme=scheme, as_of=as_of or timezone.now(), on_batch=on_batch
         )
         results = scoring.score_quarter(
             inputs.rows, inputs.people, inputs.rules_by_position, inputs.bands, inputs.scale, inputs.calibration

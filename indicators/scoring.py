@@ -151,7 +151,8 @@ class QuarterRows:
     """A quarter's inputs, as indicators.selectors reads them and as results keep them (the frozen basis)."""
 
     period: Period
-    contracts: list[ContractRow] = field(default_factory=list)
+    # A list of contracts, or a stream read as the quarter is scored (indicators.selectors.ContractStream).
+    contracts: list[ContractRow] | Iterable = field(default_factory=list)
     clients: list[ClientRow] = field(default_factory=list)
     # A list of entries, or a stream read as the quarter is scored (indicators.selectors.RevenueStream).
     revenue: list[RevenueRow] | Iterable = field(default_factory=list)
@@ -225,21 +226,92 @@ class RevenueTally:
         return tuple(self._tally.get(person, (0, 0, (), ())))
 
 
+def contract_batch(contracts: Iterable[ContractRow]) -> list[tuple]:
+    """Contracts held as rows as one batch of the shape ContractTally folds (dates as ISO text)."""
+    return [
+        (c.id, c.client_id, c.originating_id, c.responsible_id, c.signed_on.isoformat(),
+         None if c.closed_on is None else c.closed_on.isoformat())
+        for c in contracts
+    ]  # fmt: skip
+
+
+class ContractTally:
+    """What regulation 三.2 reads of the contracts, folded one contract at a time: the contracts signed in the
+    quarter (few, kept whole), which of the given clients signed one before it, and per person the clients of
+    their contracts signed in the look-back window (existing) and of those active in the quarter (served).
+
+    Contracts come in batches of (id, client_id, originating_id, responsible_id, signed_on, closed_on or None), the
+    days as ISO text (which orders as the days do): a large firm's quarter reads a million contracts as a stream
+    (indicators.selectors.ContractStream) and keeps none of those outside the quarter.
+    """
+
+    def __init__(self, period: Period, signing_clients: set[int], batches: Iterable[list[tuple]]):
+        starts, ends = period.starts_on.isoformat(), period.ends_on.isoformat()
+        lookback = period.lookback_starts_on.isoformat()
+        # The contracts signed in the quarter, as ContractRow whose days are ISO text.
+        self.in_quarter: list[ContractRow] = []
+        self.signed_before: set[int] = set()  # of signing_clients only: no other client can be new
+        # Per person, the client of each of their contracts, repeats and all: an array of ids costs 8 bytes a
+        # contract where a set of int objects cost a hundred (a million contracts, 20,000 staff).
+        self._existing: dict[int, array] = defaultdict(lambda: array("q"))
+        self._served: dict[int, array] = defaultdict(lambda: array("q"))
+        in_quarter, signed_before, existing_of, served_of = (
+            self.in_quarter, self.signed_before, self._existing, self._served
+        )  # fmt: skip
+        for batch in batches:
+            for contract in batch:
+                _id, client, originating, responsible, signed_on, closed_on = contract
+                if signed_on > ends:
+                    continue
+                if signed_on < starts:
+                    if client in signing_clients:
+                        signed_before.add(client)
+                    if signed_on >= lookback:
+                        existing_of[originating].append(client)
+                        existing_of[responsible].append(client)
+                else:
+                    in_quarter.append(ContractRow._make(contract))
+                # Active in the quarter: signed by its end (above) and not closed before it began.
+                if closed_on is None or closed_on >= starts:
+                    served_of[originating].append(client)
+                    served_of[responsible].append(client)
+
+    def existing_clients(self, person: int) -> set[int]:
+        """The clients of the person's contracts signed in the look-back window, before the quarter."""
+        return set(self._existing.get(person, ()))
+
+    def served_clients(self, person: int) -> set[int]:
+        """The clients of the person's contracts active in the quarter."""
+        return set(self._served.get(person, ()))
+
+
 class _Facts:
-    """Everything the definitions need, indexed once per quarter (one pass over each list of rows)."""
+    """Everything the definitions need, indexed once per quarter (one pass over each list of rows, or stream)."""
 
     def __init__(self, rows: QuarterRows):
         period = self.period = rows.period
-        in_quarter = [c for c in rows.contracts if period.contains_day(c.signed_on)]
-        self.clients_signing_in_quarter = {c.client_id for c in in_quarter}
         clients = {client.id: client for client in rows.clients}
+
+        # Held rows, or a stream of the contracts (selectors.ContractStream). Only a client that signs a contract in
+        # the quarter can be new: the streamed rows' clients are those (selectors.period_records); held rows (a
+        # correction's, which may add or remove contracts) say so themselves.
+        if isinstance(rows.contracts, list):
+            held = contract_batch(rows.contracts)
+            starts, ends = period.starts_on.isoformat(), period.ends_on.isoformat()
+            signing = {contract[1] for contract in held if starts <= contract[4] <= ends}
+            contracts = ContractTally(period, signing, [held])
+        else:
+            contracts = ContractTally(period, set(clients), rows.contracts.batches())
+        in_quarter = contracts.in_quarter
+        self.clients_signing_in_quarter = {c.client_id for c in in_quarter}
 
         # Regulation 三.2 新客户数量: a client is new when its first engagement contract is signed in the quarter: it
         # signs one in the quarter, none of its rows is signed before the quarter, and it has no older contract
         # outside the rows. The contract that makes it new (earliest, lowest id on a tie) credits its originating
         # lawyer.
-        signed_before = {c.client_id for c in rows.contracts if c.signed_on < period.starts_on}
-        signed_before |= {client.id for client in rows.clients if client.contracted_before_window}
+        signed_before = contracts.signed_before | {
+            client.id for client in rows.clients if client.contracted_before_window
+        }
         first_contract: dict[int, ContractRow] = {}
         for contract in in_quarter:
             if contract.client_id in signed_before:
@@ -260,15 +332,8 @@ class _Facts:
 
         # Existing clients: a contract signed before the quarter, within the look-back window, on which the
         # person is originating or responsible lawyer. Served clients: a contract of theirs active in the quarter.
-        self.existing_of: dict[int, set[int]] = defaultdict(set)
-        self.served_of: dict[int, set[int]] = defaultdict(set)
-        for contract in rows.contracts:
-            if period.lookback_starts_on <= contract.signed_on < period.starts_on:
-                for person in contract.lawyers():
-                    self.existing_of[person].add(contract.client_id)
-            if contract.active_in(period):
-                for person in contract.lawyers():
-                    self.served_of[person].add(contract.client_id)
+        self.existing_clients = contracts.existing_clients
+        self.served_clients = contracts.served_clients
         self.quarter_contracts_of_client: dict[int, list[int]] = defaultdict(list)
         for contract in in_quarter:
             self.quarter_contracts_of_client[contract.client_id].append(contract.id)
@@ -317,7 +382,7 @@ def new_client_revenue_share(facts: _Facts, person: int) -> RawValue:
 
 
 def repeat_engagement_rate(facts: _Facts, person: int) -> RawValue:
-    existing = facts.existing_of.get(person, set())
+    existing = facts.existing_clients(person)
     again = existing & facts.clients_signing_in_quarter
     contracts = [cid for client in again for cid in facts.quarter_contracts_of_client[client]]
     return RawValue(
@@ -329,7 +394,7 @@ def repeat_engagement_rate(facts: _Facts, person: int) -> RawValue:
 
 
 def referral_rate(facts: _Facts, person: int) -> RawValue:
-    existing = facts.existing_of.get(person, set())
+    existing = facts.existing_clients(person)
     referrers = {client for client in existing if client in facts.referrer_of}
     referred = [new for client in referrers for new in facts.referrer_of[client]]
     return RawValue(
@@ -342,7 +407,7 @@ def referral_rate(facts: _Facts, person: int) -> RawValue:
 
 def complaint_rate(facts: _Facts, person: int) -> RawValue:
     complaints = facts.complaints_about.get(person, [])
-    served = facts.served_of.get(person, set())
+    served = facts.served_clients(person)
     return RawValue(
         _ratio_percent(Decimal(len(complaints)), Decimal(len(served))),
         Decimal(len(complaints)),

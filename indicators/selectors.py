@@ -231,14 +231,14 @@ def period_rows(period: scoring.Period, kind: str, *, ids=None, person: int | No
     return _rows(kind, queryset)
 
 
-class RevenueStream:
-    """The quarter's revenue entries, read in batches while the quarter is scored, never all held at once.
+class _Stream:
+    """A kind of the quarter's records, read in batches while the quarter is scored, never all held at once.
 
-    A firm of 20,000 staff receives millions of entries a quarter (docs/benchmarks.md, "scoring"); the scoring
-    folds each into a tally (scoring.RevenueTally) and `on_batch`, when given, sees every batch as it passes (the
-    frozen basis writes them: results.basis.RevenueChunkWriter), so the entries are read once. Each entry is
-    (id, credited_to_id, client_id, cents, amount as text, received_on as text), in id order: the database writes
-    the texts, in the form the basis keeps (two decimals, ISO date), cheaper than Python would.
+    A firm of 20,000 staff has a million contracts in a quarter's rows and millions of revenue entries
+    (docs/benchmarks.md, "scoring"); the scoring folds each batch (scoring.ContractTally, scoring.RevenueTally) and
+    `on_batch`, when given, sees every batch as it passes (the frozen basis writes them:
+    results.basis.StreamedChunkWriter), so the records are read once, in id order. The database writes dates and
+    amounts as text, in the form the basis keeps (ISO date, two decimals), cheaper than Python would.
     """
 
     BATCH = 20_000
@@ -247,8 +247,42 @@ class RevenueStream:
         self.period = period
         self.on_batch = on_batch
 
+    def _queryset(self):
+        raise NotImplementedError
+
     def batches(self):
-        queryset = (
+        queryset = self._queryset()
+        sql, params = queryset.query.get_compiler(queryset.db).as_sql()
+        # A server-side cursor on PostgreSQL (Django's chunked cursor), so the client holds one batch at a time.
+        with connections[queryset.db].chunked_cursor() as cursor:
+            cursor.execute(sql, params)
+            while batch := cursor.fetchmany(self.BATCH):
+                if self.on_batch is not None:
+                    self.on_batch(batch)
+                yield batch
+
+
+class ContractStream(_Stream):
+    """The quarter's contract rows as (id, client_id, originating_id, responsible_id, signed_on as text, closed_on
+    as text or None), the shape scoring.ContractTally folds."""
+
+    def _queryset(self):
+        return (
+            period_records(self.period)["contract"]
+            .annotate(signed_text=Cast("signed_on", CharField()), closed_text=Cast("closed_on", CharField()))
+            .order_by("id")
+            .values_list(
+                "id", "client_id", "originating_lawyer_id", "responsible_lawyer_id", "signed_text", "closed_text"
+            )
+        )
+
+
+class RevenueStream(_Stream):
+    """The quarter's revenue entries as (id, credited_to_id, client_id, cents, amount as text, received_on as
+    text), the shape scoring.RevenueTally folds."""
+
+    def _queryset(self):
+        return (
             period_records(self.period)["revenue"]
             .annotate(
                 cents=Cast(Round(F("amount") * 100), BigIntegerField()),
@@ -258,14 +292,6 @@ class RevenueStream:
             .order_by("id")
             .values_list("id", "credited_to_id", "contract__client_id", "cents", "amount_text", "received_text")
         )
-        sql, params = queryset.query.get_compiler(queryset.db).as_sql()
-        # A server-side cursor on PostgreSQL (Django's chunked cursor), so the client holds one batch at a time.
-        with connections[queryset.db].chunked_cursor() as cursor:
-            cursor.execute(sql, params)
-            while batch := cursor.fetchmany(self.BATCH):
-                if self.on_batch is not None:
-                    self.on_batch(batch)
-                yield batch
 
 
 class _TwoDecimals(Func):
@@ -302,39 +328,47 @@ def quarter_rows(
     period: scoring.Period,
     calibration_rule: str = scoring.CALIBRATION_NONE,
     *,
-    stream_revenue: bool = False,
-    on_revenue_batch=None,
+    stream: bool = False,
+    on_batch: dict | None = None,
 ) -> scoring.QuarterRows:
     """The quarter's department records as plain rows, in six queries whatever the number of staff.
 
-    With stream_revenue the revenue entries are a RevenueStream, read while the scoring folds them (its batches
-    handed to on_revenue_batch), not a list.
+    With stream the contracts and revenue entries are a ContractStream and a RevenueStream, read while the scoring
+    folds them (each batch handed to on_batch["contract"] or on_batch["revenue"] when given), not lists.
 
     Only selections here: which records fall in the period, never what they count for. The definitions of
     regulation 三.2 are indicators/scoring.py's, the one place they live; the results keep these rows as each
     result's basis (results.basis).
     """
     records = period_records(period)
+    on_batch = on_batch or {}
+    # The clients first: they are few, and a stream of contracts is folded with them (scoring.ContractTally).
+    clients = _rows("client", records["client"])
+    if stream:
+        contracts = ContractStream(period, on_batch.get("contract"))
+        revenue = RevenueStream(period, on_batch.get("revenue"))
+    else:
+        contracts, revenue = _rows("contract", records["contract"]), _rows("revenue", records["revenue"])
     return scoring.QuarterRows(
         period=period,
-        contracts=_rows("contract", records["contract"]),
-        clients=_rows("client", records["client"]),
-        revenue=RevenueStream(period, on_revenue_batch) if stream_revenue else _rows("revenue", records["revenue"]),
+        contracts=contracts,
+        clients=clients,
+        revenue=revenue,
         complaints=_rows("complaint", records["complaint"]),
         surveys=_rows("survey", records["survey"]),
         ratings=_rating_groups(quarter, calibration_rule),
     )
 
 
-def quarter_inputs(*, quarter: Quarter, scheme, as_of: datetime.datetime, on_revenue_batch=None) -> QuarterInputs:
-    """A quarter's rows, people, rules and grade bands: nine queries for any number of staff. The revenue entries
-    are streamed as the scoring reads them (RevenueStream)."""
+def quarter_inputs(*, quarter: Quarter, scheme, as_of: datetime.datetime, on_batch=None) -> QuarterInputs:
+    """A quarter's rows, people, rules and grade bands: nine queries for any number of staff. The contracts and
+    revenue entries are streamed as the scoring reads them (ContractStream, RevenueStream)."""
     parameters = scheme_parameters(scheme)
     rules = scheme_rules(scheme)
     rule = parameters["rating_calibration"]
     period = quarter_period(quarter, parameters, as_of)
     return QuarterInputs(
-        rows=quarter_rows(quarter, period, rule, stream_revenue=True, on_revenue_batch=on_revenue_batch),
+        rows=quarter_rows(quarter, period, rule, stream=True, on_batch=on_batch),
         people=assessed_people(rules.keys()),
         rules_by_position=rules,
         bands=scheme_bands(scheme),

@@ -19,7 +19,7 @@ import json
 import tempfile
 from collections.abc import Iterable
 from decimal import Decimal
-from itertools import groupby
+from itertools import chain, groupby
 
 from django.db.models import BooleanField, ExpressionWrapper, Q
 
@@ -77,7 +77,7 @@ def _id(value) -> str:
 
 # Written by hand rather than by json.dumps: a quarter has a quarter of a million records to encode.
 _ENCODERS = {
-    CONTRACT: lambda r: f'[{r[0]},{r[1]},{r[2]},{r[3]},"{r[4]}",{_text(r[5]) if r[5] else "null"}]',
+    CONTRACT: lambda r: _contract_json(*r),
     CLIENT: lambda r: f"[{r.id},{_id(r.referred_by_id)},{'true' if r.contracted_before_window else 'false'}]",
     REVENUE: lambda r: _revenue_json(r.id, r.credited_to_id, r.client_id, f"{r.amount:.2f}", r.received_on),
     COMPLAINT: lambda r: f"[{r.id},{r.about_id},{_id(r.handler_id)},{_text(r.received_at)},{_text(r.handled_at)}]",
@@ -87,9 +87,24 @@ _ENCODERS = {
 
 
 # A revenue entry: id, credited to, client, amount with two decimals, day received. The one encoding of both the
-# rows held in memory and the stream (RevenueChunkWriter), so their chunks compare equal; str.format is called
+# rows held in memory and the stream (StreamedChunkWriter), so their chunks compare equal; str.format is called
 # without a Python frame, for the millions of entries of a large firm's quarter.
 _revenue_json = '[{0},{1},{2},"{3}","{4}"]'.format
+
+
+def _contract_json(pk, client_id, originating_id, responsible_id, signed_on, closed_on) -> str:
+    """A contract: id, client, originating and responsible lawyer, day signed, day closed or null. The one encoding
+    of a held ContractRow (days as dates) and of a streamed one (days as ISO text): both print the same."""
+    closed = "null" if closed_on is None else f'"{closed_on}"'
+    return f'[{pk},{client_id},{originating_id},{responsible_id},"{signed_on}",{closed}]'
+
+
+# How StreamedChunkWriter encodes a streamed batch's row (indicators.selectors.ContractStream, RevenueStream), called
+# with the row's values: the revenue format skips the entry's cents ({3}), which only the scoring reads.
+_STREAMED_ENCODERS = {
+    CONTRACT: _contract_json,
+    REVENUE: '[{0},{1},{2},"{4}","{5}"]'.format,
+}
 
 
 def _rating_json(row) -> str:
@@ -180,12 +195,14 @@ def _chunks(rows: scoring.QuarterRows, kinds=KINDS) -> dict[tuple[str, int], str
 # --- Writing -------------------------------------------------------------------------------------------------------
 
 
-class RevenueChunkWriter:
-    """The revenue chunks of a basis, encoded as the scoring's stream passes (indicators.selectors.RevenueStream,
-    batches in id order) and spooled to a temporary file until basis_write knows the basis: a quarter of millions
-    of entries is never held in memory, neither as rows nor as text."""
+class StreamedChunkWriter:
+    """The chunks of one kind of a basis, encoded as the scoring's stream passes (indicators.selectors
+    ContractStream or RevenueStream, batches in id order) and spooled to a temporary file until basis_write knows
+    the basis: a quarter of millions of records is never held in memory, neither as rows nor as text."""
 
-    def __init__(self):
+    def __init__(self, kind: str):
+        self.kind = kind
+        self._encode = _STREAMED_ENCODERS[kind]
         # Closed by copy_lines; an abandoned one is removed when collected (TemporaryFile has no name on disk).
         self._spool = tempfile.TemporaryFile(mode="w+", encoding="utf-8")  # noqa: SIM115
         self._bucket: int | None = None
@@ -193,13 +210,13 @@ class RevenueChunkWriter:
         self.buckets: set[int] = set()
 
     def add(self, batch) -> None:
-        parts, encode = self._parts, _revenue_json
+        parts, encode = self._parts, self._encode
         for row in batch:
             bucket = row[0] // CHUNK_SIZE
             if bucket != self._bucket:
                 self._close_chunk()
                 self._bucket = bucket
-            parts.append(encode(row[0], row[1], row[2], row[4], row[5]))
+            parts.append(encode(*row))
 
     def finish(self) -> None:
         """The stream has ended: its last chunk is complete."""
@@ -215,25 +232,27 @@ class RevenueChunkWriter:
         """The spooled chunks as lines of COPY text for results_basischunk (basis_id, kind, bucket, data)."""
         self.finish()
         self._spool.seek(0)
-        prefix = f"{basis_id}\t{REVENUE}\t"
+        prefix = f"{basis_id}\t{self.kind}\t"
         for line in self._spool:
             yield prefix + line
         self._spool.close()
 
 
 def basis_write(*, quarter, scheme, rows: scoring.QuarterRows, by, parent: Basis | None = None, note: str = "",
-                reconstructed: bool = False, revenue: RevenueChunkWriter | None = None) -> Basis:  # fmt: skip
+                reconstructed: bool = False, streamed: Iterable[StreamedChunkWriter] = ()) -> Basis:  # fmt: skip
     """Store the rows a computation read as a basis: every chunk, or for a correction's child basis only the chunks
     that differ from the parent's (one left empty holds "[]"). Must run inside the caller's transaction.
 
-    Rows whose revenue was a stream bring its chunks in `revenue`: they are all written (comparing them with the
-    parent's would read every one of them back), and a bucket the lineage holds that the stream no longer does is
-    written empty."""
-    streamed = not isinstance(rows.revenue, list)
-    if streamed and revenue is None:
-        raise ValueError("streamed revenue needs the RevenueChunkWriter that saw the stream")
-    if streamed:
-        revenue.finish()
+    A kind whose rows were a stream (contracts, revenue) brings its chunks in the writer of `streamed` that saw it:
+    they are all written (comparing them with the parent's would read every one of them back), and a bucket the
+    lineage holds that the stream no longer does is written empty."""
+    writers = {writer.kind: writer for writer in streamed}
+    streamed_kinds = [kind for kind in KINDS if not isinstance(getattr(rows, ROWS_FIELD[kind]), list)]
+    if missing := [kind for kind in streamed_kinds if kind not in writers]:
+        raise ValueError(f"streamed {', '.join(missing)} need the StreamedChunkWriter that saw the stream")
+    writers = {kind: writers[kind] for kind in streamed_kinds}
+    for writer in writers.values():
+        writer.finish()
     basis = Basis.objects.create(
         quarter=quarter,
         scheme=scheme,
@@ -246,36 +265,40 @@ def basis_write(*, quarter, scheme, rows: scoring.QuarterRows, by, parent: Basis
         note=note,
         reconstructed=reconstructed,
     )
-    kinds = tuple(kind for kind in KINDS if not (streamed and kind == REVENUE))
+    kinds = tuple(kind for kind in KINDS if kind not in writers)
     chunks = _chunks(rows, kinds)
     if parent is not None:
         before = _nearest(parent, BasisChunk.objects.filter(basis_id__in=lineage(parent), kind__in=kinds))
         chunks.update({key: "[]" for key in before.keys() - chunks.keys() if before[key] != "[]"})
         chunks = {key: text for key, text in chunks.items() if before.get(key, "[]") != text}
-        if streamed:
-            chunks.update({(REVENUE, bucket): "[]" for bucket in _held_buckets(parent, REVENUE) - revenue.buckets})
+        if writers:
+            held = _held_buckets(parent, writers.keys())
+            chunks.update({(kind, bucket): "[]" for kind, bucket in held if bucket not in writers[kind].buckets})
     insert_plain(
         BasisChunk,
         ("kind", "bucket", "data"),
         [(kind, bucket, text) for (kind, bucket), text in chunks.items()],
         constants={"basis": basis.pk},
     )
-    if streamed:
-        copy_lines(BasisChunk, ("basis", "kind", "bucket", "data"), revenue.copy_lines(basis.pk))
+    if writers:  # one COPY for every streamed kind
+        lines = chain.from_iterable(writer.copy_lines(basis.pk) for writer in writers.values())
+        copy_lines(BasisChunk, ("basis", "kind", "bucket", "data"), lines)
     return basis
 
 
-def _held_buckets(basis: Basis, kind: str) -> set[int]:
-    """The chunks of a kind that hold records in the basis's lineage (the nearest of each is not empty)."""
+def _held_buckets(basis: Basis, kinds: Iterable[str]) -> set[tuple[str, int]]:
+    """The chunks (kind, bucket) of the kinds that hold records in the basis's lineage (the nearest of each is not
+    empty), in one query without reading the chunks' text."""
     order = {basis_id: index for index, basis_id in enumerate(lineage(basis))}
-    nearest: dict[int, tuple[int, bool]] = {}
-    chunks = BasisChunk.objects.filter(basis_id__in=order, kind=kind).annotate(
+    nearest: dict[tuple[str, int], tuple[int, bool]] = {}
+    chunks = BasisChunk.objects.filter(basis_id__in=order, kind__in=list(kinds)).annotate(
         empty=ExpressionWrapper(Q(data="[]"), output_field=BooleanField())
     )
-    for basis_id, bucket, empty in chunks.values_list("basis_id", "bucket", "empty"):
-        if bucket not in nearest or order[basis_id] < nearest[bucket][0]:
-            nearest[bucket] = (order[basis_id], empty)
-    return {bucket for bucket, (_rank, empty) in nearest.items() if not empty}
+    for basis_id, kind, bucket, empty in chunks.values_list("basis_id", "kind", "bucket", "empty"):
+        key = (kind, bucket)
+        if key not in nearest or order[basis_id] < nearest[key][0]:
+            nearest[key] = (order[basis_id], empty)
+    return {key for key, (_rank, empty) in nearest.items() if not empty}
 
 
 # --- Reading -------------------------------------------------------------------------------------------------------

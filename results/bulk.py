@@ -132,7 +132,7 @@ class _LinesFile:
 def copy_lines(model, fields, lines) -> None:
     """Insert rows given as lines of COPY text (tab-separated values of `fields`, every column given, no escapes
     needed), streamed: on PostgreSQL by one COPY, elsewhere by executemany over the split lines. The lines are
-    consumed once and never held together (results.basis.RevenueChunkWriter)."""
+    consumed once and never held together (results.basis.StreamedChunkWriter)."""
     connection = connections[model.objects.db]
     quote = connection.ops.quote_name
     columns = [quote(model._meta.get_field(name).column) for name in fields]

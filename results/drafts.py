@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from indicators import scoring
 from indicators.computation import quarter_compute
 from lawfirm_kpi.memory import collector_paused
-from results.basis import RevenueChunkWriter, basis_write
+from results.basis import CONTRACT, REVENUE, StreamedChunkWriter, basis_write
 from results.bulk import compact_json, insert_plain
 from results.models import Basis, IndicatorScore, Scorecard
 from reviews.models import Quarter, StaffProfile
@@ -40,10 +40,11 @@ def results_store_drafts(*, quarter: Quarter, scheme, by, as_of: datetime.dateti
             raise ValidationError(
                 _("The results of %(quarter)s are published; they cannot be recomputed.") % {"quarter": quarter.code}
             )
-        # The revenue entries stream past the scoring once; their chunks of the basis are encoded as they pass.
-        revenue_chunks = RevenueChunkWriter()
+        # The contracts and revenue entries stream past the scoring once; their chunks of the basis are encoded
+        # as they pass.
+        writers = {kind: StreamedChunkWriter(kind) for kind in (CONTRACT, REVENUE)}
         computation = quarter_compute(
-            quarter=quarter, scheme=scheme, as_of=as_of or now, on_revenue_batch=revenue_chunks.add
+            quarter=quarter, scheme=scheme, as_of=as_of or now, on_batch={kind: w.add for kind, w in writers.items()}
         )
         results = computation.results
         staff = {
@@ -69,7 +70,7 @@ def results_store_drafts(*, quarter: Quarter, scheme, by, as_of: datetime.dateti
         # docs/results.md); a first scoring holds them all.
         basis = basis_write(
             quarter=quarter, scheme=scheme, rows=computation.inputs.rows, by=by, parent=previous,
-            revenue=revenue_chunks,
+            streamed=writers.values(),
         )  # fmt: skip
 
         insert_plain(

@@ -1,5 +1,5 @@
 """The quarter's revenue entries are read as a stream while scoring (indicators.selectors.RevenueStream) and their
-chunks of the frozen basis are written as they pass (results.basis.RevenueChunkWriter). The stream must score and
+chunks of the frozen basis are written as they pass (results.basis.StreamedChunkWriter). The stream must score and
 keep exactly what the rows held in memory would (a correction recomputes from those), on either database."""
 
 import datetime
