@@ -10,7 +10,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connections
+from django.db import connections, transaction
 from django.db.models import BigIntegerField, CharField, Count, Exists, F, Func, OuterRef, Q, Sum
 from django.db.models.functions import Cast, Round
 from django.utils import timezone
@@ -253,8 +253,18 @@ class _Stream:
     def batches(self):
         queryset = self._queryset()
         sql, params = queryset.query.get_compiler(queryset.db).as_sql()
+        connection = connections[queryset.db]
+        with transaction.atomic(using=queryset.db):
+            if connection.vendor == "postgresql":
+                # PostgreSQL plans a cursor for its first tenth of rows, and chose an index look-up per entry that
+                # took twice as long as a hash join for a large firm's 4 million entries: a stream is read whole.
+                with connection.cursor() as setting:
+                    setting.execute("SET LOCAL cursor_tuple_fraction = 1.0")
+            yield from self._fetched(connection, sql, params)
+
+    def _fetched(self, connection, sql, params):
         # A server-side cursor on PostgreSQL (Django's chunked cursor), so the client holds one batch at a time.
-        with connections[queryset.db].chunked_cursor() as cursor:
+        with connection.chunked_cursor() as cursor:
             cursor.execute(sql, params)
             while batch := cursor.fetchmany(self.BATCH):
                 if self.on_batch is not None:

@@ -277,9 +277,12 @@ def test_computing_a_quarter_takes_the_same_number_of_queries_for_10_or_200_staf
     with CaptureQueriesContext(connection) as queries:
         results = results_compute(quarter=quarter, scheme=scheme, as_of=AS_OF)
     # Then everyone is scored with a fixed number of queries (nine: rules, bands, people, and the rows of
-    # contracts, clients, revenue, complaints, surveys and grouped ratings)
+    # contracts, clients, revenue, complaints, surveys and grouped ratings), besides the streams' transaction and
+    # planner setting (indicators.selectors._Stream)
     assert len(results) == staff + 9
-    assert len(queries) == 9, [q["sql"][:80] for q in queries]
+    reads = [q["sql"] for q in queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "SET LOCAL"))]
+    assert len(reads) == 9, [sql[:80] for sql in reads]
+    assert len(queries) <= 9 + 2 * 3, [q["sql"][:80] for q in queries]
 
 
 @pytest.mark.parametrize(
