@@ -49,11 +49,12 @@ def outcome(completed):
 
     A process that printed its figures and then crashed or was killed (in its cleanup, say: a worker or a
     server it started may still be running) did not finish its run, so it fails even with its rows kept."""
-    rows = []
+    rows, printed = [], False
     for line in completed.stdout.splitlines():
         if line.startswith("BENCH-RESULTS "):
-            rows = json.loads(line.removeprefix("BENCH-RESULTS "))
-    if completed.returncode == 0 and rows:
+            rows, printed = json.loads(line.removeprefix("BENCH-RESULTS ")), True
+    # An empty list is a result: a PostgreSQL-only benchmark has nothing to say about SQLite.
+    if completed.returncode == 0 and printed:
         return rows, None
     if completed.returncode < 0:
         ending = f"killed by signal {signal.Signals(-completed.returncode).name}"

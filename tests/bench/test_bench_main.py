@@ -22,7 +22,8 @@ ROW = {
 
 
 def finished(returncode, *, rows=(ROW,), stderr=""):
-    stdout = "… building\nBENCH-RESULTS " + json.dumps(list(rows)) + "\n" if rows else "… building\n"
+    """rows=None: the process never printed its results line."""
+    stdout = "… building\n" + ("" if rows is None else "BENCH-RESULTS " + json.dumps(list(rows)) + "\n")
     return subprocess.CompletedProcess(args=[], returncode=returncode, stdout=stdout, stderr=stderr)
 
 
@@ -42,8 +43,12 @@ def test_a_benchmark_that_crashed_in_its_cleanup_failed_with_its_traceback():
     assert error.startswith("exited with status 1") and "worker did not stop" in error
 
 
-def test_a_benchmark_that_printed_no_rows_failed_even_with_status_0():
-    assert bench_main.outcome(finished(0, rows=())) == ([], "exited without printing its results\n… building\n")
+def test_a_benchmark_that_never_printed_its_results_failed_even_with_status_0():
+    assert bench_main.outcome(finished(0, rows=None)) == ([], "exited without printing its results\n… building\n")
+
+
+def test_a_postgresql_only_benchmark_printing_no_rows_on_sqlite_succeeded():
+    assert bench_main.outcome(finished(0, rows=())) == ([], None)
 
 
 def test_the_run_lists_the_failure_writes_the_rows_and_exits_1(monkeypatch, tmp_path, capsys):
