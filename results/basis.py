@@ -79,17 +79,18 @@ def _id(value) -> str:
 _ENCODERS = {
     CONTRACT: lambda r: _contract_json(*r),
     CLIENT: lambda r: f"[{r.id},{_id(r.referred_by_id)},{'true' if r.contracted_before_window else 'false'}]",
-    REVENUE: lambda r: _revenue_json(r.id, r.credited_to_id, r.client_id, f"{r.amount:.2f}", r.received_on),
+    REVENUE: lambda r: _revenue_json(r.id, r.credited_to_id, r.client_id, None, f"{r.amount:.2f}", r.received_on),
     COMPLAINT: lambda r: f"[{r.id},{r.about_id},{_id(r.handler_id)},{_text(r.received_at)},{_text(r.handled_at)}]",
     SURVEY: lambda r: f"[{r.id},{r.staff_id},{_text(r.surveyed_on)},{r.service_quality},{r.communication},{r.outcome}]",
     RATING: lambda r: _rating_json(r),
 }
 
 
-# A revenue entry: id, credited to, client, amount with two decimals, day received. The one encoding of both the
+# A revenue entry: id, credited to, client, amount with two decimals, day received, called with a streamed row's
+# values (indicators.selectors.RevenueStream) whose cents ({3}) only the scoring reads. The one encoding of both the
 # rows held in memory and the stream (StreamedChunkWriter), so their chunks compare equal; str.format is called
 # without a Python frame, for the millions of entries of a large firm's quarter.
-_revenue_json = '[{0},{1},{2},"{3}","{4}"]'.format
+_revenue_json = '[{0},{1},{2},"{4}","{5}"]'.format
 
 
 def _contract_json(pk, client_id, originating_id, responsible_id, signed_on, closed_on) -> str:
@@ -100,11 +101,8 @@ def _contract_json(pk, client_id, originating_id, responsible_id, signed_on, clo
 
 
 # How StreamedChunkWriter encodes a streamed batch's row (indicators.selectors.ContractStream, RevenueStream), called
-# with the row's values: the revenue format skips the entry's cents ({3}), which only the scoring reads.
-_STREAMED_ENCODERS = {
-    CONTRACT: _contract_json,
-    REVENUE: '[{0},{1},{2},"{4}","{5}"]'.format,
-}
+# with the row's values.
+_STREAMED_ENCODERS = {CONTRACT: _contract_json, REVENUE: _revenue_json}
 
 
 def _rating_json(row) -> str:
@@ -289,16 +287,10 @@ def basis_write(*, quarter, scheme, rows: scoring.QuarterRows, by, parent: Basis
 def _held_buckets(basis: Basis, kinds: Iterable[str]) -> set[tuple[str, int]]:
     """The chunks (kind, bucket) of the kinds that hold records in the basis's lineage (the nearest of each is not
     empty), in one query without reading the chunks' text."""
-    order = {basis_id: index for index, basis_id in enumerate(lineage(basis))}
-    nearest: dict[tuple[str, int], tuple[int, bool]] = {}
-    chunks = BasisChunk.objects.filter(basis_id__in=order, kind__in=list(kinds)).annotate(
+    chunks = BasisChunk.objects.filter(basis_id__in=lineage(basis), kind__in=list(kinds)).annotate(
         empty=ExpressionWrapper(Q(data="[]"), output_field=BooleanField())
     )
-    for basis_id, kind, bucket, empty in chunks.values_list("basis_id", "kind", "bucket", "empty"):
-        key = (kind, bucket)
-        if key not in nearest or order[basis_id] < nearest[key][0]:
-            nearest[key] = (order[basis_id], empty)
-    return {key for key, (_rank, empty) in nearest.items() if not empty}
+    return {key for key, empty in _nearest(basis, chunks, value="empty").items() if not empty}
 
 
 # --- Reading -------------------------------------------------------------------------------------------------------
@@ -309,11 +301,11 @@ def lineage(basis: Basis) -> list[int]:
     return [basis.pk, *basis.ancestry]
 
 
-def _nearest(basis: Basis, queryset) -> dict[tuple[str, int], str]:
-    """(kind, chunk) → its text in the nearest basis of the lineage that has it."""
+def _nearest(basis: Basis, queryset, value: str = "data") -> dict[tuple[str, int], object]:
+    """(kind, chunk) → its `value` (its text unless told) in the nearest basis of the lineage that has it."""
     order = {basis_id: index for index, basis_id in enumerate(lineage(basis))}
-    found: dict[tuple[str, int], tuple[int, str]] = {}
-    for basis_id, kind, bucket, data in queryset.values_list("basis_id", "kind", "bucket", "data"):
+    found: dict[tuple[str, int], tuple[int, object]] = {}
+    for basis_id, kind, bucket, data in queryset.values_list("basis_id", "kind", "bucket", value):
         rank, key = order[basis_id], (kind, bucket)
         if key not in found or rank < found[key][0]:
             found[key] = (rank, data)
